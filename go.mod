@@ -1,0 +1,3 @@
+module github.com/ngs-lab/ngs
+
+go 1.26
