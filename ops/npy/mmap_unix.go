@@ -1,0 +1,69 @@
+//go:build unix
+
+package npy
+
+import (
+	"fmt"
+	"syscall"
+	"unsafe"
+)
+
+// Mapped is a read-only memory-mapped float32 .npy file. Data aliases the
+// mapping: it is valid until Close and must not be written.
+type Mapped struct {
+	// Data holds the elements in C order.
+	Data []float32
+	// Shape is the array's shape.
+	Shape []int
+	raw   []byte
+	path  string
+}
+
+// Map memory-maps a little-endian float32 C-order .npy file without copying it.
+func Map(path string) (*Mapped, error) {
+	f, h, err := openArray(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if h.Descr != "<f4" {
+		return nil, fmt.Errorf("npy: %s: cannot map dtype %q, expected <f4 (float32)", path, h.Descr)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("npy: %s: %w", path, err)
+	}
+	n := h.Elements()
+	need := h.DataOffset + int64(4*n)
+	if st.Size() < need {
+		return nil, fmt.Errorf("npy: %s: data is truncated: shape %s needs %d bytes, file has %d", path, shapeString(h.Shape), need, st.Size())
+	}
+	m := &Mapped{Shape: h.Shape, path: path}
+	if n == 0 {
+		m.Data = []float32{}
+		return m, nil
+	}
+	if h.DataOffset%4 != 0 {
+		return nil, fmt.Errorf("npy: %s: data offset %d is not 4-byte aligned", path, h.DataOffset)
+	}
+	raw, err := syscall.Mmap(int(f.Fd()), 0, int(need), syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		return nil, fmt.Errorf("npy: mapping %s: %w", path, err)
+	}
+	m.raw = raw
+	m.Data = unsafe.Slice((*float32)(unsafe.Pointer(&raw[h.DataOffset])), n)
+	return m, nil
+}
+
+// Close unmaps the file; Data must not be used afterwards.
+func (m *Mapped) Close() error {
+	if m.raw == nil {
+		return nil
+	}
+	err := syscall.Munmap(m.raw)
+	m.raw, m.Data = nil, nil
+	if err != nil {
+		return fmt.Errorf("npy: unmapping %s: %w", m.path, err)
+	}
+	return nil
+}
