@@ -1,0 +1,422 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"strings"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+)
+
+// Activation is the nonlinearity applied between the Linear layers of an MLP.
+type Activation int
+
+// The supported activations. Sine is sin(ω0·z), the SIREN activation.
+const (
+	ReLU Activation = iota
+	Tanh
+	Sine
+)
+
+// ParseActivation turns "relu", "tanh" or "sin"/"sine" into an Activation;
+// the empty string means ReLU.
+func ParseActivation(name string) (Activation, error) {
+	switch strings.ToLower(name) {
+	case "", "relu":
+		return ReLU, nil
+	case "tanh":
+		return Tanh, nil
+	case "sin", "sine", "siren":
+		return Sine, nil
+	}
+	return ReLU, fmt.Errorf("nn: unknown activation %q (expected relu, tanh or sin)", name)
+}
+
+// MLPSpec describes a multi-layer perceptron: Layers Linear layers mapping In
+// inputs through Hidden-wide layers to Out outputs, with Activation between
+// them and none after the last.
+type MLPSpec struct {
+	In, Hidden, Out, Layers int
+	Activation              string  // "relu" (default), "tanh" or "sin"
+	Omega0                  float64 // frequency of the "sin" activation (default 30)
+}
+
+// Validate reports the first inconsistent field of the spec.
+func (s MLPSpec) Validate() error {
+	if s.In < 1 || s.Out < 1 {
+		return fmt.Errorf("nn: MLP needs In ≥ 1 and Out ≥ 1, found In=%d Out=%d", s.In, s.Out)
+	}
+	if s.Layers < 1 {
+		return fmt.Errorf("nn: MLP needs at least 1 layer, found %d", s.Layers)
+	}
+	if s.Layers > 1 && s.Hidden < 1 {
+		return fmt.Errorf("nn: MLP with %d layers needs Hidden ≥ 1, found %d", s.Layers, s.Hidden)
+	}
+	_, err := ParseActivation(s.Activation)
+	return err
+}
+
+// widths returns the layer widths In, Hidden..., Out.
+func (s MLPSpec) widths() []int {
+	w := []int{s.In}
+	for l := 1; l < s.Layers; l++ {
+		w = append(w, s.Hidden)
+	}
+	return append(w, s.Out)
+}
+
+// ParamCount is the number of weights and biases of an MLP with this spec.
+func (s MLPSpec) ParamCount() int {
+	w := s.widths()
+	n := 0
+	for l := 0; l+1 < len(w); l++ {
+		n += w[l]*w[l+1] + w[l+1]
+	}
+	return n
+}
+
+// Dense is one Linear layer y = x·W + b, a view into its MLP's parameter and
+// gradient slices. W is In×Out row-major.
+type Dense struct {
+	In, Out int
+	W, B    []float32
+	GW, GB  []float32
+}
+
+// MLP is a multi-layer perceptron whose parameters live in one flat slice
+// (Params) with a matching gradient slice (Grads), so an optimiser and a
+// checkpoint can treat it as one vector.
+type MLP struct {
+	Spec   MLPSpec
+	Params []float32
+	Grads  []float32
+	Layers []Dense
+	act    Activation
+	omega  float32
+}
+
+// NewMLP builds an MLP with zero parameters; see InitPaper and InitSiren.
+func NewMLP(spec MLPSpec) (*MLP, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	act, _ := ParseActivation(spec.Activation)
+	if spec.Omega0 == 0 {
+		spec.Omega0 = 30
+	}
+	m := &MLP{Spec: spec, act: act, omega: float32(spec.Omega0)}
+	m.Params = make([]float32, spec.ParamCount())
+	m.Grads = make([]float32, len(m.Params))
+	w := spec.widths()
+	off := 0
+	for l := 0; l+1 < len(w); l++ {
+		in, out := w[l], w[l+1]
+		d := Dense{In: in, Out: out}
+		d.W, d.GW = m.Params[off:off+in*out], m.Grads[off:off+in*out]
+		off += in * out
+		d.B, d.GB = m.Params[off:off+out], m.Grads[off:off+out]
+		off += out
+		m.Layers = append(m.Layers, d)
+	}
+	return m, nil
+}
+
+// NewPaperMLP builds an MLP initialised as in the paper's reference: first
+// layer weights and biases U(±1/√fan_in); later layers weights N(0, 0.1²),
+// biases 0.
+func NewPaperMLP(spec MLPSpec, rng *rand.Rand) (*MLP, error) {
+	m, err := NewMLP(spec)
+	if err != nil {
+		return nil, err
+	}
+	for l, d := range m.Layers {
+		if l == 0 {
+			bound := 1 / math.Sqrt(float64(d.In))
+			fillUniform(d.W, bound, rng)
+			fillUniform(d.B, bound, rng)
+			continue
+		}
+		for k := range d.W {
+			d.W[k] = float32(0.1 * rng.NormFloat64())
+		}
+	}
+	return m, nil
+}
+
+func fillUniform(x []float32, bound float64, rng *rand.Rand) {
+	for k := range x {
+		x[k] = float32((2*rng.Float64() - 1) * bound)
+	}
+}
+
+// ZeroGrads clears the accumulated parameter gradients.
+func (m *MLP) ZeroGrads() {
+	clear(m.Grads)
+}
+
+// Clone returns a deep copy of the MLP (parameters and gradients).
+func (m *MLP) Clone() *MLP {
+	c, _ := NewMLP(m.Spec)
+	copy(c.Params, m.Params)
+	copy(c.Grads, m.Grads)
+	return c
+}
+
+// Work holds the activations of one forward pass over up to MaxRows rows, kept
+// for the backward pass; reuse it across steps to avoid allocation.
+type Work struct {
+	MaxRows int
+	rows    int
+	x       []float32   // the input of the last forward pass (not owned)
+	h       [][]float32 // post-activation output of each layer (last: the output)
+	z       [][]float32 // pre-activation of each hidden layer (Sine only)
+	dA, dB  []float32   // ping-pong buffers for gradients w.r.t. activations
+}
+
+// NewWork allocates the buffers for forward and backward passes over up to
+// maxRows rows.
+func (m *MLP) NewWork(maxRows int) *Work {
+	w := &Work{MaxRows: maxRows}
+	widest := 0
+	for l, d := range m.Layers {
+		w.h = append(w.h, make([]float32, maxRows*d.Out))
+		if m.act == Sine && l+1 < len(m.Layers) {
+			w.z = append(w.z, make([]float32, maxRows*d.Out))
+		} else {
+			w.z = append(w.z, nil)
+		}
+		widest = max(widest, d.Out, d.In)
+	}
+	w.dA = make([]float32, maxRows*widest)
+	w.dB = make([]float32, maxRows*widest)
+	return w
+}
+
+// Forward evaluates the MLP on rows×In inputs x (row-major) and returns the
+// rows×Out outputs, a view into w valid until the next Forward on w. x must
+// stay unchanged until Backward has run.
+func (m *MLP) Forward(w *Work, x []float32, rows int) []float32 {
+	if rows > w.MaxRows {
+		panic(fmt.Sprintf("nn: Forward over %d rows with a Work sized for %d", rows, w.MaxRows))
+	}
+	w.rows, w.x = rows, x
+	in := x
+	for l := range m.Layers {
+		d := &m.Layers[l]
+		out := w.h[l][:rows*d.Out]
+		linearForward(d, in, out, rows)
+		if l+1 < len(m.Layers) {
+			m.activate(out, w.z[l], rows*d.Out)
+		}
+		in = out
+	}
+	return in
+}
+
+// activate applies the activation in place, keeping the pre-activation in z
+// when the derivative needs it.
+func (m *MLP) activate(h, z []float32, n int) {
+	switch m.act {
+	case ReLU:
+		ParallelRows(n, func(lo, hi int) {
+			for k := lo; k < hi; k++ {
+				if h[k] < 0 {
+					h[k] = 0
+				}
+			}
+		})
+	case Tanh:
+		ParallelRows(n, func(lo, hi int) {
+			for k := lo; k < hi; k++ {
+				h[k] = float32(math.Tanh(float64(h[k])))
+			}
+		})
+	case Sine:
+		om := m.omega
+		ParallelRows(n, func(lo, hi int) {
+			for k := lo; k < hi; k++ {
+				z[k] = h[k]
+				h[k] = float32(math.Sin(float64(om * h[k])))
+			}
+		})
+	}
+}
+
+// activationGrad multiplies the gradient g (w.r.t. the post-activation h) by
+// the activation's derivative, in place.
+func (m *MLP) activationGrad(g, h, z []float32, n int) {
+	switch m.act {
+	case ReLU:
+		ParallelRows(n, func(lo, hi int) {
+			for k := lo; k < hi; k++ {
+				if h[k] <= 0 {
+					g[k] = 0
+				}
+			}
+		})
+	case Tanh:
+		ParallelRows(n, func(lo, hi int) {
+			for k := lo; k < hi; k++ {
+				g[k] *= 1 - h[k]*h[k]
+			}
+		})
+	case Sine:
+		om := m.omega
+		ParallelRows(n, func(lo, hi int) {
+			for k := lo; k < hi; k++ {
+				g[k] *= om * float32(math.Cos(float64(om*z[k])))
+			}
+		})
+	}
+}
+
+// Backward takes dy (rows×Out, the loss gradient w.r.t. the outputs of the
+// last Forward on w), adds the parameter gradients into m.Grads and, when dx
+// is not nil, writes the gradient w.r.t. the inputs into dx (rows×In).
+func (m *MLP) Backward(w *Work, dy []float32, dx []float32) {
+	rows := w.rows
+	g := dy
+	for l := len(m.Layers) - 1; l >= 0; l-- {
+		d := &m.Layers[l]
+		if l+1 < len(m.Layers) {
+			m.activationGrad(g, w.h[l], w.z[l], rows*d.Out)
+		}
+		in := w.x
+		if l > 0 {
+			in = w.h[l-1]
+		}
+		linearParamGrad(d, in, g, rows)
+		if l == 0 && dx == nil {
+			break
+		}
+		var next []float32
+		if l == 0 {
+			next = dx[:rows*d.In]
+		} else if &g[0] == &w.dA[0] {
+			next = w.dB[:rows*d.In]
+		} else {
+			next = w.dA[:rows*d.In]
+		}
+		linearInputGrad(d, g, next, rows)
+		g = next
+	}
+}
+
+// linearForward computes out = in·W + b over rows.
+func linearForward(d *Dense, in, out []float32, rows int) {
+	switch {
+	case d.In <= 4:
+		smallInForward(d, in, out, rows)
+	case d.Out == 1:
+		ParallelRows(rows, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				out[r] = d.B[0] + dot(in[r*d.In:(r+1)*d.In], d.W)
+			}
+		})
+	default:
+		ParallelRows(rows, func(lo, hi int) {
+			o := out[lo*d.Out : hi*d.Out]
+			for r := 0; r < hi-lo; r++ {
+				copy(o[r*d.Out:(r+1)*d.Out], d.B)
+			}
+		})
+		gemm(blas.NoTrans, blas.NoTrans, rows, d.Out, d.In, in, d.In, d.W, d.Out, 1, out, d.Out)
+	}
+}
+
+func smallInForward(d *Dense, in, out []float32, rows int) {
+	ParallelRows(rows, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			o := out[r*d.Out : (r+1)*d.Out]
+			copy(o, d.B)
+			for k := 0; k < d.In; k++ {
+				axpy(in[r*d.In+k], d.W[k*d.Out:(k+1)*d.Out], o)
+			}
+		}
+	})
+}
+
+// linearParamGrad adds inᵀ·g into GW and the column sums of g into GB.
+func linearParamGrad(d *Dense, in, g []float32, rows int) {
+	if d.Out == 1 {
+		for r := 0; r < rows; r++ {
+			d.GB[0] += g[r]
+			axpy(g[r], in[r*d.In:(r+1)*d.In], d.GW)
+		}
+		return
+	}
+	for r := 0; r < rows; r++ {
+		axpy(1, g[r*d.Out:(r+1)*d.Out], d.GB)
+	}
+	gemm(blas.Trans, blas.NoTrans, d.In, d.Out, rows, in, d.In, g, d.Out, 1, d.GW, d.Out)
+}
+
+// linearInputGrad writes g·Wᵀ into dx.
+func linearInputGrad(d *Dense, g, dx []float32, rows int) {
+	if d.Out == 1 || d.In <= 4 {
+		ParallelRows(rows, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				gr := g[r*d.Out : (r+1)*d.Out]
+				for k := 0; k < d.In; k++ {
+					dx[r*d.In+k] = dot(gr, d.W[k*d.Out:(k+1)*d.Out])
+				}
+			}
+		})
+		return
+	}
+	gemm(blas.NoTrans, blas.Trans, rows, d.In, d.Out, g, d.Out, d.W, d.Out, 0, dx, d.In)
+}
+
+// gemm is C = A·B + beta·C (with the given transposes) on raw row-major
+// slices: A is m×k (or k×m transposed), B is k×n (or n×k), C is m×n.
+func gemm(ta, tb blas.Transpose, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	ar, ac := m, k
+	if ta == blas.Trans {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if tb == blas.Trans {
+		br, bc = n, k
+	}
+	blas32.Gemm(ta, tb, 1,
+		blas32.General{Rows: ar, Cols: ac, Stride: lda, Data: a[:(ar-1)*lda+ac]},
+		blas32.General{Rows: br, Cols: bc, Stride: ldb, Data: b[:(br-1)*ldb+bc]},
+		beta,
+		blas32.General{Rows: m, Cols: n, Stride: ldc, Data: c[:(m-1)*ldc+n]})
+}
+
+// Gemm is C = alpha·op(A)·op(B) + beta·C on row-major slices, op(A) m×k,
+// op(B) k×n, C m×n (leading dimensions are the row lengths as stored).
+func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	ta, tb := blas.NoTrans, blas.NoTrans
+	ar, ac, br, bc := m, k, k, n
+	if transA {
+		ta, ar, ac = blas.Trans, k, m
+	}
+	if transB {
+		tb, br, bc = blas.Trans, n, k
+	}
+	blas32.Gemm(ta, tb, alpha,
+		blas32.General{Rows: ar, Cols: ac, Stride: lda, Data: a[:(ar-1)*lda+ac]},
+		blas32.General{Rows: br, Cols: bc, Stride: ldb, Data: b[:(br-1)*ldb+bc]},
+		beta,
+		blas32.General{Rows: m, Cols: n, Stride: ldc, Data: c[:(m-1)*ldc+n]})
+}
+
+func dot(a, b []float32) float32 {
+	var s float32
+	b = b[:len(a)]
+	for k, v := range a {
+		s += v * b[k]
+	}
+	return s
+}
+
+func axpy(alpha float32, x, y []float32) {
+	y = y[:len(x)]
+	for k, v := range x {
+		y[k] += alpha * v
+	}
+}
