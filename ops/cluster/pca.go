@@ -1,0 +1,154 @@
+package cluster
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/mat"
+)
+
+// PCA projects points onto their first k principal components and returns the
+// n×k scores (the centred data times the leading right singular vectors).
+// It works on whichever Gram matrix is smaller (n×n or d×d), so n = 8000
+// curves sampled on 1000 points cost one 1000×1000 eigendecomposition. Each
+// component's sign is fixed so that its largest-magnitude loading is positive,
+// which makes the result deterministic. k must lie in [1, min(n, d)].
+func PCA(points [][]float64, k int) ([][]float64, error) {
+	d, err := dimensionOf(points)
+	if err != nil {
+		return nil, err
+	}
+	n := len(points)
+	if k < 1 || k > n || k > d {
+		return nil, fmt.Errorf("cluster: PCA needs 1 ≤ k ≤ min(points, dimensions) = min(%d, %d), got k = %d", n, d, k)
+	}
+	centred := centredMatrix(points, d)
+	var scores *mat.Dense
+	if n <= d {
+		scores, err = scoresFromRowGram(centred, k)
+	} else {
+		scores, err = scoresFromColumnGram(centred, k)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float64, n)
+	for i := range out {
+		out[i] = mat.Row(nil, i, scores)
+	}
+	return out, nil
+}
+
+// centredMatrix returns the n×d matrix of points with each column's mean removed.
+func centredMatrix(points [][]float64, d int) *mat.Dense {
+	n := len(points)
+	x := mat.NewDense(n, d, flatten(points, d))
+	raw := x.RawMatrix().Data
+	for c := 0; c < d; c++ {
+		var s float64
+		for i := 0; i < n; i++ {
+			s += raw[i*d+c]
+		}
+		m := s / float64(n)
+		for i := 0; i < n; i++ {
+			raw[i*d+c] -= m
+		}
+	}
+	return x
+}
+
+// gramOf returns aᵀa when columns is true, a·aᵀ otherwise.
+func gramOf(a *mat.Dense, columns bool) *mat.SymDense {
+	r, c := a.Dims()
+	size, trans := r, blas.NoTrans
+	if columns {
+		size, trans = c, blas.Trans
+	}
+	g := mat.NewSymDense(size, nil)
+	blas64.Syrk(trans, 1, a.RawMatrix(), 0, g.RawSymmetric())
+	return g
+}
+
+// leadingEigenvectors returns the k eigenvectors of g with largest eigenvalues
+// (as columns) and those eigenvalues, in decreasing order.
+func leadingEigenvectors(g *mat.SymDense, k int) (*mat.Dense, []float64, error) {
+	var eig mat.EigenSym
+	if !eig.Factorize(g, true) {
+		return nil, nil, fmt.Errorf("cluster: PCA eigendecomposition did not converge")
+	}
+	values := eig.Values(nil)
+	var vectors mat.Dense
+	eig.VectorsTo(&vectors)
+	size := len(values)
+	lead := mat.NewDense(size, k, nil)
+	leadValues := make([]float64, k)
+	for c := 0; c < k; c++ {
+		src := size - 1 - c // EigenSym sorts ascending
+		leadValues[c] = values[src]
+		col := mat.Col(nil, src, &vectors)
+		orientBySign(col)
+		lead.SetCol(c, col)
+	}
+	return lead, leadValues, nil
+}
+
+// orientBySign flips v so that its largest-magnitude entry is positive.
+func orientBySign(v []float64) {
+	if signOfLargest(v) < 0 {
+		for i := range v {
+			v[i] = -v[i]
+		}
+	}
+}
+
+// scoresFromColumnGram computes the scores x·V from the d×d matrix xᵀx.
+func scoresFromColumnGram(x *mat.Dense, k int) (*mat.Dense, error) {
+	v, _, err := leadingEigenvectors(gramOf(x, true), k)
+	if err != nil {
+		return nil, err
+	}
+	n, _ := x.Dims()
+	scores := mat.NewDense(n, k, nil)
+	scores.Mul(x, v)
+	return scores, nil
+}
+
+// scoresFromRowGram computes the scores U·S from the n×n matrix x·xᵀ, whose
+// eigenvectors are U and eigenvalues S². The sign of each component is then
+// fixed by its loadings xᵀu so that both paths agree.
+func scoresFromRowGram(x *mat.Dense, k int) (*mat.Dense, error) {
+	u, values, err := leadingEigenvectors(gramOf(x, false), k)
+	if err != nil {
+		return nil, err
+	}
+	n, _ := x.Dims()
+	scores := mat.NewDense(n, k, nil)
+	for c := 0; c < k; c++ {
+		col := mat.Col(nil, c, u)
+		var loadings mat.VecDense
+		loadings.MulVec(x.T(), mat.NewVecDense(n, col))
+		sign := signOfLargest(loadings.RawVector().Data)
+		scale := sign * math.Sqrt(math.Max(values[c], 0))
+		for i := range col {
+			col[i] *= scale
+		}
+		scores.SetCol(c, col)
+	}
+	return scores, nil
+}
+
+// signOfLargest returns the sign (+1 or -1) of v's largest-magnitude entry.
+func signOfLargest(v []float64) float64 {
+	best := 0
+	for i, x := range v {
+		if math.Abs(x) > math.Abs(v[best]) {
+			best = i
+		}
+	}
+	if len(v) > 0 && v[best] < 0 {
+		return -1
+	}
+	return 1
+}

@@ -1,0 +1,193 @@
+package cluster
+
+import (
+	"fmt"
+	"math"
+)
+
+// Projection says what the clustering step clusters.
+type Projection int
+
+const (
+	// ProjectCurvesPCA clusters the per-neuron update curves φ*(r, a_n)
+	// projected onto their leading principal components (StepOptions.Dims).
+	ProjectCurvesPCA Projection = iota
+	// ProjectEmbeddings clusters the embeddings a_n directly.
+	ProjectEmbeddings
+)
+
+// Method says which clustering algorithm the clustering step runs.
+type Method int
+
+const (
+	// MethodSingleLinkage cuts single linkage at StepOptions.Threshold.
+	MethodSingleLinkage Method = iota
+	// MethodKMeans runs k-means with StepOptions.K clusters.
+	MethodKMeans
+)
+
+// StepOptions configures Step.
+type StepOptions struct {
+	// Projection chooses curves-through-PCA or embeddings.
+	Projection Projection
+	// Dims is the number of principal components for ProjectCurvesPCA
+	// (0 means 2).
+	Dims int
+	// Method chooses single linkage or k-means.
+	Method Method
+	// Threshold is the single-linkage distance cut, in min-max normalised
+	// units (the reference uses 0.1; 0.05 for 32 types; 0.2 for N4/N5).
+	Threshold float64
+	// K is the number of k-means clusters.
+	K int
+	// Seed seeds k-means.
+	Seed uint64
+}
+
+// StepResult is the outcome of one clustering step.
+type StepResult struct {
+	// Labels holds each neuron's cluster, numbered in order of first appearance.
+	Labels []int
+	// Clusters is the number of clusters.
+	Clusters int
+	// MedianEmbeddings[c] is cluster c's per-dimension median embedding.
+	MedianEmbeddings [][]float32
+	// MedianCurves[c] is cluster c's per-grid-point median curve: the target
+	// toward which φ* is refitted for that cluster's neurons.
+	MedianCurves [][]float32
+	// Warnings lists degenerate outcomes (one cluster per neuron, or a single
+	// cluster); the step still succeeds.
+	Warnings []string
+}
+
+// Step runs the training hook's clustering step (SPEC §3) on n neurons:
+// curves is n×gridSize (φ*(r, a_n) sampled on a grid of r, row-major) and
+// embeddings is n×dim (row-major). It projects (PCA of the curves or the
+// embeddings themselves), min-max normalises, clusters, and returns the
+// labels with per-cluster median embeddings and median curves. Degenerate
+// results are reported in Warnings, never as errors; errors mean the inputs
+// are malformed (shapes, NaN) or the options are invalid.
+func Step(curves []float32, gridSize int, embeddings []float32, dim int, opts StepOptions) (*StepResult, error) {
+	n, err := neuronCount(curves, gridSize, embeddings, dim)
+	if err != nil {
+		return nil, err
+	}
+	points, err := projectForStep(curves, gridSize, embeddings, dim, n, opts)
+	if err != nil {
+		return nil, err
+	}
+	normalised, err := MinMaxNormalise(points)
+	if err != nil {
+		return nil, err
+	}
+	labels, k, err := clusterForStep(normalised, opts)
+	if err != nil {
+		return nil, err
+	}
+	result := &StepResult{Labels: labels, Clusters: k, Warnings: degeneracyWarnings(n, k, opts)}
+	if result.MedianEmbeddings, err = medianRows(embeddings, dim, labels, k); err != nil {
+		return nil, err
+	}
+	if result.MedianCurves, err = medianRows(curves, gridSize, labels, k); err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+// ReplacedEmbeddings returns the n×dim row-major embeddings in which each
+// neuron's embedding is its cluster's median, ready to copy back into a.
+func (r *StepResult) ReplacedEmbeddings() []float32 {
+	if len(r.MedianEmbeddings) == 0 {
+		return nil
+	}
+	dim := len(r.MedianEmbeddings[0])
+	out := make([]float32, 0, len(r.Labels)*dim)
+	for _, l := range r.Labels {
+		out = append(out, r.MedianEmbeddings[l]...)
+	}
+	return out
+}
+
+// neuronCount checks the shapes of the step's inputs and returns n.
+func neuronCount(curves []float32, gridSize int, embeddings []float32, dim int) (int, error) {
+	if dim < 1 || gridSize < 1 {
+		return 0, fmt.Errorf("cluster: step needs embedding dimension ≥ 1 and grid size ≥ 1, got %d and %d", dim, gridSize)
+	}
+	if len(embeddings)%dim != 0 || len(embeddings) == 0 {
+		return 0, fmt.Errorf("cluster: step got %d embedding values, expected a non-zero multiple of dimension %d", len(embeddings), dim)
+	}
+	n := len(embeddings) / dim
+	if len(curves) != n*gridSize {
+		return 0, fmt.Errorf("cluster: step got %d curve values, expected %d neurons × %d grid points = %d", len(curves), n, gridSize, n*gridSize)
+	}
+	for i, v := range curves {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return 0, fmt.Errorf("cluster: curve of neuron %d at grid point %d is %v, expected a finite number", i/gridSize, i%gridSize, v)
+		}
+	}
+	return n, nil
+}
+
+// projectForStep returns the points the step clusters.
+func projectForStep(curves []float32, gridSize int, embeddings []float32, dim, n int, opts StepOptions) ([][]float64, error) {
+	switch opts.Projection {
+	case ProjectEmbeddings:
+		return rowsOf(embeddings, n, dim), nil
+	case ProjectCurvesPCA:
+		dims := opts.Dims
+		if dims == 0 {
+			dims = 2
+		}
+		dims = min(dims, n, gridSize)
+		return PCA(rowsOf(curves, n, gridSize), dims)
+	default:
+		return nil, fmt.Errorf("cluster: unknown projection %d, expected ProjectCurvesPCA or ProjectEmbeddings", opts.Projection)
+	}
+}
+
+// clusterForStep runs the chosen clustering method.
+func clusterForStep(points [][]float64, opts StepOptions) ([]int, int, error) {
+	switch opts.Method {
+	case MethodSingleLinkage:
+		return SingleLinkage(points, opts.Threshold)
+	case MethodKMeans:
+		labels, centres, err := KMeans(points, opts.K, opts.Seed)
+		return labels, len(centres), err
+	default:
+		return nil, 0, fmt.Errorf("cluster: unknown method %d, expected MethodSingleLinkage or MethodKMeans", opts.Method)
+	}
+}
+
+// degeneracyWarnings describes a clustering that cannot be what was meant.
+func degeneracyWarnings(n, k int, opts StepOptions) []string {
+	if n < 2 {
+		return nil
+	}
+	cause := fmt.Sprintf("k = %d", opts.K)
+	if opts.Method == MethodSingleLinkage {
+		cause = fmt.Sprintf("threshold %g", opts.Threshold)
+	}
+	switch {
+	case k == n:
+		return []string{fmt.Sprintf("clustering step: every one of the %d neurons is its own cluster (%s; threshold too small?)", n, cause)}
+	case k == 1:
+		return []string{fmt.Sprintf("clustering step: all %d neurons fell in a single cluster (%s; threshold too large, or the embeddings have not separated yet)", n, cause)}
+	}
+	return nil
+}
+
+// medianRows computes per-cluster medians of an n×width row-major float32 array.
+func medianRows(flat []float32, width int, labels []int, k int) ([][]float32, error) {
+	medians, err := Medians(rowsOf(flat, len(labels), width), labels, k)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float32, k)
+	for c, row := range medians {
+		out[c] = make([]float32, width)
+		for j, v := range row {
+			out[c][j] = float32(v)
+		}
+	}
+	return out, nil
+}

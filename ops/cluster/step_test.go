@@ -1,0 +1,104 @@
+package cluster
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// typedNeurons builds n neurons of four types in contiguous blocks: update
+// curves -c·r + s·tanh(r) on a grid of gridSize points in [-10, 10] with
+// small per-neuron noise, and 2-D embeddings near a per-type centre.
+func typedNeurons(n, gridSize int, seed uint64) (curves, embeddings []float32, types []int) {
+	params := [][2]float64{{1, 1}, {1, 2}, {2, 1}, {2, 2}} // (c, s)
+	centres := [][2]float64{{1, 1}, {1.5, 0.5}, {0.5, 1.8}, {2, 2}}
+	rng := rand.New(rand.NewPCG(seed, 2))
+	for i := 0; i < n; i++ {
+		typ := min(i*4/n, 3)
+		types = append(types, typ)
+		for g := 0; g < gridSize; g++ {
+			r := -10 + 20*float64(g)/float64(gridSize-1)
+			v := -params[typ][0]*r + params[typ][1]*math.Tanh(r) + 0.01*rng.NormFloat64()
+			curves = append(curves, float32(v))
+		}
+		embeddings = append(embeddings,
+			float32(centres[typ][0]+0.01*rng.NormFloat64()), float32(centres[typ][1]+0.01*rng.NormFloat64()))
+	}
+	return curves, embeddings, types
+}
+
+func TestStepRecoversTypesFromCurvesAndEmbeddings(t *testing.T) {
+	const n, gridSize = 200, 100
+	curves, embeddings, types := typedNeurons(n, gridSize, 1)
+	for _, projection := range []Projection{ProjectCurvesPCA, ProjectEmbeddings} {
+		result, err := Step(curves, gridSize, embeddings, 2, StepOptions{Projection: projection, Threshold: 0.1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if result.Clusters != 4 || len(result.Warnings) != 0 {
+			t.Fatalf("projection %d: %d clusters, warnings %v; want 4 and none", projection, result.Clusters, result.Warnings)
+		}
+		m, err := Accuracy(result.Labels, types)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Accuracy != 1 {
+			t.Fatalf("projection %d: accuracy %v, want 1", projection, m.Accuracy)
+		}
+		// Cluster 0 holds neuron 0 (type 0: c = 1, s = 1); its median curve at
+		// r = 10 (last grid point) is near -10 + tanh(10).
+		last := result.MedianCurves[0][gridSize-1]
+		if math.Abs(float64(last)-(-10+math.Tanh(10))) > 0.01 {
+			t.Fatalf("median curve of cluster 0 at r = 10 is %v, want ≈ %v", last, -10+math.Tanh(10))
+		}
+		if e := result.MedianEmbeddings[0]; math.Abs(float64(e[0])-1) > 0.01 || math.Abs(float64(e[1])-1) > 0.01 {
+			t.Fatalf("median embedding of cluster 0 = %v, want ≈ (1, 1)", e)
+		}
+		replaced := result.ReplacedEmbeddings()
+		if len(replaced) != 2*n || replaced[2*(n-1)] != result.MedianEmbeddings[result.Labels[n-1]][0] {
+			t.Fatal("ReplacedEmbeddings does not give each neuron its cluster's median")
+		}
+	}
+}
+
+func TestStepWithKMeans(t *testing.T) {
+	curves, embeddings, types := typedNeurons(120, 50, 3)
+	result, err := Step(curves, 50, embeddings, 2, StepOptions{Projection: ProjectEmbeddings, Method: MethodKMeans, K: 4, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := Accuracy(result.Labels, types); result.Clusters != 4 || m.Accuracy != 1 {
+		t.Fatalf("k-means step: %d clusters, accuracy %v; want 4 and 1", result.Clusters, m.Accuracy)
+	}
+}
+
+func TestStepWarnsOnDegenerateThresholds(t *testing.T) {
+	const n = 40
+	curves, embeddings, _ := typedNeurons(n, 20, 4)
+	tiny, err := Step(curves, 20, embeddings, 2, StepOptions{Projection: ProjectEmbeddings, Threshold: 1e-9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tiny.Clusters != n || len(tiny.Warnings) != 1 || !strings.Contains(tiny.Warnings[0], "own cluster") {
+		t.Fatalf("tiny threshold: %d clusters, warnings %v; want %d and an 'own cluster' warning", tiny.Clusters, tiny.Warnings, n)
+	}
+	huge, err := Step(curves, 20, embeddings, 2, StepOptions{Projection: ProjectEmbeddings, Threshold: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if huge.Clusters != 1 || len(huge.Warnings) != 1 || !strings.Contains(huge.Warnings[0], "single cluster") {
+		t.Fatalf("huge threshold: %d clusters, warnings %v; want 1 and a 'single cluster' warning", huge.Clusters, huge.Warnings)
+	}
+}
+
+func TestStepRejectsMismatchedShapes(t *testing.T) {
+	curves, embeddings, _ := typedNeurons(10, 20, 5)
+	if _, err := Step(curves[:len(curves)-1], 20, embeddings, 2, StepOptions{Threshold: 0.1}); err == nil || !strings.Contains(err.Error(), "curve values") {
+		t.Fatalf("short curves: err = %v, want one about curve values", err)
+	}
+	curves[3] = float32(math.NaN())
+	if _, err := Step(curves, 20, embeddings, 2, StepOptions{Threshold: 0.1}); err == nil || !strings.Contains(err.Error(), "NaN") {
+		t.Fatalf("NaN curve: err = %v, want one naming NaN", err)
+	}
+}
