@@ -1,0 +1,347 @@
+package gnn
+
+import (
+	"fmt"
+	"math/rand"
+	"sort"
+
+	"github.com/ngs-lab/ngs/ops/nn"
+)
+
+// Model is a GNN: the learnable Ŵ (N×N, receiver-major, diagonal 0), the
+// embeddings a (N×EmbeddingDim), the MLPs φ* and ψ* and the optional SIREN Ω*.
+// Methods are not safe for concurrent use.
+type Model struct {
+	spec  ModelSpec
+	phi   *nn.MLP
+	psi   *nn.MLP
+	omega *nn.MLP // nil without hidden input
+
+	w, gw []float32 // Ŵ and its gradient
+	a, ga []float32 // embeddings and their gradient
+
+	xnorm  float64   // set by training (0 before)
+	epochs int       // epochs completed
+	losses []float64 // mean data loss per completed epoch
+
+	// freezeEpochs > 0 freezes a and ψ* for that many coming epochs.
+	freezeEpochs int
+	inputIndex   []int // neuron → index into Omega.Neurons, or -1
+}
+
+// NewModel builds a model with the paper's initialisation: Ŵ ~ Normal(0,1)
+// with a zero diagonal, every a_i = 1, MLPs as in nn.NewPaperMLP, Ω* as in
+// nn.NewSiren. The same seed gives the same model.
+func NewModel(spec ModelSpec, seed int64) (*Model, error) {
+	spec = spec.WithDefaults()
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewSource(seed))
+	m := &Model{spec: spec}
+	var err error
+	d := spec.EmbeddingDim
+	m.phi, err = nn.NewPaperMLP(nn.MLPSpec{In: 1 + d, Hidden: spec.Phi.Hidden, Out: 1, Layers: spec.Phi.Layers, Activation: spec.Phi.Activation}, rng)
+	if err != nil {
+		return nil, fmt.Errorf("gnn: phi: %w", err)
+	}
+	m.psi, err = nn.NewPaperMLP(nn.MLPSpec{In: spec.psiIn(), Hidden: spec.Psi.Hidden, Out: 1, Layers: spec.Psi.Layers, Activation: spec.Psi.Activation}, rng)
+	if err != nil {
+		return nil, fmt.Errorf("gnn: psi: %w", err)
+	}
+	n := spec.N
+	m.w, m.gw = make([]float32, n*n), make([]float32, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			if i != j {
+				m.w[i*n+j] = float32(rng.NormFloat64())
+			}
+		}
+	}
+	m.a, m.ga = make([]float32, n*d), make([]float32, n*d)
+	for k := range m.a {
+		m.a[k] = 1
+	}
+	if spec.Omega != nil {
+		m.omega, err = nn.NewSiren(spec.Omega.Siren, rng)
+		if err != nil {
+			return nil, fmt.Errorf("gnn: omega: %w", err)
+		}
+	}
+	m.buildInputIndex()
+	return m, nil
+}
+
+func (m *Model) buildInputIndex() {
+	m.inputIndex = nil
+	if m.spec.Omega == nil {
+		return
+	}
+	m.inputIndex = make([]int, m.spec.N)
+	for i := range m.inputIndex {
+		m.inputIndex[i] = -1
+	}
+	for k, i := range m.spec.Omega.Neurons {
+		m.inputIndex[i] = k
+	}
+}
+
+// Spec returns the model's shape (with defaults filled in).
+func (m *Model) Spec() ModelSpec { return m.spec }
+
+// N is the number of neurons.
+func (m *Model) N() int { return m.spec.N }
+
+// XNorm is the activity scale used by training (round(1.5·std(u)) unless
+// configured); 0 before the model was trained.
+func (m *Model) XNorm() float64 { return m.xnorm }
+
+// SetXNorm sets the activity scale (used by CorrectedW and edge_diff).
+func (m *Model) SetXNorm(x float64) { m.xnorm = x }
+
+// EpochsDone is the number of completed training epochs.
+func (m *Model) EpochsDone() int { return m.epochs }
+
+// Losses is the mean data loss of each completed epoch.
+func (m *Model) Losses() []float64 { return append([]float64(nil), m.losses...) }
+
+// W returns a copy of Ŵ (N×N, W[i*N+j] = weight from sender j to receiver i).
+func (m *Model) W() []float32 { return append([]float32(nil), m.w...) }
+
+// SetW replaces Ŵ (N×N); the diagonal is forced to 0. Used for transfer
+// experiments (rollouts on a new wiring).
+func (m *Model) SetW(w []float32) error {
+	n := m.spec.N
+	if len(w) != n*n {
+		return fmt.Errorf("gnn: SetW needs N²=%d values, found %d", n*n, len(w))
+	}
+	copy(m.w, w)
+	for i := 0; i < n; i++ {
+		m.w[i*n+i] = 0
+	}
+	return nil
+}
+
+// Embeddings returns a copy of the embeddings (N×EmbeddingDim, row-major).
+func (m *Model) Embeddings() []float32 { return append([]float32(nil), m.a...) }
+
+// SetEmbeddings replaces the embeddings (N×EmbeddingDim).
+func (m *Model) SetEmbeddings(a []float32) error {
+	if len(a) != len(m.a) {
+		return fmt.Errorf("gnn: SetEmbeddings needs N×dim=%d values, found %d", len(m.a), len(a))
+	}
+	copy(m.a, a)
+	return nil
+}
+
+// FreezeEmbeddingAndPsi freezes a and ψ* for the next `epochs` epochs of
+// training (the step after clustering in SPEC §3).
+func (m *Model) FreezeEmbeddingAndPsi(epochs int) { m.freezeEpochs = epochs }
+
+// Clone returns an independent deep copy.
+func (m *Model) Clone() *Model {
+	c := *m
+	c.phi, c.psi = m.phi.Clone(), m.psi.Clone()
+	if m.omega != nil {
+		c.omega = m.omega.Clone()
+	}
+	c.w, c.gw = append([]float32(nil), m.w...), make([]float32, len(m.w))
+	c.a, c.ga = append([]float32(nil), m.a...), make([]float32, len(m.a))
+	c.losses = append([]float64(nil), m.losses...)
+	c.buildInputIndex()
+	return &c
+}
+
+// Phi evaluates φ*(u[r], a[r]) for R rows: u has R values, a has
+// R×EmbeddingDim. It returns R values.
+func (m *Model) Phi(u, a []float32) ([]float32, error) {
+	d := m.spec.EmbeddingDim
+	if len(a) != len(u)*d {
+		return nil, fmt.Errorf("gnn: Phi needs %d embedding values for %d points, found %d", len(u)*d, len(u), len(a))
+	}
+	x := make([]float32, len(u)*(1+d))
+	for r := range u {
+		x[r*(1+d)] = u[r]
+		copy(x[r*(1+d)+1:(r+1)*(1+d)], a[r*d:(r+1)*d])
+	}
+	return evalMLP(m.phi, x, len(u)), nil
+}
+
+// Psi evaluates ψ*(u[r], …) for R rows. ai (receiver embeddings) is used by
+// N5 only and aj (sender embeddings) by N4 and N5, each R×EmbeddingDim; pass
+// nil where the variant ignores them.
+func (m *Model) Psi(u, ai, aj []float32) ([]float32, error) {
+	d := m.spec.EmbeddingDim
+	need := func(name string, a []float32) error {
+		if len(a) != len(u)*d {
+			return fmt.Errorf("gnn: Psi (%s) needs %d %s values for %d points, found %d", m.spec.Variant, len(u)*d, name, len(u), len(a))
+		}
+		return nil
+	}
+	in := m.spec.psiIn()
+	x := make([]float32, len(u)*in)
+	for r := range u {
+		x[r*in] = u[r]
+	}
+	switch m.spec.Variant {
+	case N4:
+		if err := need("sender embedding", aj); err != nil {
+			return nil, err
+		}
+		for r := range u {
+			copy(x[r*in+1:(r+1)*in], aj[r*d:(r+1)*d])
+		}
+	case N5:
+		if err := need("receiver embedding", ai); err != nil {
+			return nil, err
+		}
+		if err := need("sender embedding", aj); err != nil {
+			return nil, err
+		}
+		for r := range u {
+			copy(x[r*in+1:r*in+1+d], ai[r*d:(r+1)*d])
+			copy(x[r*in+1+d:(r+1)*in], aj[r*d:(r+1)*d])
+		}
+	}
+	return evalMLP(m.psi, x, len(u)), nil
+}
+
+// Omega evaluates the raw SIREN Ω*(x, y, t) at R points (e = Ω*²).
+func (m *Model) Omega(x, y, t []float32) ([]float32, error) {
+	if m.omega == nil {
+		return nil, fmt.Errorf("gnn: model has no hidden input Ω*")
+	}
+	if len(y) != len(x) || len(t) != len(x) {
+		return nil, fmt.Errorf("gnn: Omega needs equal lengths, found x %d, y %d, t %d", len(x), len(y), len(t))
+	}
+	in := make([]float32, 3*len(x))
+	for r := range x {
+		in[3*r], in[3*r+1], in[3*r+2] = x[r], y[r], t[r]
+	}
+	return evalMLP(m.omega, in, len(x)), nil
+}
+
+// InputField returns e_i for every neuron at normalised time t = k/T: Ω*²
+// for input neurons, 1 (multiplicative) or 0 (additive) for the others, and
+// nil when the model has no hidden input.
+func (m *Model) InputField(t float32) []float32 {
+	if m.omega == nil {
+		return nil
+	}
+	o := m.spec.Omega
+	ts := make([]float32, len(o.Neurons))
+	for k := range ts {
+		ts[k] = t
+	}
+	om, _ := m.Omega(o.X, o.Y, ts)
+	e := make([]float32, m.spec.N)
+	if o.Mode == Multiplicative {
+		for i := range e {
+			e[i] = 1
+		}
+	}
+	for k, i := range o.Neurons {
+		e[i] = om[k] * om[k]
+	}
+	return e
+}
+
+// evalMLP runs a forward pass in blocks, without touching gradients.
+func evalMLP(net *nn.MLP, x []float32, rows int) []float32 {
+	const block = 4096
+	in := net.Spec.In
+	out := make([]float32, rows*net.Spec.Out)
+	w := net.NewWork(min(rows, block))
+	for lo := 0; lo < rows; lo += block {
+		hi := min(rows, lo+block)
+		y := net.Forward(w, x[lo*in:hi*in], hi-lo)
+		copy(out[lo*net.Spec.Out:], y)
+	}
+	return out
+}
+
+// SamplePhi returns φ*(r, a_n) for every neuron n and grid point r, as an
+// N×len(grid) row-major matrix (the first step of type clustering).
+func (m *Model) SamplePhi(grid []float32) []float32 {
+	n, d, g := m.spec.N, m.spec.EmbeddingDim, len(grid)
+	u := make([]float32, n*g)
+	a := make([]float32, n*g*d)
+	for i := 0; i < n; i++ {
+		for k, r := range grid {
+			u[i*g+k] = r
+			copy(a[(i*g+k)*d:(i*g+k+1)*d], m.a[i*d:(i+1)*d])
+		}
+	}
+	out, _ := m.Phi(u, a)
+	return out
+}
+
+// CorrectedW applies the ψ*-plateau correction of SPEC §4:
+// upper_j = median of ψ*(r) for r in [0.8·xnorm, xnorm] (with sender j's
+// embedding for N4/N5; for N5 the receiver embedding is a_j's as well), and
+// W_corr[i,j] = Ŵ[i,j]·upper_j/gain.
+func CorrectedW(m *Model, xnorm, gain float64) ([]float32, error) {
+	if !(xnorm > 0) || !(gain != 0) {
+		return nil, fmt.Errorf("gnn: CorrectedW needs xnorm > 0 and gain ≠ 0, found xnorm=%g gain=%g", xnorm, gain)
+	}
+	upper, err := PsiPlateau(m, xnorm)
+	if err != nil {
+		return nil, err
+	}
+	n := m.spec.N
+	out := make([]float32, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			out[i*n+j] = float32(float64(m.w[i*n+j]) * float64(upper[j]) / gain)
+		}
+	}
+	return out, nil
+}
+
+// PsiPlateau returns upper_j, the median of ψ*(r) over 50 points of
+// [0.8·xnorm, xnorm], for every sender j.
+func PsiPlateau(m *Model, xnorm float64) ([]float32, error) {
+	const points = 50
+	n, d := m.spec.N, m.spec.EmbeddingDim
+	grid := make([]float32, points)
+	for k := range grid {
+		grid[k] = float32(xnorm * (0.8 + 0.2*float64(k)/float64(points-1)))
+	}
+	upper := make([]float32, n)
+	if m.spec.Variant == N2 {
+		v, err := m.Psi(grid, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		med := median(v)
+		for j := range upper {
+			upper[j] = med
+		}
+		return upper, nil
+	}
+	u := make([]float32, n*points)
+	aj := make([]float32, n*points*d)
+	for j := 0; j < n; j++ {
+		for k, r := range grid {
+			u[j*points+k] = r
+			copy(aj[(j*points+k)*d:], m.a[j*d:(j+1)*d])
+		}
+	}
+	v, err := m.Psi(u, aj, aj)
+	if err != nil {
+		return nil, err
+	}
+	for j := range upper {
+		upper[j] = median(v[j*points : (j+1)*points])
+	}
+	return upper, nil
+}
+
+func median(x []float32) float32 {
+	s := append([]float32(nil), x...)
+	sort.Slice(s, func(a, b int) bool { return s[a] < s[b] })
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}

@@ -1,0 +1,397 @@
+// Package gnn is the learned model of ngs: a message-passing graph neural
+// network that predicts each neuron's du/dt as
+//
+//	pred_i = φ*(u_i, a_i) + Σ_{j≠i} Ŵ[i,j]·ψ*(inputs_ij)
+//
+// (with an optional hidden external input e_i = Ω*(x_i, y_i, t)² that
+// multiplies the sum or is added), its loss and regularisers, training by
+// Adam or by alternating least-squares solves for Ŵ with Adam on the MLPs
+// (variable projection), checkpoints, the ψ*-plateau correction of Ŵ,
+// primitives for the type-clustering step, and rollouts of the learned
+// dynamics. It knows nothing about scripts: the integrator fills ModelSpec
+// and TrainConfig. Data are float32, frames × neurons, row-major.
+//
+// For the N2 and N4 variants ψ* depends on the sender only, so it is
+// evaluated once per neuron and frame and the messages of a batch are one
+// matrix product Ψ·Ŵᵀ; nothing of size N² is built per edge.
+package gnn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/ngs-lab/ngs/ops/nn"
+)
+
+// Variant says what ψ* sees, after the update rules of SPEC §1.1.
+type Variant string
+
+// The ψ* input variants.
+const (
+	// N2: ψ*(u_j).
+	N2 Variant = "N2"
+	// N4: ψ*(u_j, a_j).
+	N4 Variant = "N4"
+	// N5: ψ*(u_j, a_i, a_j); receivers are grouped by identical embedding.
+	N5 Variant = "N5"
+)
+
+// InputMode says how the external input e_i enters the prediction.
+type InputMode string
+
+// The input modes.
+const (
+	NoInput        InputMode = "none"
+	Multiplicative InputMode = "multiplicative" // pred = φ* + e_i·Σ_j Ŵ[i,j]ψ*
+	Additive       InputMode = "additive"       // pred = φ* + Σ_j Ŵ[i,j]ψ* + e_i
+)
+
+// NetSpec sizes one of the model's MLPs: Layers Linear layers of width Hidden
+// with Activation ("relu", "tanh") between them. Zero fields take the paper's
+// values (64, 3, relu).
+type NetSpec struct {
+	Hidden     int
+	Layers     int
+	Activation string
+}
+
+func (s NetSpec) withDefaults() NetSpec {
+	if s.Hidden == 0 {
+		s.Hidden = 64
+	}
+	if s.Layers == 0 {
+		s.Layers = 3
+	}
+	if s.Activation == "" {
+		s.Activation = "relu"
+	}
+	return s
+}
+
+// OmegaSpec describes the optional hidden external input Ω*(x, y, t): a SIREN
+// evaluated at each input neuron's position; e_i = Ω*(x_i, y_i, k/T)² for the
+// input neurons. Other neurons get e = 1 in multiplicative mode and e = 0 in
+// additive mode.
+type OmegaSpec struct {
+	Siren   nn.SirenSpec // In is forced to 3 and Out to 1; zero fields take the paper's values
+	Neurons []int        // indices of the input neurons
+	X, Y    []float32    // their positions, each in [0, 1], len(Neurons) each
+	Mode    InputMode    // Multiplicative or Additive
+}
+
+// ModelSpec is everything that fixes the shape of a model.
+type ModelSpec struct {
+	N            int     // number of neurons
+	EmbeddingDim int     // dimension of a_i (default 2)
+	Variant      Variant // ψ* inputs: N2 (default), N4 or N5
+	Phi          NetSpec // φ*(u_i, a_i)
+	Psi          NetSpec // ψ*(…)
+	Omega        *OmegaSpec
+}
+
+// WithDefaults returns the spec with zero fields replaced by the paper's values.
+func (s ModelSpec) WithDefaults() ModelSpec {
+	if s.EmbeddingDim == 0 {
+		s.EmbeddingDim = 2
+	}
+	if s.Variant == "" {
+		s.Variant = N2
+	}
+	s.Phi = s.Phi.withDefaults()
+	s.Psi = s.Psi.withDefaults()
+	if s.Omega != nil {
+		o := *s.Omega
+		def := nn.DefaultSiren()
+		if o.Siren.Hidden == 0 {
+			o.Siren.Hidden = def.Hidden
+		}
+		if o.Siren.HiddenLayers == 0 {
+			o.Siren.HiddenLayers = def.HiddenLayers
+		}
+		if o.Siren.Omega0 == 0 {
+			o.Siren.Omega0 = def.Omega0
+		}
+		o.Siren.In, o.Siren.Out = 3, 1
+		if o.Mode == "" || o.Mode == NoInput {
+			o.Mode = Multiplicative
+		}
+		s.Omega = &o
+	}
+	return s
+}
+
+// Validate reports the first problem with a spec (after WithDefaults).
+func (s ModelSpec) Validate() error {
+	if s.N < 2 {
+		return fmt.Errorf("gnn: model needs at least 2 neurons, found N=%d", s.N)
+	}
+	if s.EmbeddingDim < 1 {
+		return fmt.Errorf("gnn: embedding dimension must be ≥ 1, found %d", s.EmbeddingDim)
+	}
+	switch s.Variant {
+	case N2, N4, N5:
+	default:
+		return fmt.Errorf("gnn: unknown ψ* variant %q (expected N2, N4 or N5)", s.Variant)
+	}
+	for _, net := range []struct {
+		name string
+		spec NetSpec
+	}{{"phi", s.Phi}, {"psi", s.Psi}} {
+		if _, err := nn.ParseActivation(net.spec.Activation); err != nil {
+			return fmt.Errorf("gnn: %s: %w", net.name, err)
+		}
+		if net.spec.Layers < 1 || net.spec.Hidden < 1 {
+			return fmt.Errorf("gnn: %s needs layers ≥ 1 and hidden ≥ 1, found layers=%d hidden=%d", net.name, net.spec.Layers, net.spec.Hidden)
+		}
+	}
+	if s.Omega != nil {
+		return s.Omega.validate(s.N)
+	}
+	return nil
+}
+
+func (o *OmegaSpec) validate(n int) error {
+	if len(o.Neurons) == 0 {
+		return fmt.Errorf("gnn: omega needs at least one input neuron")
+	}
+	if len(o.X) != len(o.Neurons) || len(o.Y) != len(o.Neurons) {
+		return fmt.Errorf("gnn: omega has %d input neurons but %d x and %d y positions", len(o.Neurons), len(o.X), len(o.Y))
+	}
+	seen := make(map[int]bool, len(o.Neurons))
+	for _, i := range o.Neurons {
+		if i < 0 || i >= n {
+			return fmt.Errorf("gnn: omega input neuron %d outside [0, %d)", i, n)
+		}
+		if seen[i] {
+			return fmt.Errorf("gnn: omega input neuron %d listed twice", i)
+		}
+		seen[i] = true
+	}
+	if o.Mode != Multiplicative && o.Mode != Additive {
+		return fmt.Errorf("gnn: omega input mode %q (expected multiplicative or additive)", o.Mode)
+	}
+	return nil
+}
+
+// psiIn is the number of inputs of ψ*.
+func (s ModelSpec) psiIn() int {
+	switch s.Variant {
+	case N4:
+		return 1 + s.EmbeddingDim
+	case N5:
+		return 1 + 2*s.EmbeddingDim
+	}
+	return 1
+}
+
+// Schedule is a penalty coefficient switched on from epoch From to epoch
+// Until, both inclusive; Until < 0 means for ever. The zero value is off.
+type Schedule struct {
+	Coeff       float64
+	From, Until int
+}
+
+// Always returns a schedule that is on in every epoch.
+func Always(coeff float64) Schedule { return Schedule{Coeff: coeff, Until: -1} }
+
+// At returns the coefficient in effect during epoch e.
+func (s Schedule) At(e int) float64 {
+	if e < s.From || (s.Until >= 0 && e > s.Until) {
+		return 0
+	}
+	return s.Coeff
+}
+
+// Penalties are the regularisers of SPEC §3.
+type Penalties struct {
+	PhiZero  Schedule // coeff·‖φ*(0, a_i)‖ over all i, per batch sample
+	EdgeDiff Schedule // coeff·‖ReLU(ψ*(u_j) − ψ*(u_j+δ))‖ per batch sample, δ = xnorm/150
+	WL1      Schedule // coeff·Σ|Ŵ| once per step
+}
+
+// LearningRates are the Adam learning rates per parameter group.
+type LearningRates struct {
+	W, Phi, Psi, Embedding, Omega float64
+}
+
+// Solver names a training method.
+type Solver string
+
+// The solvers.
+const (
+	// SolverAdam trains every parameter with Adam (the paper's method).
+	SolverAdam Solver = "adam"
+	// SolverAlternating alternates exact least-squares solves for Ŵ (with φ*,
+	// ψ* fixed) with Adam steps on φ*, ψ* and the embeddings (variable
+	// projection). Requires variant N2 or N4 and no multiplicative input.
+	SolverAlternating Solver = "alternating"
+)
+
+// AlternatingConfig tunes SolverAlternating.
+type AlternatingConfig struct {
+	SolveEvery int     // Adam steps between Ŵ solves (default 200)
+	Frames     int     // frames in the Gram matrix, evenly strided (default min(T, 20·N))
+	Ridge      float64 // ridge added to the Gram diagonal, relative to its mean (default 1e-5)
+	Grid       int     // points per neuron of the φ*/ψ* tables used by the solve (default 512)
+}
+
+// Progress is what the progress callback receives.
+type Progress struct {
+	Epoch, Step, StepsPerEpoch int
+	Loss                       float64 // mean data loss since the last report
+	StepsPerSecond             float64
+	FramesPerSecond            float64
+	R2, Slope                  float64 // corrected Ŵ vs TrueW; NaN without TrueW
+	Elapsed                    float64 // seconds since Train started
+	Message                    string  // e.g. "solved W" for alternating solves
+}
+
+// TrainConfig is the training schedule of SPEC §3 plus ngs's options.
+type TrainConfig struct {
+	Epochs        int
+	Batch         int     // frames per step (default 8)
+	StepsPerEpoch int     // 0: int(T·Augmentation/Batch·0.2)
+	Augmentation  float64 // default 50
+	LR            LearningRates
+	Penalties     Penalties
+	XNorm         float64 // 0: round(1.5·std(u)) over the data
+	Seed          int64
+	Solver        Solver // default SolverAdam
+	Alternating   AlternatingConfig
+	// FreezeEmbedding keeps every a_i equal and fixed (Supp 3 ablation).
+	FreezeEmbedding bool
+	// KeepAdamMoments disables the reference's reset of Adam at each epoch end.
+	KeepAdamMoments bool
+	// OnEpochEnd runs after each epoch (clustering hooks); an error stops training.
+	OnEpochEnd func(epoch int, m *Model) error
+	// OnProgress receives progress ProgressEvery steps (default a few per epoch).
+	OnProgress    func(Progress)
+	ProgressEvery int
+	// TrueW (N×N, receiver-major) is used only for the live R² in progress reports.
+	TrueW    []float32
+	TrueGain float64 // g for the corrected Ŵ's slope (default 10)
+	// CheckpointDir, when set, receives checkpoint.gob at each epoch end and on
+	// cancellation; with Resume, training continues from it.
+	CheckpointDir string
+	Resume        bool
+}
+
+func (c TrainConfig) withDefaults(frames int) TrainConfig {
+	if c.Batch == 0 {
+		c.Batch = 8
+	}
+	if c.Augmentation == 0 {
+		c.Augmentation = 50
+	}
+	if c.StepsPerEpoch == 0 {
+		c.StepsPerEpoch = int(float64(frames) * c.Augmentation / float64(c.Batch) * 0.2)
+		if c.StepsPerEpoch < 1 {
+			c.StepsPerEpoch = 1
+		}
+	}
+	if c.Solver == "" {
+		c.Solver = SolverAdam
+	}
+	if c.TrueGain == 0 {
+		c.TrueGain = 10
+	}
+	if c.ProgressEvery == 0 {
+		c.ProgressEvery = max(1, c.StepsPerEpoch/5)
+	}
+	a := &c.Alternating
+	if a.SolveEvery == 0 {
+		a.SolveEvery = 200
+	}
+	if a.Ridge == 0 {
+		a.Ridge = 1e-5
+	}
+	if a.Grid == 0 {
+		a.Grid = 512
+	}
+	return c
+}
+
+func (c TrainConfig) validate(spec ModelSpec, d Data) error {
+	if c.Epochs < 1 {
+		return fmt.Errorf("gnn: train needs epochs ≥ 1, found %d", c.Epochs)
+	}
+	if c.Batch < 1 {
+		return fmt.Errorf("gnn: train needs batch ≥ 1, found %d", c.Batch)
+	}
+	if d.T < c.Batch {
+		return fmt.Errorf("gnn: data has %d frames, fewer than the batch of %d", d.T, c.Batch)
+	}
+	lrs := []struct {
+		name string
+		v    float64
+		need bool
+	}{
+		{"W", c.LR.W, c.Solver != SolverAlternating},
+		{"phi", c.LR.Phi, true},
+		{"psi", c.LR.Psi, true},
+		{"embedding", c.LR.Embedding, !c.FreezeEmbedding},
+		{"omega", c.LR.Omega, spec.Omega != nil},
+	}
+	for _, lr := range lrs {
+		if lr.need && !(lr.v > 0) || math.IsNaN(lr.v) || lr.v < 0 {
+			return fmt.Errorf("gnn: learning rate %s must be > 0, found %g", lr.name, lr.v)
+		}
+	}
+	switch c.Solver {
+	case SolverAdam:
+	case SolverAlternating:
+		if spec.Variant == N5 {
+			return fmt.Errorf("gnn: solver alternating supports variants N2 and N4, found N5 (use solver adam)")
+		}
+		if spec.Omega != nil && spec.Omega.Mode == Multiplicative {
+			return fmt.Errorf("gnn: solver alternating does not support a multiplicative input (use solver adam)")
+		}
+	default:
+		return fmt.Errorf("gnn: unknown solver %q (expected adam or alternating)", c.Solver)
+	}
+	if c.TrueW != nil && len(c.TrueW) != spec.N*spec.N {
+		return fmt.Errorf("gnn: TrueW has %d entries, expected N²=%d", len(c.TrueW), spec.N*spec.N)
+	}
+	if c.Resume && c.CheckpointDir == "" {
+		return fmt.Errorf("gnn: resume needs a checkpoint directory")
+	}
+	return nil
+}
+
+// Data is a recording: U (activity) and DU (noise-free du/dt, the target),
+// both T×N float32 row-major.
+type Data struct {
+	U, DU []float32
+	T, N  int
+}
+
+// Validate checks sizes and finiteness, naming the first bad frame and neuron.
+func (d Data) Validate() error {
+	if d.T < 1 || d.N < 1 {
+		return fmt.Errorf("gnn: data needs T ≥ 1 and N ≥ 1, found T=%d N=%d", d.T, d.N)
+	}
+	if len(d.U) != d.T*d.N || len(d.DU) != d.T*d.N {
+		return fmt.Errorf("gnn: data of %d×%d needs %d values in U and DU, found %d and %d", d.T, d.N, d.T*d.N, len(d.U), len(d.DU))
+	}
+	for name, x := range map[string][]float32{"u": d.U, "du": d.DU} {
+		for k, v := range x {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("gnn: data %s is %g at frame %d, neuron %d", name, v, k/d.N, k%d.N)
+			}
+		}
+	}
+	return nil
+}
+
+// DefaultXNorm is round(1.5·std(u)) over all frames and neurons (at least 1).
+func DefaultXNorm(u []float32) float64 {
+	var s, ss float64
+	for _, v := range u {
+		s += float64(v)
+		ss += float64(v) * float64(v)
+	}
+	n := float64(len(u))
+	mean := s / n
+	std := math.Sqrt(math.Max(ss/n-mean*mean, 0))
+	return math.Max(1, math.Round(1.5*std))
+}
