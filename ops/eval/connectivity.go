@@ -1,0 +1,90 @@
+package eval
+
+import (
+	"fmt"
+
+	"github.com/ngs-lab/ngs/ops/metrics"
+)
+
+// ConnectivityR2 fits learned[i,j] = slope·truth[i,j] + intercept over the
+// N² − N off-diagonal entries of two n×n row-major matrices and returns the
+// fit (R², slope, intercept). The diagonal is excluded: it is 0 in the truth
+// and masked in the model, so it carries no information.
+func ConnectivityR2(learned, truth []float32, n int) (metrics.Fit, error) {
+	if n < 2 || len(learned) != n*n || len(truth) != n*n {
+		return metrics.Fit{}, fmt.Errorf("eval: connectivity needs two %d×%d matrices (%d values, n ≥ 2), got %d learned and %d true values",
+			n, n, n*n, len(learned), len(truth))
+	}
+	x := make([]float32, 0, n*(n-1))
+	y := make([]float32, 0, n*(n-1))
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			if i != j {
+				x = append(x, truth[i*n+j])
+				y = append(y, learned[i*n+j])
+			}
+		}
+	}
+	return metrics.LinearFit(x, y), nil
+}
+
+// PlateauCorrection returns a copy of the learned n×n matrix with each sender
+// column j rescaled by ψ*'s plateau: W_corr[i,j] = W[i,j]·upper[j]/g. upper
+// holds one plateau per sender, or a single value shared by every sender
+// (when ψ* depends on u_j alone); g is the known gain (10 in the paper).
+func PlateauCorrection(w []float32, n int, upper []float32, g float64) ([]float32, error) {
+	if n < 1 || len(w) != n*n {
+		return nil, fmt.Errorf("eval: plateau correction needs a %d×%d matrix (%d values), got %d", n, n, n*n, len(w))
+	}
+	if len(upper) != n && len(upper) != 1 {
+		return nil, fmt.Errorf("eval: plateau correction needs one plateau per sender (%d) or one shared, got %d", n, len(upper))
+	}
+	if g == 0 {
+		return nil, fmt.Errorf("eval: plateau correction needs a non-zero gain g, got 0")
+	}
+	scale := make([]float64, n)
+	for j := range scale {
+		scale[j] = float64(upper[min(j, len(upper)-1)]) / g
+	}
+	out := make([]float32, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			out[i*n+j] = float32(float64(w[i*n+j]) * scale[j])
+		}
+	}
+	return out, nil
+}
+
+// PlateauGrid returns points values of r evenly spaced over
+// [0.8·xnorm, xnorm], ends included: where ψ* is sampled for its plateau.
+func PlateauGrid(xnorm float64, points int) ([]float32, error) {
+	if points < 1 || xnorm <= 0 {
+		return nil, fmt.Errorf("eval: plateau grid needs xnorm > 0 and at least 1 point, got xnorm %v and %d points", xnorm, points)
+	}
+	grid := make([]float32, points)
+	for k := range grid {
+		frac := 1.0
+		if points > 1 {
+			frac = float64(k) / float64(points-1)
+		}
+		grid[k] = float32(xnorm * (0.8 + 0.2*frac))
+	}
+	return grid, nil
+}
+
+// Plateau returns, for each sender, the median of its ψ* samples over the
+// plateau grid (psiSamples[j] holds sender j's samples). A single row gives a
+// single shared plateau.
+func Plateau(psiSamples [][]float32) ([]float32, error) {
+	if len(psiSamples) == 0 {
+		return nil, fmt.Errorf("eval: plateau needs samples for at least one sender, got none")
+	}
+	upper := make([]float32, len(psiSamples))
+	for j, samples := range psiSamples {
+		if len(samples) == 0 {
+			return nil, fmt.Errorf("eval: plateau of sender %d has no samples, expected at least one", j)
+		}
+		upper[j] = float32(median32(samples))
+	}
+	return upper, nil
+}
