@@ -1,0 +1,142 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// Training holds the training curves.
+type Training struct {
+	// Loss is the training loss, one value per entry of LossAt.
+	Loss []float64
+	// LossAt gives the step or epoch of each loss value; nil means 1, 2, ….
+	LossAt []float64
+	// R2 is the live connectivity R² (optional), one per entry of R2At.
+	R2   []float64
+	R2At []float64
+	// XLabel names the x axis ("step" when empty).
+	XLabel string
+}
+
+// AddTraining adds the "training" section: the loss on a log scale and the
+// live R² over training, with training.final_loss, training.min_loss and,
+// when R² is given, training.final_r2.
+func (r *Report) AddTraining(t Training) error {
+	const name = "training"
+	if err := t.check(); err != nil {
+		return r.fail(name, err)
+	}
+	if t.XLabel == "" {
+		t.XLabel = "step"
+	}
+	values := []metricValue{{"final_loss", t.Loss[len(t.Loss)-1]}, {"min_loss", minFinite(t.Loss)}, {"points", len(t.Loss)}}
+	table := [][2]string{{"final loss", formatFloat(t.Loss[len(t.Loss)-1])}, {"lowest loss", formatFloat(minFinite(t.Loss))}}
+	if len(t.R2) > 0 {
+		values = append(values, metricValue{"final_r2", t.R2[len(t.R2)-1]})
+		table = append(table, [2]string{"final live R²", formatFloat(t.R2[len(t.R2)-1])})
+	}
+	if err := r.setAll(name, values); err != nil {
+		return r.fail(name, err)
+	}
+	png, err := render("training curves", 1300, 560, func(f *figure) error {
+		loss, err := lossPlot(t)
+		if err != nil {
+			return err
+		}
+		f.grid([][]*plot.Plot{{loss, r2Plot(t)}}, 0, 0, f.width, f.height)
+		return nil
+	})
+	if err != nil {
+		return r.fail(name, err)
+	}
+	s := &section{key: name, title: "Training", table: table, figures: []figureRef{
+		{"training.png", fmt.Sprintf("Training loss (log scale, %d points) and live connectivity R² over %ss.", len(t.Loss), t.XLabel)},
+	}}
+	r.addSection(s, []outputFile{{"training.png", png}})
+	return nil
+}
+
+func (t Training) check() error {
+	if len(t.Loss) == 0 {
+		return fmt.Errorf("training: expected loss values, found none")
+	}
+	if t.LossAt != nil {
+		if err := checkLengths("training LossAt (one per loss)", len(t.LossAt), len(t.Loss)); err != nil {
+			return err
+		}
+	}
+	if t.R2At != nil {
+		return checkLengths("training R2At (one per R²)", len(t.R2At), len(t.R2))
+	}
+	return nil
+}
+
+// positions returns at, or 1..n when at is nil.
+func positions(at []float64, n int) []float64 {
+	if at != nil {
+		return at
+	}
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = float64(i + 1)
+	}
+	return out
+}
+
+// lossPlot draws the positive, finite loss values on a log y axis.
+func lossPlot(t Training) (*plot.Plot, error) {
+	p := newPlot("Training loss", t.XLabel, "loss (log scale)")
+	pts := finiteXYs(positions(t.LossAt, len(t.Loss)), t.Loss, true)
+	if len(pts) == 0 {
+		p.Title.Text += " (no positive finite values)"
+		return p, nil
+	}
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	l, err := plotter.NewLine(pts)
+	if err != nil {
+		return nil, fmt.Errorf("loss curve: %v", err)
+	}
+	l.Color, l.Width = color.RGBA{31, 119, 180, 255}, vg.Points(1.2)
+	p.Add(l)
+	return p, nil
+}
+
+// r2Plot draws the live R² between 0 and 1 (wider if the values leave it).
+func r2Plot(t Training) *plot.Plot {
+	p := newPlot("Live connectivity R²", t.XLabel, "R²")
+	p.Y.Min, p.Y.Max = 0, 1
+	pts := finiteXYs(positions(t.R2At, len(t.R2)), t.R2, false)
+	if len(pts) == 0 {
+		p.Title.Text += " (not recorded)"
+		return p
+	}
+	l, err := plotter.NewLine(pts)
+	if err != nil {
+		return p
+	}
+	l.Color, l.Width = color.RGBA{214, 39, 40, 255}, vg.Points(1.5)
+	p.Add(l)
+	if len(pts) <= 60 {
+		if s, err := plotter.NewScatter(pts); err == nil {
+			s.GlyphStyle.Color = l.Color
+			p.Add(s)
+		}
+	}
+	return p
+}
+
+// minFinite returns the smallest finite value (NaN when there is none).
+func minFinite(values []float64) float64 {
+	best := nan()
+	for _, v := range values {
+		if finite(v) && (!finite(best) || v < best) {
+			best = v
+		}
+	}
+	return best
+}

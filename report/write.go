@@ -1,0 +1,137 @@
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// MetricsFile and MarkdownFile are the names Close writes inside the report
+// directory, besides the PNG files of the sections.
+const (
+	MetricsFile  = "metrics.json"
+	MarkdownFile = "report.md"
+)
+
+// Close writes every PNG, then metrics.json, then report.md into the report
+// directory, each through a temporary file and a rename. On error nothing new
+// that looks complete is left behind (report.md is only renamed into place
+// once everything else is) and the report may be closed again after the cause
+// is fixed. Closing a closed report is an error.
+func (r *Report) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return fmt.Errorf("report %q: already closed", r.dir)
+	}
+	now := time.Now()
+	for _, t := range r.timings(now) {
+		if err := r.metrics.set("timing."+t.key, t.value); err != nil {
+			return fmt.Errorf("report %q: %v", r.dir, err)
+		}
+	}
+	metricsJSON, err := r.metricsJSON(now)
+	if err != nil {
+		return fmt.Errorf("report %q: encoding %s: %v", r.dir, MetricsFile, err)
+	}
+	files := make([]outputFile, 0, len(r.images)+2)
+	files = append(files, r.images...)
+	files = append(files, outputFile{MetricsFile, metricsJSON}, outputFile{MarkdownFile, r.markdown(now)})
+	if err := writeAllAtomically(r.dir, files); err != nil {
+		return err
+	}
+	r.closed = true
+	return nil
+}
+
+// metricsJSON encodes the metric tree with the run description, the skipped
+// sections and the keys that could not be computed.
+func (r *Report) metricsJSON(now time.Time) ([]byte, error) {
+	doc := r.metrics.snapshot()
+	doc["run"] = map[string]any{
+		"script":     r.meta.Script,
+		"seed":       r.meta.Seed,
+		"version":    r.meta.Version,
+		"go_version": r.meta.GoVersion,
+		"started":    formatTime(r.meta.Start),
+		"written":    now.UTC().Format(time.RFC3339),
+	}
+	doc["not_computed"] = r.metrics.missing()
+	skipped := map[string]string{}
+	for _, s := range r.sections {
+		if s.skipReason != "" {
+			skipped[s.key] = s.skipReason
+		}
+	}
+	doc["skipped"] = skipped
+	data, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// writeAllAtomically writes every file to a temporary name in dir, then
+// renames them into place in order. On failure it removes the temporaries and
+// any file it already renamed, and returns an error naming the path.
+func writeAllAtomically(dir string, files []outputFile) error {
+	if dir == "" {
+		return errors.New("report: expected an output directory, found an empty path")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report: cannot create directory %q: %v", dir, err)
+	}
+	temps := make([]string, 0, len(files))
+	cleanup := func() {
+		for _, t := range temps {
+			os.Remove(t)
+		}
+	}
+	for _, f := range files {
+		tmp, err := writeTemp(dir, f)
+		if err != nil {
+			cleanup()
+			return err
+		}
+		temps = append(temps, tmp)
+	}
+	for i, f := range files {
+		final := filepath.Join(dir, f.file)
+		if err := os.Rename(temps[i], final); err != nil {
+			cleanup()
+			for _, done := range files[:i] {
+				os.Remove(filepath.Join(dir, done.file))
+			}
+			return fmt.Errorf("report: cannot write %q: %v", final, err)
+		}
+	}
+	return nil
+}
+
+// writeTemp writes one file's bytes to a fresh hidden temporary in dir.
+func writeTemp(dir string, f outputFile) (string, error) {
+	tmp, err := os.CreateTemp(dir, "."+f.file+".*.tmp")
+	if err != nil {
+		return "", fmt.Errorf("report: cannot write into directory %q: %v", dir, err)
+	}
+	name := tmp.Name()
+	_, werr := tmp.Write(f.data)
+	merr := tmp.Chmod(0o644)
+	serr := tmp.Sync()
+	cerr := tmp.Close()
+	if err := errors.Join(werr, merr, serr, cerr); err != nil {
+		os.Remove(name)
+		return "", fmt.Errorf("report: cannot write %q: %v", filepath.Join(dir, f.file), err)
+	}
+	return name, nil
+}
