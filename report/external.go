@@ -10,7 +10,7 @@ import (
 // neurons, which sit on a Width×Height grid: Frames×(Height·Width) row-major,
 // each frame row-major over the grid.
 type ExternalInput struct {
-	True, Learned        []float32
+	True, Learned         []float32
 	Frames, Width, Height int
 	// Show lists the frames to draw; nil means four evenly spaced frames.
 	Show []int
