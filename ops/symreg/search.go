@@ -1,0 +1,255 @@
+package symreg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// Data are the samples to explain: Y[k] ≈ f(X[k][0], X[k][1], ...).
+type Data struct {
+	Names []string    // variable names, e.g. {"u"} or {"u", "a"}
+	X     [][]float64 // one row per sample, one value per variable
+	Y     []float64   // one target per sample
+}
+
+// Options control a search. The zero value is usable: default operators,
+// MaxSize 25, seed 0, a 10 s budget.
+type Options struct {
+	// Operators names the operators allowed (see NewOperatorSet); empty means
+	// DefaultOperators. Custom operators are always allowed.
+	Operators []string
+	// Custom registers the caller's own operators (NewUnary, NewBinary).
+	Custom []*Operator
+	// MaxSize bounds the number of nodes of a formula (default 25, at most 60).
+	MaxSize int
+	// Seed makes the search reproducible: the same data, options and seed
+	// give the same result unless the time budget cuts the search short.
+	Seed uint64
+	// Parsimony is the penalty per node added to the normalised loss (loss
+	// divided by the variance of Y) when the genetic search ranks formulas
+	// (default 1e-4).
+	Parsimony float64
+	// Budget limits the search's wall time (default 10 s); the context's
+	// deadline, when earlier, wins. Negative budgets are an error.
+	Budget time.Duration
+	// Populations, PopulationSize and Generations size the genetic search
+	// (defaults 4, 80, 40). Generations 0 keeps the default; use NoGenetic
+	// to skip it.
+	Populations, PopulationSize, Generations int
+	// NoLibrary skips stage 1 (sparse regression over the term library);
+	// NoGenetic skips stage 2 (genetic programming).
+	NoLibrary, NoGenetic bool
+}
+
+// Result is the outcome of a search.
+type Result struct {
+	// Front is the Pareto front of complexity against loss, simplest first.
+	Front []Candidate
+	// Best is the member chosen by PySR's rule; BestIndex is its position.
+	Best      Candidate
+	BestIndex int
+	// Constant is true when the targets were all equal: Front then holds
+	// that constant alone.
+	Constant bool
+	// TimedOut is true when the budget stopped the search before it
+	// finished; the front holds what was found until then.
+	TimedOut bool
+	// Evaluations counts the candidate formulas scored.
+	Evaluations int
+	Elapsed     time.Duration
+}
+
+// ErrNoFormula is returned (wrapped) when the budget ran out before any
+// formula was found.
+var ErrNoFormula = errors.New("symreg: no formula found within the time budget")
+
+// defaultBudget applies when Options.Budget is zero.
+const defaultBudget = 10 * time.Second
+
+// search is the state shared by both stages.
+type search struct {
+	ctx      context.Context
+	opts     Options
+	ops      *OperatorSet
+	data     *dataset
+	names    []string
+	rng      *rand.Rand
+	hof      *hallOfFame
+	deadline time.Time
+	timedOut bool
+	evals    int
+}
+
+// Search finds formulas that explain data. It returns a Pareto front of
+// formulas by complexity and loss and the best one by PySR's rule. Bad input
+// (no samples, mismatched lengths, NaN or Inf, unknown operators) is an
+// error that says what was expected; a budget that runs out before any
+// formula is found gives an error wrapping ErrNoFormula.
+func Search(ctx context.Context, data Data, opts Options) (res *Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("symreg: internal error (a bug): %v", r)
+		}
+	}()
+	start := time.Now()
+	s, err := newSearch(ctx, data, opts)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := constantTarget(data.Y); ok {
+		root := constant(c)
+		front := []Candidate{{Expr: &Expr{Root: root, Names: s.names}, Complexity: 1}}
+		return &Result{Front: front, Best: front[0], Constant: true, Elapsed: time.Since(start)}, nil
+	}
+	if s.expired() {
+		return nil, fmt.Errorf("%w: the budget was exhausted before the search started", ErrNoFormula)
+	}
+	if !opts.NoLibrary {
+		s.linearStage()
+	}
+	if !opts.NoGenetic && s.hof.minLoss() >= lossFloor {
+		s.geneticStage()
+	}
+	return s.result(start)
+}
+
+// newSearch validates the input and applies defaults.
+func newSearch(ctx context.Context, data Data, opts Options) (*search, error) {
+	cols, err := validate(data)
+	if err != nil {
+		return nil, err
+	}
+	ops, err := NewOperatorSet(opts.Operators, opts.Custom)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyDefaults(&opts); err != nil {
+		return nil, err
+	}
+	s := &search{ctx: ctx, opts: opts, ops: ops, data: newDataset(cols, data.Y),
+		names: append([]string(nil), data.Names...),
+		rng:   rand.New(rand.NewPCG(opts.Seed, 0x5eed5eed)),
+		hof:   newHallOfFame(opts.MaxSize), deadline: time.Now().Add(opts.Budget)}
+	return s, nil
+}
+
+func applyDefaults(o *Options) error {
+	switch {
+	case o.Budget < 0:
+		return fmt.Errorf("symreg: time budget must be positive, got %v", o.Budget)
+	case o.MaxSize < 0 || o.MaxSize > 60:
+		return fmt.Errorf("symreg: MaxSize must be between 1 and 60 nodes, got %d", o.MaxSize)
+	case o.Parsimony < 0:
+		return fmt.Errorf("symreg: parsimony must be non-negative, got %g", o.Parsimony)
+	case o.Populations < 0 || o.PopulationSize < 0 || o.Generations < 0:
+		return fmt.Errorf("symreg: population counts and generations must be non-negative")
+	}
+	if o.Budget == 0 {
+		o.Budget = defaultBudget
+	}
+	if o.MaxSize == 0 {
+		o.MaxSize = 25
+	}
+	if o.Parsimony == 0 {
+		o.Parsimony = 1e-4
+	}
+	if o.Populations == 0 {
+		o.Populations = 4
+	}
+	if o.PopulationSize == 0 {
+		o.PopulationSize = 80
+	}
+	if o.Generations == 0 {
+		o.Generations = 40
+	}
+	return nil
+}
+
+// validate checks the samples and returns them as columns.
+func validate(data Data) ([][]float64, error) {
+	if len(data.Names) == 0 {
+		return nil, fmt.Errorf("symreg: no variable names: expected one name per input column, e.g. {\"u\"}")
+	}
+	for i, name := range data.Names {
+		if !isIdentifier(name) {
+			return nil, fmt.Errorf("symreg: variable name %q is not an identifier", name)
+		}
+		for _, other := range data.Names[:i] {
+			if other == name {
+				return nil, fmt.Errorf("symreg: variable name %q appears twice", name)
+			}
+		}
+		if builtin(name) != nil {
+			return nil, fmt.Errorf("symreg: variable name %q is an operator name", name)
+		}
+	}
+	if len(data.Y) == 0 {
+		return nil, fmt.Errorf("symreg: no samples: expected at least one target value")
+	}
+	if len(data.X) != len(data.Y) {
+		return nil, fmt.Errorf("symreg: %d input rows but %d targets: expected one row per target", len(data.X), len(data.Y))
+	}
+	for k, y := range data.Y {
+		if !finite(y) {
+			return nil, fmt.Errorf("symreg: target of sample %d is %v: expected a finite number", k, y)
+		}
+		for v, x := range data.X[k] {
+			if !finite(x) && v < len(data.Names) {
+				return nil, fmt.Errorf("symreg: sample %d, variable %s is %v: expected a finite number", k, data.Names[v], x)
+			}
+		}
+	}
+	return columns(data.X, len(data.Names))
+}
+
+// constantTarget reports whether all targets are equal, and their value.
+func constantTarget(y []float64) (float64, bool) {
+	for _, v := range y[1:] {
+		if v != y[0] {
+			return 0, false
+		}
+	}
+	return y[0], true
+}
+
+// expired reports whether the budget or the context has run out.
+func (s *search) expired() bool {
+	if s.timedOut {
+		return true
+	}
+	if s.ctx.Err() != nil || !time.Now().Before(s.deadline) {
+		s.timedOut = true
+	}
+	if dl, ok := s.ctx.Deadline(); ok && !time.Now().Before(dl) {
+		s.timedOut = true
+	}
+	return s.timedOut
+}
+
+// offer counts an evaluation and records it in the hall of fame.
+func (s *search) offer(root *Node, loss float64) bool {
+	s.evals++
+	return s.hof.offer(root, loss)
+}
+
+// result converts the hall of fame into a scored front.
+func (s *search) result(start time.Time) (*Result, error) {
+	entries := s.hof.front()
+	if len(entries) == 0 {
+		return nil, fmt.Errorf("%w (budget %v, %d candidates tried)", ErrNoFormula, s.opts.Budget, s.evals)
+	}
+	front := make([]Candidate, len(entries))
+	for i, e := range entries {
+		front[i] = Candidate{Expr: &Expr{Root: e.root.clone(), Names: s.names},
+			Complexity: e.root.size(), Loss: e.loss * s.data.varY}
+	}
+	best := scoreFront(front, lossFloor*s.data.varY)
+	return &Result{Front: front, Best: front[best], BestIndex: best, TimedOut: s.timedOut,
+		Evaluations: s.evals, Elapsed: time.Since(start)}, nil
+}
+
+var _ = math.Inf
