@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"sort"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -86,7 +87,7 @@ func activityPlot(a Activity, shown []int) *plot.Plot {
 	for k := range xs {
 		xs[k] = float64(k) * dt
 	}
-	gap := 4 * robustSpread(column(a.U, a.Neurons, shown[0]))
+	gap := traceGap(a.U, a.Neurons, shown)
 	var ticks []plot.Tick
 	nTypes := countTypes(a.Types)
 	for k, i := range shown {
@@ -192,4 +193,21 @@ func meanStd(values []float32) (mean, std float64) {
 		}
 	}
 	return mean, math.Sqrt(ss / float64(n))
+}
+
+// traceGap is the vertical distance between offset traces: a little more than
+// the typical range of the shown traces, so that they rarely overlap while
+// one wild trace does not flatten the others.
+func traceGap(values []float32, rowLen int, shown []int) float64 {
+	ranges := make([]float64, 0, len(shown))
+	for _, i := range shown {
+		lo, hi := valueRange(column(values, rowLen, i))
+		ranges = append(ranges, hi-lo)
+	}
+	sort.Float64s(ranges)
+	gap := 1.1 * ranges[(len(ranges)*3)/4]
+	if gap <= 0 || !finite(gap) {
+		return 1
+	}
+	return gap
 }

@@ -44,7 +44,7 @@ func (r *Report) AddExternalInput(e ExternalInput) error {
 	if len(shown) > maxShownFrames {
 		shown = shown[:maxShownFrames]
 	}
-	const cell, barWidth = 260, 130
+	const cell, barWidth = 260, 160
 	png, err := render("external input", cell*len(shown)+barWidth, 2*cell+50, func(f *figure) error {
 		return drawFields(f, e, scaled, shown, cell, barWidth)
 	})
@@ -107,6 +107,6 @@ func drawFields(f *figure, e ExternalInput, scaled []float32, shown []int, cell,
 		f.draw(heatPanel(fmt.Sprintf("true, frame %d", k), "x", "y", matrixImage(truth, e.Height, e.Width, cmap, 200), e.Height, e.Width), c*cell, 25, (c+1)*cell, 25+cell)
 		f.draw(heatPanel(fmt.Sprintf("learned, frame %d", k), "x", "y", matrixImage(learned, e.Height, e.Width, cmap, 200), e.Height, e.Width), c*cell, 25+cell, (c+1)*cell, 25+2*cell)
 	}
-	f.draw(colorBarPanel(cmap, "input e"), len(shown)*cell, 40, len(shown)*cell+barWidth, f.height-40)
+	f.draw(colorBarPanel(cmap, "input e"), len(shown)*cell+25, 40, len(shown)*cell+barWidth, f.height-40)
 	return nil
 }

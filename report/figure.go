@@ -184,3 +184,14 @@ func typeKey(names []string, k int) string {
 	}
 	return fmt.Sprintf("type%d", k)
 }
+
+// legendPanel is an empty plot that shows only a legend, drawn beside a plot
+// whose data the legend would otherwise cover.
+func legendPanel() *plot.Plot {
+	p := plot.New()
+	p.HideAxes()
+	p.Legend.TextStyle.Font.Size = vg.Points(10)
+	p.Legend.Top = true
+	p.Legend.Left = true
+	return p
+}

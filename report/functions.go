@@ -55,8 +55,10 @@ func (r *Report) addFunctions(fn, title, yLabel string, f Functions) error {
 		return r.fail(name, err)
 	}
 	file := fn + ".png"
-	png, err := render(title, 1000, 720, func(fig *figure) error {
-		fig.draw(functionPlot(title, yLabel, f, m, k), 0, 0, fig.width, fig.height)
+	png, err := render(title, 1150, 720, func(fig *figure) error {
+		p, legend := functionPlot(title, yLabel, f, m, k)
+		fig.draw(p, 0, 0, fig.width-210, fig.height)
+		fig.draw(legend, fig.width-210, 30, fig.width, fig.height)
 		return nil
 	})
 	if err != nil {
@@ -154,9 +156,10 @@ func rootMeanSquare(a, b []float32) float64 {
 	return math.Sqrt(s / float64(len(a)))
 }
 
-// functionPlot draws a sample of learned curves per type and the true curves.
-func functionPlot(title, yLabel string, f Functions, curves, trueRows int) *plot.Plot {
-	p := newPlot(title, "u", yLabel)
+// functionPlot draws a sample of learned curves per type and the true curves,
+// and returns the legend as a separate panel.
+func functionPlot(title, yLabel string, f Functions, curves, trueRows int) (p, legend *plot.Plot) {
+	p, legend = newPlot(title, "u", yLabel), legendPanel()
 	g := len(f.Grid)
 	nTypes := max(countTypes(f.CurveTypes), trueRows)
 	gridIdx := evenlySpaced(g, 400, 400)
@@ -176,29 +179,29 @@ func functionPlot(title, yLabel string, f Functions, curves, trueRows int) *plot
 		if (seen[k]-1)%every != 0 {
 			continue
 		}
-		addCurve(p, xs, f.Curves[c*g:(c+1)*g], gridIdx, lighten(typeColor(k, nTypes)), 0.6, false)
+		width, alpha := 0.6, uint8(110)
+		if total[k] <= 10 {
+			width, alpha = 1.5, 230
+		}
+		addCurve(p, xs, f.Curves[c*g:(c+1)*g], gridIdx, withAlpha(typeColor(k, nTypes), alpha), width, false)
 	}
 	for k := 0; k < nTypes; k++ {
-		if trueRows == 1 && k > 0 {
-			break
-		}
-		c := darken(typeColor(k, nTypes))
-		label := "true, " + typeName(f.TypeNames, k)
-		if trueRows == 1 {
-			c, label = color.RGBA{0, 0, 0, 255}, "true (all types)"
-		}
-		l := addCurve(p, xs, f.trueCurve(k, trueRows), gridIdx, c, 2.5, true)
-		if l != nil {
-			p.Legend.Add(label, l)
-		}
 		if total[k] > 0 {
 			if sample := sampleLine(typeColor(k, nTypes)); sample != nil {
-				p.Legend.Add(fmt.Sprintf("learned, %s (%d)", typeName(f.TypeNames, k), total[k]), sample)
+				legend.Legend.Add(fmt.Sprintf("learned, %s (%d)", typeName(f.TypeNames, k), total[k]), sample)
 			}
 		}
 	}
-	p.Legend.Left = true
-	return p
+	for k := 0; k < trueRows; k++ {
+		c, label := darken(typeColor(k, nTypes)), "true, "+typeName(f.TypeNames, k)
+		if trueRows == 1 {
+			c, label = color.RGBA{0, 0, 0, 255}, "true (all types)"
+		}
+		if l := addCurve(p, xs, f.trueCurve(k, trueRows), gridIdx, c, 2.5, true); l != nil {
+			legend.Legend.Add(label, l)
+		}
+	}
+	return p, legend
 }
 
 // addCurve adds one curve sampled at gridIdx.
@@ -235,10 +238,10 @@ func sampleLine(c color.Color) *plotter.Line {
 	return l
 }
 
-// lighten returns a translucent version of a colour for thin curves.
-func lighten(c color.Color) color.Color {
+// withAlpha returns an opaque colour made translucent.
+func withAlpha(c color.Color, alpha uint8) color.Color {
 	r, g, b, _ := c.RGBA()
-	return color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 110}
+	return color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), alpha}
 }
 
 // darken returns a darker, opaque version of a colour for true curves.

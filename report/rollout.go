@@ -141,7 +141,7 @@ func rolloutTraces(title string, ro Rollout) *plot.Plot {
 		xs[k] = float64(k) * dt
 	}
 	shown := evenlySpaced(ro.Neurons, ro.Show, 5)
-	gap := 4 * robustSpread(column(ro.True, ro.Neurons, shown[0]))
+	gap := traceGap(ro.True, ro.Neurons, shown)
 	var ticks []plot.Tick
 	for k, i := range shown {
 		offset := float32(float64(len(shown)-1-k) * gap)

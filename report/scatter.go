@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"math"
 	"math/rand/v2"
 
 	"github.com/ngs-lab/ngs/ops/metrics"
@@ -184,30 +183,4 @@ func decimate(xs []float64, ys []float32, maxPoints int) plotter.XYs {
 		out = append(out, plotter.XY{X: xs[first], Y: float64(ys[first])}, plotter.XY{X: xs[second], Y: float64(ys[second])})
 	}
 	return out
-}
-
-// robustSpread is a scale for offsetting traces: the larger of the standard
-// deviation and a sixth of the range, never zero.
-func robustSpread(values []float32) float64 {
-	var s, ss float64
-	n := 0
-	for _, v := range values {
-		x := float64(v)
-		if finite(x) {
-			s += x
-			ss += x * x
-			n++
-		}
-	}
-	if n == 0 {
-		return 1
-	}
-	mean := s / float64(n)
-	std := math.Sqrt(math.Max(ss/float64(n)-mean*mean, 0))
-	lo, hi := valueRange(values)
-	spread := math.Max(std, (hi-lo)/6)
-	if spread == 0 || !finite(spread) {
-		return 1
-	}
-	return spread
 }

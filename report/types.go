@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"image/color"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -49,8 +48,10 @@ func (r *Report) AddTypes(t Types) error {
 			notes = append(notes, confusionTable(t, clusters))
 		}
 	}
-	png, err := render("embeddings", 760, 720, func(f *figure) error {
-		f.draw(embeddingPlot(t, n), 0, 0, f.width, f.height)
+	png, err := render("embeddings", 920, 720, func(f *figure) error {
+		p, legend := embeddingPlot(t, n)
+		f.draw(p, 0, 0, f.width-170, f.height)
+		f.draw(legend, f.width-170, 30, f.width, f.height)
 		return nil
 	})
 	if err != nil {
@@ -90,8 +91,9 @@ func (t Types) check() (int, error) {
 }
 
 // embeddingPlot draws one scatter per true type so the legend names them.
-func embeddingPlot(t Types, n int) *plot.Plot {
-	p := newPlot("Learned embeddings by true type", "a[0]", "a[1]")
+func embeddingPlot(t Types, n int) (p, legend *plot.Plot) {
+	p = newPlot("Learned embeddings by true type", "a[0]", "a[1]")
+	legend = legendPanel()
 	if t.Dim < 2 {
 		p.Y.Label.Text = "neuron index"
 	}
@@ -119,13 +121,12 @@ func embeddingPlot(t Types, n int) *plot.Plot {
 		if err != nil {
 			continue
 		}
-		c := typeColor(k, nTypes).(color.RGBA)
-		c.A = 200
+		c := withAlpha(typeColor(k, nTypes), 200)
 		s.GlyphStyle = draw.GlyphStyle{Color: c, Radius: radius, Shape: draw.CircleGlyph{}}
 		p.Add(s)
-		p.Legend.Add(fmt.Sprintf("%s (%d)", typeName(t.TypeNames, k), len(g)), s)
+		legend.Legend.Add(fmt.Sprintf("%s (%d)", typeName(t.TypeNames, k), len(g)), s)
 	}
-	return p
+	return p, legend
 }
 
 // distinct counts the different labels.
