@@ -59,39 +59,23 @@ func centredMatrix(points [][]float64, d int) *mat.Dense {
 	return x
 }
 
-// gramOf returns aᵀa when columns is true, a·aᵀ otherwise.
-func gramOf(a *mat.Dense, columns bool) *mat.SymDense {
+// gramOf returns aᵀa when columns is true, a·aᵀ otherwise, as a full
+// (both triangles) row-major matrix. SYRK computes the upper triangle (half
+// the work of a GEMM, faster here even though it runs on one core).
+func gramOf(a *mat.Dense, columns bool) blas64.General {
 	r, c := a.Dims()
 	size, trans := r, blas.NoTrans
 	if columns {
 		size, trans = c, blas.Trans
 	}
-	g := mat.NewSymDense(size, nil)
-	blas64.Syrk(trans, 1, a.RawMatrix(), 0, g.RawSymmetric())
-	return g
-}
-
-// leadingEigenvectors returns the k eigenvectors of g with largest eigenvalues
-// (as columns) and those eigenvalues, in decreasing order.
-func leadingEigenvectors(g *mat.SymDense, k int) (*mat.Dense, []float64, error) {
-	var eig mat.EigenSym
-	if !eig.Factorize(g, true) {
-		return nil, nil, fmt.Errorf("cluster: PCA eigendecomposition did not converge")
+	upper := blas64.Symmetric{Uplo: blas.Upper, N: size, Stride: size, Data: make([]float64, size*size)}
+	blas64.Syrk(trans, 1, a.RawMatrix(), 0, upper)
+	for i := 0; i < size; i++ {
+		for j := i + 1; j < size; j++ {
+			upper.Data[j*size+i] = upper.Data[i*size+j]
+		}
 	}
-	values := eig.Values(nil)
-	var vectors mat.Dense
-	eig.VectorsTo(&vectors)
-	size := len(values)
-	lead := mat.NewDense(size, k, nil)
-	leadValues := make([]float64, k)
-	for c := 0; c < k; c++ {
-		src := size - 1 - c // EigenSym sorts ascending
-		leadValues[c] = values[src]
-		col := mat.Col(nil, src, &vectors)
-		orientBySign(col)
-		lead.SetCol(c, col)
-	}
-	return lead, leadValues, nil
+	return blas64.General{Rows: size, Cols: size, Stride: size, Data: upper.Data}
 }
 
 // orientBySign flips v so that its largest-magnitude entry is positive.
