@@ -58,7 +58,36 @@ type Program struct {
 	tReg, out    int
 	terms        []*BoundTerm
 	couplings    []Coupling
+	senderBuf    []float32
+	coupledBuf   []float32
 }
+
+// layoutBuffers places every term's sender vectors in one contiguous buffer
+// (term by term, group by group) and the Coupled vectors in another.
+func (p *Program) layoutBuffers() {
+	groups := 0
+	for _, bt := range p.terms {
+		groups += len(bt.Senders)
+	}
+	p.senderBuf = make([]float32, groups*p.n)
+	p.coupledBuf = make([]float32, len(p.terms)*p.n)
+	g := 0
+	for k, bt := range p.terms {
+		for s := range bt.Senders {
+			bt.Senders[s] = p.senderBuf[g*p.n : (g+1)*p.n : (g+1)*p.n]
+			g++
+		}
+		bt.Coupled = p.coupledBuf[k*p.n : (k+1)*p.n : (k+1)*p.n]
+	}
+}
+
+// SenderBuffer returns all sender vectors back to back, term by term and
+// group by group (each N long), as filled by EvalSenders.
+func (p *Program) SenderBuffer() []float32 { return p.senderBuf }
+
+// CoupledBuffer returns all terms' Coupled vectors back to back (each N
+// long); EvalReceivers reads them.
+func (p *Program) CoupledBuffer() []float32 { return p.coupledBuf }
 
 type opcode int
 
@@ -96,6 +125,7 @@ func Compile(rule *Expr, b Binding) (*Program, error) {
 			p.terms = append(p.terms, bt)
 		}
 	}
+	p.layoutBuffers()
 	c.code = &p.receiverCode
 	out, err := c.compile(rule)
 	if err != nil {
@@ -348,7 +378,7 @@ func (c *compiler) emit(f Func, a, b int) int {
 
 // bindTerm compiles a term's sender side, once per receiver group.
 func (c *compiler) bindTerm(t Term) (*BoundTerm, error) {
-	bt := &BoundTerm{Term: t, Coupled: make([]float32, c.p.n)}
+	bt := &BoundTerm{Term: t}
 	reps := []int{0}
 	if t.Grouped {
 		var err error
@@ -371,7 +401,7 @@ func (c *compiler) bindTerm(t Term) (*BoundTerm, error) {
 			return nil, err
 		}
 		bt.senderRegs = append(bt.senderRegs, r)
-		bt.Senders = append(bt.Senders, make([]float32, c.p.n))
+		bt.Senders = append(bt.Senders, nil) // placed by layoutBuffers
 	}
 	return bt, nil
 }
