@@ -1,0 +1,117 @@
+package symreg
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// paperCases are the formulas the GNN's learned functions should reduce to
+// (SPEC §4): tanh(u), -c·u + s·tanh(u) for (c, s) ∈ {1, 2}², tanh(u/w) for
+// w ∈ {1, 2, 4, 8}.
+func paperCases() []formulaCase {
+	cases := []formulaCase{case1("tanh(u)")}
+	for _, c := range []int{1, 2} {
+		for _, s := range []int{1, 2} {
+			cases = append(cases, case1(fmt.Sprintf("-%d*u + %d*tanh(u)", c, s)))
+		}
+	}
+	for _, w := range []int{1, 2, 4, 8} {
+		cases = append(cases, case1(fmt.Sprintf("tanh(u/%d)", w)))
+	}
+	return cases
+}
+
+// otherCases are 26 further formulas: polynomials, ratios, exponentials,
+// sines, off-grid widths, and 2-D formulas in u ∈ [-5, 5], a ∈ [0.5, 3].
+func otherCases() []formulaCase {
+	var cases []formulaCase
+	for _, f := range []string{
+		"0.5*u^3 - 2*u", "3*u^2 + 1", "u/(1 + u^2)", "2/(1 + u^2)", "2*sin(u) + u",
+		"cos(2*u)", "exp(-0.5*u)", "1.5*tanh(u/3.3)", "u^3 - u", "sin(u) + cos(u)",
+		"u*sin(u)", "exp(-u^2)", "0.3*u^2 - tanh(u)", "-0.5*u + 3*tanh(u/2)",
+	} {
+		cases = append(cases, case1(f))
+	}
+	for _, f := range []string{
+		"u*a", "-a*u + tanh(u)", "a*tanh(u)", "tanh(u/a)", "u^2 + a^2", "a*sin(u)",
+		"u/a", "2*u - 3*a + 1", "u*cos(a)", "exp(-a)*u", "(u + a)/(1 + a^2)", "u*a^2",
+	} {
+		cases = append(cases, case2(f))
+	}
+	return cases
+}
+
+// recoveryRate runs every case and returns the fraction recovered: same
+// canonical form as the target with constants within tol and held-out
+// R² > minR2. Failures are logged with what was found.
+func recoveryRate(t *testing.T, cases []formulaCase, noise, tol, minR2 float64) float64 {
+	t.Helper()
+	ok := 0
+	for _, c := range cases {
+		o := recoverFormula(t, c, noise, tol, Options{Seed: 3})
+		good := o.sameForm && o.heldR2 > minR2
+		if len(c.vars) == 1 && o.elapsed > 5*time.Second {
+			t.Errorf("%s: search took %v, want < 5 s for a 1-D formula", c.target, o.elapsed)
+		}
+		if good {
+			ok++
+		}
+		t.Logf("%-5v %-22s -> %-44s R2=%.7f %6.0f ms", good, c.target, o.best, o.heldR2, o.elapsed.Seconds()*1000)
+	}
+	return float64(ok) / float64(len(cases))
+}
+
+// Noise-free grids: every paper formula must come back exactly (form and
+// constants within 1 %), and at least 85 % of the others.
+func TestRecoveryNoiseFree(t *testing.T) {
+	if rate := recoveryRate(t, paperCases(), 0, 0.01, 0.9999); rate < 1 {
+		t.Errorf("paper formulas: recovered %.0f %%, want 100 %%", 100*rate)
+	}
+	rate := recoveryRate(t, otherCases(), 0, 0.01, 0.9999)
+	t.Logf("other formulas, noise-free: recovery rate %.1f %%", 100*rate)
+	if rate < 0.85 {
+		t.Errorf("other formulas: recovery rate %.1f %%, want ≥ 85 %%", 100*rate)
+	}
+}
+
+// 1 % Gaussian noise: same form, constants within 5 %.
+func TestRecoveryNoisy(t *testing.T) {
+	if rate := recoveryRate(t, paperCases(), 0.01, 0.05, 0.999); rate < 1 {
+		t.Errorf("paper formulas with 1 %% noise: recovered %.0f %%, want 100 %%", 100*rate)
+	}
+	rate := recoveryRate(t, otherCases(), 0.01, 0.05, 0.999)
+	t.Logf("other formulas, 1 %% noise: recovery rate %.1f %%", 100*rate)
+	if rate < 0.7 {
+		t.Errorf("other formulas with 1 %% noise: recovery rate %.1f %%, want ≥ 70 %%", 100*rate)
+	}
+}
+
+// oneDimensional filters the 1-D cases.
+func oneDimensional(cases []formulaCase) []formulaCase {
+	var out []formulaCase
+	for _, c := range cases {
+		if len(c.vars) == 1 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// BenchmarkSearch1D times a whole search per 1-D case, noise-free and with
+// 1 % noise; each must take well under 5 s on 2 cores.
+func BenchmarkSearch1D(b *testing.B) {
+	for _, noise := range []float64{0, 0.01} {
+		for _, c := range oneDimensional(append(paperCases(), otherCases()...)) {
+			data := c.samples(b, c.lo, c.hi, noise, 1)
+			b.Run(fmt.Sprintf("noise=%g/%s", noise, c.target), func(b *testing.B) {
+				for b.Loop() {
+					if _, err := Search(context.Background(), data, Options{Seed: 3}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
