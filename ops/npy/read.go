@@ -160,3 +160,13 @@ func CheckShape(path string, shape []int, want ...int) error {
 	wantText := shapeString(want)
 	return fmt.Errorf("npy: %s: shape mismatch: expected %s, found %s", path, wantText, shapeString(shape))
 }
+
+// ReadHeaderFile returns the header of the .npy file at path.
+func ReadHeaderFile(path string) (Header, error) {
+	f, h, err := openArray(path)
+	if err != nil {
+		return Header{}, err
+	}
+	f.Close()
+	return h, nil
+}
