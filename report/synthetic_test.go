@@ -39,13 +39,17 @@ func simulateN2(w []float32, types []int, u0 []float32, frames int, dt float64) 
 	out := make([]float32, frames*n)
 	u := append([]float32(nil), u0...)
 	next := make([]float32, n)
+	th := make([]float64, n)
 	for k := 0; k < frames; k++ {
 		copy(out[k*n:], u)
+		for j := range th {
+			th[j] = math.Tanh(float64(u[j]))
+		}
 		for i := 0; i < n; i++ {
 			p := typeParams[types[i]]
 			var msg float64
-			for j := 0; j < n; j++ {
-				msg += float64(w[i*n+j]) * math.Tanh(float64(u[j]))
+			for j, t := range th {
+				msg += float64(w[i*n+j]) * t
 			}
 			du := -p[2]*float64(u[i]) + p[1]*math.Tanh(float64(u[i])) + p[0]*msg
 			next[i] = u[i] + float32(dt*du)
