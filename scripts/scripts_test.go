@@ -159,3 +159,48 @@ func TestScriptsMatchReferenceConfigs(t *testing.T) {
 		}
 	}
 }
+
+// sweepValues reads the numbers of the script's `for NAME in [...]` loop.
+func sweepValues(t *testing.T, script, loopVar string) []string {
+	t.Helper()
+	m := regexp.MustCompile(`for ` + loopVar + ` in \[([^\]]*)\]`).FindStringSubmatch(readScript(t, script))
+	if m == nil {
+		t.Fatalf("%s has no loop over %s", script, loopVar)
+	}
+	values := strings.Split(m[1], ",")
+	for i, v := range values {
+		values[i] = strings.ReplaceAll(strings.TrimSpace(v), "_", "")
+	}
+	return values
+}
+
+// configValue reads one scalar field of a fixture config.
+func configValue(t *testing.T, config, field string) string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("..", "tests", "import", config))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^\s+` + field + `: ([0-9.]+)`).FindStringSubmatch(string(src))
+	if m == nil {
+		t.Fatalf("%s has no %s", config, field)
+	}
+	return m[1]
+}
+
+func TestSweepsCoverTheReferenceConfigs(t *testing.T) {
+	frames := []string{configValue(t, "signal_fig_2.yaml", "n_frames")}
+	for _, k := range []string{"1", "2", "3", "4", "5"} {
+		frames = append(frames, configValue(t, "signal_fig_supp_7_"+k+".yaml", "n_frames"))
+	}
+	if got := sweepValues(t, "supp7_frames_sweep.ngs", "length"); strings.Join(got, " ") != strings.Join(frames, " ") {
+		t.Errorf("supp 7 sweeps %v, the reference configs have %v", got, frames)
+	}
+	var fills []string
+	for _, config := range []string{"signal_fig_supp_8.yaml", "signal_fig_supp_8_3.yaml", "signal_fig_supp_8_2.yaml", "signal_fig_supp_8_1.yaml"} {
+		fills = append(fills, configValue(t, config, "connectivity_filling_factor"))
+	}
+	if got := sweepValues(t, "supp8_sparsity_sweep.ngs", "fill"); strings.Join(got, " ") != strings.Join(fills, " ") {
+		t.Errorf("supp 8 sweeps %v, the reference configs have %v", got, fills)
+	}
+}
