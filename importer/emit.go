@@ -88,9 +88,6 @@ func emitTraining(w *scriptWriter, cfg *config) {
 	w.open("fit = train(gnn, data)")
 	w.line("epochs = epochs")
 	w.line("batch = %d", tr.batch)
-	if tr.initBatchOne {
-		w.line("init_batch = 1")
-	}
 	if tr.augmentation.set {
 		w.line("augmentation = %s", formatNumber(tr.augmentation.value))
 	}

@@ -152,6 +152,17 @@ func TestExternalInputVariants(t *testing.T) {
 	}
 }
 
+func TestSmallInitialBatchIsFlagged(t *testing.T) {
+	script, unmapped := convertText(t, minimal+"  small_init_batch_size: True\n")
+	if !hasUnmapped(unmapped, "training.small_init_batch_size") || !strings.Contains(script, "batch = 4\n") {
+		t.Errorf("batch 1 in epoch 0 is not expressible and must be flagged, got %v", unmapped)
+	}
+	_, unmapped = convertText(t, strings.Replace(minimal, "batch_size: 4", "batch_size: 1", 1)+"  small_init_batch_size: True\n")
+	if len(unmapped) != 0 {
+		t.Errorf("with batch 1 throughout, small_init_batch_size changes nothing: %v", unmapped)
+	}
+}
+
 func TestUnknownFieldsAreListed(t *testing.T) {
 	src := minimal + "  coeff_mystery: 3\nextra_section:\n  a: 1\n"
 	_, unmapped := convertText(t, src)

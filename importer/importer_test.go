@@ -145,7 +145,7 @@ func TestFig3MovieInputAndSiren(t *testing.T) {
 		"noise = 1\n", `input = movie("../shared/reference/fig3_movie.npy", neurons = 1024)`,
 		"burnin = 10_000)", "psi = mlp(u[j], a[j], hidden = 64, layers = 5)",
 		"omega = siren(x, y, t, hidden = 128, layers = 5, omega0 = 30, neurons = 1024)",
-		`input = "multiplicative"`, "init_batch = 1\n", "seed = 42\n",
+		`input = "multiplicative"`, "batch = 1\n", "seed = 42\n",
 		"lr { W = 2e-3; phi = 5e-4; psi = 5e-4; a = 5e-3; omega = 1e-5 }",
 		"edge_diff = 10\n", "W_L1 = 1e-12\n",
 	} {

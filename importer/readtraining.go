@@ -23,6 +23,9 @@ func readTraining(s *section, n *notes) (training, error) {
 	if e.err != nil {
 		return tr, e.err
 	}
+	if tr.initBatchOne && tr.batch > 1 {
+		n.add(s, "small_init_batch_size", fmt.Sprintf("train() has no separate batch size for epoch 0 (LANGUAGE.md); every epoch uses batch %d", tr.batch))
+	}
 	if tr.noise.set {
 		n.add(s, "noise_model_level", "a simulation field found under training; ngs applies it to the simulation (noise)")
 	}
