@@ -214,3 +214,15 @@ func TestSupp10NoiseUnderTraining(t *testing.T) {
 		t.Errorf("supp 10: noise 7.2 should reach the network and be flagged as approximate: %v", unmapped)
 	}
 }
+
+func BenchmarkConvertFig3(b *testing.B) {
+	src, err := os.ReadFile(filepath.Join(fixtures, "signal_fig_3.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, _, err := Convert(src, "signal_fig_3.yaml"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
