@@ -20,21 +20,21 @@ func (r *Report) markdown(now time.Time) []byte {
 	writeTable(&b, []string{"run", "value"}, r.runRows(now))
 	if timing, ok := r.metrics.get("timing"); ok {
 		b.WriteString("\n## Timings\n\n")
-		writeTable(&b, []string{"phase", "seconds"}, groupRows(timing))
+		writeCodeTable(&b, []string{"phase", "seconds"}, groupRows(timing))
 	}
 	for _, s := range r.sections {
 		writeSection(&b, s)
 	}
 	if skipped := r.skippedRows(); len(skipped) > 0 {
 		b.WriteString("\n## Not computed\n\n")
-		writeTable(&b, []string{"section", "reason"}, skipped)
+		writeCodeTable(&b, []string{"section", "reason"}, skipped)
 	}
 	b.WriteString("\n## All metrics\n\n")
 	var rows [][2]string
 	for _, kv := range r.metrics.flatten() {
-		rows = append(rows, [2]string{"`" + kv[0].(string) + "`", formatValue(kv[1])})
+		rows = append(rows, [2]string{kv[0].(string), formatValue(kv[1])})
 	}
-	writeTable(&b, []string{"key", "value"}, rows)
+	writeCodeTable(&b, []string{"key", "value"}, rows)
 	if missing := r.metrics.missing(); len(missing) > 0 {
 		fmt.Fprintf(&b, "\nMetrics that could not be computed (null in %s): %s\n", MetricsFile, "`"+strings.Join(missing, "`, `")+"`")
 	}
@@ -100,8 +100,25 @@ func writeTable(b *strings.Builder, header []string, rows [][2]string) {
 	}
 }
 
-// escapeCell keeps a string on one Markdown table line.
+// writeCodeTable writes a two-column table whose first column is code (metric keys
+// and values).
+func writeCodeTable(b *strings.Builder, header []string, rows [][2]string) {
+	fmt.Fprintf(b, "| %s | %s |\n|---|---|\n", header[0], header[1])
+	for _, row := range rows {
+		fmt.Fprintf(b, "| `%s` | %s |\n", escapeCode(row[0]), escapeCell(row[1]))
+	}
+}
+
+// escapeCell keeps prose on one Markdown table line and shows '*' and '_'
+// literally instead of as emphasis.
 func escapeCell(s string) string {
+	s = strings.NewReplacer("*", "\\*", "_", "\\_").Replace(s)
+	return escapeCode(s)
+}
+
+// escapeCode keeps text inside a code span on one table line; backslashes
+// are literal in code spans, so only the table's '|' is escaped.
+func escapeCode(s string) string {
 	s = strings.ReplaceAll(s, "|", "\\|")
 	return strings.ReplaceAll(s, "\n", " ")
 }

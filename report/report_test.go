@@ -230,7 +230,7 @@ func TestMarkdownShowsRunPlotsAndNumbers(t *testing.T) {
 			t.Errorf("report.md: expected an inline relative link to %s", filepath.Base(p))
 		}
 	}
-	for _, want := range []string{"fig2.ngs", "| seed | 42 |", "0.1.0-test", "go1.", "| simulate_s | 1.5 |", "| train_s | 2.25 |", "`connectivity.r2`", "`tanh(u)`", "| accuracy | 0.975 |"} {
+	for _, want := range []string{"fig2.ngs", "| seed | 42 |", "0.1.0-test", "go1.", "| `simulate_s` | 1.5 |", "| `train_s` | 2.25 |", "| `connectivity.r2` | ", "| `tanh(u)` |", "-1.01\\*u + 0.98\\*tanh(u)", "| accuracy | 0.975 |", "*Update function φ\\*: "} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report.md: expected %q", want)
 		}
@@ -378,7 +378,7 @@ func TestSkippedAndFailedSectionsAreListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	md, _ := os.ReadFile(filepath.Join(dir, MarkdownFile))
-	for _, want := range []string{"| external_input | the experiment has no hidden input |", "| connectivity | connectivity Learned (N×N): expected 100 values, found 99 |"} {
+	for _, want := range []string{"| `external_input` | the experiment has no hidden input |", "| `connectivity` | connectivity Learned (N×N): expected 100 values, found 99 |"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report.md: expected %q in\n%s", want, md)
 		}

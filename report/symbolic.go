@@ -37,7 +37,7 @@ func (r *Report) AddSymbolic(exprs []Expression) error {
 			key, cluster = fmt.Sprintf("%s.cluster%d", e.Function, e.Cluster), fmt.Sprint(e.Cluster)
 		}
 		values = append(values, metricValue{key, e.Expr})
-		rows += fmt.Sprintf("| %s | %s | `%s` | %s | %s | %d |\n", escapeCell(e.Function), cluster, escapeCell(e.Expr), code(e.Expected), formatFloat(e.Loss), e.Complexity)
+		rows += fmt.Sprintf("| %s | %s | `%s` | %s | %s | %d |\n", escapeCell(e.Function), cluster, escapeCode(e.Expr), code(e.Expected), formatFloat(e.Loss), e.Complexity)
 	}
 	if err := r.setAll(name, values); err != nil {
 		return r.fail(name, err)
@@ -51,5 +51,5 @@ func code(s string) string {
 	if s == "" {
 		return "—"
 	}
-	return "`" + escapeCell(s) + "`"
+	return "`" + escapeCode(s) + "`"
 }
