@@ -50,3 +50,15 @@ func BenchmarkKMeans8000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStepCurvesPCA8000 runs the clustering step at Supp 11 size:
+// 8000 neurons, curves on 1000 grid points.
+func BenchmarkStepCurvesPCA8000(b *testing.B) {
+	curves, embeddings, _ := typedNeurons(8000, 1000, 1)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Step(curves, 1000, embeddings, 2, StepOptions{Threshold: 0.1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

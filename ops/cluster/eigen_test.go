@@ -78,3 +78,27 @@ func TestMedianMatchesSorting(t *testing.T) {
 		}
 	}
 }
+
+func TestGramOfSplitsInnerDimensionCorrectly(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	for _, shape := range [][2]int{{10, 300}, {300, 10}} {
+		a := mat.NewDense(shape[0], shape[1], nil)
+		for i := 0; i < shape[0]; i++ {
+			for j := 0; j < shape[1]; j++ {
+				a.Set(i, j, rng.NormFloat64())
+			}
+		}
+		for _, columns := range []bool{true, false} {
+			var want mat.Dense
+			if columns {
+				want.Mul(a.T(), a)
+			} else {
+				want.Mul(a, a.T())
+			}
+			g := gramOf(a, columns)
+			if got := mat.NewDense(g.Rows, g.Cols, g.Data); !mat.EqualApprox(got, &want, 1e-9) {
+				t.Fatalf("%v columns=%v: Gram matrix differs from the direct product", shape, columns)
+			}
+		}
+	}
+}

@@ -3,6 +3,8 @@ package cluster
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -61,21 +63,44 @@ func centredMatrix(points [][]float64, d int) *mat.Dense {
 
 // gramOf returns aᵀa when columns is true, a·aᵀ otherwise, as a full
 // (both triangles) row-major matrix. SYRK computes the upper triangle (half
-// the work of a GEMM, faster here even though it runs on one core).
+// the work of a GEMM); it runs on one core, so the inner dimension is split
+// among GOMAXPROCS workers whose partial Gram matrices are summed.
 func gramOf(a *mat.Dense, columns bool) blas64.General {
-	r, c := a.Dims()
-	size, trans := r, blas.NoTrans
+	raw := a.RawMatrix()
+	size, inner, trans := raw.Rows, raw.Cols, blas.NoTrans
 	if columns {
-		size, trans = c, blas.Trans
+		size, inner, trans = raw.Cols, raw.Rows, blas.Trans
 	}
-	upper := blas64.Symmetric{Uplo: blas.Upper, N: size, Stride: size, Data: make([]float64, size*size)}
-	blas64.Syrk(trans, 1, a.RawMatrix(), 0, upper)
+	workers := max(1, min(runtime.GOMAXPROCS(0), inner/64))
+	partials := make([][]float64, workers)
+	var wg sync.WaitGroup
+	for w := range partials {
+		partials[w] = make([]float64, size*size)
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			lo, hi := w*inner/workers, (w+1)*inner/workers
+			part := raw
+			if columns { // rows lo..hi of a
+				part.Rows, part.Data = hi-lo, raw.Data[lo*raw.Stride:]
+			} else { // columns lo..hi of a
+				part.Cols, part.Data = hi-lo, raw.Data[lo:]
+			}
+			upper := blas64.Symmetric{Uplo: blas.Upper, N: size, Stride: size, Data: partials[w]}
+			blas64.Syrk(trans, 1, part, 0, upper)
+		}(w)
+	}
+	wg.Wait()
+	g := partials[0]
 	for i := 0; i < size; i++ {
-		for j := i + 1; j < size; j++ {
-			upper.Data[j*size+i] = upper.Data[i*size+j]
+		for j := i; j < size; j++ {
+			for _, p := range partials[1:] {
+				g[i*size+j] += p[i*size+j]
+			}
+			g[j*size+i] = g[i*size+j]
 		}
 	}
-	return blas64.General{Rows: size, Cols: size, Stride: size, Data: upper.Data}
+	return blas64.General{Rows: size, Cols: size, Stride: size, Data: g}
 }
 
 // orientBySign flips v so that its largest-magnitude entry is positive.
