@@ -68,8 +68,14 @@ func (e *NormalEquations) Add(psi, y []float32, frames int) error {
 		// as fast here), B by GEMM.
 		gram := blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: 2 * n, Data: e.products}
 		cross := blas64.General{Rows: n, Cols: n, Stride: 2 * n, Data: e.products[n:]}
-		blas64.Syrk(blas.Trans, 1, messages, 1, gram)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { // SYRK runs on one core: overlap it with the parallel GEMM
+			defer wg.Done()
+			blas64.Syrk(blas.Trans, 1, messages, 1, gram)
+		}()
 		blas64.Gemm(blas.Trans, blas.NoTrans, 1, messages, targets, 1, cross)
+		wg.Wait()
 	}
 	e.frames += frames
 	return nil
