@@ -108,17 +108,23 @@ func gather(values []float32, idx []int) []float32 {
 func fitScatter(title, xLabel, yLabel string, truth, learned []float32, fit metrics.Fit) *plot.Plot {
 	idx := sampleIndices(len(truth), maxScatterPoints)
 	xs, ys := gather(truth, idx), gather(learned, idx)
-	alpha := uint8(160)
+	alpha, side := uint8(200), 5
 	if len(idx) > 20_000 {
-		alpha = 60
+		alpha, side = 60, 3
+	} else if len(idx) > 2_000 {
+		alpha, side = 140, 3
 	}
 	p := newPlot(fmt.Sprintf("%s\nR² = %s, slope = %s", title, formatFloat(fit.R2), formatFloat(fit.Slope)), xLabel, yLabel)
-	p.Add(&pointCloud{xs: xs, ys: ys, color: color.RGBA{31, 119, 180, alpha}, side: 3})
-	lo, hi := valueRange(xs)
+	p.Add(&pointCloud{xs: xs, ys: ys, color: color.RGBA{31, 119, 180, alpha}, side: side})
+	lo, hi := valueRange(xs, ys)
+	pad := 0.03 * (hi - lo)
+	lo, hi = lo-pad, hi+pad
 	addLine(p, "y = x", lo, hi, 1, 0, color.RGBA{120, 120, 120, 255}, true)
 	if finite(fit.Slope) && finite(fit.Intercept) {
 		addLine(p, fmt.Sprintf("fit: y = %s·x %+.2g", formatFloat(fit.Slope), fit.Intercept), lo, hi, fit.Slope, fit.Intercept, color.RGBA{214, 39, 40, 255}, false)
 	}
+	// Equal ranges on both axes keep the identity on the diagonal.
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = lo, hi, lo, hi
 	p.Legend.Left = true
 	if len(idx) < len(truth) {
 		p.X.Label.Text += fmt.Sprintf("   (%d of %d points shown)", len(idx), len(truth))
