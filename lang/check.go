@@ -181,29 +181,27 @@ func (c *checker) defined(s *scope, name string) bool {
 	return ok
 }
 
-// visible lists every name visible from s (for hints).
+// visible lists every name visible from s, innermost scope first (for
+// hints; Closest prefers earlier names on ties).
 func (c *checker) visible(s *scope) []string {
 	var out []string
 	for ; s != nil; s = s.parent {
-		for n := range s.names {
-			out = append(out, n)
-		}
+		out = append(out, sortedKeys(s.names)...)
 		if s.net != nil {
 			for _, ps := range s.net.params {
-				for p := range ps {
-					out = append(out, p)
-				}
+				out = append(out, sortedKeys(ps)...)
 			}
 		}
 	}
-	for n := range c.cfg.Globals {
-		out = append(out, n)
-	}
-	for n := range c.cfg.Predeclared {
-		out = append(out, n)
-	}
-	for n := range Keywords {
-		out = append(out, n)
+	out = append(out, sortedKeys(c.cfg.Globals)...)
+	out = append(out, sortedKeys(c.cfg.Predeclared)...)
+	return append(out, sortedKeys(Keywords)...)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out
@@ -658,7 +656,13 @@ func (c *checker) checkArgs(call *Call, params []string, positional, required in
 		switch {
 		case !known && !anyNamed:
 			msg := fmt.Sprintf("%s has no parameter %q", call.Name, n.Name)
-			if best := Closest(n.Name, params); best != "" {
+			var free []string
+			for _, p := range params {
+				if !given[p] {
+					free = append(free, p)
+				}
+			}
+			if best := Closest(n.Name, free); best != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", best)
 			}
 			c.errorf(n.At, "%s", msg)

@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -204,8 +205,19 @@ func (c *converter) assignment(at Pos, lhs, rhs Expr) Stmt {
 	return nil
 }
 
-// cleanMessage rewrites participle's token names in an error message.
+// grammarDetail matches participle's "(expected ...)" suffix.
+var grammarDetail = regexp.MustCompile(` \(expected (.*)\)$`)
+
+// plainExpectation matches an expectation list of quoted tokens only.
+var plainExpectation = regexp.MustCompile(`^(an expression|"[^"]*"|<[a-z]+>)( or ("[^"]*"|<[a-z]+>))*$`)
+
+// cleanMessage rewrites participle's token names in an error message and
+// drops an expectation that names grammar rules.
 func cleanMessage(msg string) string {
-	r := strings.NewReplacer(`"\n"`, "end of line", `"<EOF>"`, "end of file", "<EOF>", "end of file", `token ";"`, `";"`)
+	msg = strings.ReplaceAll(msg, "(expected Expr)", "(expected an expression)")
+	if m := grammarDetail.FindStringSubmatch(msg); m != nil && !plainExpectation.MatchString(m[1]) {
+		msg = strings.TrimSuffix(msg, m[0])
+	}
+	r := strings.NewReplacer(`"\n"`, "end of line", `"<EOF>"`, "end of file", "<EOF>", "end of file", `token ";"`, `";"`, "(expected Expr)", "(expected an expression)", "expected Expr", "expected an expression")
 	return r.Replace(msg)
 }

@@ -17,6 +17,9 @@ const MaxExprDepth = 2000
 // peeking lexer. Every method returns the node and the depth of its tree.
 type exprParser struct {
 	lex *lexer.PeekingLexer
+	// nest counts the prefix operators being parsed, so that a long run
+	// of them is rejected before it deepens the recursion.
+	nest int
 }
 
 // parseExpression is the participle custom production for Expr. It returns
@@ -92,6 +95,14 @@ func describe(t *lexer.Token) string {
 	return strconv.Quote(t.Value)
 }
 
+// enter counts one level of prefix nesting at t; leave undoes it.
+func (p *exprParser) enter(t *lexer.Token) error {
+	p.nest++
+	return p.deeper(t, p.nest)
+}
+
+func (p *exprParser) leave() { p.nest-- }
+
 func (p *exprParser) deeper(t *lexer.Token, depth int) error {
 	if depth > MaxExprDepth {
 		return p.errorf(t, "expression too deeply nested (more than %d levels)", MaxExprDepth)
@@ -141,6 +152,10 @@ func (p *exprParser) not() (Expr, int, error) {
 		return p.comparison()
 	}
 	t := p.lex.Next()
+	if err := p.enter(t); err != nil {
+		return nil, 0, err
+	}
+	defer p.leave()
 	x, d, err := p.not()
 	if err != nil {
 		return nil, 0, err
@@ -184,6 +199,10 @@ func (p *exprParser) sum() (Expr, int, error) {
 		return p.unary()
 	}
 	t := p.lex.Next()
+	if err := p.enter(t); err != nil {
+		return nil, 0, err
+	}
+	defer p.leave()
 	x, d, err := p.multiplicative()
 	if err != nil {
 		return nil, 0, err
@@ -199,6 +218,10 @@ func (p *exprParser) unary() (Expr, int, error) {
 		return p.power()
 	}
 	t := p.lex.Next()
+	if err := p.enter(t); err != nil {
+		return nil, 0, err
+	}
+	defer p.leave()
 	x, d, err := p.unary()
 	if err != nil {
 		return nil, 0, err
@@ -220,6 +243,10 @@ func (p *exprParser) power() (Expr, int, error) {
 		return x, dx, nil
 	}
 	t := p.lex.Next()
+	if err := p.enter(t); err != nil {
+		return nil, 0, err
+	}
+	defer p.leave()
 	y, dy, err := p.unary()
 	if err != nil {
 		return nil, 0, err

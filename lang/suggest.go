@@ -1,11 +1,16 @@
 package lang
 
 // Closest returns the candidate nearest to name by edit distance, if it is
-// near enough to be a likely misspelling (at most 1 edit for names of up to
-// 4 letters, 2 beyond), else "".
+// near enough to be a likely misspelling (no hint for names of one or two
+// letters, at most 1 edit up to 4 letters, 2 beyond), else "". Ties go to
+// a candidate of the same length, then to the earlier candidate, so list
+// the innermost names first.
 func Closest(name string, candidates []string) string {
 	limit := 1
-	if len(name) > 4 {
+	switch {
+	case len(name) <= 2:
+		return ""
+	case len(name) > 4:
 		limit = 2
 	}
 	best, bestDist := "", limit+1
@@ -13,7 +18,9 @@ func Closest(name string, candidates []string) string {
 		if c == name || c == "" {
 			continue
 		}
-		if d := editDistance(name, c, bestDist); d < bestDist || d == bestDist && c < best && best != "" {
+		d := editDistance(name, c, bestDist+1)
+		better := d < bestDist || d == bestDist && best != "" && len(c) == len(name) && len(best) != len(name)
+		if better {
 			best, bestDist = c, d
 		}
 	}

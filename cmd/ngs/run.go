@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/ngs-lab/ngs/lang"
+	"github.com/ngs-lab/ngs/runtime"
+)
+
+func init() {
+	addCommand(&command{name: "run", usage: "FILE [--out DIR] [--set NAME=VALUE ...]", summary: "run a script", run: runScript})
+}
+
+// runArgs are the parsed arguments of ngs run.
+type runArgs struct {
+	file string
+	out  string
+	sets []string
+}
+
+func parseRunArgs(args []string) (*runArgs, error) {
+	r := &runArgs{}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, value, hasValue := strings.Cut(a, "=")
+		switch name {
+		case "--out", "-out", "--set", "-set":
+			if !hasValue {
+				if i+1 >= len(args) {
+					return nil, fmt.Errorf("%s needs a value", a)
+				}
+				i++
+				value = args[i]
+			}
+			if strings.HasSuffix(name, "out") {
+				r.out = value
+			} else {
+				r.sets = append(r.sets, value)
+			}
+		default:
+			if strings.HasPrefix(a, "-") {
+				return nil, fmt.Errorf("unknown flag %s", a)
+			}
+			if r.file != "" {
+				return nil, fmt.Errorf("expected one FILE, found %q and %q", r.file, a)
+			}
+			r.file = a
+		}
+	}
+	if r.file == "" {
+		return nil, fmt.Errorf("missing FILE")
+	}
+	if r.out == "" {
+		r.out = filepath.Join("out", strings.TrimSuffix(filepath.Base(r.file), filepath.Ext(r.file)))
+	}
+	return r, nil
+}
+
+func runScript(args []string, stdout, stderr io.Writer) int {
+	ra, err := parseRunArgs(args)
+	if err != nil {
+		return usage(stderr, "run", err)
+	}
+	prog, src, code := compileFile(ra.file, stderr)
+	if code != exitOK {
+		return code
+	}
+	overrides, err := parseOverrides(prog, ra.sets)
+	if err != nil {
+		return usage(stderr, "run", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	_, err = prog.Run(ctx, runtime.RunOptions{Stdout: stdout, OutDir: ra.out, Overrides: overrides})
+	if err != nil {
+		fmt.Fprint(stderr, lang.Render(err, src))
+		return exitScript
+	}
+	return exitOK
+}
+
+// parseOverrides evaluates each --set NAME=VALUE (VALUE is an ngs
+// expression) and checks that NAME is a top-level assignment.
+func parseOverrides(prog *runtime.Program, sets []string) (map[string]runtime.Value, error) {
+	out := map[string]runtime.Value{}
+	for _, s := range sets {
+		name, expr, ok := strings.Cut(s, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("--set %q: expected NAME=VALUE", s)
+		}
+		if !prog.TopLevelAssignment(name) {
+			return nil, fmt.Errorf("--set %s: the script has no top-level assignment to %s", name, name)
+		}
+		v, err := evalValue(name, expr)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+// evalValue evaluates VALUE of --set NAME=VALUE with the builtins only.
+func evalValue(name, src string) (runtime.Value, error) {
+	label := "--set " + name
+	e, err := lang.ParseExpr(label, []byte(src))
+	if err == nil {
+		err = lang.Check(&lang.File{Name: label, Stmts: []lang.Stmt{&lang.ExprStmt{X: e}}}, runtime.Default.CheckConfig(nil))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--set %s=%s: %s", name, src, strings.TrimSpace(lang.Render(err, []byte(src))))
+	}
+	in := runtime.NewInterp(context.Background(), runtime.RunOptions{})
+	v, err := in.Eval(e, in.Globals())
+	if err != nil {
+		return nil, fmt.Errorf("--set %s=%s: %v", name, src, err)
+	}
+	return v, nil
+}
