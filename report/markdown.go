@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 )
@@ -22,7 +23,7 @@ func (r *Report) markdown(now time.Time) []byte {
 		b.WriteString("\n## Timings\n\n")
 		writeCodeTable(&b, []string{"phase", "seconds"}, groupRows(timing))
 	}
-	for _, s := range r.sections {
+	for _, s := range r.orderedSections() {
 		writeSection(&b, s)
 	}
 	if skipped := r.skippedRows(); len(skipped) > 0 {
@@ -39,6 +40,25 @@ func (r *Report) markdown(now time.Time) []byte {
 		fmt.Fprintf(&b, "\nMetrics that could not be computed (null in %s): %s\n", MetricsFile, "`"+strings.Join(missing, "`, `")+"`")
 	}
 	return []byte(b.String())
+}
+
+// sectionOrder is the order report.md shows the known sections in, whatever
+// order they were added in; other sections follow in the order added.
+var sectionOrder = []string{"activity", "training", "connectivity", "types", "functions.phi", "functions.psi", "rollout", "transfer", "external_input", "symbolic"}
+
+// orderedSections returns the sections in report order.
+func (r *Report) orderedSections() []*section {
+	rank := func(key string) int {
+		for i, k := range sectionOrder {
+			if k == key {
+				return i
+			}
+		}
+		return len(sectionOrder)
+	}
+	out := append([]*section(nil), r.sections...)
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i].key) < rank(out[j].key) })
+	return out
 }
 
 func (r *Report) runRows(now time.Time) [][2]string {

@@ -489,3 +489,33 @@ func TestLargeHeatmapRendersQuickly(t *testing.T) {
 		t.Errorf("identical matrices: expected R² 1, found %v", v)
 	}
 }
+
+func TestSectionsFollowTheReportOrderAndTablesBecomeMetrics(t *testing.T) {
+	dir := t.TempDir()
+	r := New(dir, Meta{Script: "order.ngs"})
+	s := newSynthetic(30, 20)
+	if err := r.AddTable("sweep", "Sweep over frames", []TableRow{{Label: "frames 2000: R²", Key: "frames2000.r2", Value: 0.91}, {Label: "note", Value: "coarse"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddSymbolic(s.symbolic); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddTraining(s.training); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, MarkdownFile))
+	md := string(data)
+	training, symbolic, sweep := strings.Index(md, "## Training"), strings.Index(md, "## Symbolic regression"), strings.Index(md, "## Sweep over frames")
+	if !(training >= 0 && training < symbolic && symbolic < sweep) {
+		t.Errorf("expected Training, then Symbolic regression, then the sweep; found positions %d, %d, %d", training, symbolic, sweep)
+	}
+	if !strings.Contains(md, "| frames 2000: R² | 0.91 |") || !strings.Contains(md, "| note | coarse |") {
+		t.Errorf("expected the sweep rows in report.md")
+	}
+	if v, _ := lookup(readMetrics(t, dir), "sweep.frames2000.r2"); v != 0.91 {
+		t.Errorf("sweep.frames2000.r2: expected 0.91, found %v", v)
+	}
+}
