@@ -223,16 +223,20 @@ const (
 	SolverAdam Solver = "adam"
 	// SolverAlternating alternates exact least-squares solves for Ŵ (with φ*,
 	// ψ* fixed) with Adam steps on φ*, ψ* and the embeddings (variable
-	// projection). Requires variant N2 or N4 and no multiplicative input.
+	// projection). Requires variant N2 or N4 and no hidden input Ω*.
 	SolverAlternating Solver = "alternating"
 )
 
 // AlternatingConfig tunes SolverAlternating.
 type AlternatingConfig struct {
 	SolveEvery int     // Adam steps between Ŵ solves (default 200)
-	Frames     int     // frames in the Gram matrix, evenly strided (default min(T, 20·N))
+	Frames     int     // frames in the Gram matrix, evenly strided (default min(T, max(10·N, 2000)))
 	Ridge      float64 // ridge added to the Gram diagonal, relative to its mean (default 1e-5)
 	Grid       int     // points per neuron of the φ*/ψ* tables used by the solve (default 512)
+	// LR are the Adam learning rates of φ*, ψ* and a between solves (W is
+	// unused). Zero fields default to 1e-2: with Ŵ solved exactly the MLPs
+	// tolerate far larger steps than the paper's 5e-4.
+	LR LearningRates
 }
 
 // Progress is what the progress callback receives.
@@ -256,7 +260,7 @@ type TrainConfig struct {
 	Penalties     Penalties
 	XNorm         float64 // 0: round(1.5·std(u)) over the data
 	Seed          int64
-	Solver        Solver // default SolverAdam
+	Solver        Solver // default DefaultSolver(spec)
 	Alternating   AlternatingConfig
 	// FreezeEmbedding keeps every a_i equal and fixed (Supp 3 ablation).
 	FreezeEmbedding bool
@@ -289,9 +293,6 @@ func (c TrainConfig) withDefaults(frames int) TrainConfig {
 			c.StepsPerEpoch = 1
 		}
 	}
-	if c.Solver == "" {
-		c.Solver = SolverAdam
-	}
 	if c.TrueGain == 0 {
 		c.TrueGain = 10
 	}
@@ -308,7 +309,21 @@ func (c TrainConfig) withDefaults(frames int) TrainConfig {
 	if a.Grid == 0 {
 		a.Grid = 512
 	}
+	for _, lr := range []*float64{&a.LR.Phi, &a.LR.Psi, &a.LR.Embedding} {
+		if *lr == 0 {
+			*lr = 1e-2
+		}
+	}
 	return c
+}
+
+// DefaultSolver is the fastest solver that supports spec: alternating for
+// N2 and N4 without a hidden input, Adam otherwise.
+func DefaultSolver(spec ModelSpec) Solver {
+	if spec.Variant == N5 || spec.Omega != nil {
+		return SolverAdam
+	}
+	return SolverAlternating
 }
 
 func (c TrainConfig) validate(spec ModelSpec, d Data) error {
@@ -327,9 +342,9 @@ func (c TrainConfig) validate(spec ModelSpec, d Data) error {
 		need bool
 	}{
 		{"W", c.LR.W, c.Solver != SolverAlternating},
-		{"phi", c.LR.Phi, true},
-		{"psi", c.LR.Psi, true},
-		{"embedding", c.LR.Embedding, !c.FreezeEmbedding},
+		{"phi", c.LR.Phi, c.Solver != SolverAlternating},
+		{"psi", c.LR.Psi, c.Solver != SolverAlternating},
+		{"embedding", c.LR.Embedding, !c.FreezeEmbedding && c.Solver != SolverAlternating},
 		{"omega", c.LR.Omega, spec.Omega != nil},
 	}
 	for _, lr := range lrs {
@@ -337,14 +352,17 @@ func (c TrainConfig) validate(spec ModelSpec, d Data) error {
 			return fmt.Errorf("gnn: learning rate %s must be > 0, found %g", lr.name, lr.v)
 		}
 	}
+	if spec.Variant == N5 {
+		return fmt.Errorf("gnn: training variant N5 (receiver-dependent ψ*) is not implemented yet; use N2 or N4")
+	}
 	switch c.Solver {
 	case SolverAdam:
 	case SolverAlternating:
 		if spec.Variant == N5 {
 			return fmt.Errorf("gnn: solver alternating supports variants N2 and N4, found N5 (use solver adam)")
 		}
-		if spec.Omega != nil && spec.Omega.Mode == Multiplicative {
-			return fmt.Errorf("gnn: solver alternating does not support a multiplicative input (use solver adam)")
+		if spec.Omega != nil {
+			return fmt.Errorf("gnn: solver alternating does not support a hidden input Ω* (use solver adam)")
 		}
 	default:
 		return fmt.Errorf("gnn: unknown solver %q (expected adam or alternating)", c.Solver)

@@ -1,0 +1,120 @@
+package gnn
+
+import (
+	"encoding/gob"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// checkpointMagic identifies ngs GNN checkpoints; bump the version when the
+// layout changes.
+const (
+	checkpointMagic   = "ngs-gnn-checkpoint"
+	checkpointVersion = 1
+)
+
+// checkpoint is the on-disk form of a Model (encoding/gob).
+type checkpoint struct {
+	Magic        string
+	Version      int
+	Spec         ModelSpec
+	Phi, Psi     []float32
+	Omega        []float32
+	W, A         []float32
+	XNorm        float64
+	Epochs       int
+	Losses       []float64
+	FreezeEpochs int
+}
+
+// Save writes the model to path (a temporary file renamed into place, so a
+// crash never leaves a half-written checkpoint).
+func (m *Model) Save(path string) error {
+	c := checkpoint{Magic: checkpointMagic, Version: checkpointVersion, Spec: m.spec,
+		Phi: m.phi.Params, Psi: m.psi.Params, W: m.w, A: m.a, XNorm: m.xnorm,
+		Epochs: m.epochs, Losses: m.losses, FreezeEpochs: m.freezeEpochs}
+	if m.omega != nil {
+		c.Omega = m.omega.Params
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".checkpoint-*")
+	if err != nil {
+		return fmt.Errorf("gnn: save checkpoint: %w", err)
+	}
+	if err := gob.NewEncoder(tmp).Encode(&c); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("gnn: save checkpoint %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("gnn: save checkpoint %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("gnn: save checkpoint %s: %w", path, err)
+	}
+	return nil
+}
+
+// Load reads a model written by Save.
+func Load(path string) (*Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("gnn: load checkpoint: %w", err)
+	}
+	defer f.Close()
+	var c checkpoint
+	if err := gob.NewDecoder(f).Decode(&c); err != nil {
+		return nil, fmt.Errorf("gnn: %s is not a readable ngs checkpoint: %w", path, err)
+	}
+	if c.Magic != checkpointMagic {
+		return nil, fmt.Errorf("gnn: %s is not an ngs GNN checkpoint (header %q)", path, c.Magic)
+	}
+	if c.Version != checkpointVersion {
+		return nil, fmt.Errorf("gnn: %s has checkpoint version %d, this build reads version %d", path, c.Version, checkpointVersion)
+	}
+	m, err := NewModel(c.Spec, 0)
+	if err != nil {
+		return nil, fmt.Errorf("gnn: checkpoint %s: %w", path, err)
+	}
+	parts := []struct {
+		name     string
+		dst, src []float32
+	}{{"phi", m.phi.Params, c.Phi}, {"psi", m.psi.Params, c.Psi}, {"W", m.w, c.W}, {"embeddings", m.a, c.A}}
+	if m.omega != nil {
+		parts = append(parts, struct {
+			name     string
+			dst, src []float32
+		}{"omega", m.omega.Params, c.Omega})
+	}
+	for _, p := range parts {
+		if len(p.src) != len(p.dst) {
+			return nil, fmt.Errorf("gnn: checkpoint %s: %s has %d values, its spec needs %d", path, p.name, len(p.src), len(p.dst))
+		}
+		copy(p.dst, p.src)
+	}
+	m.xnorm, m.epochs, m.losses, m.freezeEpochs = c.XNorm, c.Epochs, c.Losses, c.FreezeEpochs
+	return m, nil
+}
+
+// sameShape reports how two specs differ in a way that changes parameter shapes.
+func sameShape(have, want ModelSpec) error {
+	switch {
+	case have.N != want.N:
+		return fmt.Errorf("model shape differs: checkpoint has N=%d, expected %d", have.N, want.N)
+	case have.EmbeddingDim != want.EmbeddingDim:
+		return fmt.Errorf("model shape differs: checkpoint has embedding dim %d, expected %d", have.EmbeddingDim, want.EmbeddingDim)
+	case have.Variant != want.Variant:
+		return fmt.Errorf("model shape differs: checkpoint has variant %s, expected %s", have.Variant, want.Variant)
+	case have.Phi != want.Phi:
+		return fmt.Errorf("model shape differs: checkpoint has phi %+v, expected %+v", have.Phi, want.Phi)
+	case have.Psi != want.Psi:
+		return fmt.Errorf("model shape differs: checkpoint has psi %+v, expected %+v", have.Psi, want.Psi)
+	case (have.Omega == nil) != (want.Omega == nil):
+		return fmt.Errorf("model shape differs: checkpoint omega present=%v, expected %v", have.Omega != nil, want.Omega != nil)
+	case have.Omega != nil && (have.Omega.Siren != want.Omega.Siren || len(have.Omega.Neurons) != len(want.Omega.Neurons)):
+		return fmt.Errorf("model shape differs: checkpoint omega %+v with %d inputs, expected %+v with %d", have.Omega.Siren, len(have.Omega.Neurons), want.Omega.Siren, len(want.Omega.Neurons))
+	}
+	return nil
+}
