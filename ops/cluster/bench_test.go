@@ -62,3 +62,14 @@ func BenchmarkStepCurvesPCA8000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLinkageHeights8000 builds the minimum spanning tree of 8000 2-D
+// points (the cost of a threshold suggestion in a degenerate-step warning).
+func BenchmarkLinkageHeights8000(b *testing.B) {
+	points, _ := blobs(2000, 0.5, 1)
+	for i := 0; i < b.N; i++ {
+		if _, err := LinkageHeights(points); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

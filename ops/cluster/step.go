@@ -84,7 +84,7 @@ func Step(curves []float32, gridSize int, embeddings []float32, dim int, opts St
 	if err != nil {
 		return nil, err
 	}
-	result := &StepResult{Labels: labels, Clusters: k, Warnings: degeneracyWarnings(n, k, opts)}
+	result := &StepResult{Labels: labels, Clusters: k, Warnings: degeneracyWarnings(normalised, k, opts)}
 	if result.MedianEmbeddings, err = medianRows(embeddings, dim, labels, k); err != nil {
 		return nil, err
 	}
@@ -158,22 +158,43 @@ func clusterForStep(points [][]float64, opts StepOptions) ([]int, int, error) {
 	}
 }
 
-// degeneracyWarnings describes a clustering that cannot be what was meant.
-func degeneracyWarnings(n, k int, opts StepOptions) []string {
-	if n < 2 {
+// maxSuggestedClusters bounds the cluster count of a suggested threshold.
+const maxSuggestedClusters = 64
+
+// degeneracyWarnings describes a clustering that cannot be what was meant
+// (one cluster per point, or a single cluster) and, for single linkage,
+// suggests the threshold of the most stable cut.
+func degeneracyWarnings(points [][]float64, k int, opts StepOptions) []string {
+	n := len(points)
+	if n < 2 || (k != n && k != 1) {
 		return nil
 	}
 	cause := fmt.Sprintf("k = %d", opts.K)
 	if opts.Method == MethodSingleLinkage {
 		cause = fmt.Sprintf("threshold %g", opts.Threshold)
 	}
-	switch {
-	case k == n:
-		return []string{fmt.Sprintf("clustering step: every one of the %d neurons is its own cluster (%s; threshold too small?)", n, cause)}
-	case k == 1:
-		return []string{fmt.Sprintf("clustering step: all %d neurons fell in a single cluster (%s; threshold too large, or the embeddings have not separated yet)", n, cause)}
+	warning := fmt.Sprintf("clustering step: all %d neurons fell in a single cluster (%s too large, or the embeddings have not separated yet)", n, cause)
+	if k == n {
+		warning = fmt.Sprintf("clustering step: every one of the %d neurons is its own cluster (%s too small)", n, cause)
 	}
-	return nil
+	if opts.Method == MethodSingleLinkage {
+		warning += suggestion(points)
+	}
+	return []string{warning}
+}
+
+// suggestion names the threshold of the most stable single-linkage cut, or
+// returns "" when there is none.
+func suggestion(points [][]float64) string {
+	heights, err := LinkageHeights(points)
+	if err != nil {
+		return ""
+	}
+	threshold, clusters, err := SuggestThreshold(heights, min(maxSuggestedClusters, len(points)/2))
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("; threshold %.3g would give %d clusters", threshold, clusters)
 }
 
 // medianRows computes per-cluster medians of an n×width row-major float32 array.
