@@ -239,6 +239,9 @@ func TestKMeansHandlesDuplicatePoints(t *testing.T) {
 	if labels[3] == labels[0] {
 		t.Fatal("point (5,5) shares a cluster with (1,1)")
 	}
+	if used := relabelByFirstAppearance(slices.Clone(labels)); used != 3 {
+		t.Fatalf("labels %v use %d clusters, want all 3 non-empty", labels, used)
+	}
 }
 
 func TestMediansAndReplaceByMedian(t *testing.T) {
