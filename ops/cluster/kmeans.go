@@ -79,11 +79,15 @@ func sampleProportional(weights []float64, rng *rand.Rand) int {
 }
 
 // assignNearest gives every point the label of its nearest centre and reports
-// whether any label changed.
+// whether any label changed. A point keeps its label on a tie, so duplicate
+// points split among equal centres stay put and the iteration settles.
 func assignNearest(points, centres [][]float64, labels []int) bool {
 	changed := false
 	for i, p := range points {
 		best, bestDist := 0, math.Inf(1)
+		if labels[i] >= 0 {
+			best, bestDist = labels[i], squaredDistance(p, centres[labels[i]])
+		}
 		for c, centre := range centres {
 			if dist := squaredDistance(p, centre); dist < bestDist {
 				best, bestDist = c, dist
