@@ -46,7 +46,7 @@ func canonical(n *Node, names []string) cSum {
 	case VarNode:
 		return atomSum(cAtom{name: names[n.Var], isVar: true}, 1)
 	case UnaryNode:
-		return atomSum(cAtom{name: n.Op.Name, args: []cSum{canonical(n.L, names)}}, 1)
+		return callSum(n.Op, canonical(n.L, names))
 	}
 	a, b := canonical(n.L, names), canonical(n.R, names)
 	switch n.Op.code {
@@ -64,6 +64,23 @@ func canonical(n *Node, names []string) cSum {
 		}
 	}
 	return atomSum(cAtom{name: n.Op.Name, args: []cSum{a, b}}, 1)
+}
+
+// callSum is op(arg), with the sign of a negated argument taken outside an
+// odd function (tanh, sin) and dropped inside an even one (cos).
+func callSum(op *Operator, arg cSum) cSum {
+	if arg.c0 == 0 && len(arg.terms) == 1 && arg.terms[0].coef < 0 {
+		switch op.code {
+		case opTanh, opSin, opCos:
+			arg.terms = []cProd{{coef: -arg.terms[0].coef, factors: arg.terms[0].factors}}
+			s := atomSum(cAtom{name: op.Name, args: []cSum{arg}}, 1)
+			if op.code != opCos {
+				s.terms[0].coef = -1
+			}
+			return s
+		}
+	}
+	return atomSum(cAtom{name: op.Name, args: []cSum{arg}}, 1)
 }
 
 func atomSum(a cAtom, pow float64) cSum {
@@ -115,7 +132,24 @@ func powSum(a cSum, p float64) cSum {
 		}
 		return normaliseSum(cSum{terms: []cProd{out}})
 	}
-	return atomSum(cAtom{args: []cSum{a}}, p)
+	return groupPow(a, p)
+}
+
+// groupPow is (a)^p for a sum a of several terms, scaled so that its
+// constant term (or else its first coefficient) is 1: 2/(2 + 2u²) and
+// 1/(1 + u²) get the same group.
+func groupPow(a cSum, p float64) cSum {
+	k := a.c0
+	if k == 0 {
+		k = a.terms[0].coef
+	}
+	scaled := cSum{c0: a.c0 / k}
+	for _, t := range a.terms {
+		scaled.terms = append(scaled.terms, cProd{coef: t.coef / k, factors: t.factors})
+	}
+	out := atomSum(cAtom{args: []cSum{scaled}}, p)
+	out.terms[0].coef = math.Pow(k, p)
+	return out
 }
 
 // normaliseSum merges equal factors and like terms, drops zero terms and
@@ -166,7 +200,7 @@ func normaliseProd(t cProd) cProd {
 	kept := fs[:0]
 	for _, f := range fs {
 		if f.pow != 0 {
-			kept = append(kept, f)
+			kept = append(kept, expPower(f))
 		}
 	}
 	sort.SliceStable(kept, func(i, j int) bool {
@@ -177,6 +211,15 @@ func normaliseProd(t cProd) cProd {
 		return atomKey(kept[i].atom, false) < atomKey(kept[j].atom, false)
 	})
 	return cProd{coef: t.coef, factors: kept}
+}
+
+// expPower rewrites exp(x)^p as exp(p·x).
+func expPower(f cFactor) cFactor {
+	if f.pow == 1 || f.atom.isVar || f.atom.name != "exp" {
+		return f
+	}
+	arg := mulSums(cSum{c0: f.pow}, f.atom.args[0])
+	return cFactor{atom: cAtom{name: "exp", args: []cSum{arg}}, pow: 1}
 }
 
 func termLess(a, b cProd) bool {

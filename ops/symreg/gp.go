@@ -65,12 +65,61 @@ func (s *search) seedPopulation(birth *int) *population {
 	return pop
 }
 
-// score evaluates a tree, offers it to the hall of fame and wraps it.
+// score evaluates a tree, offers it and its linearly scaled version a + b·f
+// to the hall of fame, and wraps it. Its fitness is that of the scaled
+// version (Keijzer's linear scaling), so that evolution works on shapes and
+// least squares supplies the outer offset and scale.
 func (s *search) score(root *Node, birth *int) individual {
-	loss := s.data.treeLoss(root)
+	d := s.data
+	d.ev.run(compile(root), d.cols, d.out)
+	loss := d.residualLoss(d.out)
 	s.offer(root, loss)
+	a, b, scaledLoss := linearScaling(d.out, d.y, d.varY)
+	if scaledLoss < loss && s.improvesFront(root.size()+4, scaledLoss) {
+		scaled := simplifyNode(binary(addOp, binary(mulOp, constant(b), root.clone()), constant(a)))
+		s.offer(scaled, d.treeLoss(scaled))
+	}
 	*birth++
-	return individual{root: root, loss: loss, fitness: s.fitness(loss, root.size()), birth: *birth}
+	return individual{root: root, loss: loss, fitness: s.fitness(math.Min(loss, scaledLoss), root.size()), birth: *birth}
+}
+
+// improvesFront reports whether a formula of at most this size and loss
+// could enter the hall of fame.
+func (s *search) improvesFront(size int, loss float64) bool {
+	for c := 1; c <= size && c < len(s.hof.best); c++ {
+		if e := s.hof.best[c]; e.root != nil && e.loss <= loss {
+			return false
+		}
+	}
+	return finite(loss)
+}
+
+// linearScaling returns the least-squares a, b of y ≈ a + b·f and the
+// normalised loss of that fit (+Inf when f is not finite).
+func linearScaling(f, y []float64, varY float64) (a, b, loss float64) {
+	n := float64(len(f))
+	var mf, my float64
+	for i := range f {
+		mf += f[i]
+		my += y[i]
+	}
+	mf /= n
+	my /= n
+	var sff, sfy float64
+	for i := range f {
+		sff += (f[i] - mf) * (f[i] - mf)
+		sfy += (f[i] - mf) * (y[i] - my)
+	}
+	if !finite(sff) || !finite(sfy) {
+		return 0, 1, math.Inf(1)
+	}
+	if sff <= 1e-300 {
+		return my, 0, 1
+	}
+	b = sfy / sff
+	a = my - b*mf
+	loss = 1 - sfy*sfy/(sff*varY*n)
+	return a, b, math.Max(loss, 0)
 }
 
 func (s *search) fitness(loss float64, size int) float64 {
@@ -164,11 +213,15 @@ func (s *search) optimizeBest(pop *population) {
 			return
 		}
 		m := &pop.members[i]
-		if m.optimized || len(m.root.constants(nil)) == 0 {
+		if m.optimized {
 			continue
 		}
 		m.optimized = true
 		done++
+		s.data.ev.run(compile(m.root), s.data.cols, s.data.out)
+		if a, b, l := linearScaling(s.data.out, s.data.y, s.data.varY); l < m.loss {
+			m.root = simplifyNode(binary(addOp, binary(mulOp, constant(b), m.root), constant(a)))
+		}
 		loss := s.data.fitConstants(m.root, 1, s.rng)
 		loss = s.data.snapConstants(m.root, loss)
 		m.root = simplifyNode(m.root)
@@ -258,7 +311,12 @@ func (s *search) crossover(a, b *Node) *Node {
 }
 
 func (s *search) mutateConstant(root *Node) *Node {
-	consts := root.constants(nil)
+	var consts []*Node
+	for _, c := range root.constants(nil) {
+		if !c.fixed {
+			consts = append(consts, c)
+		}
+	}
 	if len(consts) == 0 {
 		return s.mutateLeaf(root)
 	}

@@ -57,11 +57,11 @@ func simplifyOnce(n *Node) *Node {
 	}
 	switch n.Op.code {
 	case opAdd:
-		return simplifyAdd(n)
+		return regroupSum(simplifyAdd(n))
 	case opSub:
-		return simplifySub(n)
+		return regroupSum(simplifySub(n))
 	case opMul:
-		return simplifyMul(n)
+		return regroupSum(simplifyMul(n))
 	case opDiv:
 		return simplifyDiv(n)
 	case opPow:
@@ -141,8 +141,42 @@ func simplifyDiv(n *Node) *Node {
 		return constant(1)
 	case n.R.Kind == ConstNode && isMulConst(n.L):
 		return binary(mulOp, constant(n.L.L.Value/n.R.Value), n.L.R)
+	case isAddConst(n.R) && n.R.R.Value != 1 && n.R.R.Value != 0:
+		return normaliseRatio(n)
 	}
 	return n
+}
+
+// normaliseRatio rewrites P/(Q + c) as (P/c)/(Q/c + 1) when both scalings
+// fold into existing constants, so that a ratio has one printed form.
+func normaliseRatio(n *Node) *Node {
+	k := 1 / n.R.R.Value
+	num, okN := scaleNode(n.L, k)
+	den, okD := scaleNode(n.R.L, k)
+	if !okN || !okD {
+		return n
+	}
+	return binary(divOp, num, binary(addOp, den, constant(1)))
+}
+
+// scaleNode returns k·n when the factor can be absorbed by n's constants
+// (a constant, a product with a leading constant, or sums and differences
+// of such), and false otherwise.
+func scaleNode(n *Node, k float64) (*Node, bool) {
+	switch {
+	case n.Kind == ConstNode:
+		return constant(k * n.Value), true
+	case isMulConst(n):
+		return binary(mulOp, constant(k*n.L.Value), n.R), true
+	case n.Kind == BinaryNode && (n.Op.code == opAdd || n.Op.code == opSub):
+		a, okA := scaleNode(n.L, k)
+		b, okB := scaleNode(n.R, k)
+		return binary(n.Op, a, b), okA && okB
+	case n.Kind == BinaryNode && n.Op.code == opDiv:
+		a, ok := scaleNode(n.L, k)
+		return binary(divOp, a, n.R), ok
+	}
+	return nil, false
 }
 
 // isAddConst reports whether n is x + c with c a constant.
@@ -175,3 +209,109 @@ func mergeLikeTerms(a, b *Node, sign float64) (*Node, bool) {
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// signedTerm is a term of a flattened sum: coef·node.
+type signedTerm struct {
+	coef float64
+	node *Node
+}
+
+// regroupSum flattens a sum (or a constant times a sum) into its terms,
+// merges like terms and constants, and rebuilds it when that is no larger:
+// tanh(u) + (tanh(u) - u) becomes 2.0*tanh(u) - u.
+func regroupSum(n *Node) *Node {
+	if !isSum(n) && !(isMulConst(n) && isSum(n.R)) {
+		return n
+	}
+	var terms []signedTerm
+	c0 := 0.0
+	flattenSum(n, 1, &terms, &c0)
+	var merged []signedTerm
+	for _, t := range terms {
+		found := false
+		for i := range merged {
+			if merged[i].node.equal(t.node) {
+				merged[i].coef += t.coef
+				found = true
+				break
+			}
+		}
+		if !found {
+			merged = append(merged, t)
+		}
+	}
+	rebuilt := rebuildSum(merged, c0)
+	if rebuilt.size() <= n.size() {
+		return rebuilt
+	}
+	return n
+}
+
+func isSum(n *Node) bool {
+	return n.Kind == BinaryNode && (n.Op.code == opAdd || n.Op.code == opSub)
+}
+
+// flattenSum appends coef·n to terms, expanding sums, differences and
+// constant multiples, and adds constant terms to c0.
+func flattenSum(n *Node, coef float64, terms *[]signedTerm, c0 *float64) {
+	switch {
+	case n.Kind == ConstNode:
+		*c0 += coef * n.Value
+	case isSum(n):
+		flattenSum(n.L, coef, terms, c0)
+		sign := 1.0
+		if n.Op.code == opSub {
+			sign = -1
+		}
+		flattenSum(n.R, sign*coef, terms, c0)
+	case isMulConst(n):
+		flattenSum(n.R, coef*n.L.Value, terms, c0)
+	default:
+		*terms = append(*terms, signedTerm{coef: coef, node: n})
+	}
+}
+
+// rebuildSum writes terms as a chain of additions and subtractions, a term
+// with a positive coefficient first, the constant last.
+func rebuildSum(terms []signedTerm, c0 float64) *Node {
+	var kept []signedTerm
+	for _, t := range terms {
+		if t.coef != 0 {
+			kept = append(kept, t)
+		}
+	}
+	for i, t := range kept {
+		if t.coef > 0 {
+			front := append([]signedTerm{t}, kept[:i]...)
+			kept = append(front, kept[i+1:]...)
+			break
+		}
+	}
+	var root *Node
+	for _, t := range kept {
+		if root == nil {
+			root = scaled(t.coef, t.node)
+			continue
+		}
+		if t.coef < 0 {
+			root = binary(subOp, root, scaled(-t.coef, t.node))
+		} else {
+			root = binary(addOp, root, scaled(t.coef, t.node))
+		}
+	}
+	switch {
+	case root == nil:
+		return constant(c0)
+	case c0 != 0:
+		return binary(addOp, root, constant(c0))
+	}
+	return root
+}
+
+// scaled is coef·n, or n when coef is 1.
+func scaled(coef float64, n *Node) *Node {
+	if coef == 1 {
+		return n
+	}
+	return binary(mulOp, constant(coef), n)
+}

@@ -80,18 +80,20 @@ func (s *search) rationalStage() {
 		}
 	}
 	gr := newGram(terms, s.data.y)
+	keep := newSubsetTable(s.opts.MaxSize, 2)
 	for _, idx := range subsetsUpTo(len(terms), 4) {
-		if !mixed(idx, nNum) || s.expired() {
+		if !mixed(idx, nNum) {
 			continue
 		}
-		f, ok := gr.solve(idx)
-		if !ok || f.rss > 1e-2*gr.yy {
-			continue
+		if f, ok := gr.solve(idx); ok && f.rss < 0.5*gr.yy {
+			keep.offer(f, rationalExpr(terms, f, nNum).size())
 		}
-		root := rationalExpr(terms, f, nNum)
-		if root.size() <= s.opts.MaxSize {
-			s.polish(root, true)
+	}
+	for _, f := range keep.all() {
+		if s.expired() {
+			return
 		}
+		s.polish(rationalExpr(terms, f, nNum), true)
 	}
 }
 
