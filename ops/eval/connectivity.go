@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/ngs-lab/ngs/ops/metrics"
 )
@@ -87,4 +88,18 @@ func Plateau(psiSamples [][]float32) ([]float32, error) {
 		upper[j] = float32(median32(samples))
 	}
 	return upper, nil
+}
+
+// CorrectTransfer returns ψ* divided by its plateau, the curve to overlay on
+// the true transfer function: the plateau correction moves the scale
+// upper/g into W_corr, so ψ*/upper is what multiplies g·W_corr.
+func CorrectTransfer(psi []float32, upper float32) ([]float32, error) {
+	if upper == 0 || math.IsNaN(float64(upper)) || math.IsInf(float64(upper), 0) {
+		return nil, fmt.Errorf("eval: transfer correction needs a non-zero plateau, got %v", upper)
+	}
+	out := make([]float32, len(psi))
+	for k, v := range psi {
+		out[k] = v / upper
+	}
+	return out, nil
 }

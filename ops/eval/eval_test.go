@@ -94,6 +94,19 @@ func TestPlateauCorrectionUndoesPsiScale(t *testing.T) {
 	if math.Abs(fit.R2-1) > 1e-9 || math.Abs(fit.Slope-1) > 1e-5 {
 		t.Fatalf("fit after correction %+v, want R² 1 and slope 1", fit)
 	}
+	// ψ* of sender 0 divided by its plateau is tanh again (plateau ≈ 1 at r ≥ 8.8).
+	transfer, err := CorrectTransfer(samples[0], upper[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, r := range grid {
+		if math.Abs(float64(transfer[k])-math.Tanh(float64(r))) > 1e-6 {
+			t.Fatalf("corrected ψ*(%v) = %v, want tanh = %v", r, transfer[k], math.Tanh(float64(r)))
+		}
+	}
+	if _, err := CorrectTransfer(samples[0], 0); err == nil {
+		t.Fatal("zero plateau accepted, want an error")
+	}
 }
 
 func TestPlateauIsMedianAndSharedPlateauBroadcasts(t *testing.T) {
