@@ -76,15 +76,12 @@ func benchNetwork(b *testing.B, n int) *Network {
 }
 
 // BenchmarkSteps reports simulated frames per second for several N (one
-// benchmark iteration = one frame, recorded in memory except at N = 8000).
+// benchmark iteration = one frame, u and du recorded in memory).
 func BenchmarkSteps(b *testing.B) {
 	for _, n := range []int{1000, 2048, 8000} {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			net := benchNetwork(b, n)
 			opt := Options{Dt: 0.01, Frames: b.N, Seed: 1}
-			if n == 8000 {
-				opt.OutDir, opt.FilesOnly = b.TempDir(), true
-			}
 			b.ResetTimer()
 			if _, err := Run(context.Background(), net, opt); err != nil {
 				b.Fatal(err)
@@ -107,5 +104,40 @@ func BenchmarkUnroll(b *testing.B) {
 				b.Fatal(err)
 			}
 		})
+	}
+}
+
+// BenchmarkBandwidthFloor reads an 8000×8000 float32 matrix once per
+// iteration with the same row blocks and dot kernel as the coupling op but
+// nothing else: the memory-bandwidth floor of one N = 8000 step on this
+// machine at this moment (compare with BenchmarkSteps/N=8000).
+func BenchmarkBandwidthFloor(b *testing.B) {
+	n := 8000
+	w := make([]float32, n*n)
+	for k := range w {
+		w[k] = float32(k%7) * 1e-3
+	}
+	term := &eqn.BoundTerm{Senders: [][]float32{make([]float32, n)}, Coupled: make([]float32, n)}
+	c := newCoupler(n, []*eqn.BoundTerm{term})
+	b.ResetTimer()
+	for b.Loop() {
+		c.couple(w)
+	}
+	b.ReportMetric(float64(4*n*n)/1e9*float64(b.N)/b.Elapsed().Seconds(), "GB/s(W)")
+}
+
+// BenchmarkStreamToDisk8000 runs N = 8000 recording u and du to files only:
+// its peak memory (measure with /usr/bin/time -v) is W, the generator's
+// scratch and the block buffers, independent of the number of frames.
+func BenchmarkStreamToDisk8000(b *testing.B) {
+	net := benchNetwork(b, 8000)
+	opt := Options{Dt: 0.01, Frames: b.N, Seed: 1, OutDir: b.TempDir(), FilesOnly: true}
+	b.ResetTimer()
+	res, err := Run(context.Background(), net, opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if res.U != nil || res.Frames != b.N {
+		b.Fatalf("files-only run kept %d values in memory, recorded %d frames", len(res.U), res.Frames)
 	}
 }
