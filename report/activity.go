@@ -7,8 +7,6 @@ import (
 	"sort"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
 )
 
 // Activity is recorded activity for the traces plot.
@@ -21,13 +19,13 @@ type Activity struct {
 	// Show is how many neurons to draw, evenly spaced over the index range;
 	// zero means 10.
 	Show int
+	// Window is how many frames from the start the traces show; zero means
+	// min(Frames, 10000), since longer spans of fast activity draw as bands.
+	Window int
 	// Types optionally gives each neuron's true type, which colours its trace.
 	Types     []int
 	TypeNames []string
 }
-
-// maxTracePoints bounds the points drawn per trace.
-const maxTracePoints = 3000
 
 // AddActivity adds the "activity" section: offset traces of a sample of
 // neurons over all frames, and the activity's scale as numbers
@@ -54,9 +52,17 @@ func (r *Report) AddActivity(a Activity) error {
 		{"frames", fmt.Sprint(a.Frames)}, {"neurons", fmt.Sprint(a.Neurons)},
 		{"mean u", formatFloat(mean)}, {"std u", formatFloat(std)},
 	}}
-	s.figures = []figureRef{{"activity.png", fmt.Sprintf("Activity u of %d of %d neurons over %d frames, traces offset vertically.", len(shown), a.Neurons, a.Frames)}}
+	s.figures = []figureRef{{"activity.png", fmt.Sprintf("Activity u of %d of %d neurons over frames 0–%d of %d, traces offset vertically.", len(shown), a.Neurons, a.window()-1, a.Frames)}}
 	r.addSection(s, []outputFile{{"activity.png", png}})
 	return nil
+}
+
+// window returns the number of frames the traces show.
+func (a Activity) window() int {
+	if a.Window > 0 {
+		return min(a.Window, a.Frames)
+	}
+	return min(a.Frames, 10000)
 }
 
 func (a Activity) check() error {
@@ -83,29 +89,26 @@ func activityPlot(a Activity, shown []int) *plot.Plot {
 		xLabel, dt = "time", a.Dt
 	}
 	p := newPlot("Activity traces", xLabel, "neuron (traces offset, coloured by type)")
-	xs := make([]float64, a.Frames)
+	frames := a.window()
+	values := a.U[:frames*a.Neurons]
+	xs := make([]float64, frames)
 	for k := range xs {
 		xs[k] = float64(k) * dt
 	}
-	gap := traceGap(a.U, a.Neurons, shown)
+	gap := traceGap(values, a.Neurons, shown)
 	var ticks []plot.Tick
 	nTypes := countTypes(a.Types)
 	for k, i := range shown {
 		offset := float64(len(shown)-1-k) * gap
-		trace := column(a.U, a.Neurons, i)
+		trace := column(values, a.Neurons, i)
 		for t := range trace {
 			trace[t] += float32(offset)
 		}
-		l, err := plotter.NewLine(decimate(xs, trace, maxTracePoints))
-		if err != nil {
-			continue
-		}
-		l.Width = vg.Points(0.8)
-		l.Color = color.RGBA{40, 40, 40, 255}
+		c := color.Color(color.RGBA{40, 40, 40, 255})
 		if a.Types != nil {
-			l.Color = typeColor(a.Types[i], nTypes)
+			c = typeColor(a.Types[i], nTypes)
 		}
-		p.Add(l)
+		addTrace(p, xs, trace, c, 0.8, false)
 		label := fmt.Sprint(i)
 		if a.Types != nil {
 			label += " (" + typeName(a.TypeNames, a.Types[i]) + ")"
@@ -114,19 +117,6 @@ func activityPlot(a Activity, shown []int) *plot.Plot {
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 	return p
-}
-
-// addTypeLegend adds one legend entry per type with its colour.
-func addTypeLegend(p *plot.Plot, names []string, nTypes int) {
-	for k := 0; k < nTypes; k++ {
-		l, err := plotter.NewLine(plotter.XYs{})
-		if err != nil {
-			continue
-		}
-		l.Color = typeColor(k, nTypes)
-		l.Width = vg.Points(2)
-		p.Legend.Add(typeName(names, k), l)
-	}
 }
 
 // column copies column j of a row-major matrix with the given row length.

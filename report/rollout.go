@@ -7,7 +7,6 @@ import (
 
 	"github.com/ngs-lab/ngs/ops/metrics"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -154,15 +153,7 @@ func rolloutTraces(title string, ro Rollout) *plot.Plot {
 			for t := range trace {
 				trace[t] += offset
 			}
-			l, err := plotter.NewLine(decimate(xs, trace, maxTracePoints))
-			if err != nil {
-				continue
-			}
-			l.Color, l.Width = c, vg.Points(1.2)
-			if series.dashed {
-				l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
-			}
-			p.Add(l)
+			addTrace(p, xs, trace, c, 1.2, series.dashed)
 		}
 		ticks = append(ticks, plot.Tick{Value: float64(offset), Label: fmt.Sprint(i)})
 	}
