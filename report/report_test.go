@@ -519,3 +519,46 @@ func TestSectionsFollowTheReportOrderAndTablesBecomeMetrics(t *testing.T) {
 		t.Errorf("sweep.frames2000.r2: expected 0.91, found %v", v)
 	}
 }
+
+func TestDenseTracesRenderAsEnvelopes(t *testing.T) {
+	const frames, neurons = 6000, 12
+	u := make([]float32, frames*neurons)
+	for k := 0; k < frames; k++ {
+		for i := 0; i < neurons; i++ {
+			u[k*neurons+i] = float32(5 * math.Sin(float64(k)*0.3+float64(i)))
+		}
+	}
+	dir := t.TempDir()
+	r := New(dir, Meta{})
+	if err := r.AddActivity(Activity{U: u, Frames: frames, Neurons: neurons, Window: frames, Show: 4}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	img := decodePNG(t, filepath.Join(dir, "activity.png"))
+	dark := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if r, _, _, _ := img.At(x, y).RGBA(); r>>8 < 100 {
+				dark++
+			}
+		}
+	}
+	// Four bands of ±5 around their offsets fill a large part of the plot.
+	if dark < 50_000 {
+		t.Errorf("expected dense traces to fill their bands, found %d dark pixels", dark)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, MarkdownFile))
+	if !strings.Contains(string(md), "frames 0–5999 of 6000") {
+		t.Errorf("expected the caption to name the frames shown")
+	}
+}
+
+func TestRenderTurnsPanicsIntoErrors(t *testing.T) {
+	_, err := render("broken plot", 100, 100, func(f *figure) error { panic("boom") })
+	if err == nil || !strings.Contains(err.Error(), "broken plot") || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("expected an error naming the plot and the cause, found %v", err)
+	}
+}
