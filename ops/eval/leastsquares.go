@@ -41,6 +41,17 @@ func NewNormalEquations(n int) (*NormalEquations, error) {
 // Frames returns how many frames have been added.
 func (e *NormalEquations) Frames() int { return e.frames }
 
+// MeanGramDiagonal returns the mean of G's diagonal, the average Σ_t Ψ[t,j]²
+// per sender: multiply a relative ridge (say 1e-6) by it to get a ridge for
+// SolveZeroDiagonal that does not depend on the number of frames.
+func (e *NormalEquations) MeanGramDiagonal() float64 {
+	var s float64
+	for i := 0; i < e.n; i++ {
+		s += e.products[i*2*e.n+i]
+	}
+	return s / float64(e.n)
+}
+
 // Reset forgets every frame added so far.
 func (e *NormalEquations) Reset() {
 	clear(e.products)
@@ -100,7 +111,10 @@ func (e *NormalEquations) fillChunk(psi, y []float32, start, rows int) error {
 }
 
 // SolveZeroDiagonal returns the N×N matrix Ŵ (row-major, float32) that
-// minimises ‖Y − Ψ·Ŵᵀ‖² + ridge·‖Ŵ‖² subject to Ŵ[i,i] = 0, exactly.
+// minimises ‖Y − Ψ·Ŵᵀ‖² + ridge·‖Ŵ‖² subject to Ŵ[i,i] = 0, exactly. The
+// ridge is absolute (in units of Σ_t Ψ²; see MeanGramDiagonal). Memory: the
+// accumulated products (16·N² bytes) plus 16·N² bytes during the solve, so
+// about 2 GB at N = 8000.
 //
 // Row i solves (G + λI)_{-i,-i} w = B_{-i,i}, the normal equations with
 // sender i removed. Instead of N separate (N−1)×(N−1) solves, it inverts

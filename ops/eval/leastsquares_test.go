@@ -138,6 +138,13 @@ func TestNormalEquationsAccumulateInBatches(t *testing.T) {
 	if equations.Frames() != frames {
 		t.Fatalf("Frames() = %d, want %d", equations.Frames(), frames)
 	}
+	var sumSquares float64
+	for _, p := range psi {
+		sumSquares += float64(p) * float64(p)
+	}
+	if got, want := equations.MeanGramDiagonal(), sumSquares/n; math.Abs(got-want) > 1e-9*want {
+		t.Fatalf("MeanGramDiagonal = %v, want %v", got, want)
+	}
 	batched, err := equations.SolveZeroDiagonal(0)
 	if err != nil {
 		t.Fatal(err)
