@@ -185,10 +185,17 @@ func functionPlot(title, yLabel string, f Functions, curves, trueRows int) (p, l
 		}
 		addCurve(p, xs, f.Curves[c*g:(c+1)*g], gridIdx, withAlpha(typeColor(k, nTypes), alpha), width, false)
 	}
+	// With many types, one legend entry per type and one for all true curves
+	// keep the legend within the figure.
+	many := nTypes > 10
 	for k := 0; k < nTypes; k++ {
 		if total[k] > 0 {
+			label := fmt.Sprintf("learned, %s (%d)", typeName(f.TypeNames, k), total[k])
+			if many {
+				label = fmt.Sprintf("%s (%d)", typeName(f.TypeNames, k), total[k])
+			}
 			if sample := sampleLine(typeColor(k, nTypes)); sample != nil {
-				legend.Legend.Add(fmt.Sprintf("learned, %s (%d)", typeName(f.TypeNames, k), total[k]), sample)
+				legend.Legend.Add(label, sample)
 			}
 		}
 	}
@@ -197,8 +204,18 @@ func functionPlot(title, yLabel string, f Functions, curves, trueRows int) (p, l
 		if trueRows == 1 {
 			c, label = color.RGBA{0, 0, 0, 255}, "true (all types)"
 		}
-		if l := addCurve(p, xs, f.trueCurve(k, trueRows), gridIdx, c, 2.5, true); l != nil {
+		l := addCurve(p, xs, f.trueCurve(k, trueRows), gridIdx, c, 2.5, true)
+		if l == nil {
+			continue
+		}
+		if !many || trueRows == 1 {
 			legend.Legend.Add(label, l)
+		}
+	}
+	if many && trueRows > 1 {
+		if sample := sampleLine(color.RGBA{60, 60, 60, 255}); sample != nil {
+			sample.Dashes = []vg.Length{vg.Points(8), vg.Points(4)}
+			legend.Legend.Add("true, per type (thick dashed)", sample)
 		}
 	}
 	return p, legend
