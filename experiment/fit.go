@@ -1,0 +1,394 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/ngs-lab/ngs/ops/cluster"
+	"github.com/ngs-lab/ngs/ops/gnn"
+	"github.com/ngs-lab/ngs/ops/input"
+	"github.com/ngs-lab/ngs/runtime"
+)
+
+// Fit is the value returned by train: the learned model with the data it was
+// trained on and its training history.
+type Fit struct {
+	Decl    *ModelDecl
+	Data    *Dataset
+	Truth   *Network
+	Model   *gnn.Model
+	History []gnn.Progress
+	Seconds float64
+	// Labels are the clusters of the last clustering step (nil before one).
+	Labels   []int
+	Clusters int
+	Warnings []string
+}
+
+// Type implements runtime.Value.
+func (*Fit) Type() string { return "fit" }
+
+// String summarises the fit.
+func (f *Fit) String() string {
+	s := fmt.Sprintf("<fit of %s to %s: %d neurons, %d epochs, %.1f s", f.Decl.Name, f.Data.Network.Name, f.Model.N(), f.Model.EpochsDone(), f.Seconds)
+	if f.Clusters > 0 {
+		s += fmt.Sprintf(", %d clusters", f.Clusters)
+	}
+	return s + ">"
+}
+
+// Names lists the fields of a fit.
+func (f *Fit) Names() []string {
+	return []string{"W", "W_corrected", "a", "phi", "psi", "omega", "loss", "epochs", "seconds", "xnorm", "labels", "clusters", "model", "data"}
+}
+
+// Attr returns a field.
+func (f *Fit) Attr(name string) (runtime.Value, error) {
+	m := f.Model
+	n := m.N()
+	switch name {
+	case "W":
+		return &runtime.Tensor{Shape: []int{n, n}, Data: m.W()}, nil
+	case "W_corrected":
+		w, err := gnn.CorrectedW(m, m.XNorm(), f.gain())
+		if err != nil {
+			return nil, err
+		}
+		return &runtime.Tensor{Shape: []int{n, n}, Data: w}, nil
+	case "a":
+		d := m.Spec().EmbeddingDim
+		return &runtime.Tensor{Shape: []int{n, d}, Data: m.Embeddings()}, nil
+	case "phi", "psi", "omega":
+		if name == "omega" && m.Spec().Omega == nil {
+			return nil, fmt.Errorf("this model has no hidden input omega")
+		}
+		return &LearnedFunc{Fit: f, Which: name}, nil
+	case "loss":
+		l := runtime.NewList()
+		for _, v := range m.Losses() {
+			l.Elems = append(l.Elems, runtime.Number(v))
+		}
+		return l, nil
+	case "epochs":
+		return runtime.Number(m.EpochsDone()), nil
+	case "seconds":
+		return runtime.Number(f.Seconds), nil
+	case "xnorm":
+		return runtime.Number(m.XNorm()), nil
+	case "labels":
+		if f.Labels == nil {
+			return runtime.Nil{}, nil
+		}
+		return intTensor(f.Labels), nil
+	case "clusters":
+		return runtime.Number(f.Clusters), nil
+	case "model":
+		return f.Decl, nil
+	case "data":
+		return f.Data, nil
+	}
+	return nil, fmt.Errorf("a fit has no field %q (fields: %s)", name, strings.Join(f.Names(), ", "))
+}
+
+// gain is the g used to correct Ŵ: the truth's shared g when known, else the
+// data network's, else 1.
+func (f *Fit) gain() float64 {
+	if f.Truth != nil {
+		return f.Truth.Gain
+	}
+	return f.Data.Network.Gain
+}
+
+// LearnedFunc is fit.phi, fit.psi or fit.omega: a learned function that
+// scripts call on numbers or tensors.
+//
+//	fit.psi(u)                 N2; N4 and N5 also take neuron = j (sender) and receiver = i
+//	fit.phi(u, neuron = i)     φ*(u, a_i)
+//	fit.omega(x, y, t)         Ω*(x, y, t)
+type LearnedFunc struct {
+	Fit   *Fit
+	Which string
+}
+
+// Type implements runtime.Value.
+func (*LearnedFunc) Type() string { return "learned function" }
+
+// String names the function.
+func (l *LearnedFunc) String() string { return "<learned " + l.Which + "* of " + l.Fit.Decl.Name + ">" }
+
+// CallValue evaluates the learned function.
+func (l *LearnedFunc) CallValue(c *runtime.Call) (runtime.Value, error) {
+	m := l.Fit.Model
+	if l.Which == "omega" {
+		if len(c.Args) != 3 {
+			return nil, c.Errorf("omega takes (x, y, t), found %d arguments", len(c.Args))
+		}
+		cols := make([][]float32, 3)
+		var shape []int
+		for k := range cols {
+			v, s, err := floats(c.Args[k])
+			if err != nil {
+				return nil, c.ArgError(k, "%v", err)
+			}
+			cols[k], shape = v, s
+		}
+		if len(cols[0]) != len(cols[1]) || len(cols[0]) != len(cols[2]) {
+			return nil, c.Errorf("x, y and t must have the same length")
+		}
+		out, err := m.Omega(cols[0], cols[1], cols[2])
+		if err != nil {
+			return nil, c.Errorf("%v", err)
+		}
+		return shaped(out, shape), nil
+	}
+	if len(c.Args) != 1 {
+		return nil, c.Errorf("%s takes one positional argument u (a number or tensor), found %d", l.Which, len(c.Args))
+	}
+	u, shape, err := floats(c.Args[0])
+	if err != nil {
+		return nil, c.ArgError(0, "%v", err)
+	}
+	sender, err := neuronArg(c, "neuron", m.N())
+	if err != nil {
+		return nil, err
+	}
+	receiver, err := neuronArg(c, "receiver", m.N())
+	if err != nil {
+		return nil, err
+	}
+	var out []float32
+	if l.Which == "phi" {
+		out, err = m.Phi(u, repeatEmbedding(m, sender, len(u)))
+	} else {
+		var ai, aj []float32
+		switch m.Spec().Variant {
+		case gnn.N4:
+			aj = repeatEmbedding(m, sender, len(u))
+		case gnn.N5:
+			ai, aj = repeatEmbedding(m, receiver, len(u)), repeatEmbedding(m, sender, len(u))
+		}
+		out, err = m.Psi(u, ai, aj)
+	}
+	if err != nil {
+		return nil, c.Errorf("%v", err)
+	}
+	return shaped(out, shape), nil
+}
+
+func neuronArg(c *runtime.Call, name string, n int) (int, error) {
+	for _, nv := range c.Named {
+		if nv.Name != name {
+			continue
+		}
+		v, ok := nv.Value.(runtime.Number)
+		if !ok || v < 0 || int(v) >= n || float64(v) != math.Trunc(float64(v)) {
+			return 0, c.NamedError(name, "%s must be a neuron index in 0..%d, found %s", name, n-1, nv.Value)
+		}
+		return int(v), nil
+	}
+	return 0, nil
+}
+
+// repeatEmbedding repeats neuron i's embedding rows times.
+func repeatEmbedding(m *gnn.Model, i, rows int) []float32 {
+	d := m.Spec().EmbeddingDim
+	a := m.Embeddings()[i*d : (i+1)*d]
+	out := make([]float32, 0, rows*d)
+	for r := 0; r < rows; r++ {
+		out = append(out, a...)
+	}
+	return out
+}
+
+// floats reads a number, list of numbers or tensor as float32 values.
+func floats(v runtime.Value) ([]float32, []int, error) {
+	switch v := v.(type) {
+	case runtime.Number:
+		return []float32{float32(v)}, nil, nil
+	case *runtime.Tensor:
+		return v.Data, v.Shape, nil
+	case *runtime.List:
+		out := make([]float32, len(v.Elems))
+		for k, x := range v.Elems {
+			n, ok := x.(runtime.Number)
+			if !ok {
+				return nil, nil, fmt.Errorf("expected numbers, found %s", x.Type())
+			}
+			out[k] = float32(n)
+		}
+		return out, []int{len(out)}, nil
+	}
+	return nil, nil, fmt.Errorf("expected a number, list or tensor, found %s", v.Type())
+}
+
+// shaped returns a number for a scalar call, else a tensor of that shape.
+func shaped(v []float32, shape []int) runtime.Value {
+	if shape == nil {
+		return runtime.Number(v[0])
+	}
+	return &runtime.Tensor{Shape: append([]int(nil), shape...), Data: v}
+}
+
+// inputPositions are the input neurons of Ω* and their grid positions: the
+// network's input source's when it has one, else a square grid.
+func inputPositions(net *Network, k int) ([]int, []float32, []float32, error) {
+	if net.Input != nil && net.Input.Kind == "movie" {
+		src, err := net.Input.source(net.N, 0)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		neurons, x, y := src.Positions()
+		if len(neurons) >= k {
+			return neurons[:k], x[:k], y[:k], nil
+		}
+	}
+	neurons, x, y := input.GridPositions(k)
+	return neurons, x, y, nil
+}
+
+// trainingName binds the running training inside hooks, for cluster().
+const trainingName = "training"
+
+// trainingState is what a hook's cluster() acts on.
+type trainingState struct {
+	fit   *Fit
+	epoch int
+}
+
+// Type implements runtime.Value.
+func (*trainingState) Type() string { return "training" }
+
+// String describes the state.
+func (t *trainingState) String() string {
+	return fmt.Sprintf("<training at the end of epoch %d>", t.epoch)
+}
+
+var clusterBuiltin = &runtime.Builtin{
+	Name: "cluster",
+	Doc: "cluster(threshold = 0.1, method = \"single\", k = 0, projection = \"curves\", refit = 20, lr = 1e-3, xrange = [-5, 5], points = 1000, freeze = 1): " +
+		"inside an every-K-epochs hook of train: cluster the neurons by their learned φ* curves, replace each embedding by its cluster's median, refit φ*, freeze a and ψ* for the next epochs",
+	Params: []runtime.Param{{Name: "threshold", Default: runtime.Number(0.1)}, {Name: "method", Default: runtime.String("single")},
+		{Name: "k", Default: runtime.Number(0)}, {Name: "projection", Default: runtime.String("curves")}, {Name: "refit", Default: runtime.Number(20)},
+		{Name: "lr", Default: runtime.Number(1e-3)}, {Name: "xrange", Default: runtime.NewList(runtime.Number(-5), runtime.Number(5))},
+		{Name: "points", Default: runtime.Number(1000)}, {Name: "freeze", Default: runtime.Number(1)}},
+	Fn: clusterStep,
+}
+
+func clusterStep(c *runtime.Call) (runtime.Value, error) {
+	v, ok := c.Env.Lookup(trainingName)
+	st, isState := v.(*trainingState)
+	if !ok || !isState {
+		return nil, c.Errorf("cluster() runs inside a train hook: every 4 epochs { cluster(threshold = 0.1) }")
+	}
+	opts, grid, err := clusterOptions(c)
+	if err != nil {
+		return nil, err
+	}
+	m := st.fit.Model
+	d := m.Spec().EmbeddingDim
+	curves := m.SamplePhi(grid)
+	res, err := cluster.Step(curves, len(grid), m.Embeddings(), d, opts)
+	if err != nil {
+		return nil, c.Errorf("%v", err)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(c.Out(), "warning: epoch %d: %s\n", st.epoch, w)
+	}
+	if err := m.SetEmbeddings(res.ReplacedEmbeddings()); err != nil {
+		return nil, c.Errorf("%v", err)
+	}
+	refit, _ := c.Number("refit")
+	lr, _ := c.Number("lr")
+	if refit > 0 {
+		targets := make([]float32, 0, m.N()*len(grid))
+		for _, l := range res.Labels {
+			targets = append(targets, res.MedianCurves[l]...)
+		}
+		if _, err := m.RefitPhi(grid, targets, int(refit), lr); err != nil {
+			return nil, c.Errorf("%v", err)
+		}
+	}
+	freeze, _ := c.Number("freeze")
+	m.FreezeEmbeddingAndPsi(int(freeze))
+	st.fit.Labels, st.fit.Clusters, st.fit.Warnings = res.Labels, res.Clusters, res.Warnings
+	return runtime.Number(res.Clusters), nil
+}
+
+func clusterOptions(c *runtime.Call) (cluster.StepOptions, []float32, error) {
+	var o cluster.StepOptions
+	var err error
+	if o.Threshold, err = c.Number("threshold"); err != nil {
+		return o, nil, err
+	}
+	method, err := c.NamedString("method", "single")
+	if err != nil {
+		return o, nil, err
+	}
+	switch method {
+	case "single":
+		o.Method = cluster.MethodSingleLinkage
+		if !(o.Threshold > 0) {
+			return o, nil, c.NamedError("threshold", "threshold must be > 0, found %g", o.Threshold)
+		}
+	case "kmeans":
+		o.Method = cluster.MethodKMeans
+		k, err := c.Number("k")
+		if err != nil {
+			return o, nil, err
+		}
+		if k < 1 {
+			return o, nil, c.NamedError("k", "method \"kmeans\" needs k ≥ 1 clusters, found %g", k)
+		}
+		o.K = int(k)
+		o.Seed = rand.Uint64()
+	default:
+		return o, nil, c.NamedError("method", "method must be \"single\" or \"kmeans\", found %q", method)
+	}
+	proj, err := c.NamedString("projection", "curves")
+	if err != nil {
+		return o, nil, err
+	}
+	switch proj {
+	case "curves":
+		o.Projection = cluster.ProjectCurvesPCA
+	case "embedding":
+		o.Projection = cluster.ProjectEmbeddings
+	default:
+		return o, nil, c.NamedError("projection", "projection must be \"curves\" or \"embedding\", found %q", proj)
+	}
+	lo, hi, err := rangeArg(c, "xrange")
+	if err != nil {
+		return o, nil, err
+	}
+	points, err := c.Number("points")
+	if err != nil {
+		return o, nil, err
+	}
+	if points < 2 {
+		return o, nil, c.NamedError("points", "points must be ≥ 2, found %g", points)
+	}
+	return o, linspace(lo, hi, int(points)), nil
+}
+
+func rangeArg(c *runtime.Call, name string) (float64, float64, error) {
+	l, ok := c.Get(name).(*runtime.List)
+	if !ok || len(l.Elems) != 2 {
+		return 0, 0, c.NamedError(name, "%s must be a list [lo, hi]", name)
+	}
+	lo, ok1 := l.Elems[0].(runtime.Number)
+	hi, ok2 := l.Elems[1].(runtime.Number)
+	if !ok1 || !ok2 || !(hi > lo) {
+		return 0, 0, c.NamedError(name, "%s must be [lo, hi] with lo < hi", name)
+	}
+	return float64(lo), float64(hi), nil
+}
+
+func linspace(lo, hi float64, n int) []float32 {
+	out := make([]float32, n)
+	for k := range out {
+		out[k] = float32(lo + (hi-lo)*float64(k)/float64(n-1))
+	}
+	return out
+}

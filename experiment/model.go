@@ -1,0 +1,271 @@
+package experiment
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ngs-lab/ngs/lang"
+	"github.com/ngs-lab/ngs/ops/gnn"
+	"github.com/ngs-lab/ngs/runtime"
+)
+
+// ModelDecl is the value of a `model NAME { ... }` declaration: the shape of
+// a GNN, without its size, which train takes from the data.
+type ModelDecl struct {
+	Name string
+	Pos  lang.Pos
+	Spec gnn.ModelSpec
+	// OmegaNeurons is the number of input neurons of Ω* (0 without Ω*).
+	OmegaNeurons int
+}
+
+// Type implements runtime.Value.
+func (*ModelDecl) Type() string { return "model" }
+
+// String summarises the model.
+func (m *ModelDecl) String() string {
+	s := m.Spec
+	out := fmt.Sprintf("<model %s: variant %s, embedding %d, phi %d×%d %s, psi %d×%d %s", m.Name, s.Variant, s.EmbeddingDim,
+		s.Phi.Layers, s.Phi.Hidden, s.Phi.Activation, s.Psi.Layers, s.Psi.Hidden, s.Psi.Activation)
+	if s.Omega != nil {
+		out += fmt.Sprintf(", omega siren on %d input neurons (%s)", m.OmegaNeurons, s.Omega.Mode)
+	}
+	return out + ">"
+}
+
+// Names lists the fields of a model.
+func (m *ModelDecl) Names() []string { return []string{"name", "variant", "embedding"} }
+
+// Attr returns a field.
+func (m *ModelDecl) Attr(name string) (runtime.Value, error) {
+	switch name {
+	case "name":
+		return runtime.String(m.Name), nil
+	case "variant":
+		return runtime.String(m.Spec.Variant), nil
+	case "embedding":
+		return runtime.Number(m.Spec.EmbeddingDim), nil
+	}
+	return nil, fmt.Errorf("a model has no field %q (fields: %s)", name, strings.Join(m.Names(), ", "))
+}
+
+// declareModel is the handler of `model NAME { ... }`.
+func declareModel(d *runtime.DeclCall) (runtime.Value, error) {
+	m := &ModelDecl{Name: d.Decl.Name, Pos: d.Decl.At}
+	m.Spec.EmbeddingDim = 2
+	env := runtime.NewEnv(d.Env)
+	inputMode := ""
+	var inputAt lang.Pos
+	for _, s := range d.Decl.Block.Stmts {
+		set, ok := s.(*lang.Setting)
+		if !ok {
+			return nil, lang.Errorf(s.Position(), "a model block holds settings: embedding = 2, psi = mlp(...), phi = mlp(...), omega = siren(...), input = \"multiplicative\"")
+		}
+		var err error
+		switch set.Name {
+		case "embedding":
+			var v float64
+			if v, err = evalNumber(d.Interp, set.Value, env); err == nil {
+				if v < 1 || v != float64(int(v)) {
+					return nil, lang.Errorf(set.Value.Position(), "embedding must be a whole number ≥ 1, found %g", v)
+				}
+				m.Spec.EmbeddingDim = int(v)
+			}
+		case "psi":
+			err = m.psi(d.Interp, set, env)
+		case "phi":
+			err = m.phi(d.Interp, set, env)
+		case "omega":
+			err = m.omega(d.Interp, set, env)
+		case "input":
+			inputAt = set.Value.Position()
+			var v runtime.Value
+			if v, err = d.Interp.Eval(set.Value, env); err == nil {
+				str, ok := v.(runtime.String)
+				if !ok || (str != "multiplicative" && str != "additive") {
+					return nil, lang.Errorf(inputAt, "input must be \"multiplicative\" or \"additive\", found %s", v)
+				}
+				inputMode = string(str)
+			}
+		default:
+			return nil, lang.Errorf(set.At, "unknown model setting %q%s (expected embedding, psi, phi, omega, input)", set.Name,
+				suggest(set.Name, map[string]bool{"embedding": true, "psi": true, "phi": true, "omega": true, "input": true}))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if inputMode != "" {
+		if m.Spec.Omega == nil {
+			return nil, lang.Errorf(inputAt, "input mode needs a hidden input: add omega = siren(x, y, t, ...)")
+		}
+		m.Spec.Omega.Mode = gnn.InputMode(inputMode)
+	}
+	return m, nil
+}
+
+func evalNumber(in *runtime.Interp, x lang.Expr, env *runtime.Env) (float64, error) {
+	v, err := in.Eval(x, env)
+	if err != nil {
+		return 0, err
+	}
+	n, ok := v.(runtime.Number)
+	if !ok {
+		return 0, lang.Errorf(x.Position(), "expected a number, found %s", v.Type())
+	}
+	return float64(n), nil
+}
+
+// symbolArg names an MLP input: u[j], a[i], x, t, ...
+func symbolArg(x lang.Expr) (string, bool) {
+	switch x := x.(type) {
+	case *lang.Name:
+		return x.Name, true
+	case *lang.Index:
+		base, ok := x.X.(*lang.Name)
+		if !ok || len(x.Indices) != 1 {
+			return "", false
+		}
+		idx, ok := x.Indices[0].(*lang.Name)
+		if !ok {
+			return "", false
+		}
+		return base.Name + "[" + idx.Name + "]", true
+	}
+	return "", false
+}
+
+// netCall reads `mlp(inputs..., hidden = , layers = , activation = )`.
+func netCall(in *runtime.Interp, set *lang.Setting, env *runtime.Env, fn string) (inputs []string, named map[string]runtime.Value, err error) {
+	call, ok := set.Value.(*lang.Call)
+	if !ok || call.Name != fn {
+		return nil, nil, lang.Errorf(set.Value.Position(), "%s must be %s(inputs..., hidden = 64, layers = 3)", set.Name, fn)
+	}
+	for _, a := range call.Args {
+		s, ok := symbolArg(a)
+		if !ok {
+			return nil, nil, lang.Errorf(a.Position(), "an input of %s is a symbol such as u[j], a[i], x, y or t", fn)
+		}
+		inputs = append(inputs, s)
+	}
+	named = map[string]runtime.Value{}
+	for _, na := range call.Named {
+		v, err := in.Eval(na.Value, env)
+		if err != nil {
+			return nil, nil, err
+		}
+		named[na.Name] = v
+	}
+	return inputs, named, nil
+}
+
+// netSpec reads the hidden/layers/activation options of an MLP.
+func netSpec(set *lang.Setting, named map[string]runtime.Value, allowed ...string) (gnn.NetSpec, error) {
+	var s gnn.NetSpec
+	for name, v := range named {
+		switch name {
+		case "hidden", "layers":
+			n, ok := v.(runtime.Number)
+			if !ok || n < 1 || float64(n) != float64(int(n)) {
+				return s, lang.Errorf(set.Value.Position(), "%s must be a whole number ≥ 1, found %s", name, v)
+			}
+			if name == "hidden" {
+				s.Hidden = int(n)
+			} else {
+				s.Layers = int(n)
+			}
+		case "activation":
+			str, ok := v.(runtime.String)
+			if !ok {
+				return s, lang.Errorf(set.Value.Position(), "activation must be a string such as \"relu\", found %s", v.Type())
+			}
+			s.Activation = string(str)
+		default:
+			ok := false
+			for _, a := range allowed {
+				ok = ok || a == name
+			}
+			if !ok {
+				return s, lang.Errorf(set.Value.Position(), "unknown option %s of %s (expected hidden, layers, activation)", name, set.Name)
+			}
+		}
+	}
+	return s, nil
+}
+
+func (m *ModelDecl) psi(in *runtime.Interp, set *lang.Setting, env *runtime.Env) error {
+	inputs, named, err := netCall(in, set, env, "mlp")
+	if err != nil {
+		return err
+	}
+	switch strings.Join(inputs, ",") {
+	case "u[j]":
+		m.Spec.Variant = gnn.N2
+	case "u[j],a[j]":
+		m.Spec.Variant = gnn.N4
+	case "u[j],a[i],a[j]":
+		m.Spec.Variant = gnn.N5
+	default:
+		return lang.Errorf(set.Value.Position(), "psi takes the inputs (u[j]), (u[j], a[j]) or (u[j], a[i], a[j]), found (%s)", strings.Join(inputs, ", "))
+	}
+	m.Spec.Psi, err = netSpec(set, named)
+	return err
+}
+
+func (m *ModelDecl) phi(in *runtime.Interp, set *lang.Setting, env *runtime.Env) error {
+	inputs, named, err := netCall(in, set, env, "mlp")
+	if err != nil {
+		return err
+	}
+	if j := strings.Join(inputs, ","); j != "u[i],a[i]" && j != "u,a[i]" {
+		return lang.Errorf(set.Value.Position(), "phi takes the inputs (u[i], a[i]), found (%s)", strings.Join(inputs, ", "))
+	}
+	m.Spec.Phi, err = netSpec(set, named)
+	return err
+}
+
+func (m *ModelDecl) omega(in *runtime.Interp, set *lang.Setting, env *runtime.Env) error {
+	inputs, named, err := netCall(in, set, env, "siren")
+	if err != nil {
+		return err
+	}
+	if strings.Join(inputs, ",") != "x,y,t" {
+		return lang.Errorf(set.Value.Position(), "omega takes the inputs (x, y, t), found (%s)", strings.Join(inputs, ", "))
+	}
+	o := &gnn.OmegaSpec{Mode: gnn.Multiplicative}
+	for name, v := range named {
+		n, ok := v.(runtime.Number)
+		if !ok {
+			return lang.Errorf(set.Value.Position(), "%s of siren must be a number, found %s", name, v.Type())
+		}
+		switch name {
+		case "hidden":
+			o.Siren.Hidden = int(n)
+		case "layers":
+			o.Siren.HiddenLayers = int(n)
+		case "omega0":
+			o.Siren.Omega0 = float64(n)
+		case "neurons":
+			if n < 1 || float64(n) != float64(int(n)) {
+				return lang.Errorf(set.Value.Position(), "neurons must be a whole number ≥ 1, found %g", float64(n))
+			}
+			m.OmegaNeurons = int(n)
+		default:
+			return lang.Errorf(set.Value.Position(), "unknown option %s of siren (expected hidden, layers, omega0, neurons)", name)
+		}
+	}
+	if m.OmegaNeurons == 0 {
+		return lang.Errorf(set.Value.Position(), "siren needs the number of input neurons: neurons = K")
+	}
+	m.Spec.Omega = o
+	return nil
+}
+
+// modelOnly are builtins that describe networks inside a model block; called
+// anywhere else they say so.
+func modelOnly(name, doc string) *runtime.Builtin {
+	return &runtime.Builtin{Name: name, Doc: doc, Variadic: true, AnyNamed: true,
+		Fn: func(c *runtime.Call) (runtime.Value, error) {
+			return nil, c.Errorf("%s(...) describes a learned function inside a model block, as in psi = %s(u[j], hidden = 64)", name, name)
+		}}
+}

@@ -1,0 +1,64 @@
+package experiment
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// progressBar draws a one-line progress bar on a terminal (redrawn in place)
+// or prints a line every quarter when the output is a file or a pipe.
+type progressBar struct {
+	w        io.Writer
+	label    string
+	tty      bool
+	start    time.Time
+	last     time.Time
+	lastFrac float64
+}
+
+func newProgressBar(label string) *progressBar {
+	tty := false
+	if fi, err := os.Stderr.Stat(); err == nil {
+		tty = fi.Mode()&os.ModeCharDevice != 0
+	}
+	return &progressBar{w: os.Stderr, label: label, tty: tty, start: time.Now()}
+}
+
+// update shows done of total with an optional status text.
+func (p *progressBar) update(done, total int, status string) {
+	if total <= 0 {
+		return
+	}
+	frac := float64(done) / float64(total)
+	now := time.Now()
+	if p.tty {
+		if now.Sub(p.last) < 100*time.Millisecond && done < total {
+			return
+		}
+		const width = 30
+		fill := int(frac * width)
+		fmt.Fprintf(p.w, "\r%s [%s%s] %3.0f%% %s %s", p.label, strings.Repeat("=", fill), strings.Repeat(" ", width-fill),
+			100*frac, p.elapsed(now), status)
+	} else {
+		if frac < p.lastFrac+0.25 && done < total {
+			return
+		}
+		p.lastFrac = frac
+		fmt.Fprintf(p.w, "%s %3.0f%% %s %s\n", p.label, 100*frac, p.elapsed(now), status)
+	}
+	p.last = now
+}
+
+func (p *progressBar) elapsed(now time.Time) string {
+	return now.Sub(p.start).Round(100 * time.Millisecond).String()
+}
+
+// done ends the bar's line.
+func (p *progressBar) done() {
+	if p.tty {
+		fmt.Fprintln(p.w)
+	}
+}
