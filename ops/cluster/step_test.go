@@ -102,3 +102,27 @@ func TestStepRejectsMismatchedShapes(t *testing.T) {
 		t.Fatalf("NaN curve: err = %v, want one naming NaN", err)
 	}
 }
+
+func TestStepOnIdenticalCurvesGivesOneClusterWithoutNaN(t *testing.T) {
+	const n, gridSize = 100, 80 // the untrained model: every curve the same
+	curves := make([]float32, n*gridSize)
+	for k := range curves {
+		curves[k] = float32(k%gridSize) * 0.1
+	}
+	embeddings := make([]float32, 2*n)
+	for k := range embeddings {
+		embeddings[k] = 1
+	}
+	result, err := Step(curves, gridSize, embeddings, 2, StepOptions{Threshold: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if result.Clusters != 1 || len(result.Warnings) != 1 || !strings.Contains(result.Warnings[0], "single cluster") {
+		t.Fatalf("%d clusters, warnings %v; want 1 and a single-cluster warning", result.Clusters, result.Warnings)
+	}
+	for g, v := range result.MedianCurves[0] {
+		if v != float32(g)*0.1 {
+			t.Fatalf("median curve at %d = %v, want %v", g, v, float32(g)*0.1)
+		}
+	}
+}
