@@ -3,7 +3,8 @@ package cluster
 // MinMaxNormalise returns a copy of points with every dimension mapped
 // linearly onto [0, 1] (minimum → 0, maximum → 1). A dimension that is
 // constant over all points maps to 0, so the result never holds NaN.
-// It returns an error when the points do not all have the same dimension.
+// It returns an error when the points do not all have the same dimension or
+// hold a NaN or infinite coordinate.
 func MinMaxNormalise(points [][]float64) ([][]float64, error) {
 	d, err := dimensionOf(points)
 	if err != nil {
