@@ -88,7 +88,7 @@ func activityPlot(a Activity, shown []int) *plot.Plot {
 	if a.Dt > 0 {
 		xLabel, dt = "time", a.Dt
 	}
-	p := newPlot("Activity traces", xLabel, "neuron (traces offset, coloured by type)")
+	p := newPlot("Activity traces", xLabel, "neuron (traces offset and centred, coloured by type)")
 	frames := a.window()
 	values := a.U[:frames*a.Neurons]
 	xs := make([]float64, frames)
@@ -101,8 +101,9 @@ func activityPlot(a Activity, shown []int) *plot.Plot {
 	for k, i := range shown {
 		offset := float64(len(shown)-1-k) * gap
 		trace := column(values, a.Neurons, i)
+		shift := float32(offset - midRange(trace))
 		for t := range trace {
-			trace[t] += float32(offset)
+			trace[t] += shift
 		}
 		c := color.Color(color.RGBA{40, 40, 40, 255})
 		if a.Types != nil {
@@ -117,6 +118,13 @@ func activityPlot(a Activity, shown []int) *plot.Plot {
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 	return p
+}
+
+// midRange is the middle of a trace's range: traces are centred on it so
+// that each sits on its tick.
+func midRange(trace []float32) float64 {
+	lo, hi := valueRange(trace)
+	return (lo + hi) / 2
 }
 
 // column copies column j of a row-major matrix with the given row length.

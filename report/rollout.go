@@ -134,7 +134,7 @@ func rolloutTraces(title string, ro Rollout) *plot.Plot {
 	if ro.Dt > 0 {
 		xLabel, dt = "time", ro.Dt
 	}
-	p := newPlot(title+": true (solid) vs learned (dashed)", xLabel, "neuron (offset traces)")
+	p := newPlot(title+": true (solid) vs learned (dashed)", xLabel, "neuron (traces offset, centred)")
 	xs := make([]float64, ro.Frames)
 	for k := range xs {
 		xs[k] = float64(k) * dt
@@ -143,7 +143,8 @@ func rolloutTraces(title string, ro Rollout) *plot.Plot {
 	gap := traceGap(ro.True, ro.Neurons, shown)
 	var ticks []plot.Tick
 	for k, i := range shown {
-		offset := float32(float64(len(shown)-1-k) * gap)
+		offset := float64(len(shown)-1-k) * gap
+		shift := float32(offset - midRange(column(ro.True, ro.Neurons, i)))
 		c := typeColor(k, len(shown))
 		for _, series := range []struct {
 			values []float32
@@ -151,11 +152,11 @@ func rolloutTraces(title string, ro Rollout) *plot.Plot {
 		}{{ro.True, false}, {ro.Learned, true}} {
 			trace := column(series.values, ro.Neurons, i)
 			for t := range trace {
-				trace[t] += offset
+				trace[t] += shift
 			}
 			addTrace(p, xs, trace, c, 1.2, series.dashed)
 		}
-		ticks = append(ticks, plot.Tick{Value: float64(offset), Label: fmt.Sprint(i)})
+		ticks = append(ticks, plot.Tick{Value: offset, Label: fmt.Sprint(i)})
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 	for _, step := range ro.Checkpoints {
