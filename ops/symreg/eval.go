@@ -213,9 +213,31 @@ func (g *gradEvaluator) run(p program, consts []float64, cols [][]float64) *dual
 // unary applies op to x in place, chaining the tangents.
 func (g *gradEvaluator) unary(op *Operator, x *dual) {
 	dx := g.tmp[:g.n]
-	for i, v := range x.val {
-		dx[i] = op.deriv1(v)
-		x.val[i] = op.apply1(v)
+	switch op.code {
+	case opTanh:
+		for i, v := range x.val {
+			t := math.Tanh(v)
+			x.val[i], dx[i] = t, 1-t*t
+		}
+	case opExp:
+		for i, v := range x.val {
+			e := math.Exp(v)
+			x.val[i], dx[i] = e, e
+		}
+	case opSin, opCos:
+		for i, v := range x.val {
+			s, c := math.Sincos(v)
+			if op.code == opSin {
+				x.val[i], dx[i] = s, c
+			} else {
+				x.val[i], dx[i] = c, -s
+			}
+		}
+	default:
+		for i, v := range x.val {
+			dx[i] = op.deriv1(v)
+			x.val[i] = op.apply1(v)
+		}
 	}
 	for j, ok := range x.deps {
 		if ok {
@@ -243,9 +265,24 @@ func (g *gradEvaluator) binary(op *Operator, a, b *dual) {
 		}
 		return
 	}
-	for i := range a.val {
-		da[i], db[i] = op.deriv2(a.val[i], b.val[i])
-		a.val[i] = op.apply2(a.val[i], b.val[i])
+	switch op.code {
+	case opMul:
+		for i, av := range a.val {
+			da[i], db[i] = b.val[i], av
+			a.val[i] = av * b.val[i]
+		}
+	case opDiv:
+		for i, av := range a.val {
+			inv := 1 / b.val[i]
+			q := av * inv
+			da[i], db[i] = inv, -q*inv
+			a.val[i] = q
+		}
+	default:
+		for i := range a.val {
+			da[i], db[i] = op.deriv2(a.val[i], b.val[i])
+			a.val[i] = op.apply2(a.val[i], b.val[i])
+		}
 	}
 	for j := range a.deps {
 		if a.deps[j] {

@@ -22,6 +22,14 @@ type population struct {
 // tournamentSize is the number of members compared per selection.
 const tournamentSize = 6
 
+// stallGenerations ends the genetic stage when no formula improved its
+// complexity's best loss by more than 1 % for this many generations.
+const stallGenerations = 10
+
+// optimizePerGeneration is how many of an island's fittest members get
+// their constants refined by BFGS each generation.
+const optimizePerGeneration = 1
+
 // maxDepth bounds the depth of evolved trees.
 const maxDepth = 10
 
@@ -39,7 +47,11 @@ func (s *search) geneticStage() {
 	for i := range pops {
 		pops[i] = s.seedPopulation(&birth)
 	}
-	for gen := 0; gen < s.opts.Generations; gen++ {
+	lastProgress, progress := 0, s.hof.progress
+	for gen := 0; gen < s.opts.Generations && gen-lastProgress < stallGenerations; gen++ {
+		if s.hof.progress != progress {
+			lastProgress, progress = gen, s.hof.progress
+		}
 		for _, pop := range pops {
 			s.evolve(pop, &birth)
 			s.optimizeBest(pop)
@@ -209,7 +221,7 @@ func (s *search) optimizeBest(pop *population) {
 	})
 	done := 0
 	for _, i := range order {
-		if done == 2 || s.expired() {
+		if done == optimizePerGeneration || s.expired() {
 			return
 		}
 		m := &pop.members[i]

@@ -198,11 +198,26 @@ func newGram(terms []term, y []float64) *gram {
 // solve fits the subset idx by Cholesky on its scaled normal equations. It
 // reports false when the subset is (nearly) collinear.
 func (gr *gram) solve(idx []int) (subsetFit, bool) {
+	c, rss, ok := gr.cholesky(idx)
+	if !ok {
+		return subsetFit{}, false
+	}
+	fit := subsetFit{idx: append([]int(nil), idx...), coef: make([]float64, len(idx)), rss: rss}
+	for i := range idx {
+		fit.coef[i] = c[i] / gr.scale[idx[i]]
+	}
+	return fit, true
+}
+
+// cholesky solves the scaled normal equations of a subset of at most 8
+// columns without allocating; it returns the scaled coefficients and the
+// residual sum of squares.
+func (gr *gram) cholesky(idx []int) (c [8]float64, rss float64, ok bool) {
 	k := len(idx)
 	var a [8][8]float64
-	var r [8]float64
+	var r, z [8]float64
 	for i := 0; i < k; i++ {
-		for j := 0; j < k; j++ {
+		for j := 0; j <= i; j++ {
 			a[i][j] = gr.g[idx[i]][idx[j]]
 		}
 		r[i] = gr.b[idx[i]]
@@ -213,7 +228,7 @@ func (gr *gram) solve(idx []int) (subsetFit, bool) {
 			d -= a[j][m] * a[j][m]
 		}
 		if d <= 1e-10 {
-			return subsetFit{}, false
+			return c, 0, false
 		}
 		a[j][j] = math.Sqrt(d)
 		for i := j + 1; i < k; i++ {
@@ -224,7 +239,6 @@ func (gr *gram) solve(idx []int) (subsetFit, bool) {
 			a[i][j] = s / a[j][j]
 		}
 	}
-	var z, c [8]float64
 	for i := 0; i < k; i++ {
 		s := r[i]
 		for m := 0; m < i; m++ {
@@ -239,76 +253,104 @@ func (gr *gram) solve(idx []int) (subsetFit, bool) {
 		}
 		c[i] = s / a[i][i]
 	}
-	fit := subsetFit{idx: append([]int(nil), idx...), coef: make([]float64, k), rss: gr.yy}
+	rss = gr.yy
 	for i := 0; i < k; i++ {
-		fit.rss -= c[i] * r[i]
-		fit.coef[i] = c[i] / gr.scale[idx[i]]
+		rss -= c[i] * r[i]
 	}
-	fit.rss = math.Max(fit.rss, 0)
-	return fit, true
+	return c, math.Max(rss, 0), true
+}
+
+// subsetSearch explores subsets of the library and keeps the best few per
+// complexity and the best overall of the current size (to extend).
+type subsetSearch struct {
+	gr      *gram
+	cx      []int // complexity of each term
+	maxSize int
+	keep    *subsetTable
+	level   []subsetFit // best fits of the current size, by residual
+}
+
+func (ss *subsetSearch) complexity(idx []int) int {
+	c := len(idx) - 1 // the additions
+	for _, i := range idx {
+		c += ss.cx[i]
+	}
+	return c
+}
+
+// consider fits one subset and records it where it qualifies.
+func (ss *subsetSearch) consider(idx []int) {
+	cplx := ss.complexity(idx)
+	if cplx > ss.maxSize {
+		return
+	}
+	_, rss, ok := ss.gr.cholesky(idx)
+	if !ok {
+		return
+	}
+	forTable := ss.keep.accepts(cplx, rss)
+	forLevel := len(ss.level) < levelWidth || rss < ss.level[len(ss.level)-1].rss
+	if !forTable && !forLevel {
+		return
+	}
+	f, _ := ss.gr.solve(idx)
+	if forTable {
+		ss.keep.offer(f, cplx)
+	}
+	if forLevel {
+		ss.level = insertByRSS(ss.level, f, levelWidth)
+	}
+}
+
+// levelWidth is how many subsets of one size are extended to the next.
+const levelWidth = 24
+
+// insertByRSS inserts f into a list sorted by residual, keeping at most n.
+func insertByRSS(list []subsetFit, f subsetFit, n int) []subsetFit {
+	i := sort.Search(len(list), func(i int) bool { return list[i].rss > f.rss })
+	list = append(list, subsetFit{})
+	copy(list[i+1:], list[i:])
+	list[i] = f
+	if len(list) > n {
+		list = list[:n]
+	}
+	return list
 }
 
 // bestSubsets searches subsets of the library: exhaustively up to three
 // terms, then by extending the best subsets one term at a time up to
 // maxTerms. It returns, per complexity, the few subsets of least residual.
 func bestSubsets(terms []term, gr *gram, maxTerms, maxSize, perComplexity int) []subsetFit {
-	keep := newSubsetTable(maxSize, perComplexity)
+	ss := &subsetSearch{gr: gr, maxSize: maxSize, keep: newSubsetTable(maxSize, perComplexity)}
 	L := len(terms)
-	cx := make([]int, L)
-	for i, t := range terms {
-		cx[i] = termComplexity(t)
+	for _, t := range terms {
+		ss.cx = append(ss.cx, termComplexity(t))
 	}
-	complexity := func(idx []int) int {
-		c := len(idx) - 1 // the additions
-		for _, i := range idx {
-			c += cx[i]
-		}
-		return c
-	}
-	var level []subsetFit
+	idx := make([]int, 3)
 	for i := 0; i < L; i++ {
-		if f, ok := gr.solve([]int{i}); ok {
-			keep.offer(f, complexity(f.idx))
-		}
+		idx[0] = i
+		ss.consider(idx[:1])
 		for j := i + 1; j < L; j++ {
-			if f, ok := gr.solve([]int{i, j}); ok {
-				keep.offer(f, complexity(f.idx))
-			}
-			if maxTerms < 3 {
-				continue
-			}
-			for k := j + 1; k < L; k++ {
-				if c := cx[i] + cx[j] + cx[k] + 2; c > maxSize {
-					continue
-				}
-				if f, ok := gr.solve([]int{i, j, k}); ok {
-					keep.offer(f, complexity(f.idx))
-					level = append(level, f)
-				}
+			idx[1] = j
+			ss.consider(idx[:2])
+			for k := j + 1; k < L && maxTerms >= 3; k++ {
+				idx[2] = k
+				ss.consider(idx[:3])
 			}
 		}
 	}
 	for size := 4; size <= maxTerms; size++ {
-		level = topByRSS(level, 24)
-		var next []subsetFit
-		for _, f := range level {
+		prev := ss.level
+		ss.level = nil
+		for _, f := range prev {
 			for t := 0; t < L; t++ {
-				if contains(f.idx, t) {
-					continue
-				}
-				idx := append(append([]int(nil), f.idx...), t)
-				if complexity(idx) > maxSize {
-					continue
-				}
-				if g, ok := gr.solve(idx); ok {
-					keep.offer(g, complexity(idx))
-					next = append(next, g)
+				if !contains(f.idx, t) {
+					ss.consider(append(append(make([]int, 0, size), f.idx...), t))
 				}
 			}
 		}
-		level = next
 	}
-	return keep.all()
+	return ss.keep.all()
 }
 
 func contains(s []int, v int) bool {
@@ -318,15 +360,6 @@ func contains(s []int, v int) bool {
 		}
 	}
 	return false
-}
-
-// topByRSS returns the n fits of least residual, ordered deterministically.
-func topByRSS(fits []subsetFit, n int) []subsetFit {
-	sort.SliceStable(fits, func(a, b int) bool { return fits[a].rss < fits[b].rss })
-	if len(fits) > n {
-		fits = fits[:n]
-	}
-	return fits
 }
 
 // subsetTable keeps the best few subsets per complexity.
@@ -339,20 +372,20 @@ func newSubsetTable(maxSize, per int) *subsetTable {
 	return &subsetTable{rows: make([][]subsetFit, maxSize+1), per: per}
 }
 
-func (t *subsetTable) offer(f subsetFit, complexity int) {
+// accepts reports whether a fit of this complexity and residual would be kept.
+func (t *subsetTable) accepts(complexity int, rss float64) bool {
 	if complexity >= len(t.rows) {
-		return
+		return false
 	}
 	row := t.rows[complexity]
-	if len(row) == t.per && row[len(row)-1].rss <= f.rss {
+	return len(row) < t.per || rss < row[len(row)-1].rss
+}
+
+func (t *subsetTable) offer(f subsetFit, complexity int) {
+	if !t.accepts(complexity, f.rss) {
 		return
 	}
-	row = append(row, f)
-	sort.SliceStable(row, func(a, b int) bool { return row[a].rss < row[b].rss })
-	if len(row) > t.per {
-		row = row[:t.per]
-	}
-	t.rows[complexity] = row
+	t.rows[complexity] = insertByRSS(t.rows[complexity], f, t.per)
 }
 
 func (t *subsetTable) all() []subsetFit {

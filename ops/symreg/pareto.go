@@ -26,6 +26,10 @@ type hallEntry struct {
 // hallOfFame keeps the best tree per complexity.
 type hallOfFame struct {
 	best []hallEntry // index = complexity
+	// progress counts offers that lowered the best loss of their complexity
+	// by more than 1 % (or filled an empty one): the genetic stage stops
+	// when it stalls.
+	progress int
 }
 
 func newHallOfFame(maxSize int) *hallOfFame {
@@ -42,6 +46,9 @@ func (h *hallOfFame) offer(root *Node, loss float64) bool {
 	e := h.best[c]
 	if e.root != nil && e.loss <= loss {
 		return false
+	}
+	if e.root == nil || loss < 0.99*e.loss {
+		h.progress++
 	}
 	h.best[c] = hallEntry{root: root.clone(), loss: loss}
 	return true
