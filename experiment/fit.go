@@ -21,6 +21,9 @@ type Fit struct {
 	Model   *gnn.Model
 	History []gnn.Progress
 	Seconds float64
+	// Seed is the training seed; Frozen marks embeddings kept fixed.
+	Seed   int64
+	Frozen bool
 	// Labels are the clusters of the last clustering step (nil before one).
 	Labels   []int
 	Clusters int

@@ -86,7 +86,7 @@ func train(c *runtime.Call) (runtime.Value, error) {
 	if err != nil {
 		return nil, c.ArgError(0, "%v", err)
 	}
-	fit := &Fit{Decl: decl, Data: data, Truth: st.truth, Labels: nil}
+	fit := &Fit{Decl: decl, Data: data, Truth: st.truth, Seed: st.cfg.Seed, Frozen: st.cfg.FreezeEmbedding}
 	cfg := st.cfg
 	if st.truth != nil {
 		if st.truth.N != data.Network.N {
