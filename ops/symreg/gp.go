@@ -90,6 +90,10 @@ func (s *search) score(root *Node, birth *int) individual {
 	if scaledLoss < loss && s.improvesFront(root.size()+4, scaledLoss) {
 		scaled := simplifyNode(binary(addOp, binary(mulOp, constant(b), root.clone()), constant(a)))
 		s.offer(scaled, d.treeLoss(scaled))
+		if k := scaleOnly(d.out, d.y); finite(k) {
+			scaled := simplifyNode(binary(mulOp, constant(k), root.clone()))
+			s.offer(scaled, d.treeLoss(scaled))
+		}
 	}
 	*birth++
 	return individual{root: root, loss: loss, fitness: s.fitness(math.Min(loss, scaledLoss), root.size()), birth: *birth}
@@ -104,6 +108,16 @@ func (s *search) improvesFront(size int, loss float64) bool {
 		}
 	}
 	return finite(loss)
+}
+
+// scaleOnly is the least-squares k of y ≈ k·f.
+func scaleOnly(f, y []float64) float64 {
+	var fy, ff float64
+	for i := range f {
+		fy += f[i] * y[i]
+		ff += f[i] * f[i]
+	}
+	return fy / ff
 }
 
 // linearScaling returns the least-squares a, b of y ≈ a + b·f and the

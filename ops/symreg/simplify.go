@@ -287,6 +287,12 @@ func rebuildSum(terms []signedTerm, c0 float64) *Node {
 			break
 		}
 	}
+	if k := commonFactor(kept); k != 1 && c0 == 0 {
+		for i := range kept {
+			kept[i].coef /= k
+		}
+		return binary(mulOp, constant(k), rebuildSum(kept, 0))
+	}
 	var root *Node
 	for _, t := range kept {
 		if root == nil {
@@ -306,6 +312,21 @@ func rebuildSum(terms []signedTerm, c0 float64) *Node {
 		return binary(addOp, root, constant(c0))
 	}
 	return root
+}
+
+// commonFactor is the shared coefficient magnitude of two or more terms
+// (so that 2u - 2v becomes 2(u - v)), or 1 when there is none.
+func commonFactor(terms []signedTerm) float64 {
+	if len(terms) < 2 {
+		return 1
+	}
+	k := math.Abs(terms[0].coef)
+	for _, t := range terms[1:] {
+		if math.Abs(t.coef) != k {
+			return 1
+		}
+	}
+	return k
 }
 
 // scaled is coef·n, or n when coef is 1.

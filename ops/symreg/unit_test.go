@@ -86,6 +86,7 @@ func TestSimplify(t *testing.T) {
 		"u^1 + a^0":               "u + 1.0",
 		"tanh(u) + (tanh(u) - u)": "2.0*tanh(u) - u",
 		"-1*u + 2*tanh(u)":        "2.0*tanh(u) - u",
+		"2*tanh(u) - 2*u":         "2.0*(tanh(u) - u)",
 		"2*(u - 3) + 1":           "2.0*u - 5.0",
 	} {
 		if got := Simplify(mustParse(t, src)).String(); got != want {
