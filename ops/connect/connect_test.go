@@ -1,6 +1,7 @@
 package connect
 
 import (
+	"github.com/ngs-lab/ngs/internal/shared"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -9,8 +10,6 @@ import (
 
 	"github.com/ngs-lab/ngs/ops/npy"
 )
-
-const referenceW = "/work/shared/reference/fig2_W.npy"
 
 func within(t *testing.T, what string, got, want, rel float64) {
 	t.Helper()
@@ -26,7 +25,7 @@ func checkFig2Stats(t *testing.T, name string, s Stats) {
 }
 
 func TestReferenceWStatistics(t *testing.T) {
-	w, err := Load(referenceW, 1000)
+	w, err := Load(shared.MustReference(t, "fig2_W.npy"), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +112,7 @@ func TestLoadErrors(t *testing.T) {
 	if err != nil || w[0] != 0 || w[1] != 2 {
 		t.Fatalf("load: %v %v (diagonal must be zeroed)", w, err)
 	}
-	_, err = Load(referenceW, 500)
+	_, err = Load(shared.MustReference(t, "fig2_W.npy"), 500)
 	if err == nil || !strings.Contains(err.Error(), "fig2_W.npy") {
 		t.Fatalf("wrong N: %v", err)
 	}

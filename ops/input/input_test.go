@@ -1,6 +1,7 @@
 package input
 
 import (
+	"github.com/ngs-lab/ngs/internal/shared"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -70,7 +71,7 @@ func TestMovieErrors(t *testing.T) {
 }
 
 func TestReferenceMovie(t *testing.T) {
-	m, err := LoadMovie("/work/shared/reference/fig3_movie.npy", 1024, 2048)
+	m, err := LoadMovie(shared.MustReference(t, "fig3_movie.npy"), 1024, 2048)
 	if err != nil {
 		t.Fatal(err)
 	}

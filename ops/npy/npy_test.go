@@ -2,6 +2,7 @@ package npy
 
 import (
 	"encoding/binary"
+	"github.com/ngs-lab/ngs/internal/shared"
 	"math"
 	"os"
 	"path/filepath"
@@ -137,7 +138,7 @@ func TestReadErrorsNameFileAndProblem(t *testing.T) {
 }
 
 func TestReferenceParams(t *testing.T) {
-	data, shape, err := ReadFloat32("/work/shared/reference/fig2_params.npy")
+	data, shape, err := ReadFloat32(shared.MustReference(t, "fig2_params.npy"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"github.com/ngs-lab/ngs/internal/shared"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -17,11 +18,11 @@ import (
 // fig2Network is Fig 2's network with the reference's own W and parameter
 // table ([g, s, c] per type, 4 contiguous blocks of 250 neurons).
 func fig2Network(t testing.TB) *Network {
-	w, err := connect.Load("/work/shared/reference/fig2_W.npy", 1000)
+	w, err := connect.Load(shared.MustReference(t, "fig2_W.npy"), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	table, _, err := npy.ReadFloat32Shape("/work/shared/reference/fig2_params.npy", 4, 3)
+	table, _, err := npy.ReadFloat32Shape(shared.MustReference(t, "fig2_params.npy"), 4, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
