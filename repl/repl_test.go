@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -236,10 +237,10 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// napBuiltin sleeps in 1 ms steps for up to `ms` milliseconds, counting
-// the steps in a record and stopping when the context is cancelled, like
-// a simulation that keeps what it recorded.
-func napRegistry(progress *runtime.Record) *runtime.Registry {
+// napRegistry adds nap(ms), which sleeps in 1 ms steps, counting them in
+// progress and stopping when the context is cancelled, like a simulation
+// that keeps what it recorded.
+func napRegistry(progress *atomic.Int64) *runtime.Registry {
 	reg := runtime.Default.Clone()
 	err := reg.TryRegister(&runtime.Builtin{Name: "nap", Doc: "nap(ms): sleep, checking for cancellation",
 		Params: []runtime.Param{{Name: "ms"}},
@@ -252,7 +253,7 @@ func napRegistry(progress *runtime.Record) *runtime.Registry {
 				if err := c.Ctx().Err(); err != nil {
 					return nil, c.Errorf("stopped after %d steps: %v", i, err)
 				}
-				progress.Set("steps", runtime.Number(i+1))
+				progress.Store(int64(i + 1))
 				time.Sleep(time.Millisecond)
 			}
 			return runtime.Number(ms), nil
@@ -266,10 +267,10 @@ func napRegistry(progress *runtime.Record) *runtime.Registry {
 // TestInterruptCancelsRunningEntry interrupts a script loop and a
 // long-running builtin; the session keeps its state and goes on.
 func TestInterruptCancelsRunningEntry(t *testing.T) {
-	progress := runtime.NewRecord()
+	var progress atomic.Int64
 	in, feed := io.Pipe()
 	var out syncBuffer
-	s := New(Options{In: in, Out: &out, Registry: napRegistry(progress)})
+	s := New(Options{In: in, Out: &out, Registry: napRegistry(&progress)})
 	done := make(chan error, 1)
 	go func() { done <- s.Run(t.Context()) }()
 
@@ -282,9 +283,12 @@ func TestInterruptCancelsRunningEntry(t *testing.T) {
 	waitFor(t, "the loop to stop", func() bool { return !s.Running() })
 
 	io.WriteString(feed, "nap(60000)\n")
-	waitFor(t, "nap to start", func() bool { _, ok := progress.Get("steps"); return ok })
+	waitFor(t, "nap to start", func() bool { return progress.Load() > 0 })
 	s.Interrupt()
 	waitFor(t, "nap to stop", func() bool { return !s.Running() })
+	if steps := progress.Load(); steps < 1 || steps > 5000 {
+		t.Errorf("nap ran %d steps before the interrupt stopped it", steps)
+	}
 
 	io.WriteString(feed, "i > 100\nnap(3)\n")
 	feed.Close()
