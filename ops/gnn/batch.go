@@ -187,8 +187,8 @@ func (m *Model) forwardOmega(wk *batchWork, b int) {
 // stepOptions says which gradients and penalties a step needs.
 type stepOptions struct {
 	gradW, gradA, gradPsi, gradOmega bool
-	phiZero, edgeDiff, wL1          float64
-	delta                           float32 // edge_diff shift
+	phiZero, edgeDiff, wL1           float64
+	delta                            float32 // edge_diff shift
 }
 
 // lossAndGrad runs forward and backward over the frames loaded in wk and

@@ -70,16 +70,26 @@ func newWSolver(m *Model, d Data, cfg AlternatingConfig) *wSolver {
 func (s *wSolver) solve() error {
 	m, n := s.m, s.data.N
 	f := len(s.frames)
-	psiTab := s.tabulate(true)
 	phiTab := s.tabulate(false)
 	g := s.cfg.Grid
+	var psiOf func(i int, v float32) float32
+	if m.spec.Variant == N2 {
+		// ψ*(u) is the same for every sender: one fine table.
+		tab, lo, hi := s.tabulateShared()
+		gs := len(tab)
+		scale := float32(gs-1) / (hi - lo)
+		psiOf = func(_ int, v float32) float32 { return lerp(tab, (v-lo)*scale) }
+	} else {
+		psiTab := s.tabulate(true)
+		psiOf = func(i int, v float32) float32 { return s.interp(psiTab, i, g, v) }
+	}
 	nn.ParallelRows(f, func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			fr := s.frames[k]
 			u := s.data.U[fr*n : (fr+1)*n]
 			y := s.data.DU[fr*n : (fr+1)*n]
 			for i, v := range u {
-				s.psiMat[k*n+i] = s.interp(psiTab, i, g, v)
+				s.psiMat[k*n+i] = psiOf(i, v)
 				s.resid[k*n+i] = y[i] - s.interp(phiTab, i, g, v)
 			}
 		}
@@ -116,6 +126,34 @@ func (s *wSolver) tabulate(psi bool) []float32 {
 		out, _ = m.Phi(u, a)
 	}
 	return out
+}
+
+// tabulateShared evaluates ψ*(u) (variant N2) on 16·Grid points over the
+// range of all neurons.
+func (s *wSolver) tabulateShared() (tab []float32, lo, hi float32) {
+	lo, hi = s.lo[0], s.hi[0]
+	for i := range s.lo {
+		lo, hi = min(lo, s.lo[i]), max(hi, s.hi[i])
+	}
+	gs := 16 * s.cfg.Grid
+	u := make([]float32, gs)
+	for k := range u {
+		u[k] = lo + (hi-lo)*float32(k)/float32(gs-1)
+	}
+	tab, _ = s.m.Psi(u, nil, nil)
+	return tab, lo, hi
+}
+
+// lerp interpolates tab at fractional index p (clamped to the table).
+func lerp(tab []float32, p float32) float32 {
+	k := int(p)
+	if k < 0 {
+		k = 0
+	} else if k > len(tab)-2 {
+		k = len(tab) - 2
+	}
+	t := p - float32(k)
+	return tab[k] + t*(tab[k+1]-tab[k])
 }
 
 // interp linearly interpolates neuron i's table at v.

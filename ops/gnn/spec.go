@@ -233,10 +233,13 @@ type AlternatingConfig struct {
 	Frames     int     // frames in the Gram matrix, evenly strided (default min(T, max(10·N, 2000)))
 	Ridge      float64 // ridge added to the Gram diagonal, relative to its mean (default 1e-5)
 	Grid       int     // points per neuron of the φ*/ψ* tables used by the solve (default 512)
-	// LR are the Adam learning rates of φ*, ψ* and a between solves (W is
-	// unused). Zero fields default to 1e-2: with Ŵ solved exactly the MLPs
-	// tolerate far larger steps than the paper's 5e-4.
+	// LR are the Adam learning rates of φ*, ψ* and a between solves. Zero
+	// fields default to 1e-2: with Ŵ solved exactly the MLPs tolerate far
+	// larger steps than the paper's 5e-4. LR.W is used only with AdamW.
 	LR LearningRates
+	// AdamW also trains Ŵ by Adam (at LR.W) between solves (a hybrid of
+	// the two solvers); by default Ŵ changes only at solves.
+	AdamW bool
 }
 
 // Progress is what the progress callback receives.
@@ -342,6 +345,7 @@ func (c TrainConfig) validate(spec ModelSpec, d Data) error {
 		need bool
 	}{
 		{"W", c.LR.W, c.Solver != SolverAlternating},
+		{"alternating W", c.Alternating.LR.W, c.Solver == SolverAlternating && c.Alternating.AdamW},
 		{"phi", c.LR.Phi, c.Solver != SolverAlternating},
 		{"psi", c.LR.Psi, c.Solver != SolverAlternating},
 		{"embedding", c.LR.Embedding, !c.FreezeEmbedding && c.Solver != SolverAlternating},

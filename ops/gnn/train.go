@@ -144,7 +144,7 @@ func (t *trainer) run(ctx context.Context) error {
 	for m.epochs < cfg.Epochs {
 		epoch := m.epochs
 		frozenPA := m.freezeEpochs > 0
-		t.adam.Group("W").Frozen = cfg.Solver == SolverAlternating
+		t.adam.Group("W").Frozen = cfg.Solver == SolverAlternating && !cfg.Alternating.AdamW
 		t.adam.Group("a").Frozen = cfg.FreezeEmbedding || frozenPA
 		t.adam.Group("psi").Frozen = frozenPA
 		opt := t.options(epoch)
@@ -190,7 +190,7 @@ func (t *trainer) options(epoch int) stepOptions {
 	m, cfg := t.m, t.cfg
 	frozenPA := m.freezeEpochs > 0
 	return stepOptions{
-		gradW:     cfg.Solver != SolverAlternating,
+		gradW:     cfg.Solver != SolverAlternating || cfg.Alternating.AdamW,
 		gradA:     !cfg.FreezeEmbedding && !frozenPA,
 		gradPsi:   !frozenPA,
 		gradOmega: m.omega != nil,
@@ -219,9 +219,7 @@ func (t *trainer) step(opt stepOptions) float64 {
 
 func (t *trainer) zeroGrads() {
 	m := t.m
-	if t.cfg.Solver != SolverAlternating {
-		clear(m.gw)
-	}
+	clear(m.gw)
 	clear(m.ga)
 	m.phi.ZeroGrads()
 	m.psi.ZeroGrads()

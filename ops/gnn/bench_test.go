@@ -1,0 +1,43 @@
+package gnn
+
+import (
+	"fmt"
+	"math/rand"
+	"testing"
+)
+
+// BenchmarkStep measures one Adam training step (forward, backward, update)
+// at N = 1000 for several batch sizes; it reports ms per frame and the
+// achieved GFLOP/s (counting the MLP and message products' multiply-adds).
+func BenchmarkStep(b *testing.B) {
+	n := 1000
+	rng := rand.New(rand.NewSource(1))
+	d := smallData(n, 512, rng)
+	for _, batch := range []int{8, 64, 256} {
+		b.Run(fmt.Sprintf("N1000-B%d", batch), func(b *testing.B) {
+			m, _ := NewModel(ModelSpec{N: n}, 1)
+			cfg := TrainConfig{Epochs: 1, Batch: batch, StepsPerEpoch: 1, Solver: SolverAdam, Seed: 1,
+				LR: LearningRates{W: 1e-3, Phi: 5e-4, Psi: 5e-4, Embedding: 7.5e-4}, Penalties: Penalties{PhiZero: Always(1)}}.withDefaults(d.T)
+			tr := newTrainer(m, d, cfg)
+			opt := tr.options(0)
+			tr.step(opt)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				tr.step(opt)
+			}
+			frames := float64(b.N * batch)
+			b.ReportMetric(b.Elapsed().Seconds()*1e3/frames, "ms/frame")
+			b.ReportMetric(stepFlops(m, batch)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// stepFlops counts 2·multiply-adds of one step: forward and backward (×3)
+// of φ* and ψ* over B·N rows, the message product and its two gradients.
+func stepFlops(m *Model, batch int) float64 {
+	n := float64(m.N())
+	rows := float64(batch) * n
+	macs := 3 * rows * float64(m.phi.Spec.ParamCount()+m.psi.Spec.ParamCount())
+	macs += 3 * float64(batch) * n * n
+	return 2 * macs
+}
