@@ -349,3 +349,43 @@ func TestFromGoNumbersAndNil(t *testing.T) {
 		t.Errorf("inf round trip gave %v", back)
 	}
 }
+
+func TestFieldPaths(t *testing.T) {
+	prog := compile(t, `
+fn act(x) = tanh(x)
+fit = {W: tensor([[1, 2], [3, 4]]), psi: act, metrics: {rsq: 0.98, symbolic: ["tanh(u)"]}}
+`, ngs.Config{})
+	res, err := prog.Run(context.Background(), ngs.RunConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	W, err := res.Matrix("fit.W")
+	if err != nil || !mat.Equal(W, mat.NewDense(2, 2, []float64{1, 2, 3, 4})) {
+		t.Errorf("fit.W = %v, %v", W, err)
+	}
+	if r2, err := res.Float("fit.metrics.rsq"); err != nil || math.Abs(r2-0.98) > 1e-12 {
+		t.Errorf("fit.metrics.rsq = %v, %v", r2, err)
+	}
+	whole, err := res.Get("fit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := whole.(map[string]any)
+	if _, has := m["psi"]; has || len(m) != 2 {
+		t.Errorf("fit converted to %v: want W and metrics, the function left out", m)
+	}
+	if got := fmt.Sprint(m["metrics"]); got != "map[rsq:0.98 symbolic:[tanh(u)]]" {
+		t.Errorf("fit.metrics = %s", got)
+	}
+	_, err = res.Get("fit.psi")
+	var noGo *ngs.NoGoValueError
+	if !errors.As(err, &noGo) || noGo.Type != "function" {
+		t.Errorf("fit.psi: error %v, want a NoGoValueError for a function", err)
+	}
+	_, err = res.Float("fit.metrics.rsw")
+	wantErr(t, err, "fit.metrics:", `no field "rsw"`, `did you mean "rsq"`)
+	_, err = res.Matrix("fit.metrics")
+	wantErr(t, err, "expected a 2-D tensor, found record")
+	_, err = res.Float("fit.W.x")
+	wantErr(t, err, "fit.W: a tensor has no fields")
+}

@@ -131,8 +131,9 @@ func recordFromGo(m map[string]any, depth int) (runtime.Value, error) {
 // numbers as float64; strings; bools; nil; 1-D tensors as []float32, 2-D
 // tensors as *mat.Dense, other tensors as a copied *runtime.Tensor; lists
 // as []any; records and other values with fields (runtime.HasAttrs with
-// runtime.AttrNames) as map[string]any. Functions have no Go form: ToGo
-// returns an error naming the value's type.
+// runtime.AttrNames) as map[string]any, leaving out fields that have no Go
+// form (a fit's learned functions, say). Functions have no Go form: ToGo
+// returns a *NoGoValueError naming the value's type.
 func ToGo(v runtime.Value) (any, error) { return toGo(v, 0) }
 
 func toGo(v runtime.Value, depth int) (any, error) {
@@ -161,8 +162,17 @@ func toGo(v runtime.Value, depth int) (any, error) {
 			return fieldsToGo(a, names.Names(), depth)
 		}
 	}
-	return nil, fmt.Errorf("a %s has no Go representation", v.Type())
+	return nil, &NoGoValueError{Type: v.Type()}
 }
+
+// NoGoValueError says that a script value (a function, say) has no Go
+// form.
+type NoGoValueError struct {
+	// Type is the script type of the value.
+	Type string
+}
+
+func (e *NoGoValueError) Error() string { return fmt.Sprintf("a %s has no Go representation", e.Type) }
 
 func tensorToGo(t *runtime.Tensor) any {
 	switch len(t.Shape) {
@@ -202,6 +212,9 @@ func fieldsToGo(a runtime.HasAttrs, names []string, depth int) (any, error) {
 			return nil, fmt.Errorf("field %q: %w", name, err)
 		}
 		x, err := toGo(v, depth+1)
+		if _, noGo := err.(*NoGoValueError); noGo {
+			continue // a function-like field: leave it out
+		}
 		if err != nil {
 			return nil, fmt.Errorf("field %q: %w", name, err)
 		}

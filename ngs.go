@@ -30,6 +30,8 @@ import (
 	"strings"
 	"unicode"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/ngs-lab/ngs/lang"
 	"github.com/ngs-lab/ngs/runtime"
 
@@ -228,47 +230,78 @@ func (r *Result) Output() string {
 	return r.output.String()
 }
 
-// Value returns the script value bound to a global name.
-func (r *Result) Value(name string) (runtime.Value, bool) {
-	return r.interp.Globals().Lookup(name)
+// Value returns the script value bound to a global name, or to a field
+// path such as "fit.W" or "m.connectivity.r2".
+func (r *Result) Value(path string) (runtime.Value, bool) {
+	v, err := r.lookup(path)
+	return v, err == nil
 }
 
-// Get returns the global name converted to a Go value (see ToGo).
-func (r *Result) Get(name string) (any, error) {
-	v, ok := r.interp.Globals().Lookup(name)
-	if !ok {
-		return nil, fmt.Errorf("the script defines no global %q%s", name, didYouMean(name, r.Names()))
+// Get returns the global name, or a field path such as "fit.W", converted
+// to a Go value (see ToGo). Converting a field alone avoids converting the
+// whole value around it.
+func (r *Result) Get(path string) (any, error) {
+	v, err := r.lookup(path)
+	if err != nil {
+		return nil, err
 	}
 	x, err := ToGo(v)
 	if err != nil {
-		return nil, fmt.Errorf("global %q: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return x, nil
 }
 
-// Float returns the global name, which must be a number.
-func (r *Result) Float(name string) (float64, error) {
-	x, err := r.Get(name)
+// lookup resolves a global name followed by field names.
+func (r *Result) lookup(path string) (runtime.Value, error) {
+	parts := strings.Split(path, ".")
+	v, ok := r.interp.Globals().Lookup(parts[0])
+	if !ok {
+		return nil, fmt.Errorf("the script defines no global %q%s", parts[0], didYouMean(parts[0], r.Names()))
+	}
+	for i, field := range parts[1:] {
+		a, ok := v.(runtime.HasAttrs)
+		if !ok {
+			return nil, fmt.Errorf("%s: a %s has no fields", strings.Join(parts[:i+1], "."), v.Type())
+		}
+		next, err := a.Attr(field)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", strings.Join(parts[:i+1], "."), err)
+		}
+		v = next
+	}
+	return v, nil
+}
+
+// Float returns the global name or field path, which must be a number.
+func (r *Result) Float(path string) (float64, error) {
+	v, err := r.lookup(path)
 	if err != nil {
 		return 0, err
 	}
-	f, ok := x.(float64)
+	n, ok := v.(runtime.Number)
 	if !ok {
-		return 0, fmt.Errorf("global %q: expected a number, found %s", name, typeOf(r, name))
+		return 0, fmt.Errorf("%s: expected a number, found %s", path, v.Type())
 	}
-	return f, nil
+	return float64(n), nil
+}
+
+// Matrix returns the global name or field path, which must be a 2-D
+// tensor, as a gonum matrix (Ŵ of a fit: res.Matrix("fit.W")).
+func (r *Result) Matrix(path string) (*mat.Dense, error) {
+	v, err := r.lookup(path)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := v.(*runtime.Tensor)
+	if !ok || len(t.Shape) != 2 {
+		return nil, fmt.Errorf("%s: expected a 2-D tensor, found %s", path, describe(v))
+	}
+	return tensorToGo(t).(*mat.Dense), nil
 }
 
 // Names lists the globals the script defined, sorted.
 func (r *Result) Names() []string { return r.interp.Globals().Names() }
-
-func typeOf(r *Result, name string) string {
-	v, _ := r.Value(name)
-	if v == nil {
-		return "nothing"
-	}
-	return v.Type()
-}
 
 func didYouMean(name string, candidates []string) string {
 	if c := lang.Closest(name, candidates); c != "" {
