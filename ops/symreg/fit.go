@@ -193,3 +193,13 @@ func (d *dataset) snapConstants(root *Node, loss float64) float64 {
 	}
 	return loss
 }
+
+// tidy simplifies a tree, snaps its constants to short decimals where the
+// loss allows, and simplifies again (snapping can create 1·x or x + 0). It
+// returns the new tree and its loss.
+func (d *dataset) tidy(root *Node) (*Node, float64) {
+	root = simplifyNode(root)
+	d.snapConstants(root, d.treeLoss(root))
+	root = simplifyNode(root)
+	return root, d.treeLoss(root)
+}

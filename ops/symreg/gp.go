@@ -26,6 +26,10 @@ const tournamentSize = 6
 // complexity's best loss by more than 1 % for this many generations.
 const stallGenerations = 10
 
+// exactGraceGenerations is how long the search goes on after a formula
+// fits exactly, looking for a simpler exact one.
+const exactGraceGenerations = 3
+
 // optimizePerGeneration is how many of an island's fittest members get
 // their constants refined by BFGS each generation.
 const optimizePerGeneration = 1
@@ -37,7 +41,7 @@ const maxDepth = 10
 // (tournament selection, mutation, crossover, replacement of the oldest),
 // constants of the fittest refined by BFGS each generation, and migration
 // from the hall of fame. It stops at the generation limit, at the budget, or
-// when a formula reaches the exactness floor.
+// a few generations after a formula first fits exactly.
 func (s *search) geneticStage() {
 	if len(s.ops.Unary)+len(s.ops.Binary) == 0 {
 		return
@@ -45,17 +49,23 @@ func (s *search) geneticStage() {
 	pops := make([]*population, s.opts.Populations)
 	birth := 0
 	for i := range pops {
-		pops[i] = s.seedPopulation(&birth)
+		pops[i] = s.seedPopulation(&birth, i%2 == 0)
 	}
-	lastProgress, progress := 0, s.hof.progress
+	lastProgress, progress, exactSince := 0, s.hof.progress, -1
 	for gen := 0; gen < s.opts.Generations && gen-lastProgress < stallGenerations; gen++ {
 		if s.hof.progress != progress {
 			lastProgress, progress = gen, s.hof.progress
 		}
+		if exactSince < 0 && s.hof.minLoss() < lossFloor {
+			exactSince = gen
+		}
+		if exactSince >= 0 && gen-exactSince >= exactGraceGenerations {
+			return
+		}
 		for _, pop := range pops {
 			s.evolve(pop, &birth)
 			s.optimizeBest(pop)
-			if s.expired() || s.hof.minLoss() < lossFloor {
+			if s.expired() {
 				return
 			}
 		}
@@ -65,11 +75,15 @@ func (s *search) geneticStage() {
 	}
 }
 
-// seedPopulation fills an island with random trees and the current front.
-func (s *search) seedPopulation(birth *int) *population {
+// seedPopulation fills an island with random trees, after the current
+// front when withFront is set (half of the islands start from random trees
+// only, so that stage 1's good approximations do not crowd out new shapes).
+func (s *search) seedPopulation(birth *int, withFront bool) *population {
 	pop := &population{}
-	for _, e := range s.hof.front() {
-		pop.members = append(pop.members, s.score(e.root.clone(), birth))
+	if withFront {
+		for _, e := range s.hof.front() {
+			pop.members = append(pop.members, s.score(e.root.clone(), birth))
+		}
 	}
 	for len(pop.members) < s.opts.PopulationSize {
 		pop.members = append(pop.members, s.score(s.randomTree(1+s.rng.IntN(4)), birth))
@@ -248,10 +262,8 @@ func (s *search) optimizeBest(pop *population) {
 		if a, b, l := linearScaling(s.data.out, s.data.y, s.data.varY); l < m.loss {
 			m.root = simplifyNode(binary(addOp, binary(mulOp, constant(b), m.root), constant(a)))
 		}
-		loss := s.data.fitConstants(m.root, 1, s.rng)
-		loss = s.data.snapConstants(m.root, loss)
-		m.root = simplifyNode(m.root)
-		m.loss = s.data.treeLoss(m.root)
+		s.data.fitConstants(m.root, 1, s.rng)
+		m.root, m.loss = s.data.tidy(m.root)
 		m.fitness = s.fitness(m.loss, m.root.size())
 		s.offer(m.root, m.loss)
 	}

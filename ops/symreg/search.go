@@ -238,7 +238,7 @@ func (s *search) offer(root *Node, loss float64) bool {
 
 // result converts the hall of fame into a scored front.
 func (s *search) result(start time.Time) (*Result, error) {
-	entries := s.hof.front()
+	entries := s.tidyHallOfFame().front()
 	if len(entries) == 0 {
 		return nil, fmt.Errorf("%w (budget %v, %d candidates tried)", ErrNoFormula, s.opts.Budget, s.evals)
 	}
@@ -252,4 +252,16 @@ func (s *search) result(start time.Time) (*Result, error) {
 		Evaluations: s.evals, Elapsed: time.Since(start)}, nil
 }
 
-var _ = math.Inf
+// tidyHallOfFame snaps and simplifies every recorded formula (formulas the
+// genetic stage recorded straight from evaluation were not) and files them
+// in a new hall of fame, since simplification may shrink them.
+func (s *search) tidyHallOfFame() *hallOfFame {
+	tidy := newHallOfFame(s.opts.MaxSize)
+	for _, e := range s.hof.best {
+		if e.root != nil {
+			root, loss := s.data.tidy(e.root.clone())
+			tidy.offer(root, math.Min(loss, math.Max(e.loss, loss)))
+		}
+	}
+	return tidy
+}

@@ -143,6 +143,8 @@ func simplifyDiv(n *Node) *Node {
 		return binary(mulOp, constant(n.L.L.Value/n.R.Value), n.L.R)
 	case isAddConst(n.R) && n.R.R.Value != 1 && n.R.R.Value != 0:
 		return normaliseRatio(n)
+	case isMulConst(n.R):
+		return binary(mulOp, constant(1/n.R.L.Value), binary(divOp, n.L, n.R.R))
 	}
 	return n
 }

@@ -43,9 +43,8 @@ func (s *search) polish(root *Node, fit bool) {
 	if !finite(loss) {
 		return
 	}
-	loss = s.data.snapConstants(root, loss)
-	root = simplifyNode(root)
-	s.offer(root, s.data.treeLoss(root))
+	root, loss = s.data.tidy(root)
+	s.offer(root, loss)
 }
 
 // rationalStage fits y = (Σ a_i n_i)/(1 + Σ b_j d_j) for small numerator and

@@ -87,6 +87,7 @@ func TestSimplify(t *testing.T) {
 		"tanh(u) + (tanh(u) - u)": "2.0*tanh(u) - u",
 		"-1*u + 2*tanh(u)":        "2.0*tanh(u) - u",
 		"2*tanh(u) - 2*u":         "2.0*(tanh(u) - u)",
+		"tanh(2*(u/(2*a)))":       "tanh(u/a)",
 		"2*(u - 3) + 1":           "2.0*u - 5.0",
 	} {
 		if got := Simplify(mustParse(t, src)).String(); got != want {
