@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
+	"sort"
 	"time"
 )
 
@@ -40,6 +40,10 @@ type Options struct {
 	// (defaults 4, 80, 40). Generations 0 keeps the default; use NoGenetic
 	// to skip it.
 	Populations, PopulationSize, Generations int
+	// MaxSamples bounds the samples the search itself scores (default 1000):
+	// larger data are searched on a random subset drawn with Seed, and the
+	// front's losses are then computed on all samples.
+	MaxSamples int
 	// NoLibrary skips stage 1 (sparse regression over the term library);
 	// NoGenetic skips stage 2 (genetic programming).
 	NoLibrary, NoGenetic bool
@@ -75,7 +79,8 @@ type search struct {
 	ctx      context.Context
 	opts     Options
 	ops      *OperatorSet
-	data     *dataset
+	data     *dataset // the samples the search scores
+	all      *dataset // every sample, for the reported losses
 	names    []string
 	rng      *rand.Rand
 	hof      *hallOfFame
@@ -130,11 +135,33 @@ func newSearch(ctx context.Context, data Data, opts Options) (*search, error) {
 	if err := applyDefaults(&opts); err != nil {
 		return nil, err
 	}
-	s := &search{ctx: ctx, opts: opts, ops: ops, data: newDataset(cols, data.Y),
+	all := newDataset(cols, data.Y)
+	s := &search{ctx: ctx, opts: opts, ops: ops, data: all, all: all,
 		names: append([]string(nil), data.Names...),
 		rng:   rand.New(rand.NewPCG(opts.Seed, 0x5eed5eed)),
 		hof:   newHallOfFame(opts.MaxSize), deadline: time.Now().Add(opts.Budget)}
+	if len(data.Y) > opts.MaxSamples {
+		s.data = subsample(cols, data.Y, opts.MaxSamples, rand.New(rand.NewPCG(opts.Seed, 0x5a3b1e)))
+	}
 	return s, nil
+}
+
+// subsample draws m distinct samples at random, kept in their original order.
+func subsample(cols [][]float64, y []float64, m int, rng *rand.Rand) *dataset {
+	perm := rng.Perm(len(y))[:m]
+	sort.Ints(perm)
+	sub := make([][]float64, len(cols))
+	for v := range cols {
+		sub[v] = make([]float64, m)
+		for i, k := range perm {
+			sub[v][i] = cols[v][k]
+		}
+	}
+	suby := make([]float64, m)
+	for i, k := range perm {
+		suby[i] = y[k]
+	}
+	return newDataset(sub, suby)
 }
 
 func applyDefaults(o *Options) error {
@@ -145,6 +172,8 @@ func applyDefaults(o *Options) error {
 		return fmt.Errorf("symreg: MaxSize must be between 1 and 60 nodes, got %d", o.MaxSize)
 	case o.Parsimony < 0:
 		return fmt.Errorf("symreg: parsimony must be non-negative, got %g", o.Parsimony)
+	case o.MaxSamples < 0 || (o.MaxSamples > 0 && o.MaxSamples < 10):
+		return fmt.Errorf("symreg: MaxSamples must be at least 10, got %d", o.MaxSamples)
 	case o.Populations < 0 || o.PopulationSize < 0 || o.Generations < 0:
 		return fmt.Errorf("symreg: population counts and generations must be non-negative")
 	}
@@ -156,6 +185,9 @@ func applyDefaults(o *Options) error {
 	}
 	if o.Parsimony == 0 {
 		o.Parsimony = 1e-4
+	}
+	if o.MaxSamples == 0 {
+		o.MaxSamples = 1000
 	}
 	if o.Populations == 0 {
 		o.Populations = 4
@@ -245,22 +277,23 @@ func (s *search) result(start time.Time) (*Result, error) {
 	front := make([]Candidate, len(entries))
 	for i, e := range entries {
 		front[i] = Candidate{Expr: &Expr{Root: e.root.clone(), Names: s.names},
-			Complexity: e.root.size(), Loss: e.loss * s.data.varY}
+			Complexity: e.root.size(), Loss: e.loss * s.all.varY}
 	}
-	best := scoreFront(front, lossFloor*s.data.varY)
+	best := scoreFront(front, lossFloor*s.all.varY)
 	return &Result{Front: front, Best: front[best], BestIndex: best, TimedOut: s.timedOut,
 		Evaluations: s.evals, Elapsed: time.Since(start)}, nil
 }
 
 // tidyHallOfFame snaps and simplifies every recorded formula (formulas the
-// genetic stage recorded straight from evaluation were not) and files them
-// in a new hall of fame, since simplification may shrink them.
+// genetic stage recorded straight from evaluation were not), scores it on
+// all samples, and files it in a new hall of fame, since simplification may
+// shrink it and the losses on all samples may reorder the front.
 func (s *search) tidyHallOfFame() *hallOfFame {
 	tidy := newHallOfFame(s.opts.MaxSize)
 	for _, e := range s.hof.best {
 		if e.root != nil {
-			root, loss := s.data.tidy(e.root.clone())
-			tidy.offer(root, math.Min(loss, math.Max(e.loss, loss)))
+			root, _ := s.data.tidy(e.root.clone())
+			tidy.offer(root, s.all.treeLoss(root))
 		}
 	}
 	return tidy

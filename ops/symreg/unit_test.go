@@ -360,3 +360,32 @@ func TestEval(t *testing.T) {
 		t.Error("Eval with a short row: no error")
 	}
 }
+
+// Data larger than MaxSamples are searched on a subset; the reported loss
+// is measured on every sample.
+func TestSubsampledSearch(t *testing.T) {
+	d := Data{Names: []string{"u"}}
+	for i := 0; i < 5000; i++ {
+		u := -5 + 10*float64(i)/4999
+		d.X = append(d.X, []float64{u})
+		d.Y = append(d.Y, 2*math.Tanh(u/3))
+	}
+	d.Y[17] += 0.5 // one outlier: present in the full loss whether or not sampled
+	res, err := Search(context.Background(), d, Options{Seed: 1, MaxSamples: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := Parse("2*tanh(u/3)", []string{"u"})
+	if !SameForm(want, res.Best.Expr, 0.01) {
+		t.Fatalf("found %s, want 2.0*tanh(u/3.0)", res.Best.Expr)
+	}
+	pred, _ := res.Best.Expr.Eval(d.X)
+	mse := 0.0
+	for i := range pred {
+		mse += (pred[i] - d.Y[i]) * (pred[i] - d.Y[i])
+	}
+	mse /= float64(len(pred))
+	if math.Abs(res.Best.Loss-mse) > 1e-9*mse+1e-15 {
+		t.Errorf("reported loss %g, MSE over all samples %g", res.Best.Loss, mse)
+	}
+}
