@@ -131,7 +131,12 @@ func (e *NormalEquations) fillChunk(psi, y []float32, start, rows int) error {
 //
 // It fails when A is not positive definite (fewer frames than neurons, or
 // messages that are linearly dependent) and ridge is 0; a small ridge > 0
-// then regularises the problem.
+// then regularises the problem, but beware: on Fig 2 dynamics (N = 1000,
+// Ψ = tanh u) G is very ill-conditioned (condition ≈ 2·10¹⁴ at 5000 frames),
+// the information about W sits in its smallest eigenvalues, and even a ridge
+// of 10⁻⁶·MeanGramDiagonal drops the recovered W's R² from 0.99998 to 0.65.
+// Prefer ridge 0 with enough frames (there: R² 1.000000 at 10,000 frames);
+// this is also why G is accumulated in float64.
 func (e *NormalEquations) SolveZeroDiagonal(ridge float64) ([]float32, error) {
 	n := e.n
 	if ridge < 0 || math.IsNaN(ridge) || math.IsInf(ridge, 0) {
