@@ -33,8 +33,10 @@
 // is exact for functions linear in their constants, such as -c·u + s·tanh(u),
 // and, after refinement, for tanh(u/w) with any w.
 //
-// Stage 2 is genetic programming: four islands of 80 formulas seeded with
-// stage 1's front and random trees, regularised evolution (tournaments of
+// Stage 2 is genetic programming, run unless stage 1 already fits exactly:
+// four islands of 80 formulas (two seeded with stage 1's front, two with
+// random trees only, so that good approximations do not crowd out new
+// shapes such as tanh(u/a)), regularised evolution (tournaments of
 // six, the child replaces the oldest member), crossover, subtree, operator,
 // leaf and constant mutations, insertion, hoisting and simplification.
 // Candidates are ranked after Keijzer's linear scaling (the best a + b·f by
@@ -42,8 +44,11 @@
 // offset and scale; each generation, the fittest not-yet-refined member of
 // each island gets BFGS on its constants (one random restart), and every
 // fifth generation the islands receive members of the hall of fame. It stops
-// after Options.Generations (40), at the budget, when a formula is exact, or
-// when no complexity's best loss improved by 1 % for ten generations. Both
+// after Options.Generations (40), at the budget, three generations after a
+// formula first fits exactly (to give a simpler exact one a chance), or when
+// no complexity's best loss improved by 1 % for ten generations. Data with
+// more than Options.MaxSamples (1000) samples are searched on a seeded
+// random subset; reported losses are always over all samples. Both
 // stages feed one hall of fame. Constants are then snapped to the shortest
 // decimal that leaves the loss essentially unchanged (so exact fits print
 // as 4.0, not 3.99999987) and formulas are simplified (constant folding,

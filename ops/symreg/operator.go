@@ -28,7 +28,7 @@ const (
 )
 
 // Operator is a unary or binary function that expressions may use. Built-in
-// operators come from LookupOperator; callers register their own with
+// operators are named in Options.Operators; callers register their own with
 // NewUnary and NewBinary.
 type Operator struct {
 	// Name is how the operator is printed: an infix symbol ("+", "-", "*",
@@ -156,7 +156,7 @@ func builtin(name string) *Operator {
 	return nil
 }
 
-// BuiltinOperatorNames lists the names LookupOperator accepts, sorted.
+// BuiltinOperatorNames lists the built-in operator names, sorted.
 func BuiltinOperatorNames() []string {
 	names := make([]string, 0, len(builtins))
 	for _, op := range builtins {
@@ -168,8 +168,8 @@ func BuiltinOperatorNames() []string {
 
 // OperatorSet is an ordered collection of operators available to a search.
 type OperatorSet struct {
-	Unary  []*Operator
-	Binary []*Operator
+	Unary  []*Operator // one-argument operators, in the order given
+	Binary []*Operator // two-argument operators, in the order given
 }
 
 // byName finds an operator of the set by name, or nil.

@@ -64,7 +64,8 @@ type Result struct {
 	TimedOut bool
 	// Evaluations counts the candidate formulas scored.
 	Evaluations int
-	Elapsed     time.Duration
+	// Elapsed is the search's wall time.
+	Elapsed time.Duration
 }
 
 // ErrNoFormula is returned (wrapped) when the budget ran out before any
