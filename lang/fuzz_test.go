@@ -3,6 +3,7 @@ package lang
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 var fuzzSeeds = []string{
@@ -16,6 +17,7 @@ var fuzzSeeds = []string{
 	"x = 100_000 + .5e-3\n",
 	"for i in range(3) { while i > 0 { i = i - 1; continue } }\n",
 	"seed 42\nconst dt = 0.01\n",
+	"a {\na {\na {\na {\na {\na {\na {\na {\na {\na {\na {\na {\n = }}}}}}}}}}}}",
 }
 
 // FuzzParse checks that parsing and checking never panic and that every
@@ -29,9 +31,13 @@ func FuzzParse(f *testing.F) {
 		"tanh":  {Name: "tanh", Callable: true, Params: []string{"x"}, Positional: 1, Required: 1},
 	}}
 	f.Fuzz(func(t *testing.T, src []byte) {
+		start := time.Now()
 		file, err := Parse("fuzz.ngs", src)
 		if err == nil {
 			err = Check(file, cfg)
+		}
+		if elapsed := time.Since(start); elapsed > time.Second {
+			t.Fatalf("parse and check took %v for %d bytes: input handling must stay linear", elapsed, len(src))
 		}
 		if err == nil {
 			return

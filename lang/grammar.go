@@ -103,7 +103,7 @@ type gIdent struct {
 }
 
 type gSimple struct {
-	LHS    Expr           `parser:"@@"`
+	LHS    Expr           `parser:"(?! Ident Ident? \"{\") @@"`
 	Assign *gAssignSymbol `parser:"( @@"`
 	RHS    Expr           `parser:"  @@ )?"`
 	Block  *gBlock        `parser:"@@?"`
@@ -117,5 +117,12 @@ type gAssignSymbol struct {
 var grammar = participle.MustBuild[gFile](
 	participle.Lexer(tokenDefinition{}),
 	participle.ParseTypeWith(parseExpression),
-	participle.UseLookahead(participle.MaxLookahead),
+	participle.UseLookahead(grammarLookahead),
 )
+
+// grammarLookahead is how many tokens a failing alternative may consume
+// before its error is final. It is small on purpose: unbounded lookahead
+// makes nested blocks with an error backtrack exponentially. Three tokens
+// tell `seed 1` from `seed = 1`, `type A {` from `x = 1` and `} else`
+// from `} Sep else`.
+const grammarLookahead = 3

@@ -34,6 +34,12 @@ var badInputs = []struct {
 	{"5,000 unary minus", func() []byte { return []byte("x = " + strings.Repeat("-", 5000) + "1\n") }, "bad.ngs:1:2005: syntax error: expression too deeply nested (more than 2000 levels)"},
 	{"5,000 not", func() []byte { return []byte("x = " + strings.Repeat("not ", 5000) + "1\n") }, "bad.ngs:1:8005: syntax error: expression too deeply nested (more than 2000 levels)"},
 	{"long operator chain", func() []byte { return []byte("x = 1" + strings.Repeat(" + 1", 3000) + "\n") }, "bad.ngs:1:8003: syntax error: expression too deeply nested (more than 2000 levels)"},
+	{"150 nested blocks with an error inside", func() []byte {
+		return []byte(strings.Repeat("a {\n", 150) + " = " + strings.Repeat("}", 150))
+	}, "bad.ngs:151:2: syntax error: unexpected token \"=\""},
+	{"150 nested trailing blocks with an error inside", func() []byte {
+		return []byte("x = f() {" + strings.Repeat("a {\n", 150) + " = " + strings.Repeat("}", 151))
+	}, "bad.ngs:151:2: syntax error: unexpected token \"=\""},
 	{"trailing operator at end of file", text("x = 1 +"), "bad.ngs:1:8: syntax error: expected an expression, found end of file"},
 	{"dangling field dot", text("x = r."), "bad.ngs:1:7: syntax error: expected a field name after \".\", found end of file"},
 	{"control character", text("x = 1\x01\n"), "bad.ngs:1:6: unexpected character '\\x01'"},
