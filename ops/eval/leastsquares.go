@@ -17,26 +17,57 @@ import (
 const framesPerChunk = 512
 
 // NormalEquations accumulates, over frames, the Gram matrix G = ΨᵀΨ and the
-// cross products B = ΨᵀY of the linear model Y ≈ Ψ·Wᵀ (Ψ and Y are frames×N:
-// Ψ[t, j] is sender j's message at frame t, Y[t, i] receiver i's target). It
-// is built in float64 with one SYRK and one GEMM per chunk of frames, so frames can be
-// added in batches (the trainer) or all at once (LeastSquaresW).
+// cross products B = ΨᵀY of the linear model Y ≈ Ψ·Wᵀ: Ψ is frames×N
+// (Ψ[t, j] is sender j's message at frame t) and Y is frames×R, one column
+// per receiver (R = N, all receivers in order, unless built by
+// NewReceiverNormalEquations). It is built in float64 with one SYRK and one
+// GEMM per chunk of frames, so frames can be added in batches (the trainer)
+// or all at once (LeastSquaresW).
 type NormalEquations struct {
-	n      int
-	frames int
-	// products is N×2N row-major: columns [0, N) hold G (upper triangle
-	// only), columns [N, 2N) hold B.
+	n         int
+	receivers []int // global index of each Y column
+	frames    int
+	// products is N×(N+R) row-major: columns [0, N) hold G (upper triangle
+	// only), columns [N, N+R) hold B.
 	products []float64
-	chunk    []float64 // framesPerChunk×2N scratch holding [Ψ | Y]
+	chunk    []float64 // framesPerChunk×(N+R) scratch holding [Ψ | Y]
 }
 
-// NewNormalEquations returns empty normal equations for n neurons.
+// NewNormalEquations returns empty normal equations for n neurons, every
+// neuron a receiver: Add takes Y of frames×n and SolveZeroDiagonal returns
+// the full n×n Ŵ.
 func NewNormalEquations(n int) (*NormalEquations, error) {
+	all := make([]int, max(n, 0))
+	for i := range all {
+		all[i] = i
+	}
+	return NewReceiverNormalEquations(n, all)
+}
+
+// NewReceiverNormalEquations returns empty normal equations for the listed
+// receivers (indices in [0, n)) of an n-neuron network: Add takes Y with one
+// column per listed receiver, and SolveZeroDiagonal returns their rows of Ŵ
+// (len(receivers)×n). This serves models whose messages depend on the
+// receiver (N5: ψ*(u_j, a_i, a_j)): group receivers that share an embedding
+// and solve each group with its own Ψ.
+func NewReceiverNormalEquations(n int, receivers []int) (*NormalEquations, error) {
 	if n < 2 {
 		return nil, fmt.Errorf("eval: least squares needs at least 2 neurons, got %d", n)
 	}
-	return &NormalEquations{n: n, products: make([]float64, 2*n*n)}, nil
+	if len(receivers) == 0 {
+		return nil, fmt.Errorf("eval: least squares needs at least one receiver, got none")
+	}
+	for c, i := range receivers {
+		if i < 0 || i >= n {
+			return nil, fmt.Errorf("eval: receiver %d is neuron %d, expected a neuron in [0, %d)", c, i, n)
+		}
+	}
+	width := n + len(receivers)
+	return &NormalEquations{n: n, receivers: append([]int(nil), receivers...), products: make([]float64, n*width)}, nil
 }
+
+// width is the row length of products and chunk: N + R.
+func (e *NormalEquations) width() int { return e.n + len(e.receivers) }
 
 // Frames returns how many frames have been added.
 func (e *NormalEquations) Frames() int { return e.frames }
@@ -47,7 +78,7 @@ func (e *NormalEquations) Frames() int { return e.frames }
 func (e *NormalEquations) MeanGramDiagonal() float64 {
 	var s float64
 	for i := 0; i < e.n; i++ {
-		s += e.products[i*2*e.n+i]
+		s += e.products[i*e.width()+i]
 	}
 	return s / float64(e.n)
 }
@@ -58,27 +89,26 @@ func (e *NormalEquations) Reset() {
 	e.frames = 0
 }
 
-// Add accumulates frames rows of Ψ and Y (both frames×N, row-major).
+// Add accumulates frames rows of Ψ (frames×N) and Y (frames×R), row-major.
 func (e *NormalEquations) Add(psi, y []float32, frames int) error {
-	n := e.n
-	if frames < 0 || len(psi) != frames*n || len(y) != frames*n {
-		return fmt.Errorf("eval: least squares got Ψ of %d and Y of %d values, expected %d frames × %d neurons = %d each",
-			len(psi), len(y), frames, n, frames*n)
+	n, r, width := e.n, len(e.receivers), e.width()
+	if frames < 0 || len(psi) != frames*n || len(y) != frames*r {
+		return fmt.Errorf("eval: least squares got Ψ of %d and Y of %d values, expected %d frames × %d senders = %d and %d frames × %d receivers = %d",
+			len(psi), len(y), frames, n, frames*n, frames, r, frames*r)
 	}
 	if e.chunk == nil {
-		e.chunk = make([]float64, framesPerChunk*2*n)
+		e.chunk = make([]float64, framesPerChunk*width)
 	}
 	for start := 0; start < frames; start += framesPerChunk {
 		rows := min(framesPerChunk, frames-start)
 		if err := e.fillChunk(psi, y, start, rows); err != nil {
 			return err
 		}
-		messages := blas64.General{Rows: rows, Cols: n, Stride: 2 * n, Data: e.chunk}
-		targets := blas64.General{Rows: rows, Cols: n, Stride: 2 * n, Data: e.chunk[n:]}
-		// G's upper triangle by SYRK (half the work of a GEMM; measured twice
-		// as fast here), B by GEMM.
-		gram := blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: 2 * n, Data: e.products}
-		cross := blas64.General{Rows: n, Cols: n, Stride: 2 * n, Data: e.products[n:]}
+		messages := blas64.General{Rows: rows, Cols: n, Stride: width, Data: e.chunk}
+		targets := blas64.General{Rows: rows, Cols: r, Stride: width, Data: e.chunk[n:]}
+		// G's upper triangle by SYRK (half the work of a GEMM), B by GEMM.
+		gram := blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: width, Data: e.products}
+		cross := blas64.General{Rows: n, Cols: r, Stride: width, Data: e.products[n:]}
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() { // SYRK runs on one core: overlap it with the parallel GEMM
@@ -95,29 +125,35 @@ func (e *NormalEquations) Add(psi, y []float32, frames int) error {
 // fillChunk copies frames [start, start+rows) of Ψ and Y side by side into
 // the float64 scratch, rejecting NaN and infinite values.
 func (e *NormalEquations) fillChunk(psi, y []float32, start, rows int) error {
-	n := e.n
-	for r := 0; r < rows; r++ {
-		src := (start + r) * n
-		dst := e.chunk[r*2*n : (r+1)*2*n]
-		for j := 0; j < n; j++ {
-			p, q := float64(psi[src+j]), float64(y[src+j])
-			if math.IsNaN(p+q) || math.IsInf(p+q, 0) {
-				return fmt.Errorf("eval: least squares input at frame %d, neuron %d is not finite (Ψ = %v, Y = %v)", start+r, j, p, q)
+	n, r, width := e.n, len(e.receivers), e.width()
+	for row := 0; row < rows; row++ {
+		t := start + row
+		dst := e.chunk[row*width : (row+1)*width]
+		for j, v := range psi[t*n : (t+1)*n] {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("eval: least-squares message Ψ at frame %d, sender %d is %v, expected a finite number", t, j, v)
 			}
-			dst[j], dst[n+j] = p, q
+			dst[j] = float64(v)
+		}
+		for c, v := range y[t*r : (t+1)*r] {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("eval: least-squares target Y at frame %d, receiver column %d is %v, expected a finite number", t, c, v)
+			}
+			dst[n+c] = float64(v)
 		}
 	}
 	return nil
 }
 
-// SolveZeroDiagonal returns the N×N matrix Ŵ (row-major, float32) that
-// minimises ‖Y − Ψ·Ŵᵀ‖² + ridge·‖Ŵ‖² subject to Ŵ[i,i] = 0, exactly. The
-// ridge is absolute (in units of Σ_t Ψ²; see MeanGramDiagonal). Memory: the
-// accumulated products (16·N² bytes) plus 16·N² bytes during the solve, so
-// about 2 GB at N = 8000.
+// SolveZeroDiagonal returns the rows of Ŵ (R×N, row-major, float32; the
+// full N×N matrix when every neuron is a receiver) that minimise
+// ‖Y − Ψ·Ŵᵀ‖² + ridge·‖Ŵ‖² with each receiver's self-weight Ŵ[i,i] = 0,
+// exactly. The ridge is absolute (in units of Σ_t Ψ²; see MeanGramDiagonal).
+// Memory: the accumulated products (16·N² bytes for all receivers) plus
+// 16·N² bytes during the solve, so about 2 GB at N = 8000.
 //
-// Row i solves (G + λI)_{-i,-i} w = B_{-i,i}, the normal equations with
-// sender i removed. Instead of N separate (N−1)×(N−1) solves, it inverts
+// Receiver i solves (G + λI)_{-i,-i} w = B_{-i,i}, the normal equations with
+// sender i removed. Instead of R separate (N−1)×(N−1) solves, it inverts
 // A = G + λI once (H = A⁻¹, by Cholesky) and uses the constrained solution
 // of A x = b + μ·e_i with x_i = 0: x = H b + μ H e_i, and x_i = 0 gives
 // μ = −(H b)_i / H_ii, so
@@ -138,7 +174,7 @@ func (e *NormalEquations) fillChunk(psi, y []float32, start, rows int) error {
 // Prefer ridge 0 with enough frames (there: R² 1.000000 at 10,000 frames);
 // this is also why G is accumulated in float64.
 func (e *NormalEquations) SolveZeroDiagonal(ridge float64) ([]float32, error) {
-	n := e.n
+	n, r := e.n, len(e.receivers)
 	if ridge < 0 || math.IsNaN(ridge) || math.IsInf(ridge, 0) {
 		return nil, fmt.Errorf("eval: least-squares ridge must be a finite number ≥ 0, got %v", ridge)
 	}
@@ -149,20 +185,20 @@ func (e *NormalEquations) SolveZeroDiagonal(ridge float64) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Xᵀ = Bᵀ H (H symmetric), B being columns [N, 2N) of products.
-	cross := blas64.General{Rows: n, Cols: n, Stride: 2 * n, Data: e.products[n:]}
+	// Xᵀ = Bᵀ H (H symmetric), B being columns [N, N+R) of products.
+	cross := blas64.General{Rows: n, Cols: r, Stride: e.width(), Data: e.products[n:]}
 	h := blas64.General{Rows: n, Cols: n, Stride: n, Data: inverse}
-	solution := blas64.General{Rows: n, Cols: n, Stride: n, Data: make([]float64, n*n)}
+	solution := blas64.General{Rows: r, Cols: n, Stride: n, Data: make([]float64, r*n)}
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, cross, h, 0, solution)
-	return removeSelfWeights(solution.Data, inverse, n), nil
+	return removeSelfWeights(solution.Data, inverse, n, e.receivers), nil
 }
 
 // regularisedInverse returns (G + ridge·I)⁻¹ as a full N×N row-major matrix.
 func (e *NormalEquations) regularisedInverse(ridge float64) ([]float64, error) {
-	n := e.n
+	n, width := e.n, e.width()
 	a := make([]float64, n*n)
 	for i := 0; i < n; i++ {
-		copy(a[i*n+i:(i+1)*n], e.products[i*2*n+i:i*2*n+n]) // upper triangle of G
+		copy(a[i*n+i:(i+1)*n], e.products[i*width+i:i*width+n]) // upper triangle of G
 		a[i*n+i] += ridge
 	}
 	factor, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: a})
@@ -181,23 +217,26 @@ func (e *NormalEquations) regularisedInverse(ridge float64) ([]float64, error) {
 	return a, nil
 }
 
-// removeSelfWeights applies Ŵ[i, j] = Xᵀ[i, j] − H[i, j]·Xᵀ[i, i]/H[i, i]
-// with Ŵ[i, i] = 0, over row blocks in parallel.
-func removeSelfWeights(xt, h []float64, n int) []float32 {
-	w := make([]float32, n*n)
-	workers := max(1, min(runtime.GOMAXPROCS(0), n))
+// removeSelfWeights applies, for row c of receiver i = receivers[c],
+// Ŵ[c, j] = Xᵀ[c, j] − H[i, j]·Xᵀ[c, i]/H[i, i] with Ŵ[c, i] = 0, over rows
+// in parallel.
+func removeSelfWeights(xt, h []float64, n int, receivers []int) []float32 {
+	r := len(receivers)
+	w := make([]float32, r*n)
+	workers := max(1, min(runtime.GOMAXPROCS(0), r))
 	var wg sync.WaitGroup
 	for worker := 0; worker < workers; worker++ {
 		wg.Add(1)
 		go func(first int) {
 			defer wg.Done()
-			for i := first; i < n; i += workers {
-				row, hRow := xt[i*n:(i+1)*n], h[i*n:(i+1)*n]
+			for c := first; c < r; c += workers {
+				i := receivers[c]
+				row, hRow := xt[c*n:(c+1)*n], h[i*n:(i+1)*n]
 				factor := row[i] / hRow[i]
 				for j := range row {
-					w[i*n+j] = float32(row[j] - hRow[j]*factor)
+					w[c*n+j] = float32(row[j] - hRow[j]*factor)
 				}
-				w[i*n+i] = 0
+				w[c*n+i] = 0
 			}
 		}(worker)
 	}

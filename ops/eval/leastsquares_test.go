@@ -173,3 +173,64 @@ func TestLeastSquaresWUnderdeterminedNeedsRidge(t *testing.T) {
 		t.Fatal("short Ψ accepted, want a shape error")
 	}
 }
+
+func TestReceiverGroupsMatchDirectSolveAndRecoverW(t *testing.T) {
+	// N5-like: the messages depend on the receiver's group (ψ = tanh(u/w_g)).
+	const frames, n = 150, 24
+	rng := rand.New(rand.NewPCG(11, 12))
+	u := make([]float64, frames*n)
+	for k := range u {
+		u[k] = 3 * rng.NormFloat64()
+	}
+	_, _, w := syntheticLinearData(1, n, 0, 13)
+	groups := [][]int{{0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22}, {1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23}}
+	widths := []float64{1, 4}
+	for g, receivers := range groups {
+		psi := make([]float32, frames*n)
+		for k := range psi {
+			psi[k] = float32(math.Tanh(u[k] / widths[g]))
+		}
+		full := make([]float32, frames*n) // every column, for the direct reference
+		for f := 0; f < frames; f++ {
+			for i := 0; i < n; i++ {
+				var s float64
+				for j := 0; j < n; j++ {
+					s += float64(w[i*n+j]) * float64(psi[f*n+j])
+				}
+				full[f*n+i] = float32(s + 0.05*rng.NormFloat64())
+			}
+		}
+		y := make([]float32, 0, frames*len(receivers))
+		for f := 0; f < frames; f++ {
+			for _, i := range receivers {
+				y = append(y, full[f*n+i])
+			}
+		}
+		equations, err := NewReceiverNormalEquations(n, receivers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := equations.Add(psi, y, frames); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := equations.SolveZeroDiagonal(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		direct := directZeroDiagonalSolve(t, psi, full, frames, n, 0)
+		for c, i := range receivers {
+			for j := 0; j < n; j++ {
+				got := float64(rows[c*n+j])
+				if math.Abs(got-direct[i*n+j]) > 1e-4 {
+					t.Fatalf("group %d receiver %d sender %d: %v, direct solve %v", g, i, j, got, direct[i*n+j])
+				}
+				if math.Abs(got-float64(w[i*n+j])) > 0.05 {
+					t.Fatalf("group %d receiver %d sender %d: %v, true W %v", g, i, j, got, w[i*n+j])
+				}
+			}
+		}
+	}
+	if _, err := NewReceiverNormalEquations(n, []int{0, n}); err == nil {
+		t.Fatal("receiver n accepted, want an out-of-range error")
+	}
+}
