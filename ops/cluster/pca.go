@@ -14,9 +14,11 @@ import (
 // PCA projects points onto their first k principal components and returns the
 // n×k scores (the centred data times the leading right singular vectors).
 // It works on whichever Gram matrix is smaller (n×n or d×d), so n = 8000
-// curves sampled on 1000 points cost one 1000×1000 eigendecomposition. Each
-// component's sign is fixed so that its largest-magnitude loading is positive,
-// which makes the result deterministic. k must lie in [1, min(n, d)].
+// curves sampled on 1000 points need one 1000×1000 Gram matrix, whose leading
+// eigenvectors come from subspace iteration (a full eigendecomposition only
+// at size ≤ 64, or if the iteration stalls). Each component's sign is fixed
+// so that its largest-magnitude loading is positive, which makes the result
+// deterministic. k must lie in [1, min(n, d)].
 func PCA(points [][]float64, k int) ([][]float64, error) {
 	d, err := dimensionOf(points)
 	if err != nil {
