@@ -125,3 +125,38 @@ func ExampleCompile_error() {
 	// 	print(rat)
 	// 	      ^
 }
+
+// Experiment values come back as Go values too: a simulated dataset's
+// activity as a gonum matrix (frames × neurons).
+func ExampleResult_Matrix() {
+	src := []byte(`
+network tiny {
+    neurons = 4
+    type A { c = 1; s = 1; g = 1 }
+    psi(u) = tanh(u)
+    du/dt = -c*u + s*tanh(u) + g * sum_j W[i,j] * psi(u[j])
+    W = gaussian()
+    u0 = normal(0, 1)
+}
+data = simulate(tiny, dt = 0.01, frames = frames, burnin = 0, out = "")
+`)
+	prog, err := ngs.Compile("tiny.ngs", src, ngs.Config{Globals: []string{"frames"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, err := prog.Run(context.Background(), ngs.RunConfig{Vars: map[string]any{"frames": 50}, Seed: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	u, err := res.Matrix("data.u")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rows, cols := u.Dims()
+	fmt.Println(rows, "frames of", cols, "neurons")
+	// Output:
+	// 50 frames of 4 neurons
+}

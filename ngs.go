@@ -35,7 +35,9 @@ import (
 	"github.com/ngs-lab/ngs/lang"
 	"github.com/ngs-lab/ngs/runtime"
 
-	// The standard builtins (print, math, tensors, ...).
+	// The experiment builtins (network, model, simulate, train, report, ...)
+	// and the standard ones (print, math, tensors, ...).
+	_ "github.com/ngs-lab/ngs/experiment"
 	_ "github.com/ngs-lab/ngs/stdlib"
 )
 
