@@ -145,3 +145,20 @@ func rangeFn(c *runtime.Call) (runtime.Value, error) {
 	}
 	return out, nil
 }
+
+func init() {
+	runtime.Register(&runtime.Builtin{Name: "outpath", Doc: "outpath(p): p resolved against the output directory (ngs run --out)",
+		Params: []runtime.Param{{Name: "p", Default: runtime.String("")}}, Fn: outpathFn})
+}
+
+func outpathFn(c *runtime.Call) (runtime.Value, error) {
+	p, ok := c.Get("p").(runtime.String)
+	if !ok {
+		return nil, c.ArgError(0, "expected a string, found %s", c.Get("p").Type())
+	}
+	resolved, err := c.ResolvePath(string(p))
+	if err != nil {
+		return nil, err
+	}
+	return runtime.String(resolved), nil
+}
