@@ -124,6 +124,12 @@ func powSum(a cSum, p float64) cSum {
 	switch {
 	case len(a.terms) == 0:
 		return cSum{c0: math.Pow(a.c0, p)}
+	case p >= 2 && p <= 4 && p == math.Trunc(p):
+		out := a
+		for i := 1; i < int(p); i++ {
+			out = mulSums(out, a)
+		}
+		return out
 	case len(a.terms) == 1 && a.c0 == 0:
 		t := a.terms[0]
 		out := cProd{coef: math.Pow(t.coef, p)}

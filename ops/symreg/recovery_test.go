@@ -23,8 +23,12 @@ func paperCases() []formulaCase {
 	return cases
 }
 
-// otherCases are 26 further formulas: polynomials, ratios, exponentials,
+// otherCases are 36 further formulas: polynomials, ratios, exponentials,
 // sines, off-grid widths, and 2-D formulas in u ∈ [-5, 5], a ∈ [0.5, 3].
+// The last ones are hard on purpose: compositions that only the genetic
+// stage can build (sin(u)·exp(-0.2u), u·exp(-0.1u²), exp(-u/a)), and the
+// logistic function, which the search finds as the equal but differently
+// shaped 0.5·tanh(u/2) + 0.5 and which therefore counts as a miss.
 func otherCases() []formulaCase {
 	var cases []formulaCase
 	for _, f := range []string{
@@ -37,8 +41,12 @@ func otherCases() []formulaCase {
 	for _, f := range []string{
 		"u*a", "-a*u + tanh(u)", "a*tanh(u)", "tanh(u/a)", "u^2 + a^2", "a*sin(u)",
 		"u/a", "2*u - 3*a + 1", "u*cos(a)", "exp(-a)*u", "(u + a)/(1 + a^2)", "u*a^2",
+		"tanh(u)*tanh(a)", "sin(u*a)", "a*u^2 - u", "(u - a)^2", "tanh(a*u) - a*u", "exp(-u/a)",
 	} {
 		cases = append(cases, case2(f))
+	}
+	for _, f := range []string{"u^4 - 3*u^2", "sin(u)*exp(-0.2*u)", "u*exp(-0.1*u^2)", "1/(1 + exp(-u))"} {
+		cases = append(cases, case1(f))
 	}
 	return cases
 }
@@ -64,27 +72,29 @@ func recoveryRate(t *testing.T, cases []formulaCase, noise, tol, minR2 float64) 
 }
 
 // Noise-free grids: every paper formula must come back exactly (form and
-// constants within 1 %), and at least 85 % of the others.
+// constants within 1 %), and at least 80 % of the others (measured: 89-92 %
+// over several seeds).
 func TestRecoveryNoiseFree(t *testing.T) {
 	if rate := recoveryRate(t, paperCases(), 0, 0.01, 0.9999); rate < 1 {
 		t.Errorf("paper formulas: recovered %.0f %%, want 100 %%", 100*rate)
 	}
 	rate := recoveryRate(t, otherCases(), 0, 0.01, 0.9999)
 	t.Logf("other formulas, noise-free: recovery rate %.1f %%", 100*rate)
-	if rate < 0.85 {
-		t.Errorf("other formulas: recovery rate %.1f %%, want ≥ 85 %%", 100*rate)
+	if rate < 0.8 {
+		t.Errorf("other formulas: recovery rate %.1f %%, want ≥ 80 %%", 100*rate)
 	}
 }
 
-// 1 % Gaussian noise: same form, constants within 5 %.
+// 1 % Gaussian noise: same form, constants within 5 %; every paper formula
+// and at least 75 % of the others (measured: 83-89 %).
 func TestRecoveryNoisy(t *testing.T) {
 	if rate := recoveryRate(t, paperCases(), 0.01, 0.05, 0.999); rate < 1 {
 		t.Errorf("paper formulas with 1 %% noise: recovered %.0f %%, want 100 %%", 100*rate)
 	}
 	rate := recoveryRate(t, otherCases(), 0.01, 0.05, 0.999)
 	t.Logf("other formulas, 1 %% noise: recovery rate %.1f %%", 100*rate)
-	if rate < 0.7 {
-		t.Errorf("other formulas with 1 %% noise: recovery rate %.1f %%, want ≥ 70 %%", 100*rate)
+	if rate < 0.75 {
+		t.Errorf("other formulas with 1 %% noise: recovery rate %.1f %%, want ≥ 75 %%", 100*rate)
 	}
 }
 

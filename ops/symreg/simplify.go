@@ -127,6 +127,8 @@ func simplifyMul(n *Node) *Node {
 		return binary(mulOp, n.L.L, binary(mulOp, n.L.R, n.R))
 	case n.L.Kind != ConstNode && isMulConst(n.R):
 		return binary(mulOp, n.R.L, binary(mulOp, n.L, n.R.R))
+	case n.L.Kind != ConstNode && isConstOver(n.R):
+		return binary(mulOp, n.R.L, binary(divOp, n.L, n.R.R))
 	}
 	return n
 }
@@ -184,6 +186,11 @@ func scaleNode(n *Node, k float64) (*Node, bool) {
 // isAddConst reports whether n is x + c with c a constant.
 func isAddConst(n *Node) bool {
 	return n.Kind == BinaryNode && n.Op.code == opAdd && n.R.Kind == ConstNode
+}
+
+// isConstOver reports whether n is c / x with c a constant.
+func isConstOver(n *Node) bool {
+	return n.Kind == BinaryNode && n.Op.code == opDiv && n.L.Kind == ConstNode
 }
 
 // isMulConst reports whether n is c * x with c a constant.

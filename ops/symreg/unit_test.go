@@ -88,6 +88,7 @@ func TestSimplify(t *testing.T) {
 		"-1*u + 2*tanh(u)":        "2.0*tanh(u) - u",
 		"2*tanh(u) - 2*u":         "2.0*(tanh(u) - u)",
 		"tanh(2*(u/(2*a)))":       "tanh(u/a)",
+		"-1.5*(u*(0.5/a))":        "-0.75*(u/a)",
 		"2*(u - 3) + 1":           "2.0*u - 5.0",
 	} {
 		if got := Simplify(mustParse(t, src)).String(); got != want {
@@ -141,6 +142,8 @@ func TestSameForm(t *testing.T) {
 		{"cos(2*u)", "cos(-2*u)", true},
 		{"exp(-a)*u", "u*exp(-1.0*a)", true},
 		{"exp(-a)*u", "u/exp(a)", true},
+		{"(u - a)^2", "u*u - 2*u*a + a*a", true},
+		{"(u - a)^2", "u*u + a*a", false},
 	} {
 		if got := SameForm(mustParse(t, c.a, names...), mustParse(t, c.b, names...), 0.01); got != c.same {
 			t.Errorf("SameForm(%s, %s) = %v, want %v (signatures %s | %s)", c.a, c.b, got, c.same,
