@@ -126,3 +126,35 @@ func TestStepOnIdenticalCurvesGivesOneClusterWithoutNaN(t *testing.T) {
 		}
 	}
 }
+
+func TestStepSeparates32TypesOfSupp12(t *testing.T) {
+	// Supp 12: s ∈ {1..8} × c ∈ {1..4}, curves -c·r + s·tanh(r) on r ∈ [-11, 11]
+	// with per-neuron deviations, clustered at the reference's threshold 0.05.
+	const perType, gridSize = 20, 200
+	rng := rand.New(rand.NewPCG(12, 12))
+	var curves, embeddings []float32
+	var types []int
+	for typ := 0; typ < 32; typ++ {
+		s, c := float64(1+typ%8), float64(1+typ/8)
+		for k := 0; k < perType; k++ {
+			scale := 1 + 0.01*rng.NormFloat64() // a neuron's curve is slightly off
+			for g := 0; g < gridSize; g++ {
+				r := -11 + 22*float64(g)/float64(gridSize-1)
+				curves = append(curves, float32(scale*(-c*r+s*math.Tanh(r))))
+			}
+			embeddings = append(embeddings, float32(s), float32(c))
+			types = append(types, typ)
+		}
+	}
+	result, err := Step(curves, gridSize, embeddings, 2, StepOptions{Threshold: 0.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Accuracy(result.Labels, types)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if result.Clusters != 32 || m.Accuracy != 1 {
+		t.Fatalf("%d clusters, accuracy %v; want 32 and 1", result.Clusters, m.Accuracy)
+	}
+}
