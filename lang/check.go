@@ -22,8 +22,19 @@ func Check(f *File, cfg CheckConfig) error {
 	c.collect(global, f.Stmts)
 	c.stmts(global, f.Stmts)
 	c.errs.Sort()
+	if len(c.errs) > MaxErrors {
+		last := c.errs[MaxErrors-1].Pos
+		c.errs = append(c.errs[:MaxErrors:MaxErrors], Errorf(last, "too many errors (%d); only the first %d are shown", len(c.errs), MaxErrors))
+	}
 	return c.errs.Err()
 }
+
+// MaxErrors is how many check errors are reported; the rest are counted.
+const MaxErrors = 100
+
+// maxHints bounds the "did you mean" searches, which cost one pass over
+// the visible names each.
+const maxHints = 200
 
 type scopeKind int
 
@@ -63,6 +74,7 @@ type checker struct {
 	errs  ErrorList
 	loops int
 	funcs int
+	hints int
 }
 
 func (c *checker) errorf(pos Pos, format string, args ...any) {
@@ -209,6 +221,11 @@ func sortedKeys[V any](m map[string]V) []string {
 
 func (c *checker) undefined(s *scope, n *Name) {
 	msg := "undefined: " + n.Name
+	c.hints++
+	if c.hints > maxHints {
+		c.errorf(n.At, "%s", msg)
+		return
+	}
 	if best := Closest(n.Name, c.visible(s)); best != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", best)
 	}

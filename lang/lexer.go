@@ -12,9 +12,11 @@ import (
 // Limits that keep hostile input linear and the parser's recursion bounded.
 const (
 	// MaxLineLength is the longest accepted source line, in bytes.
-	MaxLineLength = 1 << 20
-	// MaxFileSize is the largest accepted source file, in bytes.
-	MaxFileSize = 16 << 20
+	MaxLineLength = 256 << 10
+	// MaxFileSize is the largest accepted source file, in bytes. Scripts
+	// are small; the parser handles about 0.5 MB/s, so this bounds the
+	// worst case to a few seconds.
+	MaxFileSize = 2 << 20
 	// MaxNesting is the deepest accepted nesting of ( [ { brackets.
 	MaxNesting = 200
 )

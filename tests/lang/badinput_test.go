@@ -2,6 +2,7 @@ package lang
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -29,8 +30,8 @@ var badInputs = []struct {
 	{"10,000 nested lists", func() []byte { return []byte("x = " + strings.Repeat("[", 10000)) }, "bad.ngs:1:205: too deeply nested: more than 200 levels of brackets"},
 	{"100 MB line", func() []byte {
 		return append([]byte("x = 1\ny = "), bytes.Repeat([]byte("1+"), 50_000_000)...)
-	}, "bad.ngs:2:1048577: line too long: lines may hold at most 1048576 bytes"},
-	{"20 MB file", func() []byte { return bytes.Repeat([]byte("x = 1 + 2 * 3\n"), 1_500_000) }, "bad.ngs:1:1: file too large: 21000000 bytes, the limit is 16777216"},
+	}, "bad.ngs:2:262145: line too long: lines may hold at most 262144 bytes"},
+	{"3 MB file", func() []byte { return bytes.Repeat([]byte("x = 1 + 2 * 3\n"), 200_000) }, "bad.ngs:1:1: file too large: 2800000 bytes, the limit is 2097152"},
 	{"5,000 unary minus", func() []byte { return []byte("x = " + strings.Repeat("-", 5000) + "1\n") }, "bad.ngs:1:2005: syntax error: expression too deeply nested (more than 2000 levels)"},
 	{"5,000 not", func() []byte { return []byte("x = " + strings.Repeat("not ", 5000) + "1\n") }, "bad.ngs:1:8005: syntax error: expression too deeply nested (more than 2000 levels)"},
 	{"long operator chain", func() []byte { return []byte("x = 1" + strings.Repeat(" + 1", 3000) + "\n") }, "bad.ngs:1:8003: syntax error: expression too deeply nested (more than 2000 levels)"},
@@ -86,5 +87,37 @@ func TestRenderInternalErrorIsOneLine(t *testing.T) {
 	err := &lang.Error{Pos: lang.Pos{File: "a.ngs", Line: 3, Col: 4}, Msg: "internal error: this is a bug in ngs", Internal: true}
 	if got := lang.Render(err, []byte("a\nb\nccccc\n")); got != "a.ngs:3:4: internal error: this is a bug in ngs\n" {
 		t.Errorf("got %q", got)
+	}
+}
+
+func TestErrorCountIsCapped(t *testing.T) {
+	src := []byte(strings.Repeat("print(undefined_name)\n", 500))
+	f, err := lang.Parse("many.ngs", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = lang.Check(f, lang.CheckConfig{Predeclared: map[string]lang.Symbol{"print": {Name: "print", Callable: true, Variadic: true}}})
+	var list lang.ErrorList
+	if !errors.As(err, &list) || len(list) != lang.MaxErrors+1 {
+		t.Fatalf("got %d errors, want %d", len(list), lang.MaxErrors+1)
+	}
+	if last := list[len(list)-1].Error(); last != "many.ngs:100:7: too many errors (500); only the first 100 are shown" {
+		t.Errorf("last error %q", last)
+	}
+}
+
+func TestLargeValidScriptParsesInLinearTime(t *testing.T) {
+	line := "x = max(1, 2) + 3 * y[1] - f(a = 2)\n"
+	timeFor := func(n int) time.Duration {
+		src := []byte(strings.Repeat(line, n))
+		start := time.Now()
+		if _, err := lang.Parse("big.ngs", src); err != nil {
+			t.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	small, large := timeFor(2000), timeFor(16000)
+	if large > 30*small+time.Second {
+		t.Errorf("8x input took %v vs %v: not linear", large, small)
 	}
 }
