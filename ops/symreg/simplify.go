@@ -141,6 +141,10 @@ func simplifyDiv(n *Node) *Node {
 		return constant(0)
 	case n.L.equal(n.R):
 		return constant(1)
+	case n.L.Kind == BinaryNode && n.L.Op.code == opMul && n.L.R.equal(n.R):
+		return n.L.L
+	case n.L.Kind == BinaryNode && n.L.Op.code == opMul && n.L.L.equal(n.R):
+		return n.L.R
 	case n.R.Kind == ConstNode && isMulConst(n.L):
 		return binary(mulOp, constant(n.L.L.Value/n.R.Value), n.L.R)
 	case isAddConst(n.R) && n.R.R.Value != 1 && n.R.R.Value != 0:

@@ -89,6 +89,7 @@ func TestSimplify(t *testing.T) {
 		"2*tanh(u) - 2*u":         "2.0*(tanh(u) - u)",
 		"tanh(2*(u/(2*a)))":       "tanh(u/a)",
 		"-1.5*(u*(0.5/a))":        "-0.75*(u/a)",
+		"(u*tanh(a))/u":           "tanh(a)",
 		"2*(u - 3) + 1":           "2.0*u - 5.0",
 	} {
 		if got := Simplify(mustParse(t, src)).String(); got != want {
