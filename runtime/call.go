@@ -206,11 +206,11 @@ func (d *DeclCall) Ctx() context.Context { return d.Interp.Context() }
 // positioned gives err the position pos unless it already has one.
 func positioned(err error, pos lang.Pos, prefix string) error {
 	var le *lang.Error
-	if errors.As(err, &le) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		if le == nil {
-			return lang.Errorf(pos, "run cancelled: %v", err)
-		}
+	if errors.As(err, &le) {
 		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return cancelled(pos, err)
 	}
 	var list lang.ErrorList
 	if errors.As(err, &list) {

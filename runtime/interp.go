@@ -266,6 +266,7 @@ func (in *Interp) Exec(b *lang.Block, env *Env) (err error) {
 
 // Eval evaluates an expression in env.
 func (in *Interp) Eval(e lang.Expr, env *Env) (v Value, err error) {
+	defer in.recoverInternal(&err)
 	return in.eval(e, env)
 }
 

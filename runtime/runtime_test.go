@@ -276,3 +276,21 @@ func TestCheckerSeesRegistryArity(t *testing.T) {
 		t.Fatalf("got:\n%v\nwant:\n%s", err, want)
 	}
 }
+
+func TestBuiltinReturningContextErrorIsPositioned(t *testing.T) {
+	r := testRegistry()
+	r.Register(&runtime.Builtin{Name: "wait", Fn: func(c *runtime.Call) (runtime.Value, error) {
+		<-c.Ctx().Done()
+		return nil, c.Ctx().Err()
+	}})
+	p, err := runtime.Compile("t.ngs", []byte("x = 1\ny = wait()\n"), runtime.CompileOptions{Registry: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = p.Run(ctx, runtime.RunOptions{})
+	if err == nil || err.Error() != "t.ngs:2:5: run stopped: cancelled" {
+		t.Fatalf("got %v", err)
+	}
+}
