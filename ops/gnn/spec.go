@@ -240,6 +240,10 @@ type AlternatingConfig struct {
 	// AdamW also trains Ŵ by Adam (at LR.W) between solves (a hybrid of
 	// the two solvers); by default Ŵ changes only at solves.
 	AdamW bool
+	// WarmupSteps of plain Adam on every parameter (at TrainConfig.LR) run
+	// before the first solve, so that ψ* has taken shape when Ŵ is first
+	// solved for (default 0; negative means none).
+	WarmupSteps int
 }
 
 // Progress is what the progress callback receives.
@@ -339,16 +343,17 @@ func (c TrainConfig) validate(spec ModelSpec, d Data) error {
 	if d.T < c.Batch {
 		return fmt.Errorf("gnn: data has %d frames, fewer than the batch of %d", d.T, c.Batch)
 	}
+	adamPhase := c.Solver != SolverAlternating || c.Alternating.WarmupSteps > 0
 	lrs := []struct {
 		name string
 		v    float64
 		need bool
 	}{
-		{"W", c.LR.W, c.Solver != SolverAlternating},
+		{"W", c.LR.W, adamPhase},
 		{"alternating W", c.Alternating.LR.W, c.Solver == SolverAlternating && c.Alternating.AdamW},
-		{"phi", c.LR.Phi, c.Solver != SolverAlternating},
-		{"psi", c.LR.Psi, c.Solver != SolverAlternating},
-		{"embedding", c.LR.Embedding, !c.FreezeEmbedding && c.Solver != SolverAlternating},
+		{"phi", c.LR.Phi, adamPhase},
+		{"psi", c.LR.Psi, adamPhase},
+		{"embedding", c.LR.Embedding, !c.FreezeEmbedding && adamPhase},
 		{"omega", c.LR.Omega, spec.Omega != nil},
 	}
 	for _, lr := range lrs {

@@ -144,21 +144,20 @@ func (t *trainer) run(ctx context.Context) error {
 	for m.epochs < cfg.Epochs {
 		epoch := m.epochs
 		frozenPA := m.freezeEpochs > 0
-		t.adam.Group("W").Frozen = cfg.Solver == SolverAlternating && !cfg.Alternating.AdamW
 		t.adam.Group("a").Frozen = cfg.FreezeEmbedding || frozenPA
 		t.adam.Group("psi").Frozen = frozenPA
-		opt := t.options(epoch)
 		var epochLoss float64
 		for step := 0; step < cfg.StepsPerEpoch; step++ {
 			if err := ctx.Err(); err != nil {
 				return t.cancelled(err)
 			}
-			if t.solver != nil && step%cfg.Alternating.SolveEvery == 0 {
+			t.setPhase()
+			if t.solveDue() {
 				if err := t.solver.solve(); err != nil {
 					return err
 				}
 			}
-			loss := t.step(opt)
+			loss := t.step(t.options(epoch))
 			epochLoss += loss
 			t.report(epoch, step+1)
 		}
@@ -179,18 +178,57 @@ func (t *trainer) run(ctx context.Context) error {
 			}
 		}
 	}
-	if t.solver != nil {
+	if t.solver != nil && !t.warmingUp() {
 		// Finish with Ŵ optimal for the final φ*, ψ*.
 		return t.solver.solve()
 	}
 	return nil
 }
 
+// warmingUp says whether the alternating solver is still in its Adam warm-up.
+func (t *trainer) warmingUp() bool {
+	return t.solver != nil && t.steps < t.cfg.Alternating.WarmupSteps
+}
+
+// setPhase sets the learning rates and Ŵ's freezing for the current phase:
+// plain Adam (TrainConfig.LR) for the adam solver and the warm-up, the
+// alternating learning rates afterwards.
+func (t *trainer) setPhase() {
+	lr, frozenW := t.cfg.LR, false
+	if t.solver != nil && !t.warmingUp() {
+		lr, frozenW = t.cfg.Alternating.LR, !t.cfg.Alternating.AdamW
+	}
+	for _, g := range []struct {
+		name string
+		v    float64
+	}{{"W", lr.W}, {"phi", lr.Phi}, {"psi", lr.Psi}, {"a", lr.Embedding}} {
+		if g.v > 0 {
+			t.adam.Group(g.name).LR = g.v
+		}
+	}
+	t.adam.Group("W").Frozen = frozenW
+}
+
+// solveDue says whether the alternating solver re-solves Ŵ before this
+// step: every SolveEvery steps after the warm-up (at once when it ends); in
+// the hybrid (AdamW) mode without warm-up the solves start after SolveEvery
+// steps.
+func (t *trainer) solveDue() bool {
+	if t.solver == nil || t.warmingUp() {
+		return false
+	}
+	since := t.steps - max(t.cfg.Alternating.WarmupSteps, 0)
+	if since%t.cfg.Alternating.SolveEvery != 0 {
+		return false
+	}
+	return !t.cfg.Alternating.AdamW || t.steps > 0
+}
+
 func (t *trainer) options(epoch int) stepOptions {
 	m, cfg := t.m, t.cfg
 	frozenPA := m.freezeEpochs > 0
 	return stepOptions{
-		gradW:     cfg.Solver != SolverAlternating || cfg.Alternating.AdamW,
+		gradW:     !t.adam.Group("W").Frozen,
 		gradA:     !cfg.FreezeEmbedding && !frozenPA,
 		gradPsi:   !frozenPA,
 		gradOmega: m.omega != nil,

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"runtime"
 	"strings"
+	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -173,6 +175,9 @@ type Work struct {
 	h       [][]float32 // post-activation output of each layer (last: the output)
 	z       [][]float32 // pre-activation of each hidden layer (Sine only)
 	dA, dB  []float32   // ping-pong buffers for gradients w.r.t. activations
+	tr      []float32   // transposed input rows for the AVX-512 parameter gradient
+	parts   []float32   // per-worker partial parameter gradients
+	wt      []float32   // a transposed weight matrix
 }
 
 // NewWork allocates the buffers for forward and backward passes over up to
@@ -287,7 +292,7 @@ func (m *MLP) Backward(w *Work, dy []float32, dx []float32) {
 		if l > 0 {
 			in = w.h[l-1]
 		}
-		linearParamGrad(d, in, g, rows)
+		linearParamGrad(d, in, g, rows, w)
 		if l == 0 && dx == nil {
 			break
 		}
@@ -299,7 +304,7 @@ func (m *MLP) Backward(w *Work, dy []float32, dx []float32) {
 		} else {
 			next = w.dA[:rows*d.In]
 		}
-		linearInputGrad(d, g, next, rows)
+		linearInputGrad(d, g, next, rows, w)
 		g = next
 	}
 }
@@ -314,6 +319,13 @@ func linearForward(d *Dense, in, out []float32, rows int) {
 			for r := lo; r < hi; r++ {
 				out[r] = d.B[0] + dot(in[r*d.In:(r+1)*d.In], d.W)
 			}
+		})
+	case hasGemm64 && d.Out == 64:
+		ParallelRows(rows, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				copy(out[r*64:(r+1)*64], d.B)
+			}
+			gemm64Kernel(in[lo*d.In:], d.In, d.W, out[lo*64:], hi-lo, d.In, true)
 		})
 	default:
 		ParallelRows(rows, func(lo, hi int) {
@@ -339,7 +351,7 @@ func smallInForward(d *Dense, in, out []float32, rows int) {
 }
 
 // linearParamGrad adds inᵀ·g into GW and the column sums of g into GB.
-func linearParamGrad(d *Dense, in, g []float32, rows int) {
+func linearParamGrad(d *Dense, in, g []float32, rows int, w *Work) {
 	if d.Out == 1 {
 		for r := 0; r < rows; r++ {
 			d.GB[0] += g[r]
@@ -350,11 +362,53 @@ func linearParamGrad(d *Dense, in, g []float32, rows int) {
 	for r := 0; r < rows; r++ {
 		axpy(1, g[r*d.Out:(r+1)*d.Out], d.GB)
 	}
+	if hasGemm64 && d.Out == 64 {
+		paramGrad64(d, in, g, rows, w)
+		return
+	}
 	gemm(blas.Trans, blas.NoTrans, d.In, d.Out, rows, in, d.In, g, d.Out, 1, d.GW, d.Out)
 }
 
+// paramGrad64 is GW += inᵀ·g for 64 outputs with the AVX-512 kernel: each
+// worker transposes its block of rows and forms a partial product, and the
+// partials are summed.
+func paramGrad64(d *Dense, in, g []float32, rows int, w *Work) {
+	if len(w.tr) < rows*d.In {
+		w.tr = make([]float32, w.MaxRows*max(d.In, 64))
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if len(w.parts) < workers*d.In*64 {
+		w.parts = make([]float32, workers*max(d.In, 64)*64)
+	}
+	chunk := max(minRowsPerWorker, (rows+workers-1)/workers)
+	var wg sync.WaitGroup
+	used := 0
+	for lo := 0; lo < rows; lo += chunk {
+		hi := min(rows, lo+chunk)
+		part := w.parts[used*d.In*64 : (used+1)*d.In*64]
+		used++
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			n := hi - lo
+			tr := w.tr[lo*d.In : hi*d.In] // In×n, row stride n
+			for r := 0; r < n; r++ {
+				src := in[(lo+r)*d.In : (lo+r+1)*d.In]
+				for k, v := range src {
+					tr[k*n+r] = v
+				}
+			}
+			gemm64Kernel(tr, n, g[lo*64:hi*64], part, d.In, n, false)
+		}(lo, hi)
+	}
+	wg.Wait()
+	for p := 0; p < used; p++ {
+		axpy(1, w.parts[p*d.In*64:(p+1)*d.In*64], d.GW)
+	}
+}
+
 // linearInputGrad writes g·Wᵀ into dx.
-func linearInputGrad(d *Dense, g, dx []float32, rows int) {
+func linearInputGrad(d *Dense, g, dx []float32, rows int, w *Work) {
 	if d.Out == 1 || d.In <= 4 {
 		ParallelRows(rows, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
@@ -363,6 +417,21 @@ func linearInputGrad(d *Dense, g, dx []float32, rows int) {
 					dx[r*d.In+k] = dot(gr, d.W[k*d.Out:(k+1)*d.Out])
 				}
 			}
+		})
+		return
+	}
+	if hasGemm64 && d.In == 64 {
+		if len(w.wt) < d.Out*64 {
+			w.wt = make([]float32, d.Out*64)
+		}
+		wt := w.wt[:d.Out*64] // Wᵀ: Out×In
+		for k := 0; k < 64; k++ {
+			for o := 0; o < d.Out; o++ {
+				wt[o*64+k] = d.W[k*d.Out+o]
+			}
+		}
+		ParallelRows(rows, func(lo, hi int) {
+			gemm64Kernel(g[lo*d.Out:], d.Out, wt, dx[lo*64:], hi-lo, d.Out, false)
 		})
 		return
 	}

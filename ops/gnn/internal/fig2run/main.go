@@ -45,6 +45,8 @@ func run() error {
 	lrW := flag.Float64("lrw", 1e-3, "adam: learning rate of Ŵ")
 	target := flag.Float64("target", 0.99, "stop when the corrected Ŵ reaches this R²")
 	report := flag.Int("report", 100, "steps between progress lines")
+	warmup := flag.Int("warmup", 0, "alternating: Adam steps before the first solve (at -lrw and -lr-warm)")
+	lrWarm := flag.Float64("lr-warm", 2e-3, "alternating warm-up: MLP and embedding learning rate")
 	adamW := flag.Bool("adamw", false, "alternating: also train Ŵ by Adam between solves (at -lrw)")
 	flag.Parse()
 
@@ -64,10 +66,14 @@ func run() error {
 	defer cancel()
 	start := time.Now()
 	var reached gnn.Progress
+	adamLR := *lr
+	if *solver == "alternating" {
+		adamLR = *lrWarm
+	}
 	cfg := gnn.TrainConfig{Epochs: *epochs, Batch: *batch, StepsPerEpoch: *steps, Seed: 1,
 		Solver: gnn.Solver(*solver),
-		LR:     gnn.LearningRates{W: *lrW, Phi: *lr, Psi: *lr, Embedding: *lr},
-		Alternating: gnn.AlternatingConfig{SolveEvery: *every, Frames: *solveFrames, AdamW: *adamW,
+		LR:     gnn.LearningRates{W: *lrW, Phi: adamLR, Psi: adamLR, Embedding: adamLR},
+		Alternating: gnn.AlternatingConfig{SolveEvery: *every, Frames: *solveFrames, AdamW: *adamW, WarmupSteps: *warmup,
 			LR: gnn.LearningRates{W: *lrW, Phi: *lr, Psi: *lr, Embedding: *lr}},
 		Penalties: gnn.Penalties{PhiZero: gnn.Always(1)},
 		TrueW:     w, ProgressEvery: *report,

@@ -1,0 +1,22 @@
+//go:build amd64 && !purego
+
+package nn
+
+import "golang.org/x/sys/cpu"
+
+// hasGemm64 reports whether the AVX-512 kernel for 64-wide products runs here.
+var hasGemm64 = cpu.X86.HasAVX512F
+
+// gemm64AVX512 computes C[r][0:64] (+)= Σ_kk A[r][kk]·B[kk][0:64] for r < m
+// (A row stride lda, B and C row stride 64; C overwritten unless acc).
+//
+//go:noescape
+func gemm64AVX512(a *float32, lda int, b *float32, c *float32, m, k int, acc bool)
+
+// gemm64Kernel calls the assembly kernel on slices (bounds checked by the caller).
+func gemm64Kernel(a []float32, lda int, b, c []float32, m, k int, acc bool) {
+	if m == 0 {
+		return
+	}
+	gemm64AVX512(&a[0], lda, &b[0], &c[0], m, k, acc)
+}
