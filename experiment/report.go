@@ -166,7 +166,9 @@ func (rp *reporter) leastSquares() ([]float32, error) {
 	for k := range du {
 		du[k] = (du[k] - local[k]) / float32(gain)
 	}
-	return eval.LeastSquaresW(s, du, frames, n, 1e-6)
+	// No ridge: the Gram matrix is ill-conditioned and a ridge biases the
+	// solution badly; with too few frames the solve fails and says so.
+	return eval.LeastSquaresW(s, du, frames, n, 0)
 }
 
 func (rp *reporter) types() error {
