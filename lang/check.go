@@ -53,6 +53,8 @@ type entry struct {
 	// plain counts non-function definitions; arity is only checked for a
 	// name that is never reassigned.
 	plain int
+	// local marks an equation-local name (u, i, j, ...).
+	local bool
 }
 
 type scope struct {
@@ -61,6 +63,9 @@ type scope struct {
 	names  map[string]*entry
 	// net is set in the scope of a network's equations.
 	net *network
+	// equations, in a network block, is the scope its equations see: the
+	// equation locals and the network's functions, but not its settings.
+	equations *scope
 }
 
 // network holds what the equation check needs about a network block.
@@ -286,13 +291,22 @@ func (c *checker) stmt(s *scope, st Stmt) {
 	case *NamedBlock:
 		c.settings(s, st.Block, st, nil)
 	case *FuncEq:
-		c.funcEq(s, st)
+		c.funcEq(equationScope(s), st)
 	case *DerivEq:
-		c.equationBody(s, st.Body)
+		c.equationBody(equationScope(s), st.Body)
 	case *Every:
 		c.expr(s, st.Count)
 		c.settings(s, st.Block, nil, nil)
 	}
+}
+
+// equationScope is the scope a network's equations are checked in (s
+// itself outside networks).
+func equationScope(s *scope) *scope {
+	if s.equations != nil {
+		return s.equations
+	}
+	return s
 }
 
 func keywordOf(st Stmt) string {
@@ -426,11 +440,20 @@ func (c *checker) settings(s *scope, b *Block, owner *NamedBlock, info *declInfo
 	bs := c.newScope(s, scopeSettings)
 	if info != nil {
 		for _, l := range info.locals {
-			bs.names[l] = &entry{plain: 1}
+			bs.names[l] = &entry{plain: 1, local: true}
 		}
-		bs.net = info.net
 	}
 	c.collectSettings(bs, b, owner)
+	if info != nil && info.net != nil {
+		eq := c.newScope(s, scopeSettings)
+		eq.net = info.net
+		for name, e := range bs.names {
+			if e.local || e.eq != nil {
+				eq.names[name] = e
+			}
+		}
+		bs.equations = eq
+	}
 	c.block(bs, b)
 }
 
@@ -455,7 +478,8 @@ func (c *checker) collectSettings(bs *scope, b *Block, owner *NamedBlock) {
 		switch st := st.(type) {
 		case *Setting:
 			if !dup("s:"+st.Name, st.At, "duplicate %s %s in %s", what, st.Name, where) {
-				bs.names[st.Name] = &entry{pos: st.At, plain: 1}
+				old := bs.names[st.Name]
+				bs.names[st.Name] = &entry{pos: st.At, plain: 1, local: old != nil && old.local}
 			}
 		case *FuncEq:
 			if !dup("f:"+st.Name, st.At, "duplicate definition of function %s", st.Name) {
