@@ -64,8 +64,10 @@ var continuesLine = map[string]bool{
 // tokenDefinition adapts the pre-lexed tokens to participle.
 type tokenDefinition struct{}
 
+// Symbols names the token types for the grammar.
 func (tokenDefinition) Symbols() map[string]lexer.TokenType { return tokenSymbols() }
 
+// Lex lexes r in one pass; participle calls it for Parse on a reader.
 func (tokenDefinition) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 	src, err := io.ReadAll(r)
 	if err != nil {
@@ -84,6 +86,7 @@ type sliceLexer struct {
 	i    int
 }
 
+// Next returns the next token, repeating EOF at the end.
 func (s *sliceLexer) Next() (lexer.Token, error) {
 	if s.i >= len(s.toks) {
 		return s.toks[len(s.toks)-1], nil

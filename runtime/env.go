@@ -80,6 +80,7 @@ func errConst(name string, pos lang.Pos) error {
 
 type constError struct{ msg string }
 
+// Error returns the message.
 func (c *constError) Error() string { return c.msg }
 
 // Names returns the names bound in this scope, sorted.

@@ -56,12 +56,17 @@ type Nil struct{}
 // None is the nil value.
 var None Value = Nil{}
 
-// Type implementations.
-
+// Type returns "number".
 func (Number) Type() string { return "number" }
+
+// Type returns "string".
 func (String) Type() string { return "string" }
-func (Bool) Type() string   { return "bool" }
-func (Nil) Type() string    { return "nil" }
+
+// Type returns "bool".
+func (Bool) Type() string { return "bool" }
+
+// Type returns "nil".
+func (Nil) Type() string { return "nil" }
 
 // String formats a number: integers without a decimal point, others with
 // the shortest representation that round-trips.
@@ -81,13 +86,18 @@ func formatNumber(f float64) string {
 	return strconv.FormatFloat(f, 'g', -1, 64)
 }
 
+// String returns the text itself.
 func (s String) String() string { return string(s) }
+
+// String returns "true" or "false".
 func (b Bool) String() string {
 	if b {
 		return "true"
 	}
 	return "false"
 }
+
+// String returns "nil".
 func (Nil) String() string { return "nil" }
 
 // List is a mutable sequence.
@@ -101,6 +111,7 @@ func NewList(elems ...Value) *List { return &List{Elems: elems} }
 // Type returns "list".
 func (*List) Type() string { return "list" }
 
+// String shows the list as [a, b, "c"].
 func (l *List) String() string {
 	parts := make([]string, len(l.Elems))
 	for i, e := range l.Elems {
@@ -162,6 +173,7 @@ func (r *Record) Attr(name string) (Value, error) {
 // Names lists the keys.
 func (r *Record) Names() []string { return r.keys }
 
+// String shows the record as {a: 1, b: "x"}.
 func (r *Record) String() string {
 	parts := make([]string, len(r.keys))
 	for i, k := range r.keys {
@@ -193,6 +205,7 @@ func (t *Tensor) Size() int { return len(t.Data) }
 
 const maxShown = 6
 
+// String shows the shape and the first few elements.
 func (t *Tensor) String() string {
 	var b strings.Builder
 	b.WriteString("tensor(")
@@ -230,6 +243,7 @@ type Function struct {
 // Type returns "function".
 func (*Function) Type() string { return "function" }
 
+// String shows the function's name and parameters.
 func (f *Function) String() string {
 	names := make([]string, len(f.Params))
 	for i, p := range f.Params {
@@ -271,6 +285,7 @@ type Builtin struct {
 // Type returns "builtin".
 func (*Builtin) Type() string { return "builtin" }
 
+// String shows <builtin NAME>.
 func (b *Builtin) String() string { return "<builtin " + b.Name + ">" }
 
 // Symbol describes the builtin to the checker.

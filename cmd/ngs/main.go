@@ -38,11 +38,6 @@ var commands = map[string]*command{}
 // addCommand registers a subcommand; call it from an init function.
 func addCommand(c *command) { commands[c.name] = c }
 
-// usageError is a wrong invocation (exit status 2).
-type usageError struct{ msg string }
-
-func (u *usageError) Error() string { return u.msg }
-
 func main() {
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
 }
