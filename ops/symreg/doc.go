@@ -15,6 +15,13 @@
 // one each). Losses below 1e-18 of the targets' variance count as exact, so
 // that rounding noise does not make a longer formula look better.
 //
+// PySR's rule suits white noise. Functions learned by a network carry
+// smooth, systematic errors that longer formulas can fit, so the rule then
+// picks them; Options.AcceptR2 (0.9999 for errors of about 1 %) lets every
+// formula at least that accurate compete by score, which brings back the
+// intended formula (see TestSystematicErrorWithAcceptR2). Each Candidate
+// also carries its R².
+//
 // # Approach
 //
 // Stage 1 is sparse regression over a library of terms: per variable x,

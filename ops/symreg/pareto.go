@@ -12,6 +12,7 @@ type Candidate struct {
 	Expr       *Expr
 	Complexity int     // number of nodes
 	Loss       float64 // mean squared error on the samples
+	R2         float64 // 1 - Loss/variance of the targets
 	// Score is PySR's score: -Δlog(loss)/Δcomplexity against the next simpler
 	// member of the front (0 for the simplest).
 	Score float64
@@ -85,9 +86,9 @@ func (h *hallOfFame) front() []hallEntry {
 
 // scoreFront fills each candidate's Score and returns the index of the one
 // PySR's rule selects: the highest score among candidates whose loss is
-// within 1.5× of the lowest loss (ties go to the simpler one). Losses are
-// floored at floor before logarithms.
-func scoreFront(front []Candidate, floor float64) int {
+// within 1.5× of the lowest loss (ties go to the simpler one), or at most
+// accept. Losses are floored at floor before logarithms.
+func scoreFront(front []Candidate, floor, accept float64) int {
 	if len(front) == 0 {
 		return -1
 	}
@@ -105,7 +106,7 @@ func scoreFront(front []Candidate, floor float64) int {
 	}
 	best := -1
 	for i := range front {
-		if math.Max(front[i].Loss, floor) > 1.5*minLoss {
+		if l := math.Max(front[i].Loss, floor); l > 1.5*minLoss && l > accept {
 			continue
 		}
 		if best < 0 || front[i].Score > front[best].Score {

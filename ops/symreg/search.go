@@ -40,6 +40,12 @@ type Options struct {
 	// (defaults 4, 80, 40). Generations 0 keeps the default; use NoGenetic
 	// to skip it.
 	Populations, PopulationSize, Generations int
+	// AcceptR2 widens PySR's selection rule for data with systematic errors,
+	// such as functions learned by a network: formulas whose R² on the
+	// samples is at least AcceptR2 compete by score together with those
+	// within 1.5× of the lowest loss. 0 (the default) is PySR's rule as is;
+	// 0.9999 suits learned functions accurate to about 1 %.
+	AcceptR2 float64
 	// MaxSamples bounds the samples the search itself scores (default 1000):
 	// larger data are searched on a random subset drawn with Seed, and the
 	// front's losses are then computed on all samples.
@@ -173,6 +179,8 @@ func applyDefaults(o *Options) error {
 		return fmt.Errorf("symreg: MaxSize must be between 1 and 60 nodes, got %d", o.MaxSize)
 	case o.Parsimony < 0:
 		return fmt.Errorf("symreg: parsimony must be non-negative, got %g", o.Parsimony)
+	case o.AcceptR2 < 0 || o.AcceptR2 >= 1:
+		return fmt.Errorf("symreg: AcceptR2 must be in [0, 1), got %g", o.AcceptR2)
 	case o.MaxSamples < 0 || (o.MaxSamples > 0 && o.MaxSamples < 10):
 		return fmt.Errorf("symreg: MaxSamples must be at least 10, got %d", o.MaxSamples)
 	case o.Populations < 0 || o.PopulationSize < 0 || o.Generations < 0:
@@ -278,9 +286,13 @@ func (s *search) result(start time.Time) (*Result, error) {
 	front := make([]Candidate, len(entries))
 	for i, e := range entries {
 		front[i] = Candidate{Expr: &Expr{Root: e.root.clone(), Names: s.names},
-			Complexity: e.root.size(), Loss: e.loss * s.all.varY}
+			Complexity: e.root.size(), Loss: e.loss * s.all.varY, R2: 1 - e.loss}
 	}
-	best := scoreFront(front, lossFloor*s.all.varY)
+	accept := -1.0
+	if s.opts.AcceptR2 > 0 {
+		accept = (1 - s.opts.AcceptR2) * s.all.varY
+	}
+	best := scoreFront(front, lossFloor*s.all.varY, accept)
 	return &Result{Front: front, Best: front[best], BestIndex: best, TimedOut: s.timedOut,
 		Evaluations: s.evals, Elapsed: time.Since(start)}, nil
 }

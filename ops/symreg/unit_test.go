@@ -162,7 +162,7 @@ func TestSelectionRule(t *testing.T) {
 		{Complexity: 8, Loss: 1e-6},  // big drop: score ln(1e5)/4 ≈ 2.88
 		{Complexity: 12, Loss: 8e-7}, // within 1.5× but small score
 	}
-	best := scoreFront(front, 1e-30)
+	best := scoreFront(front, 1e-30, -1)
 	if best != 2 {
 		t.Fatalf("selected %d, want 2; scores %+v", best, front)
 	}
@@ -172,8 +172,12 @@ func TestSelectionRule(t *testing.T) {
 	// A member outside 1.5× of the lowest loss is never chosen, however
 	// high its score.
 	front[3].Loss = 5e-7
-	if best := scoreFront(front, 1e-30); best != 3 {
+	if best := scoreFront(front, 1e-30, -1); best != 3 {
 		t.Errorf("selected %d, want 3 (the only one within 1.5x of the lowest loss)", best)
+	}
+	// With an acceptance loss, every member below it competes by score.
+	if best := scoreFront(front, 1e-30, 1e-5); best != 2 {
+		t.Errorf("with accept 1e-5: selected %d, want 2", best)
 	}
 }
 
