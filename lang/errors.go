@@ -124,8 +124,10 @@ func printable(r rune) rune {
 	return '?'
 }
 
-// sourceLine returns line n (1-based) of src without its newline.
+// sourceLine returns line n (1-based) of src without its newline (and
+// without a leading byte order mark, which the lexer skips too).
 func sourceLine(src []byte, n int) ([]byte, bool) {
+	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
 	for i := 1; i < n; i++ {
 		k := bytes.IndexByte(src, '\n')
 		if k < 0 {

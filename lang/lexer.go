@@ -113,6 +113,9 @@ func lex(filename string, src []byte) ([]lexer.Token, *Error) {
 		return nil, err
 	}
 	s := &scanner{file: filename, src: src, line: 1, col: 1}
+	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
+		s.off = 3 // a UTF-8 byte order mark, as some editors write
+	}
 	for s.off < len(s.src) {
 		if err := s.next(); err != nil {
 			return nil, err

@@ -112,8 +112,9 @@ func lenFn(c *runtime.Call) (runtime.Value, error) {
 	return nil, c.ArgError(0, "len needs a list, string, record or tensor, found %s", c.Arg(0).Type())
 }
 
-// maxRange bounds range() so that a typo cannot exhaust memory.
-const maxRange = 100_000_000
+// maxRange bounds range() so that a typo cannot exhaust memory (a list
+// element costs about 24 bytes).
+const maxRange = 10_000_000
 
 func rangeFn(c *runtime.Call) (runtime.Value, error) {
 	start, err := c.NumberArg(0)

@@ -121,3 +121,15 @@ func TestLargeValidScriptParsesInLinearTime(t *testing.T) {
 		t.Errorf("8x input took %v vs %v: not linear", large, small)
 	}
 }
+
+func TestByteOrderMarkIsSkipped(t *testing.T) {
+	src := []byte("\xef\xbb\xbfx = y\r\n")
+	f, err := lang.Parse("bom.ngs", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = lang.Check(f, lang.CheckConfig{})
+	if got, want := lang.Render(err, src), "bom.ngs:1:5: undefined: y\n\tx = y\n\t    ^\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
