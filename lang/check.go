@@ -13,7 +13,13 @@ import (
 // equations), assignment to a constant, break/continue/return outside a
 // loop or function, unknown declaration keywords, and, in a network, names
 // used in equations that are a parameter of some types but not of all.
-func Check(f *File, cfg CheckConfig) error {
+func Check(f *File, cfg CheckConfig) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = ErrorList{{Pos: Pos{File: f.Name, Line: 1, Col: 1}, Internal: true,
+				Msg: fmt.Sprintf("internal error: this is a bug in the ngs checker (%v)", r)}}
+		}
+	}()
 	if cfg.DeclKinds == nil {
 		cfg.DeclKinds = DefaultDeclKinds()
 	}

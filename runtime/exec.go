@@ -51,26 +51,10 @@ func (in *Interp) exec(s lang.Stmt, env *Env, fr *frame) (flow, error) {
 		return flowNext, err
 	case *lang.Assign:
 		return flowNext, in.assign(s, env)
-	case *lang.Setting:
-		v, err := in.eval(s.Value, env)
-		if err != nil {
-			return flowNext, err
-		}
-		return flowNext, in.bind(env, s.Name, v, s.At)
-	case *lang.Const:
-		v, err := in.eval(s.Value, env)
-		if err != nil {
-			return flowNext, err
-		}
-		if err := env.DefineConst(s.Name, v, s.At); err != nil {
-			return flowNext, lang.Errorf(s.At, "%v", err)
-		}
-		return flowNext, nil
 	case *lang.Seed:
 		return flowNext, in.seed(s, env)
-	case *lang.FnDecl:
-		f := &Function{Name: s.Name, Params: s.Params, Expr: s.Expr, Body: s.Body, Closure: env, Pos: s.At}
-		return flowNext, in.bind(env, s.Name, f, s.At)
+	case *lang.Setting, *lang.Const, *lang.FnDecl, *lang.FuncEq, *lang.DerivEq:
+		return flowNext, in.define(s, env)
 	case *lang.If:
 		return in.ifStmt(s, env, fr)
 	case *lang.For:
@@ -95,18 +79,46 @@ func (in *Interp) exec(s lang.Stmt, env *Env, fr *frame) (flow, error) {
 		return flowNext, in.decl(s, env)
 	case *lang.NamedBlock:
 		return flowNext, in.namedBlock(s, env)
+	case *lang.Every:
+		return flowNext, nil
+	}
+	return flowNext, lang.Errorf(s.Position(), "internal error: cannot execute %T", s)
+}
+
+// define binds the name a definition statement introduces: a setting, a
+// constant, a function, or (in settings blocks run generically) a function
+// equation f(x) = e or a derivative equation du/dt = e, bound as "du/dt".
+func (in *Interp) define(s lang.Stmt, env *Env) error {
+	switch s := s.(type) {
+	case *lang.Setting:
+		v, err := in.eval(s.Value, env)
+		if err != nil {
+			return err
+		}
+		return in.bind(env, s.Name, v, s.At)
+	case *lang.Const:
+		v, err := in.eval(s.Value, env)
+		if err != nil {
+			return err
+		}
+		if err := env.DefineConst(s.Name, v, s.At); err != nil {
+			return lang.Errorf(s.At, "%v", err)
+		}
+		return nil
+	case *lang.FnDecl:
+		f := &Function{Name: s.Name, Params: s.Params, Expr: s.Expr, Body: s.Body, Closure: env, Pos: s.At}
+		return in.bind(env, s.Name, f, s.At)
 	case *lang.FuncEq:
 		params := make([]lang.Param, len(s.Params))
 		for i, p := range s.Params {
 			params[i] = lang.Param{At: s.At, Name: p}
 		}
-		return flowNext, in.bind(env, s.Name, &Function{Name: s.Name, Params: params, Expr: s.Body, Closure: env, Pos: s.At}, s.At)
+		return in.bind(env, s.Name, &Function{Name: s.Name, Params: params, Expr: s.Body, Closure: env, Pos: s.At}, s.At)
 	case *lang.DerivEq:
-		return flowNext, in.bind(env, "d"+s.State+"/dt", &Function{Name: "d" + s.State + "/dt", Expr: s.Body, Closure: env, Pos: s.At}, s.At)
-	case *lang.Every:
-		return flowNext, nil
+		name := "d" + s.State + "/dt"
+		return in.bind(env, name, &Function{Name: name, Expr: s.Body, Closure: env, Pos: s.At}, s.At)
 	}
-	return flowNext, lang.Errorf(s.Position(), "internal error: cannot execute %T", s)
+	return lang.Errorf(s.Position(), "internal error: %T is not a definition", s)
 }
 
 func (in *Interp) bind(env *Env, name string, v Value, pos lang.Pos) error {
