@@ -397,3 +397,32 @@ func TestSubsampledSearch(t *testing.T) {
 		t.Errorf("reported loss %g, MSE over all samples %g", res.Best.Loss, mse)
 	}
 }
+
+// A custom binary operator prints as a call, parses back, and is found by
+// the genetic search.
+func TestCustomBinaryOperator(t *testing.T) {
+	hypot := NewBinary("hypot", math.Hypot, nil)
+	d := Data{Names: []string{"u", "a"}}
+	for i := 0; i < 20; i++ {
+		for j := 0; j < 20; j++ {
+			u, a := -5+10*float64(i)/19, 0.5+2.5*float64(j)/19
+			d.X = append(d.X, []float64{u, a})
+			d.Y = append(d.Y, 2*math.Hypot(u, a))
+		}
+	}
+	res, err := Search(context.Background(), d, Options{Seed: 1, Custom: []*Operator{hypot}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.Best.Expr.String()
+	if got != "2.0*hypot(u, a)" && got != "2.0*hypot(a, u)" {
+		t.Fatalf("found %s, want 2.0*hypot(u, a)", got)
+	}
+	back, err := Parse(got, d.Names, hypot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := back.EvalPoint(3, 4); math.Abs(v-10) > 1e-12 {
+		t.Errorf("%s at (3, 4) = %v, want 10", got, v)
+	}
+}
