@@ -3,6 +3,7 @@ package symreg
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -150,7 +151,7 @@ func (e *Expr) Operators() []string {
 			out = append(out, n.Op.Name)
 		}
 	}
-	sortStrings(out)
+	sort.Strings(out)
 	return out
 }
 
@@ -330,12 +331,4 @@ func FormatConstant(v float64) string {
 		return s
 	}
 	return s + ".0"
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }

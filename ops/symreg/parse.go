@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // Parse reads a formula in .ngs expression syntax (numbers, the variables in
@@ -44,31 +43,45 @@ func (p *parser) next() {
 		p.pos++
 	}
 	p.start = p.pos
-	if p.pos >= len(p.src) {
-		p.tok = ""
-		return
-	}
-	c := rune(p.src[p.pos])
-	end := p.pos + 1
+	end := p.pos
 	switch {
-	case unicode.IsDigit(c) || c == '.':
-		for end < len(p.src) && (strings.ContainsRune("0123456789.", rune(p.src[end])) ||
-			((p.src[end] == 'e' || p.src[end] == 'E') && end+1 < len(p.src))) {
-			if p.src[end] == 'e' || p.src[end] == 'E' {
-				if p.src[end+1] == '-' || p.src[end+1] == '+' {
-					end++
-				}
-			}
-			end++
-		}
-	case unicode.IsLetter(c) || c == '_':
+	case end >= len(p.src):
+	case isDigit(p.src[end]) || p.src[end] == '.':
+		end = p.numberEnd()
+	case isIdentifier(p.src[end : end+1]):
 		for end < len(p.src) && isIdentifier(p.src[p.pos:end+1]) {
 			end++
 		}
+	default:
+		end++
 	}
 	p.tok = p.src[p.pos:end]
 	p.pos = end
 }
+
+// numberEnd returns the end of the number starting at p.pos: digits and
+// dots, then an optional exponent with an optional sign.
+func (p *parser) numberEnd() int {
+	end := p.pos
+	for end < len(p.src) && (isDigit(p.src[end]) || p.src[end] == '.') {
+		end++
+	}
+	if end < len(p.src) && (p.src[end] == 'e' || p.src[end] == 'E') {
+		exp := end + 1
+		if exp < len(p.src) && (p.src[exp] == '+' || p.src[exp] == '-') {
+			exp++
+		}
+		if exp < len(p.src) && isDigit(p.src[exp]) {
+			end = exp
+			for end < len(p.src) && isDigit(p.src[end]) {
+				end++
+			}
+		}
+	}
+	return end
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func (p *parser) expr() (*Node, error) {
 	left, err := p.term()
@@ -142,7 +155,7 @@ func (p *parser) atom() (*Node, error) {
 		}
 		p.next()
 		return x, nil
-	case unicode.IsDigit(rune(tok[0])) || tok[0] == '.':
+	case isDigit(tok[0]) || tok[0] == '.':
 		v, err := strconv.ParseFloat(tok, 64)
 		if err != nil {
 			return nil, p.errorf("bad number %q", tok)

@@ -50,34 +50,7 @@ func (s *search) polish(root *Node, fit bool) {
 // rationalStage fits y = (Σ a_i n_i)/(1 + Σ b_j d_j) for small numerator and
 // denominator sets by least squares on Σ a_i n_i - y·Σ b_j d_j = y.
 func (s *search) rationalStage() {
-	nvars := len(s.data.cols)
-	var nums, dens []*Node
-	for v := 0; v < nvars; v++ {
-		x := func() *Node { return variable(v) }
-		nums = append(nums, x(), binary(mulOp, x(), x()))
-		dens = append(dens, x(), binary(mulOp, x(), x()))
-	}
-	if nvars == 2 {
-		nums = append(nums, binary(mulOp, variable(0), variable(1)))
-		dens = append(dens, binary(mulOp, variable(0), variable(1)))
-	}
-	b := &libraryBuilder{ops: s.ops, data: s.data, ev: newEvaluator(len(s.data.y))}
-	ones := make([]float64, len(s.data.y))
-	fill(ones, 1)
-	b.terms = append(b.terms, term{col: ones})
-	for _, n := range nums {
-		b.add(n)
-	}
-	nNum := len(b.terms)
-	for _, d := range dens {
-		b.add(d)
-	}
-	terms := b.terms
-	for i := nNum; i < len(terms); i++ {
-		for k := range terms[i].col {
-			terms[i].col[k] *= -s.data.y[k]
-		}
-	}
+	terms, nNum := s.rationalTerms()
 	gr := newGram(terms, s.data.y)
 	keep := newSubsetTable(s.opts.MaxSize, 2)
 	for _, idx := range subsetsUpTo(len(terms), 4) {
@@ -94,6 +67,37 @@ func (s *search) rationalStage() {
 		}
 		s.polish(rationalExpr(terms, f, nNum), true)
 	}
+}
+
+// rationalTerms lists the columns of the linearised rational fit: the
+// intercept and numerator terms n_i (the first nNum), then the denominator
+// terms d_j multiplied by -y. Terms are x and x·x per variable, and u·a for
+// two variables.
+func (s *search) rationalTerms() (terms []term, nNum int) {
+	var simple []*Node
+	for v := range s.data.cols {
+		simple = append(simple, variable(v), binary(mulOp, variable(v), variable(v)))
+	}
+	if len(s.data.cols) == 2 {
+		simple = append(simple, binary(mulOp, variable(0), variable(1)))
+	}
+	b := &libraryBuilder{ops: s.ops, data: s.data, ev: newEvaluator(len(s.data.y))}
+	ones := make([]float64, len(s.data.y))
+	fill(ones, 1)
+	b.terms = append(b.terms, term{col: ones})
+	for _, n := range simple {
+		b.add(n)
+	}
+	nNum = len(b.terms)
+	for _, n := range simple {
+		b.add(n.clone())
+	}
+	for _, t := range b.terms[nNum:] {
+		for k := range t.col {
+			t.col[k] *= -s.data.y[k]
+		}
+	}
+	return b.terms, nNum
 }
 
 // mixed reports whether a subset has numerator (index < nNum) and
