@@ -113,12 +113,13 @@ func (f *Formula) CallValue(c *runtime.Call) (runtime.Value, error) {
 
 var symbolicBuiltin = &runtime.Builtin{
 	Name: "symbolic",
-	Doc: "symbolic(f, x = nil, y = nil, cluster = nil, neuron = 0, xrange = nil, points = 200, ops = nil, custom = nil, maxsize = 25, seed = 0, budget = 10): " +
+	Doc: "symbolic(f, x = nil, y = nil, cluster = nil, neuron = 0, xrange = nil, points = 200, ops = nil, custom = nil, maxsize = 25, seed = 0, budget = 10, accept_r2 = 0.9999): " +
 		"find formulas for a learned function (fit.psi, fit.phi with cluster = k), a script function sampled on xrange, or samples x (n or n×k) and y",
 	Params: []runtime.Param{{Name: "f", Default: runtime.Nil{}}, {Name: "x", Default: runtime.Nil{}}, {Name: "y", Default: runtime.Nil{}},
 		{Name: "cluster", Default: runtime.Nil{}}, {Name: "neuron", Default: runtime.Number(0)}, {Name: "xrange", Default: runtime.Nil{}},
 		{Name: "points", Default: runtime.Number(200)}, {Name: "ops", Default: runtime.Nil{}}, {Name: "custom", Default: runtime.Nil{}},
-		{Name: "maxsize", Default: runtime.Number(25)}, {Name: "seed", Default: runtime.Number(0)}, {Name: "budget", Default: runtime.Number(10)}},
+		{Name: "maxsize", Default: runtime.Number(25)}, {Name: "seed", Default: runtime.Number(0)}, {Name: "budget", Default: runtime.Number(10)},
+		{Name: "accept_r2", Default: runtime.Number(0.9999)}},
 	Fn: symbolicFn,
 }
 
@@ -396,6 +397,12 @@ func symbolicOptions(c *runtime.Call) (symreg.Options, error) {
 		return o, c.NamedError("budget", "budget is seconds > 0, found %g", budget)
 	}
 	o.Budget = time.Duration(budget * float64(time.Second))
+	// Learned functions carry smooth, systematic errors: PySR's rule alone
+	// picks long formulas that fit them; accept the simplest formula that
+	// reaches this R² instead (0 turns it off).
+	if o.AcceptR2, err = c.Number("accept_r2"); err != nil {
+		return o, err
+	}
 	if l, ok := c.Get("ops").(*runtime.List); ok {
 		for _, e := range l.Elems {
 			s, ok := e.(runtime.String)
@@ -443,7 +450,7 @@ func (rp *reporter) symbolic() error {
 		return err
 	}
 	m := rp.fit.Model
-	opts := symreg.Options{Budget: time.Duration(budget * float64(time.Second)), Seed: uint64(rp.fit.Seed)}
+	opts := symreg.Options{Budget: time.Duration(budget * float64(time.Second)), Seed: uint64(rp.fit.Seed), AcceptR2: 0.9999}
 	labels, k := rp.labels, 0
 	for _, l := range labels {
 		k = max(k, l+1)
