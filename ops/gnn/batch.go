@@ -45,8 +45,10 @@ type batchWork struct {
 	edIn        []float32
 	edW, edW0   *nn.Work
 	dEd, dEd0   []float32
-	edgeDiffOn  bool
-	edgeDiffPen float64
+	n5 *n5Work // N5 receiver-group buffers
+
+	// singletons makes every receiver its own N5 group (embeddings trained).
+	singletons bool
 }
 
 func (m *Model) newBatchWork(b int) *batchWork {
@@ -115,8 +117,12 @@ func (m *Model) fillInputs(wk *batchWork, rows int) {
 			copy(ph[1:], ai)
 			ps := wk.psiIn[r*pin : (r+1)*pin]
 			ps[0] = wk.u[r]
-			if m.spec.Variant == N4 {
+			switch m.spec.Variant {
+			case N4:
 				copy(ps[1:], ai)
+			case N5: // (u_j, a_j, a_j): used by edge_diff and as the self term
+				copy(ps[1:1+d], ai)
+				copy(ps[1+d:], ai)
 			}
 		}
 	})
@@ -129,9 +135,13 @@ func (m *Model) forward(wk *batchWork, b int) {
 	n := wk.N
 	rows := b * n
 	m.fillInputs(wk, rows)
-	wk.psiOut = m.psi.Forward(wk.psiW, wk.psiIn[:rows*m.spec.psiIn()], rows)
 	wk.phiOut = m.phi.Forward(wk.phiW, wk.phiIn[:rows*(1+wk.D)], rows)
-	nn.Gemm(false, true, b, n, n, 1, wk.psiOut, n, m.w, n, 0, wk.msg, n)
+	if m.spec.Variant == N5 {
+		m.messagesN5(wk, b, wk.singletons)
+	} else {
+		wk.psiOut = m.psi.Forward(wk.psiW, wk.psiIn[:rows*m.spec.psiIn()], rows)
+		nn.Gemm(false, true, b, n, n, 1, wk.psiOut, n, m.w, n, 0, wk.msg, n)
+	}
 	if m.omega != nil {
 		m.forwardOmega(wk, b)
 	}
@@ -197,6 +207,7 @@ type stepOptions struct {
 func (m *Model) lossAndGrad(wk *batchWork, opt stepOptions) (data, total float64) {
 	b, n := wk.B, wk.N
 	rows := b * n
+	wk.singletons = opt.gradA
 	m.forward(wk, b)
 	var ss float64
 	for r := 0; r < rows; r++ {
@@ -217,6 +228,9 @@ func (m *Model) lossAndGrad(wk *batchWork, opt stepOptions) (data, total float64
 		}
 	}
 	total = data
+	if m.spec.Variant == N5 {
+		return m.finishN5(wk, opt, data)
+	}
 	// Messages: dΨ = dM·Ŵ, dŴ = dMᵀ·Ψ (diagonal masked).
 	nn.Gemm(false, false, b, n, n, 1, wk.dMsg, n, m.w, n, 0, wk.dPsi, n)
 	if opt.gradW {
@@ -264,6 +278,34 @@ func (m *Model) lossAndGrad(wk *batchWork, opt stepOptions) (data, total float64
 }
 
 func restore(dst, src []float32) { copy(dst, src) }
+
+// finishN5 is the backward pass and penalties for the N5 variant.
+func (m *Model) finishN5(wk *batchWork, opt stepOptions, data float64) (float64, float64) {
+	b, n, d := wk.B, wk.N, wk.D
+	total := data
+	if opt.gradOmega && m.omega != nil {
+		m.backwardOmega(wk, b)
+	}
+	m.backwardN5(wk, b, opt)
+	if opt.edgeDiff > 0 && opt.gradPsi {
+		total += m.edgeDiffTerm(wk, opt) // on rows (u_j, a_j, a_j)
+	}
+	var dx []float32
+	if opt.gradA {
+		dx = wk.dPhiIn[:b*n*(1+d)]
+	}
+	m.phi.Backward(wk.phiW, wk.dPhi, dx)
+	if dx != nil {
+		addEmbeddingGrad(m.ga, dx, n, d, 1+d, 1)
+	}
+	if opt.phiZero > 0 {
+		total += m.phiZeroTerm(wk, opt.phiZero*float64(b), opt.gradA)
+	}
+	if opt.wL1 > 0 {
+		total += m.wL1Term(opt.wL1, opt.gradW)
+	}
+	return data, total
+}
 
 // addEmbeddingGrad adds the embedding columns 1..d of input gradients
 // (rows of width `width`, row r belonging to neuron r mod n) into ga.

@@ -28,6 +28,7 @@ func TestLossGradientsMatchFiniteDifferences(t *testing.T) {
 	}{
 		{"N2-relu", ModelSpec{N: n}},
 		{"N2", ModelSpec{N: n, Psi: NetSpec{Activation: "tanh"}, Phi: NetSpec{Activation: "tanh"}}}, // 64 wide: the AVX-512 path
+		{"N5", ModelSpec{N: n, Variant: N5, Psi: NetSpec{Activation: "tanh", Hidden: 8}, Phi: NetSpec{Activation: "tanh", Hidden: 8}}},
 		{"N4", ModelSpec{N: n, Variant: N4, Psi: NetSpec{Activation: "tanh", Hidden: 8}, Phi: NetSpec{Activation: "tanh", Hidden: 8}}},
 		{"omega-mult", ModelSpec{N: n, Phi: NetSpec{Activation: "tanh", Hidden: 8}, Psi: NetSpec{Activation: "tanh", Hidden: 8},
 			Omega: &OmegaSpec{Siren: nn.SirenSpec{Hidden: 8, HiddenLayers: 2, Omega0: 3}, Neurons: []int{1, 4}, X: []float32{0.2, 0.7}, Y: []float32{0.5, 0.1}}}},

@@ -17,9 +17,6 @@ func (m *Model) Predict(u, e []float32, t float32) (_ []float32, err error) {
 	if e != nil && len(e) != n {
 		return nil, fmt.Errorf("gnn: Predict needs %d external inputs, found %d", n, len(e))
 	}
-	if m.spec.Variant == N5 {
-		return nil, fmt.Errorf("gnn: variant N5 is not supported yet by the batched kernels")
-	}
 	wk := m.newBatchWork(1)
 	return m.predictInto(wk, u, e, t), nil
 }
@@ -61,9 +58,6 @@ func (m *Model) Rollout(u0 []float32, dt float64, steps int, ext []float32) (_ [
 	}
 	if !(dt > 0) || steps < 0 {
 		return nil, fmt.Errorf("gnn: Rollout needs dt > 0 and steps ≥ 0, found dt=%g steps=%d", dt, steps)
-	}
-	if m.spec.Variant == N5 {
-		return nil, fmt.Errorf("gnn: variant N5 is not supported yet by the batched kernels")
 	}
 	wk := m.newBatchWork(1)
 	out := make([]float32, (steps+1)*n)

@@ -361,9 +361,6 @@ func (c TrainConfig) validate(spec ModelSpec, d Data) error {
 			return fmt.Errorf("gnn: learning rate %s must be > 0, found %g", lr.name, lr.v)
 		}
 	}
-	if spec.Variant == N5 {
-		return fmt.Errorf("gnn: training variant N5 (receiver-dependent ψ*) is not implemented yet; use N2 or N4")
-	}
 	switch c.Solver {
 	case SolverAdam:
 	case SolverAlternating:

@@ -128,7 +128,7 @@ func TestValidationErrors(t *testing.T) {
 	bad("lr", func(_ *Data, c *TrainConfig, _ *ModelSpec) { c.Solver = SolverAdam; c.LR.W = 0 }, "learning rate W")
 	bad("neurons", func(_ *Data, _ *TrainConfig, s *ModelSpec) { s.N = 50 }, "data has 100 neurons, the model 50")
 	bad("solver", func(_ *Data, c *TrainConfig, _ *ModelSpec) { c.Solver = "sgd" }, "unknown solver")
-	bad("N5-alternating", func(_ *Data, c *TrainConfig, s *ModelSpec) { s.Variant = N5 }, "N5")
+	bad("N5-alternating", func(_ *Data, c *TrainConfig, s *ModelSpec) { s.Variant = N5; c.Solver = SolverAlternating }, "supports variants N2 and N4")
 }
 
 func TestCheckpointRoundTripAndShapeCheck(t *testing.T) {

@@ -1,0 +1,187 @@
+package gnn
+
+import (
+	"math"
+
+	"github.com/ngs-lab/ngs/ops/nn"
+)
+
+// For the N5 variant ψ*(u_j, a_i, a_j) depends on the receiver, so the
+// messages cannot be one product Ψ·Ŵᵀ. Receivers are grouped by identical
+// embedding: per group G (embedding a_G) ψ* is evaluated once per frame and
+// sender, Ψ_G (B×N), and the group's messages are Ψ_G·Ŵ[G,:]ᵀ. After
+// clustering there are few groups; while the embeddings are being learned
+// every receiver is its own group (exact, but N times the cost of N2).
+
+// n5Work holds the per-group buffers.
+type n5Work struct {
+	groups [][]int   // receivers per group
+	in     []float32 // B·N × (1+2D) ψ* inputs of one group
+	wg     []float32 // |G|×N rows of Ŵ of one group
+	mg     []float32 // B×|G| messages / their gradient of one group
+	dpsi   []float32 // B×N
+	dx     []float32 // B·N × (1+2D)
+	dwg    []float32 // |G|×N
+}
+
+// receiverGroups groups neurons by identical embedding, or makes every
+// neuron its own group when the embeddings are being trained.
+func (m *Model) receiverGroups(singletons bool) [][]int {
+	n, d := m.spec.N, m.spec.EmbeddingDim
+	if singletons {
+		g := make([][]int, n)
+		for i := range g {
+			g[i] = []int{i}
+		}
+		return g
+	}
+	index := map[string]int{}
+	var groups [][]int
+	key := make([]byte, 0, 4*d)
+	for i := 0; i < n; i++ {
+		key = key[:0]
+		for _, v := range m.a[i*d : (i+1)*d] {
+			b := math.Float32bits(v)
+			key = append(key, byte(b), byte(b>>8), byte(b>>16), byte(b>>24))
+		}
+		k, ok := index[string(key)]
+		if !ok {
+			k = len(groups)
+			index[string(key)] = k
+			groups = append(groups, nil)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	return groups
+}
+
+func (m *Model) ensureN5Work(wk *batchWork, singletons bool) *n5Work {
+	if wk.n5 == nil {
+		n, d := wk.N, wk.D
+		rows := wk.B * n
+		wk.n5 = &n5Work{in: make([]float32, rows*(1+2*d)), wg: make([]float32, n*n),
+			mg: make([]float32, rows), dpsi: make([]float32, rows), dx: make([]float32, rows*(1+2*d)),
+			dwg: make([]float32, n*n)}
+	}
+	wk.n5.groups = m.receiverGroups(singletons)
+	return wk.n5
+}
+
+// fillGroupInputs builds rows (u_bj, a_G, a_j) for group representative rep.
+func (m *Model) fillGroupInputs(wk *batchWork, rep, b int) {
+	n, d := wk.N, wk.D
+	in := 1 + 2*d
+	ag := m.a[rep*d : (rep+1)*d]
+	x := wk.n5.in
+	nn.ParallelRows(b*n, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			j := r % n
+			row := x[r*in : (r+1)*in]
+			row[0] = wk.u[r]
+			copy(row[1:1+d], ag)
+			copy(row[1+d:], m.a[j*d:(j+1)*d])
+		}
+	})
+}
+
+// gatherRows copies Ŵ's rows of group g into dst (|G|×N).
+func (m *Model) gatherRows(g []int, dst []float32) {
+	n := m.spec.N
+	for k, i := range g {
+		copy(dst[k*n:(k+1)*n], m.w[i*n:(i+1)*n])
+	}
+}
+
+// messagesN5 fills wk.msg (B×N) group by group.
+func (m *Model) messagesN5(wk *batchWork, b int, singletons bool) {
+	n := wk.N
+	w5 := m.ensureN5Work(wk, singletons)
+	for _, g := range w5.groups {
+		m.fillGroupInputs(wk, g[0], b)
+		psi := m.psi.Forward(wk.psiW, w5.in[:b*n*m.spec.psiIn()], b*n)
+		m.gatherRows(g, w5.wg)
+		nn.Gemm(false, true, b, len(g), n, 1, psi, n, w5.wg, n, 0, w5.mg, len(g))
+		for f := 0; f < b; f++ {
+			for k, i := range g {
+				wk.msg[f*n+i] = w5.mg[f*len(g)+k]
+			}
+		}
+	}
+}
+
+// backwardN5 propagates wk.dMsg through the grouped messages: Ŵ, ψ* and
+// (with singleton groups) the embeddings of receivers and senders.
+func (m *Model) backwardN5(wk *batchWork, b int, opt stepOptions) {
+	n, d := wk.N, wk.D
+	w5 := wk.n5
+	in := 1 + 2*d
+	for _, g := range w5.groups {
+		m.fillGroupInputs(wk, g[0], b)
+		psi := m.psi.Forward(wk.psiW, w5.in[:b*n*in], b*n)
+		m.gatherRows(g, w5.wg)
+		for f := 0; f < b; f++ {
+			for k, i := range g {
+				w5.mg[f*len(g)+k] = wk.dMsg[f*n+i]
+			}
+		}
+		// dΨ_G = dM_G·Ŵ_G ; dŴ_G = dM_Gᵀ·Ψ_G
+		nn.Gemm(false, false, b, n, len(g), 1, w5.mg, len(g), w5.wg, n, 0, w5.dpsi, n)
+		if opt.gradW {
+			nn.Gemm(true, false, len(g), n, b, 1, w5.mg, len(g), psi, n, 0, w5.dwg, n)
+			for k, i := range g {
+				row := m.gw[i*n : (i+1)*n]
+				axpy32(w5.dwg[k*n:(k+1)*n], row)
+				row[i] = 0
+			}
+		}
+		if !opt.gradPsi && !opt.gradA {
+			continue
+		}
+		var dx []float32
+		if opt.gradA {
+			dx = w5.dx[:b*n*in]
+		}
+		saved := m.psiGradsIfFrozen(opt)
+		m.psi.Backward(wk.psiW, w5.dpsi, dx)
+		if saved != nil {
+			copy(m.psi.Grads, saved)
+		}
+		if dx != nil {
+			m.addN5EmbeddingGrads(g, dx, b)
+		}
+	}
+}
+
+// psiGradsIfFrozen returns a copy of ψ*'s gradients to restore when ψ* is
+// frozen but its backward pass is needed for the embeddings.
+func (m *Model) psiGradsIfFrozen(opt stepOptions) []float32 {
+	if opt.gradPsi {
+		return nil
+	}
+	return append([]float32(nil), m.psi.Grads...)
+}
+
+// addN5EmbeddingGrads adds input gradients to the embeddings: columns
+// 1..D belong to the group's receiver embedding (singleton groups only, as
+// embeddings are trained only then), columns 1+D..2D to each sender.
+func (m *Model) addN5EmbeddingGrads(g []int, dx []float32, b int) {
+	n, d := m.spec.N, m.spec.EmbeddingDim
+	in := 1 + 2*d
+	rows := b * n
+	recv := m.ga[g[0]*d : (g[0]+1)*d]
+	for r := 0; r < rows; r++ {
+		j := r % n
+		row := dx[r*in : (r+1)*in]
+		for k := 0; k < d; k++ {
+			recv[k] += row[1+k]
+			m.ga[j*d+k] += row[1+d+k]
+		}
+	}
+}
+
+func axpy32(x, y []float32) {
+	y = y[:len(x)]
+	for k, v := range x {
+		y[k] += v
+	}
+}
