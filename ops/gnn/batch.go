@@ -42,10 +42,10 @@ type batchWork struct {
 	dPzIn []float32
 
 	// edge_diff: ψ at u+δ, and a second pass at u for ψ-only gradients (N4).
-	edIn        []float32
-	edW, edW0   *nn.Work
-	dEd, dEd0   []float32
-	n5 *n5Work // N5 receiver-group buffers
+	edIn      []float32
+	edW, edW0 *nn.Work
+	dEd, dEd0 []float32
+	n5        *n5Work // N5 receiver-group buffers
 
 	// singletons makes every receiver its own N5 group (embeddings trained).
 	singletons bool
