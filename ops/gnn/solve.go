@@ -5,8 +5,6 @@ import (
 	"math"
 
 	"github.com/ngs-lab/ngs/ops/nn"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -26,8 +24,9 @@ type wSolver struct {
 	lo, hi   []float32 // per-neuron activity range over the data
 	psiMat   []float32 // F×N: ψ* per frame and sender
 	resid    []float32 // F×N: du − φ* per frame and receiver
-	gram     []float32 // N×N: ΨᵀΨ (upper triangle from Syrk, then symmetrised)
+	gram     []float32 // N×N: ΨᵀΨ
 	cross    []float32 // N×N: Ψᵀ·resid
+	scratch  []float32 // workspace of nn.MulTN
 	lastTime float64
 }
 
@@ -94,9 +93,8 @@ func (s *wSolver) solve() error {
 			}
 		}
 	})
-	blas32.Syrk(blas.Trans, 1, blas32.General{Rows: f, Cols: n, Stride: n, Data: s.psiMat}, 0,
-		blas32.Symmetric{N: n, Stride: n, Data: s.gram, Uplo: blas.Upper})
-	nn.Gemm(true, false, n, n, f, 1, s.psiMat, n, s.resid, n, 0, s.cross, n)
+	s.scratch = nn.MulTN(s.psiMat, f, n, s.psiMat, n, s.gram, s.scratch)
+	s.scratch = nn.MulTN(s.psiMat, f, n, s.resid, n, s.cross, s.scratch)
 	w, err := constrainedSolve(s.gram, s.cross, n, s.cfg.Ridge)
 	if err != nil {
 		return err

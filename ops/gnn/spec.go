@@ -209,7 +209,8 @@ type Penalties struct {
 	WL1      Schedule // coeff·Σ|Ŵ| once per step
 }
 
-// LearningRates are the Adam learning rates per parameter group.
+// LearningRates are the Adam learning rates per parameter group. Each used
+// rate must be > 0, except Omega, which defaults to 1e-5 when 0.
 type LearningRates struct {
 	W, Phi, Psi, Embedding, Omega float64
 }
@@ -229,7 +230,7 @@ const (
 
 // AlternatingConfig tunes SolverAlternating.
 type AlternatingConfig struct {
-	SolveEvery int     // Adam steps between Ŵ solves (default 200)
+	SolveEvery int     // Adam steps between Ŵ solves (default 50)
 	Frames     int     // frames in the Gram matrix, evenly strided (default min(T, max(10·N, 2000)))
 	Ridge      float64 // ridge added to the Gram diagonal, relative to its mean (default 1e-5)
 	Grid       int     // points per neuron of the φ*/ψ* tables used by the solve (default 512)
@@ -300,6 +301,9 @@ func (c TrainConfig) withDefaults(frames int) TrainConfig {
 			c.StepsPerEpoch = 1
 		}
 	}
+	if c.LR.Omega == 0 {
+		c.LR.Omega = 1e-5
+	}
 	if c.TrueGain == 0 {
 		c.TrueGain = 10
 	}
@@ -308,7 +312,7 @@ func (c TrainConfig) withDefaults(frames int) TrainConfig {
 	}
 	a := &c.Alternating
 	if a.SolveEvery == 0 {
-		a.SolveEvery = 200
+		a.SolveEvery = 50
 	}
 	if a.Ridge == 0 {
 		a.Ridge = 1e-5

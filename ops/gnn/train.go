@@ -96,6 +96,7 @@ type trainer struct {
 	lastTime  time.Time
 	lastSteps int
 	solver    *wSolver
+	frames    []int // the current batch's frame indices
 }
 
 func newTrainer(m *Model, data Data, cfg TrainConfig) *trainer {
@@ -241,7 +242,10 @@ func (t *trainer) options(epoch int) stepOptions {
 
 // step draws a batch, computes gradients and applies Adam; it returns the data loss.
 func (t *trainer) step(opt stepOptions) float64 {
-	frames := make([]int, t.cfg.Batch)
+	if len(t.frames) != t.cfg.Batch {
+		t.frames = make([]int, t.cfg.Batch)
+	}
+	frames := t.frames
 	for k := range frames {
 		frames[k] = t.rng.Intn(t.data.T)
 	}

@@ -96,3 +96,19 @@ func abs32(x float32) float32 {
 	}
 	return x
 }
+
+func TestMulTNMatchesGonum(t *testing.T) {
+	rng := rand.New(rand.NewSource(21))
+	for _, sz := range [][3]int{{7, 5, 3}, {300, 130, 70}, {257, 64, 129}} {
+		k, m, n := sz[0], sz[1], sz[2]
+		a, b := randSlice(k*m, 1, rng), randSlice(k*n, 1, rng)
+		got, want := make([]float32, m*n), make([]float32, m*n)
+		MulTN(a, k, m, b, n, got, nil)
+		Gemm(true, false, m, n, k, 1, a, m, b, n, 0, want, n)
+		for i := range want {
+			if d := got[i] - want[i]; d > 1e-3*(1+abs32(want[i])) || d < -1e-3*(1+abs32(want[i])) {
+				t.Fatalf("k=%d m=%d n=%d: c[%d] = %g, expected %g", k, m, n, i, got[i], want[i])
+			}
+		}
+	}
+}

@@ -1,0 +1,40 @@
+package nn
+
+// MulTN computes C = Aᵀ·B where A is k×m and B is k×n (row-major) and C is
+// m×n. With the AVX-512 kernel it transposes A once and multiplies it by
+// 64-column panels of B; elsewhere it calls gonum's Sgemm. scratch, when
+// large enough (m·k + 64·k + 64·m values), avoids allocation.
+func MulTN(a []float32, k, m int, b []float32, n int, c []float32, scratch []float32) []float32 {
+	if !hasGemm64 {
+		Gemm(true, false, m, n, k, 1, a, m, b, n, 0, c, n)
+		return scratch
+	}
+	need := m*k + 64*k + 64*m
+	if len(scratch) < need {
+		scratch = make([]float32, need)
+	}
+	at, panel, out := scratch[:m*k], scratch[m*k:m*k+64*k], scratch[m*k+64*k:need]
+	ParallelRows(k, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			row := a[r*m : (r+1)*m]
+			for i, v := range row {
+				at[i*k+r] = v
+			}
+		}
+	})
+	for c0 := 0; c0 < n; c0 += 64 {
+		w := min(64, n-c0)
+		for r := 0; r < k; r++ {
+			dst := panel[r*64 : (r+1)*64]
+			copy(dst, b[r*n+c0:r*n+c0+w])
+			clear(dst[w:])
+		}
+		ParallelRows(m, func(lo, hi int) {
+			gemm64Kernel(at[lo*k:], k, panel, out[lo*64:], hi-lo, k, false)
+			for i := lo; i < hi; i++ {
+				copy(c[i*n+c0:i*n+c0+w], out[i*64:i*64+w])
+			}
+		})
+	}
+	return scratch
+}
