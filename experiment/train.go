@@ -315,8 +315,8 @@ func (st *trainSettings) learningRates(c *runtime.Call, b *lang.NamedBlock, env 
 		if err != nil {
 			return err
 		}
-		if !(v > 0) {
-			return lang.Errorf(set.Value.Position(), "learning rate %s must be > 0, found %g", set.Name, v)
+		if !(v >= 0) {
+			return lang.Errorf(set.Value.Position(), "learning rate %s must be ≥ 0 (0 keeps the group fixed where training allows it), found %g", set.Name, v)
 		}
 		*p = v
 	}
