@@ -1,0 +1,182 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func matVecAVX512(y, a *float32, lda int, x *float32, rows, cols int)
+//
+// y[r] = Σ_j a[r*lda+j]·x[j]. Four rows at a time share each load of x; each
+// row keeps two 16-wide accumulators (8 independent FMA chains). The last
+// cols%16 columns use a masked load (no access past the row's end).
+TEXT ·matVecAVX512(SB), NOSPLIT, $0-48
+	MOVQ y+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	SHLQ $2, R8
+	MOVQ x+24(FP), DX
+	MOVQ rows+32(FP), R9
+	MOVQ cols+40(FP), R10
+
+	// K1 = mask of the cols%16 tail columns.
+	MOVQ R10, CX
+	ANDQ $15, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+
+rows4:
+	CMPQ R9, $4
+	JLT  rows1
+	LEAQ (SI)(R8*1), R11
+	LEAQ (R11)(R8*1), R12
+	LEAQ (R12)(R8*1), R13
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	XORQ BX, BX
+	MOVQ R10, CX
+	SHRQ $5, CX
+	JZ   tail16x4
+
+loop32x4:
+	VMOVUPS (DX)(BX*1), Z8
+	VMOVUPS 64(DX)(BX*1), Z9
+	VFMADD231PS (SI)(BX*1), Z8, Z0
+	VFMADD231PS 64(SI)(BX*1), Z9, Z4
+	VFMADD231PS (R11)(BX*1), Z8, Z1
+	VFMADD231PS 64(R11)(BX*1), Z9, Z5
+	VFMADD231PS (R12)(BX*1), Z8, Z2
+	VFMADD231PS 64(R12)(BX*1), Z9, Z6
+	VFMADD231PS (R13)(BX*1), Z8, Z3
+	VFMADD231PS 64(R13)(BX*1), Z9, Z7
+	ADDQ $128, BX
+	DECQ CX
+	JNZ  loop32x4
+
+tail16x4:
+	TESTQ $16, R10
+	JZ    tailmask4
+	VMOVUPS (DX)(BX*1), Z8
+	VFMADD231PS (SI)(BX*1), Z8, Z0
+	VFMADD231PS (R11)(BX*1), Z8, Z1
+	VFMADD231PS (R12)(BX*1), Z8, Z2
+	VFMADD231PS (R13)(BX*1), Z8, Z3
+	ADDQ $64, BX
+
+tailmask4:
+	TESTQ $15, R10
+	JZ    reduce4
+	VMOVUPS.Z (DX)(BX*1), K1, Z8
+	VMOVUPS.Z (SI)(BX*1), K1, Z9
+	VFMADD231PS Z9, Z8, Z4
+	VMOVUPS.Z (R11)(BX*1), K1, Z9
+	VFMADD231PS Z9, Z8, Z5
+	VMOVUPS.Z (R12)(BX*1), K1, Z9
+	VFMADD231PS Z9, Z8, Z6
+	VMOVUPS.Z (R13)(BX*1), K1, Z9
+	VFMADD231PS Z9, Z8, Z7
+
+reduce4:
+	VADDPS Z4, Z0, Z0
+	VADDPS Z5, Z1, Z1
+	VADDPS Z6, Z2, Z2
+	VADDPS Z7, Z3, Z3
+	VEXTRACTF64X4 $1, Z0, Y8
+	VADDPS Y8, Y0, Y0
+	VEXTRACTF64X4 $1, Z1, Y8
+	VADDPS Y8, Y1, Y1
+	VEXTRACTF64X4 $1, Z2, Y8
+	VADDPS Y8, Y2, Y2
+	VEXTRACTF64X4 $1, Z3, Y8
+	VADDPS Y8, Y3, Y3
+	VEXTRACTF128 $1, Y0, X8
+	VADDPS X8, X0, X0
+	VEXTRACTF128 $1, Y1, X8
+	VADDPS X8, X1, X1
+	VEXTRACTF128 $1, Y2, X8
+	VADDPS X8, X2, X2
+	VEXTRACTF128 $1, Y3, X8
+	VADDPS X8, X3, X3
+	VHADDPS X1, X0, X0
+	VHADDPS X3, X2, X2
+	VHADDPS X2, X0, X0
+	VMOVUPS X0, (DI)
+	ADDQ $16, DI
+	LEAQ (R13)(R8*1), SI
+	SUBQ $4, R9
+	JMP  rows4
+
+rows1:
+	CMPQ R9, $0
+	JEQ  done
+	VPXORD Z0, Z0, Z0
+	VPXORD Z4, Z4, Z4
+	XORQ BX, BX
+	MOVQ R10, CX
+	SHRQ $5, CX
+	JZ   tail16x1
+
+loop32x1:
+	VMOVUPS (DX)(BX*1), Z8
+	VMOVUPS 64(DX)(BX*1), Z9
+	VFMADD231PS (SI)(BX*1), Z8, Z0
+	VFMADD231PS 64(SI)(BX*1), Z9, Z4
+	ADDQ $128, BX
+	DECQ CX
+	JNZ  loop32x1
+
+tail16x1:
+	TESTQ $16, R10
+	JZ    tailmask1
+	VMOVUPS (DX)(BX*1), Z8
+	VFMADD231PS (SI)(BX*1), Z8, Z0
+	ADDQ $64, BX
+
+tailmask1:
+	TESTQ $15, R10
+	JZ    reduce1
+	VMOVUPS.Z (DX)(BX*1), K1, Z8
+	VMOVUPS.Z (SI)(BX*1), K1, Z9
+	VFMADD231PS Z9, Z8, Z4
+
+reduce1:
+	VADDPS Z4, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y8
+	VADDPS Y8, Y0, Y0
+	VEXTRACTF128 $1, Y0, X8
+	VADDPS X8, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, (DI)
+	ADDQ $4, DI
+	ADDQ R8, SI
+	DECQ R9
+	JMP  rows1
+
+done:
+	VZEROUPPER
+	RET
+
+// func cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL leaf+0(FP), AX
+	MOVL sub+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
+	RET
+
+// func xgetbv0() (eax, edx uint32)
+TEXT ·xgetbv0(SB), NOSPLIT, $0-8
+	MOVL $0, CX
+	XGETBV
+	MOVL AX, eax+0(FP)
+	MOVL DX, edx+4(FP)
+	RET
