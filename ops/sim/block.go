@@ -100,8 +100,7 @@ func (b *block) stepOps(kern *stepKernels, k int, senderOut, coupledOut []float3
 		return nil
 	})
 	couple := newStepOp("couple", k, coupledOut, []int{2, 1}, func(in [][]float32, _ []float32) error {
-		kern.coupler.couple(in[0])
-		return nil
+		return kern.coupler.couple(in[0])
 	})
 	rhs := newStepOp("rhs", k, b.derivs[k*n:(k+1)*n], []int{1, 1, 2, 1}, func(in [][]float32, out []float32) error {
 		kern.prog.EvalReceivers(out, in[0], eRow(in[2]), b.times[k])

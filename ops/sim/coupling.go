@@ -1,61 +1,101 @@
 package sim
 
 import (
+	"fmt"
 	"runtime"
-	"sync"
-
-	"gonum.org/v1/gonum/blas/blas32"
 
 	"github.com/ngs-lab/ngs/ops/eqn"
+	"github.com/ngs-lab/ngs/ops/vec"
 )
 
 // coupler computes every term's Coupled[i] = Σ_{j≠i} W[i,j]·S_{g(i)}[j] for
-// all receivers, splitting the rows into blocks run on separate goroutines.
-// Each row of W is read from memory once per step for all terms.
+// all receivers with the matrix-vector kernel of package vec, splitting the
+// rows into one block per worker of a team. With several terms the rows go
+// in chunks small enough to stay in cache, so W is read from memory once per
+// step for all terms.
 type coupler struct {
-	n       int
-	terms   []*eqn.BoundTerm
-	workers int
+	n     int
+	terms []*eqn.BoundTerm
+	team  *team
+	w     []float32
+	errs  []error // per worker, from the last couple
 }
 
-// minRowsPerWorker keeps goroutine overhead below the work of a block.
+// minRowsPerWorker keeps the synchronisation cost below the work of a block.
 const minRowsPerWorker = 128
 
+// cacheRows is the chunk of rows computed for all terms before the next
+// chunk when a rule has several terms (16 rows of 8000 floats: 512 KB).
+const cacheRows = 16
+
 func newCoupler(n int, terms []*eqn.BoundTerm) *coupler {
-	workers := runtime.GOMAXPROCS(0)
-	workers = max(1, min(workers, n/minRowsPerWorker))
-	return &coupler{n: n, terms: terms, workers: workers}
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/minRowsPerWorker))
+	c := &coupler{n: n, terms: terms, errs: make([]error, workers)}
+	c.team = newTeam(workers, c.block)
+	return c
 }
 
+// close stops the coupler's helper goroutines.
+func (c *coupler) close() { c.team.close() }
+
 // couple fills the Coupled vectors of all terms for weights w.
-func (c *coupler) couple(w []float32) {
-	if c.workers == 1 {
-		c.rows(w, 0, c.n)
-		return
+func (c *coupler) couple(w []float32) error {
+	c.w = w
+	c.team.run()
+	c.w = nil
+	for _, err := range c.errs {
+		if err != nil {
+			return fmt.Errorf("sim: coupling: %w", err)
+		}
 	}
-	var wg sync.WaitGroup
-	chunk := (c.n + c.workers - 1) / c.workers
-	for lo := chunk; lo < c.n; lo += chunk {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			c.rows(w, lo, hi)
-		}(lo, min(lo+chunk, c.n))
+	return nil
+}
+
+// block computes worker k's share of the rows.
+func (c *coupler) block(k, workers int) {
+	chunk := (c.n + workers - 1) / workers
+	lo, hi := min(k*chunk, c.n), min((k+1)*chunk, c.n)
+	step := hi - lo
+	if len(c.terms) > 1 {
+		step = cacheRows
 	}
-	c.rows(w, 0, min(chunk, c.n))
-	wg.Wait()
+	c.errs[k] = nil
+	for start := lo; start < hi && c.errs[k] == nil; start += step {
+		c.errs[k] = c.rows(c.w, start, min(start+step, hi))
+	}
 }
 
 // rows computes rows [lo, hi) of every term.
-func (c *coupler) rows(w []float32, lo, hi int) {
-	n := c.n
-	for i := lo; i < hi; i++ {
-		row := w[i*n : (i+1)*n]
-		rowVec := blas32.Vector{N: n, Inc: 1, Data: row}
-		for _, t := range c.terms {
-			s := t.Group(i)
-			dot := blas32.Dot(rowVec, blas32.Vector{N: n, Inc: 1, Data: s})
-			t.Coupled[i] = dot - row[i]*s[i]
+func (c *coupler) rows(w []float32, lo, hi int) error {
+	for _, t := range c.terms {
+		for start := lo; start < hi; {
+			end := start + 1
+			for end < hi && t.GroupOf != nil && t.GroupOf[end] == t.GroupOf[start] {
+				end++
+			}
+			if t.GroupOf == nil {
+				end = hi
+			}
+			if err := c.product(w, t, start, end); err != nil {
+				return err
+			}
+			start = end
 		}
 	}
+	return nil
+}
+
+// product computes rows [lo, hi) of one term whose rows share a sender
+// vector, removing the diagonal (j = i) from each sum.
+func (c *coupler) product(w []float32, t *eqn.BoundTerm, lo, hi int) error {
+	n := c.n
+	s := t.Group(lo)
+	out := t.Coupled[lo:hi]
+	if err := vec.MatVec(out, w[lo*n:hi*n], n, s); err != nil {
+		return err
+	}
+	for i := lo; i < hi; i++ {
+		t.Coupled[i] -= w[i*n+i] * s[i]
+	}
+	return nil
 }

@@ -120,9 +120,12 @@ func BenchmarkBandwidthFloor(b *testing.B) {
 	}
 	term := &eqn.BoundTerm{Senders: [][]float32{make([]float32, n)}, Coupled: make([]float32, n)}
 	c := newCoupler(n, []*eqn.BoundTerm{term})
+	defer c.close()
 	b.ResetTimer()
 	for b.Loop() {
-		c.couple(w)
+		if err := c.couple(w); err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.ReportMetric(float64(4*n*n)/1e9*float64(b.N)/b.Elapsed().Seconds(), "GB/s(W)")
 }

@@ -39,8 +39,10 @@ func Run(ctx context.Context, net *Network, opt Options) (res *Result, err error
 	if err != nil {
 		return nil, err
 	}
+	coupler := newCoupler(net.N, prog.Terms())
+	defer coupler.close()
 	r := &runner{net: net, opt: opt, rec: rec, rng: newRand(opt.Seed),
-		kern: &stepKernels{n: net.N, prog: prog, coupler: newCoupler(net.N, prog.Terms()),
+		kern: &stepKernels{n: net.N, prog: prog, coupler: coupler,
 			dt: float32(opt.Dt), sigma: float32(net.Noise), w: net.W}}
 	r.u = initialState(net, r.rng)
 	err = r.loop(ctx)
