@@ -226,10 +226,9 @@ func (m *MLP) activate(h, z []float32, n int) {
 	switch m.act {
 	case ReLU:
 		ParallelRows(n, func(lo, hi int) {
-			for k := lo; k < hi; k++ {
-				if h[k] < 0 {
-					h[k] = 0
-				}
+			x := h[lo:hi]
+			for k, v := range x {
+				x[k] = max(v, 0)
 			}
 		})
 	case Tanh:
@@ -255,10 +254,15 @@ func (m *MLP) activationGrad(g, h, z []float32, n int) {
 	switch m.act {
 	case ReLU:
 		ParallelRows(n, func(lo, hi int) {
-			for k := lo; k < hi; k++ {
-				if h[k] <= 0 {
-					g[k] = 0
+			gs, hs := g[lo:hi], h[lo:hi]
+			hs = hs[:len(gs)]
+			for k, v := range hs {
+				// Branch-free: keep g where h > 0 (h is max(z, 0) ≥ 0).
+				var keep uint32
+				if v > 0 {
+					keep = 0xffffffff
 				}
+				gs[k] = math.Float32frombits(math.Float32bits(gs[k]) & keep)
 			}
 		})
 	case Tanh:
@@ -409,7 +413,19 @@ func paramGrad64(d *Dense, in, g []float32, rows int, w *Work) {
 
 // linearInputGrad writes g·Wᵀ into dx.
 func linearInputGrad(d *Dense, g, dx []float32, rows int, w *Work) {
-	if d.Out == 1 || d.In <= 4 {
+	if d.Out == 1 { // dx_r = g_r · W (W is a column)
+		ParallelRows(rows, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				gr := g[r]
+				row := dx[r*d.In : (r+1)*d.In]
+				for k, wk := range d.W[:len(row)] {
+					row[k] = gr * wk
+				}
+			}
+		})
+		return
+	}
+	if d.In <= 4 {
 		ParallelRows(rows, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
 				gr := g[r*d.Out : (r+1)*d.Out]
