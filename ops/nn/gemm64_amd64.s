@@ -2,20 +2,22 @@
 
 #include "textflag.h"
 
-// func gemm64AVX512(a *float32, lda int, b *float32, c *float32, m, k int, acc bool)
+// func gemm64AVX512(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool)
 //
-// C[r][0:64] (+)= Σ_kk A[r][kk]·B[kk][0:64] for r < m, kk < k.
-// A is row-major with row stride lda (elements); B and C have row stride 64.
+// C[r][0:64] (+)= Σ_kk A(r, kk)·B[kk][0:64] for r < m, kk < k, where
+// A(r, kk) = a[r·lda + kk·astep] (elements); B and C have row stride 64.
 // With acc false C is overwritten. Four rows at a time use 16 accumulators.
-TEXT ·gemm64AVX512(SB), NOSPLIT, $0-49
+TEXT ·gemm64AVX512(SB), NOSPLIT, $0-57
 	MOVQ a+0(FP), SI
 	MOVQ lda+8(FP), R8
 	SHLQ $2, R8
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ m+32(FP), R9
-	MOVQ k+40(FP), R10
-	MOVBLZX acc+48(FP), R11
+	MOVQ astep+16(FP), R15
+	SHLQ $2, R15
+	MOVQ b+24(FP), DI
+	MOVQ c+32(FP), DX
+	MOVQ m+40(FP), R9
+	MOVQ k+48(FP), R10
+	MOVBLZX acc+56(FP), R11
 
 rows4:
 	CMPQ R9, $4
@@ -93,10 +95,10 @@ kloop4:
 	VFMADD231PS Z17, Z23, Z13
 	VFMADD231PS Z18, Z23, Z14
 	VFMADD231PS Z19, Z23, Z15
-	ADDQ $4, AX
-	ADDQ $4, BX
-	ADDQ $4, CX
-	ADDQ $4, R12
+	ADDQ R15, AX
+	ADDQ R15, BX
+	ADDQ R15, CX
+	ADDQ R15, R12
 	ADDQ $256, R13
 	DECQ R14
 	JNZ  kloop4
@@ -153,7 +155,7 @@ kloop1:
 	VFMADD231PS 64(R13), Z20, Z1
 	VFMADD231PS 128(R13), Z20, Z2
 	VFMADD231PS 192(R13), Z20, Z3
-	ADDQ $4, AX
+	ADDQ R15, AX
 	ADDQ $256, R13
 	DECQ R14
 	JNZ  kloop1

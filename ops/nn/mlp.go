@@ -175,7 +175,6 @@ type Work struct {
 	h       [][]float32 // post-activation output of each layer (last: the output)
 	z       [][]float32 // pre-activation of each hidden layer (Sine only)
 	dA, dB  []float32   // ping-pong buffers for gradients w.r.t. activations
-	tr      []float32   // transposed input rows for the AVX-512 parameter gradient
 	parts   []float32   // per-worker partial parameter gradients
 	wt      []float32   // a transposed weight matrix
 }
@@ -374,12 +373,9 @@ func linearParamGrad(d *Dense, in, g []float32, rows int, w *Work) {
 }
 
 // paramGrad64 is GW += inᵀ·g for 64 outputs with the AVX-512 kernel: each
-// worker transposes its block of rows and forms a partial product, and the
-// partials are summed.
+// worker forms the partial product of its block of rows (reading in
+// transposed in place) and the partials are summed.
 func paramGrad64(d *Dense, in, g []float32, rows int, w *Work) {
-	if len(w.tr) < rows*d.In {
-		w.tr = make([]float32, w.MaxRows*max(d.In, 64))
-	}
 	workers := runtime.GOMAXPROCS(0)
 	if len(w.parts) < workers*d.In*64 {
 		w.parts = make([]float32, workers*max(d.In, 64)*64)
@@ -394,15 +390,7 @@ func paramGrad64(d *Dense, in, g []float32, rows int, w *Work) {
 		wg.Add(1)
 		go func(lo, hi int) {
 			defer wg.Done()
-			n := hi - lo
-			tr := w.tr[lo*d.In : hi*d.In] // In×n, row stride n
-			for r := 0; r < n; r++ {
-				src := in[(lo+r)*d.In : (lo+r+1)*d.In]
-				for k, v := range src {
-					tr[k*n+r] = v
-				}
-			}
-			gemm64Kernel(tr, n, g[lo*64:hi*64], part, d.In, n, false)
+			gemm64TransKernel(in[lo*d.In:hi*d.In], d.In, g[lo*64:hi*64], part, d.In, hi-lo, false)
 		}(lo, hi)
 	}
 	wg.Wait()

@@ -14,14 +14,7 @@ func MulTN(a []float32, k, m int, b []float32, n int, c []float32, scratch []flo
 		scratch = make([]float32, need)
 	}
 	at, panel, out := scratch[:m*k], scratch[m*k:m*k+64*k], scratch[m*k+64*k:need]
-	ParallelRows(k, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			row := a[r*m : (r+1)*m]
-			for i, v := range row {
-				at[i*k+r] = v
-			}
-		}
-	})
+	transpose(a, k, m, at)
 	for c0 := 0; c0 < n; c0 += 64 {
 		w := min(64, n-c0)
 		for r := 0; r < k; r++ {
@@ -37,4 +30,21 @@ func MulTN(a []float32, k, m int, b []float32, n int, c []float32, scratch []flo
 		})
 	}
 	return scratch
+}
+
+// transpose writes the k×m matrix a into at (m×k), in cache-sized tiles.
+func transpose(a []float32, k, m int, at []float32) {
+	const tile = 32
+	ParallelRows((k+tile-1)/tile, func(lo, hi int) {
+		for r0 := lo * tile; r0 < min(hi*tile, k); r0 += tile {
+			for i0 := 0; i0 < m; i0 += tile {
+				for r := r0; r < min(r0+tile, k); r++ {
+					row := a[r*m : (r+1)*m]
+					for i := i0; i < min(i0+tile, m); i++ {
+						at[i*k+r] = row[i]
+					}
+				}
+			}
+		}
+	})
 }
