@@ -11,7 +11,7 @@ import (
 
 // TestParallelCouplingMatchesReference runs N5 (a grouped and an ungrouped
 // term) on 301 neurons whose types interleave (so receiver groups change row
-// by row), split over two workers, with the assembly kernel and with the
+// by row) and a non-zero diagonal, split over two workers, with the assembly kernel and with the
 // pure-Go fallback, and compares both with Reference (float32 sums of 300
 // terms with g = 10: 5e-5 relative to max(1, |value|)).
 func TestParallelCouplingMatchesReference(t *testing.T) {
@@ -27,6 +27,9 @@ func TestParallelCouplingMatchesReference(t *testing.T) {
 		net.Params[name] = interleaved
 	}
 	net.Noise = 1
+	for i := range n {
+		net.W[i*n+i] = 5 // ignored by the rule: sums run over j ≠ i
+	}
 	if c := newCoupler(n, nil); c.team.workers != 2 {
 		t.Fatalf("N = %d on 2 cores: %d workers, want 2", n, c.team.workers)
 	}
