@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -53,6 +54,9 @@ type trainSettings struct {
 	truth      *Network
 	hooks      []*lang.Every
 	checkpoint string
+	// untilR2 stops training once the live R² of the corrected Ŵ against
+	// the truth reaches it (a measurement aid: it needs truth = net).
+	untilR2 float64
 }
 
 var trainBuiltin = &runtime.Builtin{
@@ -94,9 +98,19 @@ func train(c *runtime.Call) (runtime.Value, error) {
 		}
 		cfg.TrueW, cfg.TrueGain = st.truth.W, st.truth.Gain
 	}
+	if st.untilR2 > 0 && st.truth == nil {
+		return nil, c.Errorf("until_r2 needs the true network: add truth = net to the train block")
+	}
+	ctx, stop := context.WithCancel(c.Ctx())
+	defer stop()
+	reached := false
 	bar := newProgressBar("train " + decl.Name)
 	cfg.OnProgress = func(p gnn.Progress) {
 		fit.History = append(fit.History, p)
+		if st.untilR2 > 0 && p.R2 >= st.untilR2 && !reached {
+			reached = true
+			stop()
+		}
 		status := fmt.Sprintf("epoch %d step %d/%d loss %.4g %.0f steps/s", p.Epoch, p.Step, p.StepsPerEpoch, p.Loss, p.StepsPerSecond)
 		if !math.IsNaN(p.R2) {
 			status += fmt.Sprintf(" R² %.4f", p.R2)
@@ -108,10 +122,14 @@ func train(c *runtime.Call) (runtime.Value, error) {
 		return runHooks(c, st.hooks, epoch, fit)
 	}
 	start := time.Now()
-	m, err := gnn.Train(c.Ctx(), spec, gnn.Data{U: data.U, DU: data.DU, T: data.Frames, N: data.Network.N}, cfg)
+	m, err := gnn.Train(ctx, spec, gnn.Data{U: data.U, DU: data.DU, T: data.Frames, N: data.Network.N}, cfg)
 	bar.done()
 	fit.Seconds = time.Since(start).Seconds()
 	fit.Model = m
+	if reached && m != nil && c.Ctx().Err() == nil {
+		fmt.Fprintf(c.Out(), "train %s: R² of the corrected Ŵ reached %g after %.1f s; training stopped\n", decl.Name, st.untilR2, fit.Seconds)
+		err = nil
+	}
 	if err != nil {
 		if m != nil && errors.Is(err, c.Ctx().Err()) && c.Ctx().Err() != nil {
 			return nil, c.Errorf("training cancelled after %d epochs (checkpoint in %s): %v", m.EpochsDone(), orNone(st.checkpoint), err)
@@ -185,7 +203,7 @@ func readTrainBlock(c *runtime.Call) (*trainSettings, error) {
 var trainSettingNames = map[string]bool{"epochs": true, "batch": true, "steps": true, "augmentation": true, "seed": true,
 	"phi_zero": true, "edge_diff": true, "W_L1": true, "freeze_embedding": true, "truth": true, "solver": true,
 	"checkpoint": true, "resume": true, "xnorm": true, "progress_every": true, "solve_every": true, "gram_frames": true,
-	"keep_adam": true}
+	"keep_adam": true, "warmup": true, "solve_lr": true, "adam_W": true, "until_r2": true}
 
 func (st *trainSettings) setting(c *runtime.Call, s *lang.Setting, env *runtime.Env) error {
 	if !trainSettingNames[s.Name] {
@@ -213,6 +231,24 @@ func (st *trainSettings) setting(c *runtime.Call, s *lang.Setting, env *runtime.
 		if cfg.StepsPerEpoch, err = wholeNumber(v, pos, s.Name, 1); err != nil {
 			return err
 		}
+	case "warmup":
+		if cfg.Alternating.WarmupSteps, err = wholeNumber(v, pos, s.Name, 0); err != nil {
+			return err
+		}
+		if cfg.Alternating.WarmupSteps == 0 {
+			cfg.Alternating.WarmupSteps = -1
+		}
+	case "solve_lr", "until_r2":
+		n, ok := v.(runtime.Number)
+		if !ok || !(n > 0) {
+			return lang.Errorf(pos, "%s must be a number > 0, found %s", s.Name, v)
+		}
+		if s.Name == "until_r2" {
+			st.untilR2 = float64(n)
+		} else {
+			a := &cfg.Alternating.LR
+			a.Phi, a.Psi, a.Embedding = float64(n), float64(n), float64(n)
+		}
 	case "augmentation", "xnorm":
 		n, ok := v.(runtime.Number)
 		if !ok || !(n > 0) {
@@ -235,12 +271,13 @@ func (st *trainSettings) setting(c *runtime.Call, s *lang.Setting, env *runtime.
 			return err
 		}
 		*map[string]*gnn.Schedule{"phi_zero": &cfg.Penalties.PhiZero, "edge_diff": &cfg.Penalties.EdgeDiff, "W_L1": &cfg.Penalties.WL1}[s.Name] = sch
-	case "freeze_embedding", "resume", "keep_adam":
+	case "freeze_embedding", "resume", "keep_adam", "adam_W":
 		b, ok := v.(runtime.Bool)
 		if !ok {
 			return lang.Errorf(pos, "%s must be true or false, found %s", s.Name, v)
 		}
-		*map[string]*bool{"freeze_embedding": &cfg.FreezeEmbedding, "resume": &cfg.Resume, "keep_adam": &cfg.KeepAdamMoments}[s.Name] = bool(b)
+		*map[string]*bool{"freeze_embedding": &cfg.FreezeEmbedding, "resume": &cfg.Resume, "keep_adam": &cfg.KeepAdamMoments,
+			"adam_W": &cfg.Alternating.AdamW}[s.Name] = bool(b)
 	case "truth":
 		net, ok := v.(*Network)
 		if !ok {
