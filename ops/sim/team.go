@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -11,7 +10,8 @@ import (
 // costs a few atomic operations instead of starting goroutines: helpers spin
 // on a generation counter for up to spinFor after their last share (the
 // Euler step between two couplings is shorter) and then park on a channel,
-// so an idle team does not hold a core.
+// so an idle team does not hold a core; the caller waiting for the helpers
+// does the same.
 type team struct {
 	workers int
 	job     func(k, workers int)
@@ -19,7 +19,15 @@ type team struct {
 	pending atomic.Int32  // helpers still working on the current run
 	stopped atomic.Bool
 	helpers []*helper
+	caller  helper // parking state of the goroutine waiting in run
+	// serialUntil is set when helpers lagged far behind the caller (their
+	// threads were not running: other processes hold the cores); until
+	// then the caller runs every share itself.
+	serialUntil time.Time
 }
+
+// serialFor is how long a team runs serially after its helpers lagged.
+const serialFor = 20 * time.Millisecond
 
 // helper is the parking state of one helper goroutine.
 type helper struct {
@@ -31,7 +39,7 @@ type helper struct {
 const spinFor = 50 * time.Microsecond
 
 func newTeam(workers int, job func(k, workers int)) *team {
-	t := &team{workers: workers, job: job}
+	t := &team{workers: workers, job: job, caller: helper{wake: make(chan struct{}, 1)}}
 	for k := 1; k < workers; k++ {
 		h := &helper{wake: make(chan struct{}, 1)}
 		t.helpers = append(t.helpers, h)
@@ -46,12 +54,46 @@ func (t *team) run() {
 		t.job(0, 1)
 		return
 	}
+	start := time.Now()
+	if start.Before(t.serialUntil) {
+		for k := range t.workers {
+			t.job(k, t.workers)
+		}
+		return
+	}
 	t.pending.Store(int32(t.workers - 1))
 	t.release()
 	t.job(0, t.workers)
-	for spins := 0; t.pending.Load() != 0; spins++ {
-		if spins > 1000 {
-			runtime.Gosched()
+	own := time.Now()
+	t.awaitHelpers()
+	if lag := time.Since(own); lag > own.Sub(start)+spinFor {
+		t.serialUntil = time.Now().Add(serialFor)
+	}
+}
+
+// awaitHelpers returns when every helper has finished its share: it polls
+// for up to spinFor, then parks (a loaded machine may have descheduled a
+// helper's thread, and polling would keep it from running).
+func (t *team) awaitHelpers() {
+	if spinUntil(func() bool { return t.pending.Load() == 0 }) {
+		return
+	}
+	t.caller.sleeping.Store(true)
+	if t.pending.Load() == 0 && t.caller.sleeping.Swap(false) {
+		return // not woken: no token will come
+	}
+	<-t.caller.wake // the last helper took the flag and sends one token
+}
+
+// spinUntil polls done for up to spinFor and reports whether it came true.
+func spinUntil(done func() bool) bool {
+	start := time.Now()
+	for spins := 1; ; spins++ {
+		if done() {
+			return true
+		}
+		if spins%256 == 0 && time.Since(start) > spinFor {
+			return false
 		}
 	}
 }
@@ -81,20 +123,16 @@ func (t *team) serve(k int, h *helper) {
 			return
 		}
 		t.job(k, t.workers)
-		t.pending.Add(-1)
+		if t.pending.Add(-1) == 0 && t.caller.sleeping.Swap(false) {
+			t.caller.wake <- struct{}{}
+		}
 	}
 }
 
 // await returns the first generation after seen, spinning, then parking.
 func (t *team) await(h *helper, seen uint64) uint64 {
-	start := time.Now()
-	for spins := 1; ; spins++ {
-		if g := t.gen.Load(); g != seen {
-			return g
-		}
-		if spins%256 == 0 && time.Since(start) > spinFor {
-			break
-		}
+	if spinUntil(func() bool { return t.gen.Load() != seen }) {
+		return t.gen.Load()
 	}
 	h.sleeping.Store(true)
 	if t.gen.Load() != seen {

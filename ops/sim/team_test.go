@@ -9,7 +9,8 @@ import (
 )
 
 // TestTeamRunsEveryShareOnce runs a team many times, with pauses long enough
-// for helpers to park, and checks every share ran exactly once per run.
+// for helpers to park and slow helper shares that make the caller park, and
+// checks every share ran exactly once per run.
 func TestTeamRunsEveryShareOnce(t *testing.T) {
 	for _, workers := range []int{1, 2, 3} {
 		var counts [3]atomic.Int64
@@ -17,7 +18,9 @@ func TestTeamRunsEveryShareOnce(t *testing.T) {
 			if n != workers {
 				t.Errorf("job told %d workers, want %d", n, workers)
 			}
-			counts[k].Add(1)
+			if c := counts[k].Add(1); k > 0 && c%500 == 1 {
+				time.Sleep(2 * spinFor)
+			}
 		})
 		const runs = 2000
 		for r := range runs {
