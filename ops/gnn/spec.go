@@ -241,10 +241,13 @@ type AlternatingConfig struct {
 	// AdamW also trains Ŵ by Adam (at LR.W) between solves (a hybrid of
 	// the two solvers); by default Ŵ changes only at solves.
 	AdamW bool
-	// WarmupSteps of plain Adam on every parameter (at TrainConfig.LR) run
-	// before the first solve, so that ψ* has taken shape when Ŵ is first
-	// solved for (default 0; negative means none).
+	// WarmupSteps of plain Adam on every parameter (at WarmupLR) run before
+	// the first solve, so that ψ* has taken shape when Ŵ is first solved for
+	// (default 1000; negative means none).
 	WarmupSteps int
+	// WarmupLR are the warm-up's learning rates; zero fields default to
+	// W 1e-2 and 2e-3 for φ*, ψ* and a (measured on Fig 2 at N = 1000).
+	WarmupLR LearningRates
 }
 
 // Progress is what the progress callback receives.
@@ -325,6 +328,17 @@ func (c TrainConfig) withDefaults(frames int) TrainConfig {
 			*lr = 1e-2
 		}
 	}
+	if a.WarmupSteps == 0 {
+		a.WarmupSteps = 1000
+	}
+	if a.WarmupLR.W == 0 {
+		a.WarmupLR.W = 1e-2
+	}
+	for _, lr := range []*float64{&a.WarmupLR.Phi, &a.WarmupLR.Psi, &a.WarmupLR.Embedding} {
+		if *lr == 0 {
+			*lr = 2e-3
+		}
+	}
 	return c
 }
 
@@ -347,7 +361,7 @@ func (c TrainConfig) validate(spec ModelSpec, d Data) error {
 	if d.T < c.Batch {
 		return fmt.Errorf("gnn: data has %d frames, fewer than the batch of %d", d.T, c.Batch)
 	}
-	adamPhase := c.Solver != SolverAlternating || c.Alternating.WarmupSteps > 0
+	adamPhase := c.Solver != SolverAlternating
 	lrs := []struct {
 		name string
 		v    float64

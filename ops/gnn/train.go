@@ -192,12 +192,15 @@ func (t *trainer) warmingUp() bool {
 }
 
 // setPhase sets the learning rates and Ŵ's freezing for the current phase:
-// plain Adam (TrainConfig.LR) for the adam solver and the warm-up, the
-// alternating learning rates afterwards.
+// TrainConfig.LR for the adam solver; for the alternating solver the
+// warm-up's rates, then the alternating rates with Ŵ frozen.
 func (t *trainer) setPhase() {
 	lr, frozenW := t.cfg.LR, false
-	if t.solver != nil && !t.warmingUp() {
-		lr, frozenW = t.cfg.Alternating.LR, !t.cfg.Alternating.AdamW
+	if t.solver != nil {
+		lr = t.cfg.Alternating.WarmupLR
+		if !t.warmingUp() {
+			lr, frozenW = t.cfg.Alternating.LR, !t.cfg.Alternating.AdamW
+		}
 	}
 	for _, g := range []struct {
 		name string

@@ -47,6 +47,7 @@ func run() error {
 	report := flag.Int("report", 100, "steps between progress lines")
 	warmup := flag.Int("warmup", 1000, "alternating: Adam steps before the first solve (at -lrw and -lr-warm)")
 	lrWarm := flag.Float64("lr-warm", 2e-3, "alternating warm-up: MLP and embedding learning rate")
+	keep := flag.Bool("keep-moments", false, "do not reset Adam's moments at epoch ends")
 	adamW := flag.Bool("adamw", false, "alternating: also train Ŵ by Adam between solves (at -lrw)")
 	flag.Parse()
 
@@ -74,9 +75,10 @@ func run() error {
 		Solver: gnn.Solver(*solver),
 		LR:     gnn.LearningRates{W: *lrW, Phi: adamLR, Psi: adamLR, Embedding: adamLR},
 		Alternating: gnn.AlternatingConfig{SolveEvery: *every, Frames: *solveFrames, AdamW: *adamW, WarmupSteps: *warmup,
-			LR: gnn.LearningRates{W: *lrW, Phi: *lr, Psi: *lr, Embedding: *lr}},
+			WarmupLR: gnn.LearningRates{W: *lrW, Phi: *lrWarm, Psi: *lrWarm, Embedding: *lrWarm},
+			LR:       gnn.LearningRates{W: *lrW, Phi: *lr, Psi: *lr, Embedding: *lr}},
 		Penalties: gnn.Penalties{PhiZero: gnn.Always(1)},
-		TrueW:     w, ProgressEvery: *report,
+		TrueW:     w, ProgressEvery: *report, KeepAdamMoments: *keep,
 		OnProgress: func(p gnn.Progress) {
 			fmt.Printf("epoch %d step %d loss %.4g R2 %.4f slope %.3f %.1f steps/s %.0f frames/s t %.1fs\n",
 				p.Epoch, p.Step, p.Loss, p.R2, p.Slope, p.StepsPerSecond, p.FramesPerSecond, time.Since(start).Seconds())
