@@ -270,12 +270,13 @@ func (t *trainingState) String() string {
 
 var clusterBuiltin = &runtime.Builtin{
 	Name: "cluster",
-	Doc: "cluster(threshold = 0.1, method = \"single\", k = 0, projection = \"curves\", refit = 20, lr = 1e-3, xrange = [-5, 5], points = 1000, freeze = 1): " +
-		"inside an every-K-epochs hook of train: cluster the neurons by their learned φ* curves, replace each embedding by its cluster's median, refit φ*, freeze a and ψ* for the next epochs",
+	Doc: "cluster(threshold = 0.1, method = \"single\", k = 0, projection = \"curves\", refit = 20, lr = 1e-3, xrange = [-5, 5], points = 1000, freeze = 1, min_size = max(2, N/100)): " +
+		"inside an every-K-epochs hook of train: cluster the neurons by their learned φ* curves (clusters smaller than min_size join the nearest larger one), replace each embedding by its cluster's median, refit φ*, freeze a and ψ* for the next epochs",
 	Params: []runtime.Param{{Name: "threshold", Default: runtime.Number(0.1)}, {Name: "method", Default: runtime.String("single")},
 		{Name: "k", Default: runtime.Number(0)}, {Name: "projection", Default: runtime.String("curves")}, {Name: "refit", Default: runtime.Number(20)},
 		{Name: "lr", Default: runtime.Number(1e-3)}, {Name: "xrange", Default: runtime.NewList(runtime.Number(-5), runtime.Number(5))},
-		{Name: "points", Default: runtime.Number(1000)}, {Name: "freeze", Default: runtime.Number(1)}},
+		{Name: "points", Default: runtime.Number(1000)}, {Name: "freeze", Default: runtime.Number(1)},
+		{Name: "min_size", Default: runtime.Nil{}}},
 	Fn: clusterStep,
 }
 
@@ -291,6 +292,10 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 	}
 	m := st.fit.Model
 	d := m.Spec().EmbeddingDim
+	opts.MinSize = max(2, m.N()/100)
+	if v, ok := c.Get("min_size").(runtime.Number); ok {
+		opts.MinSize = int(v)
+	}
 	curves := m.SamplePhi(grid)
 	res, err := cluster.Step(curves, len(grid), m.Embeddings(), d, opts)
 	if err != nil {

@@ -42,6 +42,10 @@ type StepOptions struct {
 	K int
 	// Seed seeds k-means.
 	Seed uint64
+	// MinSize merges every cluster smaller than this into the cluster of its
+	// nearest point in a cluster of at least MinSize (0 or 1: no merging).
+	// It keeps a few stray neurons from forming types of their own.
+	MinSize int
 }
 
 // StepResult is the outcome of one clustering step.
@@ -84,6 +88,7 @@ func Step(curves []float32, gridSize int, embeddings []float32, dim int, opts St
 	if err != nil {
 		return nil, err
 	}
+	labels, k = MergeSmall(normalised, labels, k, opts.MinSize)
 	result := &StepResult{Labels: labels, Clusters: k, Warnings: degeneracyWarnings(normalised, k, opts)}
 	if result.MedianEmbeddings, err = medianRows(embeddings, dim, labels, k); err != nil {
 		return nil, err
@@ -211,4 +216,65 @@ func medianRows(flat []float32, width int, labels []int, k int) ([][]float32, er
 		}
 	}
 	return out, nil
+}
+
+// MergeSmall reassigns the points of clusters with fewer than minSize points
+// to the cluster of their nearest point in a cluster of at least minSize,
+// and renumbers the clusters in order of first appearance. When no cluster
+// is that large, the labels are returned unchanged.
+func MergeSmall(points [][]float64, labels []int, k, minSize int) ([]int, int) {
+	if minSize <= 1 {
+		return labels, k
+	}
+	size := make([]int, k)
+	for _, l := range labels {
+		size[l]++
+	}
+	var big []int
+	for i, l := range labels {
+		if size[l] >= minSize {
+			big = append(big, i)
+		}
+	}
+	if len(big) == 0 || len(big) == len(labels) {
+		return labels, k
+	}
+	merged := append([]int(nil), labels...)
+	for i, l := range labels {
+		if size[l] >= minSize {
+			continue
+		}
+		best, bestD := -1, math.Inf(1)
+		for _, j := range big {
+			if d := sqDist(points[i], points[j]); d < bestD {
+				best, bestD = j, d
+			}
+		}
+		merged[i] = labels[best]
+	}
+	return renumber(merged)
+}
+
+func sqDist(a, b []float64) float64 {
+	var s float64
+	for k := range a {
+		d := a[k] - b[k]
+		s += d * d
+	}
+	return s
+}
+
+// renumber numbers labels 0.. in order of first appearance.
+func renumber(labels []int) ([]int, int) {
+	next := map[int]int{}
+	out := make([]int, len(labels))
+	for i, l := range labels {
+		v, ok := next[l]
+		if !ok {
+			v = len(next)
+			next[l] = v
+		}
+		out[i] = v
+	}
+	return out, len(next)
 }

@@ -158,3 +158,21 @@ func TestStepSeparates32TypesOfSupp12(t *testing.T) {
 		t.Fatalf("%d clusters, accuracy %v; want 32 and 1", result.Clusters, m.Accuracy)
 	}
 }
+
+func TestMergeSmallJoinsStrays(t *testing.T) {
+	points := [][]float64{{0, 0}, {0, 0.01}, {0, 0.02}, {1, 1}, {1, 1.01}, {1, 1.02}, {0.1, 0.05}, {0.9, 0.95}}
+	labels := []int{0, 0, 0, 1, 1, 1, 2, 3}
+	got, k := MergeSmall(points, labels, 4, 2)
+	want := []int{0, 0, 0, 1, 1, 1, 0, 1}
+	if k != 2 {
+		t.Fatalf("k = %d, expected 2", k)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("labels %v, expected %v", got, want)
+		}
+	}
+	if same, k2 := MergeSmall(points, labels, 4, 1); k2 != 4 || same[6] != 2 {
+		t.Fatalf("minSize 1 changed the labels: %v", same)
+	}
+}

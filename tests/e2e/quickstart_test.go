@@ -3,16 +3,19 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/ngs-lab/ngs"
+	"github.com/ngs-lab/ngs/experiment"
+	"github.com/ngs-lab/ngs/ops/symreg"
 )
 
 // runScript runs a shipped script from the repository root with an output
 // directory and returns its metrics.json (under outSub).
-func runScript(t *testing.T, script, outSub string, overrides map[string]any) map[string]any {
+func runScript(t *testing.T, script, outSub string, overrides map[string]any) (map[string]any, *ngs.Result) {
 	t.Helper()
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -50,7 +53,7 @@ func runScript(t *testing.T, script, outSub string, overrides map[string]any) ma
 			t.Errorf("%s: plot %s missing: %v", script, png, err)
 		}
 	}
-	return m
+	return m, res
 }
 
 // metric reads a dotted key from metrics.json.
@@ -74,14 +77,91 @@ func metric(t *testing.T, m map[string]any, keys ...string) float64 {
 // TestQuickstart runs the README's main command's script and checks the
 // promise of issue 9: connectivity R² ≥ 0.95 and type accuracy ≥ 0.9.
 func TestQuickstart(t *testing.T) {
-	m := runScript(t, "scripts/quickstart.ngs", "report", nil)
+	m, res := runScript(t, "scripts/quickstart.ngs", "report", nil)
 	r2 := metric(t, m, "connectivity", "r2")
 	acc := metric(t, m, "types", "accuracy")
+	if k := metric(t, m, "types", "clusters"); k != 4 {
+		t.Errorf("%v clusters, expected the 4 types", k)
+	}
+	checkFormulas(t, res)
 	t.Logf("quickstart: connectivity R² %.4f slope %.3f, types %v clusters accuracy %.3f", r2, metric(t, m, "connectivity", "slope"), metric(t, m, "types", "clusters"), acc)
 	if r2 < 0.95 {
 		t.Errorf("connectivity R² %.4f, expected ≥ 0.95", r2)
 	}
 	if acc < 0.9 {
 		t.Errorf("type accuracy %.3f, expected ≥ 0.9", acc)
+	}
+}
+
+// checkFormulas turns the quick start's learned functions into formulas:
+// ψ* must be s·tanh(u) and the φ* of most clusters -c·u + s·tanh(u) with the
+// constants of one of the true types (issue 7).
+func checkFormulas(t *testing.T, res *ngs.Result) {
+	t.Helper()
+	v, ok := res.Value("fit")
+	fit, isFit := v.(*experiment.Fit)
+	if !ok || !isFit {
+		t.Fatalf("the quick start has no fit")
+	}
+	m := fit.Model
+	grid := make([]float32, 200)
+	for k := range grid {
+		grid[k] = float32(-5 + 10*float64(k)/199)
+	}
+	search := func(y []float32) *symreg.Expr {
+		d := symreg.Data{Names: []string{"u"}}
+		for k := range grid {
+			d.X = append(d.X, []float64{float64(grid[k])})
+			d.Y = append(d.Y, float64(y[k]))
+		}
+		r, err := symreg.Search(context.Background(), d, symreg.Options{Seed: 1, AcceptR2: 0.999})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Best.Expr
+	}
+	psi, err := m.Psi(grid, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := symreg.Parse("0.5*tanh(u)", []string{"u"})
+	if got := search(psi); !symreg.SameForm(got, want, math.Inf(1)) {
+		t.Errorf("psi* = %s, expected s*tanh(u)", got)
+	}
+	a := m.Embeddings()
+	types := map[[2]float64]bool{{1, 1}: true, {1, 2}: true, {2, 1}: true, {2, 2}: true}
+	found := 0
+	seen := map[int]bool{}
+	for i, l := range fit.Labels {
+		if seen[l] {
+			continue
+		}
+		seen[l] = true
+		emb := make([]float32, 0, 2*len(grid))
+		for range grid {
+			emb = append(emb, a[2*i], a[2*i+1])
+		}
+		phi, err := m.Phi(grid, emb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := search(phi)
+		y := func(u float64) float64 { v, _ := got.EvalPoint(u); return v }
+		// Read c and s off the formula: φ(u) ≈ -c·u + s·tanh(u) at large |u|
+		// and near 0.
+		s := (y(0.01) - y(-0.01)) / 0.02
+		c := -(y(5) - y(4)) // slope where tanh is flat
+		s += c
+		shape, _ := symreg.Parse("-1.0*u + 2.0*tanh(u)", []string{"u"})
+		for key := range types {
+			if symreg.SameForm(got, shape, math.Inf(1)) && math.Abs(c-key[0]) < 0.15*key[0] && math.Abs(s-key[1]) < 0.15*key[1] {
+				found++
+				break
+			}
+		}
+		t.Logf("cluster %d: phi* = %s (c ≈ %.2f, s ≈ %.2f)", l, got, c, s)
+	}
+	if found < 3 {
+		t.Errorf("%d clusters have phi* of the form -c*u + s*tanh(u) with a true type's constants, expected at least 3 of 4", found)
 	}
 }
