@@ -45,3 +45,29 @@ func TestN5GroupsMatchSingletons(t *testing.T) {
 		t.Fatalf("message of receiver %d: %g, expected %g", i, wk.msg[n+i], s)
 	}
 }
+
+// TestInputField checks e = Ω*² on input neurons and the fill value elsewhere.
+func TestInputField(t *testing.T) {
+	for _, mode := range []InputMode{Multiplicative, Additive} {
+		spec := ModelSpec{N: 5, Omega: &OmegaSpec{Neurons: []int{1, 3}, X: []float32{0.1, 0.9}, Y: []float32{0.5, 0.2}, Mode: mode}}
+		m, err := NewModel(spec, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := m.InputField(0.25)
+		om, _ := m.Omega([]float32{0.1, 0.9}, []float32{0.5, 0.2}, []float32{0.25, 0.25})
+		fill := float32(1)
+		if mode == Additive {
+			fill = 0
+		}
+		want := []float32{fill, om[0] * om[0], fill, om[1] * om[1], fill}
+		for i := range want {
+			if e[i] != want[i] {
+				t.Fatalf("%s: e[%d] = %g, expected %g", mode, i, e[i], want[i])
+			}
+		}
+	}
+	if _, err := NewModel(ModelSpec{N: 5, Omega: &OmegaSpec{Neurons: []int{7}, X: []float32{0}, Y: []float32{0}}}, 1); err == nil {
+		t.Error("input neuron outside the network accepted")
+	}
+}

@@ -83,6 +83,32 @@ func TestTrainRecoversConnectivity(t *testing.T) {
 	if r2 := metrics.R2(want, psi); r2 < 0.95 {
 		t.Errorf("ψ*/plateau vs tanh: R² %.4f, expected ≥ 0.95", r2)
 	}
+	checkRollout(t, m, sim)
+}
+
+// checkRollout integrates the learned model from frame 0 and compares it
+// with the recorded (true, noise-free) trajectory, and checks Predict
+// against the recorded derivative.
+func checkRollout(t *testing.T, m *Model, sim simulation) {
+	n := sim.N
+	traj, err := m.Rollout(sim.Data.U[:n], 0.01, 200, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []int{50, 200} {
+		fit := metrics.LinearFit(sim.Data.U[k*n:(k+1)*n], traj[k*n:(k+1)*n])
+		t.Logf("rollout step %d: R² %.4f slope %.3f", k, fit.R2, fit.Slope)
+		if fit.R2 < 0.95 {
+			t.Errorf("rollout step %d: R² %.4f, expected ≥ 0.95", k, fit.R2)
+		}
+	}
+	pred, err := m.Predict(sim.Data.U[500*n:501*n], nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2 := metrics.R2(sim.Data.DU[500*n:501*n], pred); r2 < 0.95 {
+		t.Errorf("Predict vs true du/dt at frame 500: R² %.4f, expected ≥ 0.95", r2)
+	}
 }
 
 // TestAdamSolverLearns runs the paper's plain Adam briefly: the loss must
