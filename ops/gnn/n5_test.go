@@ -71,3 +71,49 @@ func TestInputField(t *testing.T) {
 		t.Error("input neuron outside the network accepted")
 	}
 }
+
+// TestN5GroupedGradients checks Ŵ, φ* and ψ* gradients of the grouped N5
+// path (embeddings frozen, three clusters) against finite differences.
+func TestN5GroupedGradients(t *testing.T) {
+	n := 9
+	rng := rand.New(rand.NewSource(8))
+	m, err := NewModel(ModelSpec{N: n, Variant: N5, Psi: NetSpec{Activation: "tanh", Hidden: 8}, Phi: NetSpec{Activation: "tanh", Hidden: 8}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		m.a[2*i], m.a[2*i+1] = float32(i%3), float32(1-i%3)
+	}
+	d := smallData(n, 10, rng)
+	wk := m.newBatchWork(2)
+	wk.loadFrames(d, []int{2, 6})
+	opt := stepOptions{gradW: true, gradPsi: true, phiZero: 0.5, wL1: 0.01}
+	zero := func() {
+		clear(m.gw)
+		m.phi.ZeroGrads()
+		m.psi.ZeroGrads()
+	}
+	zero()
+	m.lossAndGrad(wk, opt)
+	if len(wk.n5.groups) != 3 {
+		t.Fatalf("%d receiver groups, expected 3", len(wk.n5.groups))
+	}
+	groups := map[string][2][]float32{
+		"W":   {m.w, append([]float32(nil), m.gw...)},
+		"phi": {m.phi.Params, append([]float32(nil), m.phi.Grads...)},
+		"psi": {m.psi.Params, append([]float32(nil), m.psi.Grads...)},
+	}
+	loss := func() float64 { zero(); _, total := m.lossAndGrad(wk, opt); return total }
+	for name, g := range groups {
+		var idx []int
+		for k := range g[0] {
+			if name != "W" || k/n != k%n {
+				idx = append(idx, k)
+			}
+		}
+		errs := fdErrors(loss, g[0], g[1], idx)
+		if e := errs[len(errs)-1]; e > 3e-2 {
+			t.Errorf("%s: worst gradient error %.3g", name, e)
+		}
+	}
+}
