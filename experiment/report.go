@@ -74,6 +74,7 @@ func reportFn(c *runtime.Call) (runtime.Value, error) {
 	rp.grid = linspace(-xr, xr, 200)
 	rp.sections()
 	timings["report"] = time.Since(start).Seconds()
+	timings["total"] = timings["simulate"] + timings["train"] + timings["report"]
 	if err := rp.r.Close(); err != nil {
 		return nil, c.Errorf("writing the report: %v", err)
 	}
@@ -156,15 +157,25 @@ func (rp *reporter) leastSquares() ([]float32, error) {
 		copy(u[f*n:(f+1)*n], d.U[f*stride*n:])
 		copy(du[f*n:(f+1)*n], d.DU[f*stride*n:])
 	}
-	s, local, gain, ok, err := senderAndLocal(rp.truth, u, frames)
+	var e []float32
+	if d.E != nil {
+		e = make([]float32, frames*n)
+		for f := 0; f < frames; f++ {
+			copy(e[f*n:(f+1)*n], d.E[f*stride*n:])
+		}
+	}
+	s, local, factor, ok, err := senderAndLocal(rp.truth, u, e, frames)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, skipped("the rule is not local + g·Σ_j W[i,j]·ψ(u_j) with one shared gain, so no direct baseline")
+		return nil, skipped("the rule has several or receiver-dependent coupling terms: no direct baseline")
 	}
 	for k := range du {
-		du[k] = (du[k] - local[k]) / float32(gain)
+		if factor[k] == 0 {
+			return nil, skipped("the coupling term vanishes for some neuron and frame: no direct baseline")
+		}
+		du[k] = (du[k] - local[k]) / factor[k]
 	}
 	// No ridge: the Gram matrix is ill-conditioned and a ridge biases the
 	// solution badly; with too few frames the solve fails and says so.

@@ -113,13 +113,13 @@ func (f *Formula) CallValue(c *runtime.Call) (runtime.Value, error) {
 
 var symbolicBuiltin = &runtime.Builtin{
 	Name: "symbolic",
-	Doc: "symbolic(f, x = nil, y = nil, cluster = nil, neuron = 0, xrange = nil, points = 200, ops = nil, custom = nil, maxsize = 25, seed = 0, budget = 10, accept_r2 = 0.9999): " +
+	Doc: "symbolic(f, x = nil, y = nil, cluster = nil, neuron = 0, xrange = nil, points = 200, ops = nil, custom = nil, maxsize = 25, seed = 0, budget = 10, accept_r2 = 0.999): " +
 		"find formulas for a learned function (fit.psi, fit.phi with cluster = k), a script function sampled on xrange, or samples x (n or n×k) and y",
 	Params: []runtime.Param{{Name: "f", Default: runtime.Nil{}}, {Name: "x", Default: runtime.Nil{}}, {Name: "y", Default: runtime.Nil{}},
 		{Name: "cluster", Default: runtime.Nil{}}, {Name: "neuron", Default: runtime.Number(0)}, {Name: "xrange", Default: runtime.Nil{}},
 		{Name: "points", Default: runtime.Number(200)}, {Name: "ops", Default: runtime.Nil{}}, {Name: "custom", Default: runtime.Nil{}},
 		{Name: "maxsize", Default: runtime.Number(25)}, {Name: "seed", Default: runtime.Number(0)}, {Name: "budget", Default: runtime.Number(10)},
-		{Name: "accept_r2", Default: runtime.Number(0.9999)}},
+		{Name: "accept_r2", Default: runtime.Number(0.999)}},
 	Fn: symbolicFn,
 }
 
@@ -450,7 +450,7 @@ func (rp *reporter) symbolic() error {
 		return err
 	}
 	m := rp.fit.Model
-	opts := symreg.Options{Budget: time.Duration(budget * float64(time.Second)), Seed: uint64(rp.fit.Seed), AcceptR2: 0.9999}
+	opts := symreg.Options{Budget: time.Duration(budget * float64(time.Second)), Seed: uint64(rp.fit.Seed), AcceptR2: 0.999}
 	labels, k := rp.labels, 0
 	for _, l := range labels {
 		k = max(k, l+1)

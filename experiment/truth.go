@@ -44,57 +44,46 @@ func trueFunctions(net *Network, grid []float32) (phi, psi [][]float32, err erro
 }
 
 // senderAndLocal evaluates, for frames of activity, the true sender factor
-// S(u_j) of the rule's single coupling term and the local part of du/dt
-// (everything but the sum). ok is false when the rule is not of the form
-// local + R·Σ_j W[i,j]·S(j) with one ungrouped term and a constant R.
-func senderAndLocal(net *Network, u []float32, frames int) (s, local []float32, r float64, ok bool, err error) {
+// S(u_j) of the rule's single coupling term, the local part of du/dt
+// (everything but the sum) and the factor F_i that multiplies the sum
+// (g, g·e, ...), so that du_i = local_i + F_i·Σ_j W[i,j]·S(u_j). ok is false
+// when the rule has more than one coupling term or a grouped (N5) one.
+func senderAndLocal(net *Network, u, e []float32, frames int) (s, local, factor []float32, ok bool, err error) {
 	n := net.N
 	prog, err := eqn.Compile(net.Rule, eqn.Binding{N: n, Params: net.Params})
 	if err != nil {
-		return nil, nil, 0, false, err
+		return nil, nil, nil, false, err
 	}
 	terms := prog.Terms()
-	if len(terms) != 1 || terms[0].Grouped || eqn.Uses(net.Rule, eqn.Input) {
-		return nil, nil, 0, false, nil
+	if len(terms) != 1 || terms[0].Grouped {
+		return nil, nil, nil, false, nil
 	}
-	rv, constant := constantReceiver(terms[0].Receiver, net)
-	if !constant || rv == 0 {
-		return nil, nil, 0, false, nil
-	}
+	t := terms[0]
 	s = make([]float32, frames*n)
 	local = make([]float32, frames*n)
+	factor = make([]float32, frames*n)
+	one := make([]float32, n)
 	for f := 0; f < frames; f++ {
 		row := u[f*n : (f+1)*n]
-		prog.EvalSenders(row, nil, 0)
-		copy(s[f*n:], terms[0].Senders[0])
-		for k := range terms[0].Coupled {
-			terms[0].Coupled[k] = 0
+		var erow []float32
+		if e != nil {
+			erow = e[f*n : (f+1)*n]
 		}
-		prog.EvalReceivers(local[f*n:(f+1)*n], row, nil, 0)
+		prog.EvalSenders(row, erow, 0)
+		copy(s[f*n:], t.Senders[0])
+		fill(t.Coupled, 0)
+		prog.EvalReceivers(local[f*n:(f+1)*n], row, erow, 0)
+		fill(t.Coupled, 1)
+		prog.EvalReceivers(one, row, erow, 0)
+		for i := 0; i < n; i++ {
+			factor[f*n+i] = one[i] - local[f*n+i]
+		}
 	}
-	return s, local, rv, true, nil
+	return s, local, factor, true, nil
 }
 
-// constantReceiver is the value of a receiver factor that is the same for
-// every neuron (a number, or a parameter all types share).
-func constantReceiver(x *eqn.Expr, net *Network) (float64, bool) {
-	switch x.Kind {
-	case eqn.Const:
-		return x.Value, true
-	case eqn.Param:
-		v := net.Params[x.Name]
-		for _, y := range v {
-			if y != v[0] {
-				return 0, false
-			}
-		}
-		return float64(v[0]), len(v) > 0
-	case eqn.Binary:
-		if x.Func == eqn.Mul {
-			a, ok1 := constantReceiver(x.Args[0], net)
-			b, ok2 := constantReceiver(x.Args[1], net)
-			return a * b, ok1 && ok2
-		}
+func fill(x []float32, v float32) {
+	for k := range x {
+		x[k] = v
 	}
-	return 0, false
 }

@@ -83,6 +83,9 @@ func TestQuickstart(t *testing.T) {
 	if k := metric(t, m, "types", "clusters"); k != 4 {
 		t.Errorf("%v clusters, expected the 4 types", k)
 	}
+	if b, s := metric(t, m, "connectivity", "ls_baseline_r2"), metric(t, m, "connectivity", "ls_baseline_slope"); b < 0.999 || s < 0.99 || s > 1.01 {
+		t.Errorf("least-squares baseline: R² %.4f slope %.3f, expected the true W (R² ≥ 0.999, slope 1)", b, s)
+	}
 	checkFormulas(t, res)
 	t.Logf("quickstart: connectivity R² %.4f slope %.3f, types %v clusters accuracy %.3f", r2, metric(t, m, "connectivity", "slope"), metric(t, m, "types", "clusters"), acc)
 	if r2 < 0.95 {
