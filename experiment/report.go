@@ -430,6 +430,13 @@ func (rp *reporter) training() error {
 	var t report.Training
 	t.XLabel = "step"
 	for _, p := range h {
+		if !math.IsNaN(p.R2) && p.R2 >= 0.99 {
+			rp.r.Set("training.steps_to_r2_099", float64(p.Epoch*p.StepsPerEpoch+p.Step))
+			rp.r.Set("training.seconds_to_r2_099", p.Elapsed)
+			break
+		}
+	}
+	for _, p := range h {
 		step := float64(p.Epoch*p.StepsPerEpoch + p.Step)
 		t.Loss = append(t.Loss, p.Loss)
 		t.LossAt = append(t.LossAt, step)
