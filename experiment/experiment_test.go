@@ -220,3 +220,29 @@ f = train(m, net)`, "train needs the dataset returned by simulate, found network
 		}
 	}
 }
+
+// TestSaveLoadWiring saves a network's W, loads it back as another
+// network's wiring, and checks that it is the same matrix.
+func TestSaveLoadWiring(t *testing.T) {
+	in, _, err := run(t, fig2Net+`p = save("w.npy", net.W)
+network copy {
+    neurons = 40
+    type A { c = 1; s = 1; g = 10 }
+    du/dt = -c*u + s*tanh(u) + g * sum_j W[i,j] * tanh(u[j])
+    W = load(p)
+}
+missing = 0`)
+	if err != nil {
+		t.Fatal(lang.Render(err, nil))
+	}
+	a, b := global(t, in, "net").(*Network), global(t, in, "copy").(*Network)
+	for k := range a.W {
+		if a.W[k] != b.W[k] {
+			t.Fatalf("W[%d]: saved %g, loaded %g", k, a.W[k], b.W[k])
+		}
+	}
+	_, _, err = run(t, `x = load("no/such/file.npy")`)
+	if err == nil || !strings.Contains(err.Error(), "test.ngs:1:10") || !strings.Contains(err.Error(), "no/such/file.npy") {
+		t.Fatalf("loading a missing file: %v", err)
+	}
+}
