@@ -274,7 +274,7 @@ func TestOverrides(t *testing.T) {
 
 // saveFunc writes text to a path checked by the run's root.
 func saveFunc() *ngs.Function {
-	return ngs.Func("save", "save(path, text): write text to path", []ngs.Param{{Name: "path"}, {Name: "text", Default: ""}},
+	return ngs.Func("write_text", "write_text(path, text): write text to path", []ngs.Param{{Name: "path"}, {Name: "text", Default: ""}},
 		func(a ngs.Args) (any, error) {
 			p, err := a.Path("path")
 			if err != nil {
@@ -306,7 +306,7 @@ func TestRootConfinesPaths(t *testing.T) {
 	if err := os.Symlink(filepath.Join(outside, "new.txt"), filepath.Join(root, "dangling")); err != nil {
 		t.Fatal(err)
 	}
-	prog := compile(t, "p = save(path, \"data\")\n", ngs.Config{Funcs: []*ngs.Function{saveFunc()}, Globals: []string{"path"}})
+	prog := compile(t, "p = write_text(path, \"data\")\n", ngs.Config{Funcs: []*ngs.Function{saveFunc()}, Globals: []string{"path"}})
 	run := func(path string) (*ngs.Result, error) {
 		return prog.Run(context.Background(), ngs.RunConfig{Root: root, OutDir: "out", Vars: map[string]any{"path": path}})
 	}
@@ -322,7 +322,7 @@ func TestRootConfinesPaths(t *testing.T) {
 	}
 	for _, bad := range []string{"../../outside/a.txt", filepath.Join(outside, "b.txt"), "../escape/c.txt", "/etc/passwd"} {
 		_, err := run(bad)
-		wantErr(t, err, "test.ngs:1:5: save:", "outside the allowed root")
+		wantErr(t, err, "test.ngs:1:5: write_text:", "outside the allowed root")
 	}
 	_, err = run("../dangling")
 	wantErr(t, err, "symbolic link to a missing target")
