@@ -304,6 +304,13 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 	for _, w := range res.Warnings {
 		fmt.Fprintf(c.Out(), "warning: epoch %d: %s\n", st.epoch, w)
 	}
+	if res.Clusters == 1 || res.Clusters == m.N() {
+		// A degenerate clustering would erase what the embeddings learned:
+		// keep them, and say so.
+		fmt.Fprintf(c.Out(), "warning: epoch %d: clustering step skipped (%d clusters for %d neurons); embeddings unchanged\n", st.epoch, res.Clusters, m.N())
+		st.fit.Warnings = append(st.fit.Warnings, res.Warnings...)
+		return runtime.Number(res.Clusters), nil
+	}
 	if err := m.SetEmbeddings(res.ReplacedEmbeddings()); err != nil {
 		return nil, c.Errorf("%v", err)
 	}

@@ -156,7 +156,7 @@ func emitReport(w *scriptWriter, cfg *config) {
 	w.line("m = report(fit, truth = net, out = %s)", strconv.Quote(out))
 	w.line("print(\"connectivity R2 =\", m.connectivity.r2, \"slope =\", m.connectivity.slope)")
 	w.line("print(\"psi* =\", symbolic(fit.psi).best)")
-	w.open("for k in range(0, m.types.clusters)")
+	w.open("for k in range(0, fit.clusters)")
 	w.line("print(\"phi* of cluster\", k, \"=\", symbolic(fit.phi, cluster = k).best)")
 	w.close()
 }
