@@ -197,12 +197,7 @@ func neuronArg(c *runtime.Call, name string, n int) (int, error) {
 // repeatEmbedding repeats neuron i's embedding rows times.
 func repeatEmbedding(m *gnn.Model, i, rows int) []float32 {
 	d := m.Spec().EmbeddingDim
-	a := m.Embeddings()[i*d : (i+1)*d]
-	out := make([]float32, 0, rows*d)
-	for r := 0; r < rows; r++ {
-		out = append(out, a...)
-	}
-	return out
+	return repeatRows(m.Embeddings()[i*d:(i+1)*d], rows, true)
 }
 
 // floats reads a number, list of numbers or tensor as float32 values.

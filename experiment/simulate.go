@@ -3,7 +3,6 @@ package experiment
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -234,7 +233,8 @@ func simOptions(c *runtime.Call, net *Network) (sim.Options, error) {
 	if err != nil {
 		return opt, err
 	}
-	if out != "" && (c.OutDir() != "" || filepath.IsAbs(out) || c.Get("out") != nil && !isDefault(c, "out")) {
+	// Files are written under --out, or where out = "..." says explicitly.
+	if out != "" && (c.OutDir() != "" || !isDefault(c, "out")) {
 		if opt.OutDir, err = c.ResolvePath(out); err != nil {
 			return opt, err
 		}

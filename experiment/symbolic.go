@@ -224,10 +224,7 @@ func sampleLearned(c *runtime.Call, f *LearnedFunc, grid []float32) ([]float32, 
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]float32, 0, len(grid)*len(emb))
-	for range grid {
-		rows = append(rows, emb...)
-	}
+	rows := repeatRows(emb, len(grid), true)
 	var y []float32
 	switch f.Which {
 	case "phi":
@@ -488,6 +485,8 @@ func (rp *reporter) symbolic() error {
 	return rp.r.AddSymbolic(exprs)
 }
 
+// repeatRows repeats row n times (nil when use is false: an input the
+// model variant does not take).
 func repeatRows(row []float32, n int, use bool) []float32 {
 	if !use {
 		return nil

@@ -84,3 +84,17 @@ func usage(stderr io.Writer, cmd string, err error) int {
 	fmt.Fprintf(stderr, "ngs %s: %v\nusage: ngs %s %s\n", cmd, err, cmd, commands[cmd].usage)
 	return exitUsage
 }
+
+// flagValue returns the value of the flag at args[*i], given as --name=value
+// (value, hasValue from strings.Cut) or as --name value, advancing *i past a
+// separate value.
+func flagValue(args []string, i *int, value string, hasValue bool) (string, error) {
+	if hasValue {
+		return value, nil
+	}
+	if *i+1 >= len(args) {
+		return "", fmt.Errorf("%s needs a value", args[*i])
+	}
+	*i++
+	return args[*i], nil
+}

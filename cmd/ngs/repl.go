@@ -33,12 +33,9 @@ func parseReplArgs(args []string) (*replArgs, error) {
 		case "--no-history", "-no-history":
 			r.history = ""
 		case "--history", "-history", "--out", "-out":
-			if !hasValue {
-				if i+1 >= len(args) {
-					return nil, fmt.Errorf("%s needs a value", a)
-				}
-				i++
-				value = args[i]
+			value, err := flagValue(args, &i, value, hasValue)
+			if err != nil {
+				return nil, err
 			}
 			if strings.HasSuffix(name, "out") {
 				r.out = value

@@ -31,12 +31,9 @@ func parseRunArgs(args []string) (*runArgs, error) {
 		name, value, hasValue := strings.Cut(a, "=")
 		switch name {
 		case "--out", "-out", "--set", "-set":
-			if !hasValue {
-				if i+1 >= len(args) {
-					return nil, fmt.Errorf("%s needs a value", a)
-				}
-				i++
-				value = args[i]
+			value, err := flagValue(args, &i, value, hasValue)
+			if err != nil {
+				return nil, err
 			}
 			if strings.HasSuffix(name, "out") {
 				r.out = value
