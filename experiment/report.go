@@ -201,7 +201,7 @@ func (rp *reporter) types() error {
 
 func (rp *reporter) functions() error {
 	m := rp.fit.Model
-	n, g := m.N(), len(rp.grid)
+	g := len(rp.grid)
 	truePhi, truePsi, err := trueFunctions(rp.truth, rp.grid)
 	if err != nil {
 		return err
@@ -220,9 +220,12 @@ func (rp *reporter) functions() error {
 	if truePsi == nil {
 		return skipped("the true rule has no coupling term")
 	}
-	psi, err := rp.correctedPsi(n)
+	psi, scales, err := correctedTransfer(m, rp.truth, rp.grid)
 	if err != nil {
 		return err
+	}
+	for k, v := range scales {
+		rp.r.Set(fmt.Sprintf("functions.psi_scale.%s", names[k]), v)
 	}
 	if err := rp.r.AddTransferFunctions(report.Functions{Grid: rp.grid, Curves: psi, CurveTypes: rp.truth.Types, True: flatten(truePsi), TypeNames: names}); err != nil {
 		return err
@@ -233,37 +236,6 @@ func (rp *reporter) functions() error {
 		}
 	}
 	return nil
-}
-
-// correctedPsi samples ψ*(u) for every sender (its own embedding; for N5 the
-// receiver's embedding is the sender's too) divided by its plateau, so that it
-// is comparable to the true transfer function.
-func (rp *reporter) correctedPsi(n int) ([]float32, error) {
-	m := rp.fit.Model
-	g := len(rp.grid)
-	upper, err := gnn.PsiPlateau(m, m.XNorm())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]float32, 0, n*g)
-	for j := 0; j < n; j++ {
-		var ai, aj []float32
-		switch m.Spec().Variant {
-		case gnn.N4:
-			aj = repeatEmbedding(m, j, g)
-		case gnn.N5:
-			ai, aj = repeatEmbedding(m, j, g), repeatEmbedding(m, j, g)
-		}
-		v, err := m.Psi(rp.grid, ai, aj)
-		if err != nil {
-			return nil, err
-		}
-		for k := range v {
-			v[k] /= upper[j]
-		}
-		out = append(out, v...)
-	}
-	return out, nil
 }
 
 func flatten(rows [][]float32) []float32 {

@@ -326,8 +326,12 @@ func scheduleOf(v runtime.Value, pos lang.Pos, name string) (gnn.Schedule, error
 }
 
 func (st *trainSettings) learningRates(c *runtime.Call, b *lang.NamedBlock, env *runtime.Env) error {
-	lr := &st.cfg.LR
+	// The rates given here drive Adam: the whole of training with solver =
+	// "adam", and the warm-up before the first exact solve with the
+	// alternating solver (between solves the MLPs use solve_lr).
+	lr, warm := &st.cfg.LR, &st.cfg.Alternating.WarmupLR
 	targets := map[string]*float64{"W": &lr.W, "phi": &lr.Phi, "psi": &lr.Psi, "a": &lr.Embedding, "embedding": &lr.Embedding, "omega": &lr.Omega}
+	warmTargets := map[string]*float64{"W": &warm.W, "phi": &warm.Phi, "psi": &warm.Psi, "a": &warm.Embedding, "embedding": &warm.Embedding}
 	for _, s := range b.Block.Stmts {
 		set, ok := s.(*lang.Setting)
 		if !ok {
@@ -342,6 +346,7 @@ func (st *trainSettings) learningRates(c *runtime.Call, b *lang.NamedBlock, env 
 				return lang.Errorf(set.Value.Position(), "learning rate mlp must be > 0, found %g", v)
 			}
 			lr.Phi, lr.Psi = v, v
+			warm.Phi, warm.Psi = v, v
 			continue
 		}
 		p, ok := targets[set.Name]
@@ -356,6 +361,9 @@ func (st *trainSettings) learningRates(c *runtime.Call, b *lang.NamedBlock, env 
 			return lang.Errorf(set.Value.Position(), "learning rate %s must be ≥ 0 (0 keeps the group fixed where training allows it), found %g", set.Name, v)
 		}
 		*p = v
+		if w, ok := warmTargets[set.Name]; ok {
+			*w = v
+		}
 	}
 	return nil
 }

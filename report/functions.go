@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"sort"
 
 	"github.com/ngs-lab/ngs/ops/metrics"
 	"gonum.org/v1/plot"
@@ -135,15 +136,42 @@ func (f Functions) errors(curves, trueRows int) ([]metricValue, [][2]string) {
 			continue
 		}
 		r2, rmse := metrics.R2(trueBy[k], learnedBy[k]), rootMeanSquare(trueBy[k], learnedBy[k])
+		maxAbs := maxAbsDiff(medianCurve(learnedBy[k], g), trueBy[k][:g])
 		key := typeKey(f.TypeNames, k)
-		values = append(values, metricValue{key + ".r2", r2}, metricValue{key + ".rmse", rmse})
-		table = append(table, [2]string{typeName(f.TypeNames, k) + ": R² / RMSE", formatFloat(r2) + " / " + formatFloat(rmse)})
+		values = append(values, metricValue{key + ".r2", r2}, metricValue{key + ".rmse", rmse}, metricValue{key + ".median_max_abs", maxAbs})
+		table = append(table, [2]string{typeName(f.TypeNames, k) + ": R² / RMSE / max abs error of the median curve",
+			formatFloat(r2) + " / " + formatFloat(rmse) + " / " + formatFloat(maxAbs)})
 		allLearned, allTrue = append(allLearned, learnedBy[k]...), append(allTrue, trueBy[k]...)
 	}
 	r2 := metrics.R2(allTrue, allLearned)
 	values = append(values, metricValue{"r2", r2}, metricValue{"rmse", rootMeanSquare(allTrue, allLearned)})
 	table = append(table, [2]string{"all curves: R²", formatFloat(r2)})
 	return values, table
+}
+
+// medianCurve returns the pointwise median of curves (concatenated, g points
+// each): the type's learned curve, robust to a few outlying neurons.
+func medianCurve(curves []float32, g int) []float32 {
+	m := len(curves) / g
+	out := make([]float32, g)
+	col := make([]float64, m)
+	for p := 0; p < g; p++ {
+		for c := 0; c < m; c++ {
+			col[c] = float64(curves[c*g+p])
+		}
+		sort.Float64s(col)
+		out[p] = float32((col[(m-1)/2] + col[m/2]) / 2)
+	}
+	return out
+}
+
+// maxAbsDiff is the largest |a[i] − b[i]|.
+func maxAbsDiff(a, b []float32) float64 {
+	var worst float64
+	for i := range a {
+		worst = max(worst, math.Abs(float64(a[i])-float64(b[i])))
+	}
+	return worst
 }
 
 // rootMeanSquare is the RMS difference of two equally long slices.
