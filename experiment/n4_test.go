@@ -34,6 +34,7 @@ fit = train(gnn, data) {
     epochs = %d
     batch = %d
     steps = 1000
+    gram_frames = %d
     edge_diff = 100
     seed = 24
     lr { W = 1e-2; mlp = 2e-3; a = 2e-3 }
@@ -56,7 +57,8 @@ func envInt(name string, def int) int {
 func TestN4RecoversSenderWidths(t *testing.T) {
 	n, frames := envInt("N", 100), envInt("FRAMES", 20_000)
 	epochs, batch, every := envInt("EPOCHS", 12), envInt("BATCH", 16), envInt("EVERY", 3)
-	in, _, err := run(t, fmt.Sprintf(n4Script, n, frames, epochs, batch, every))
+	gram := envInt("GRAM", 10_000)
+	in, _, err := run(t, fmt.Sprintf(n4Script, n, frames, epochs, batch, gram, every))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func newWSolver(m *Model, d Data, cfg AlternatingConfig) *wSolver {
 	n := d.N
 	f := cfg.Frames
 	if f <= 0 {
-		f = min(d.T, max(10*n, 2000))
+		f = min(d.T, max(10*n, 10_000))
 	}
 	f = min(f, d.T)
 	s := &wSolver{m: m, data: d, cfg: cfg}

@@ -231,7 +231,7 @@ const (
 // AlternatingConfig tunes SolverAlternating.
 type AlternatingConfig struct {
 	SolveEvery int     // Adam steps between Ŵ solves (default 50)
-	Frames     int     // frames in the Gram matrix, evenly strided (default min(T, max(10·N, 2000)))
+	Frames     int     // frames in the Gram matrix, evenly strided (default min(T, max(10·N, 10000)))
 	Ridge      float64 // ridge added to the Gram diagonal, relative to its mean (default 1e-5)
 	Grid       int     // points per neuron of the φ*/ψ* tables used by the solve (default 512)
 	// LR are the Adam learning rates of φ*, ψ* and a between solves. Zero

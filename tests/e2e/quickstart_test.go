@@ -75,7 +75,7 @@ func metric(t *testing.T, m map[string]any, keys ...string) float64 {
 }
 
 // TestQuickstart runs the README's main command's script and checks the
-// promise of issue 9: connectivity R² ≥ 0.95 and type accuracy ≥ 0.9.
+// promise of issue 9: connectivity R² ≥ 0.95 and type accuracy ≥ 0.95 (issue 5).
 func TestQuickstart(t *testing.T) {
 	m, res := runScript(t, "scripts/quickstart.ngs", "report", nil)
 	r2 := metric(t, m, "connectivity", "r2")
@@ -91,8 +91,8 @@ func TestQuickstart(t *testing.T) {
 	if r2 < 0.95 {
 		t.Errorf("connectivity R² %.4f, expected ≥ 0.95", r2)
 	}
-	if acc < 0.9 {
-		t.Errorf("type accuracy %.3f, expected ≥ 0.9", acc)
+	if acc < 0.95 {
+		t.Errorf("type accuracy %.3f, expected ≥ 0.95", acc)
 	}
 }
 
