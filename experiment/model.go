@@ -6,6 +6,7 @@ import (
 
 	"github.com/ngs-lab/ngs/lang"
 	"github.com/ngs-lab/ngs/ops/gnn"
+	"github.com/ngs-lab/ngs/ops/npy"
 	"github.com/ngs-lab/ngs/runtime"
 )
 
@@ -17,6 +18,10 @@ type ModelDecl struct {
 	Spec gnn.ModelSpec
 	// OmegaNeurons is the number of input neurons of Ω* (0 without Ω*).
 	OmegaNeurons int
+	// OmegaX and OmegaY are the grid positions of the input neurons read
+	// from siren(..., positions = "file.npy"); nil means the input's own
+	// layout (the movie's pixels, or a square grid).
+	OmegaX, OmegaY []float32
 }
 
 // Type implements runtime.Value.
@@ -233,7 +238,16 @@ func (m *ModelDecl) omega(in *runtime.Interp, set *lang.Setting, env *runtime.En
 		return lang.Errorf(set.Value.Position(), "omega takes the inputs (x, y, t), found (%s)", strings.Join(inputs, ", "))
 	}
 	o := &gnn.OmegaSpec{Mode: gnn.Multiplicative}
+	positions := ""
 	for name, v := range named {
+		if name == "positions" {
+			str, ok := v.(runtime.String)
+			if !ok {
+				return lang.Errorf(set.Value.Position(), "positions of siren must be the name of a K×2 .npy file of (x, y), found %s", v.Type())
+			}
+			positions = string(str)
+			continue
+		}
 		n, ok := v.(runtime.Number)
 		if !ok {
 			return lang.Errorf(set.Value.Position(), "%s of siren must be a number, found %s", name, v.Type())
@@ -251,11 +265,20 @@ func (m *ModelDecl) omega(in *runtime.Interp, set *lang.Setting, env *runtime.En
 			}
 			m.OmegaNeurons = int(n)
 		default:
-			return lang.Errorf(set.Value.Position(), "unknown option %s of siren (expected hidden, layers, omega0, neurons)", name)
+			return lang.Errorf(set.Value.Position(), "unknown option %s of siren (expected hidden, layers, omega0, neurons, positions)", name)
 		}
 	}
 	if m.OmegaNeurons == 0 {
 		return lang.Errorf(set.Value.Position(), "siren needs the number of input neurons: neurons = K")
+	}
+	if positions != "" {
+		path, err := in.ResolveInput(positions)
+		if err != nil {
+			return lang.Errorf(set.Value.Position(), "%v", err)
+		}
+		if m.OmegaX, m.OmegaY, err = readPositions(path, m.OmegaNeurons); err != nil {
+			return lang.Errorf(set.Value.Position(), "%v", err)
+		}
 	}
 	m.Spec.Omega = o
 	return nil
@@ -268,4 +291,26 @@ func modelOnly(name, doc string) *runtime.Builtin {
 		Fn: func(c *runtime.Call) (runtime.Value, error) {
 			return nil, c.Errorf("%s(...) describes a learned function inside a model block, as in psi = %s(u[j], hidden = 64)", name, name)
 		}}
+}
+
+// readPositions reads the grid positions of k input neurons from a k×2
+// .npy file: row n holds (x, y) of input neuron n, both in [0, 1].
+func readPositions(path string, k int) (x, y []float32, err error) {
+	data, shape, err := npy.ReadFloat32(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(shape) != 2 || shape[0] != k || shape[1] != 2 {
+		return nil, nil, fmt.Errorf("%s: expected positions of shape (%d, 2), (x, y) for each of the %d input neurons, found shape %v", path, k, k, shape)
+	}
+	x, y = make([]float32, k), make([]float32, k)
+	for n := 0; n < k; n++ {
+		x[n], y[n] = data[2*n], data[2*n+1]
+		for c, v := range []float32{x[n], y[n]} {
+			if !(v >= 0 && v <= 1) {
+				return nil, nil, fmt.Errorf("%s: row %d, column %d (%s): expected a position in [0, 1], found %g", path, n, c, []string{"x", "y"}[c], v)
+			}
+		}
+	}
+	return x, y, nil
 }

@@ -160,6 +160,9 @@ func modelSpec(decl *ModelDecl, data *Dataset) (gnn.ModelSpec, error) {
 		if err != nil {
 			return spec, err
 		}
+		if decl.OmegaX != nil {
+			x, y = decl.OmegaX, decl.OmegaY
+		}
 		o.Neurons, o.X, o.Y = neurons, x, y
 		spec.Omega = &o
 	}
