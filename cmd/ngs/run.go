@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"path/filepath"
 	"strings"
 
@@ -14,14 +15,15 @@ import (
 )
 
 func init() {
-	addCommand(&command{name: "run", usage: "FILE [--out DIR] [--set NAME=VALUE ...]", summary: "run a script", run: runScript})
+	addCommand(&command{name: "run", usage: "FILE [--out DIR] [--set NAME=VALUE ...] [--cpuprofile FILE]", summary: "run a script", run: runScript})
 }
 
 // runArgs are the parsed arguments of ngs run.
 type runArgs struct {
-	file string
-	out  string
-	sets []string
+	file       string
+	out        string
+	sets       []string
+	cpuprofile string // pprof CPU profile of the run, for performance work
 }
 
 func parseRunArgs(args []string) (*runArgs, error) {
@@ -30,15 +32,18 @@ func parseRunArgs(args []string) (*runArgs, error) {
 		a := args[i]
 		name, value, hasValue := strings.Cut(a, "=")
 		switch name {
-		case "--out", "-out", "--set", "-set":
+		case "--out", "-out", "--set", "-set", "--cpuprofile", "-cpuprofile":
 			value, err := flagValue(args, &i, value, hasValue)
 			if err != nil {
 				return nil, err
 			}
-			if strings.HasSuffix(name, "out") {
+			switch strings.TrimLeft(name, "-") {
+			case "out":
 				r.out = value
-			} else {
+			case "set":
 				r.sets = append(r.sets, value)
+			default:
+				r.cpuprofile = value
 			}
 		default:
 			if strings.HasPrefix(a, "-") {
@@ -71,6 +76,17 @@ func runScript(args []string, stdout, stderr io.Writer) int {
 	overrides, err := parseOverrides(prog, ra.sets)
 	if err != nil {
 		return usage(stderr, "run", err)
+	}
+	if ra.cpuprofile != "" {
+		f, err := os.Create(ra.cpuprofile)
+		if err != nil {
+			return usage(stderr, "run", fmt.Errorf("--cpuprofile: %v", err))
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return usage(stderr, "run", fmt.Errorf("--cpuprofile: %v", err))
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

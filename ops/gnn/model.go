@@ -67,6 +67,13 @@ func NewModel(spec ModelSpec, seed int64) (*Model, error) {
 		if err != nil {
 			return nil, fmt.Errorf("gnn: omega: %w", err)
 		}
+		// Start from e = Ω*² ≈ 1 (no modulation): in multiplicative mode
+		// e_i and the row Ŵ[i,:] trade scale, and a SIREN that starts near
+		// 0 would push the input neurons' rows to large values.
+		last := &m.omega.Layers[len(m.omega.Layers)-1]
+		if spec.Omega.Mode == Multiplicative {
+			last.B[0] = 1
+		}
 	}
 	m.buildInputIndex()
 	return m, nil

@@ -10,7 +10,10 @@ import (
 
 // wSolver computes, for fixed φ*, ψ* and embeddings, the Ŵ that minimises
 // Σ_k ‖du_k − φ*_k − Ŵ·ψ*_k‖² over an evenly strided subset of frames, with
-// Ŵ's diagonal constrained to 0 (variable projection's inner solve).
+// Ŵ's diagonal constrained to 0 (variable projection's inner solve). With a
+// hidden input Ω* it solves the rows of the neurons Ω* does not drive, and
+// Adam trains the others (each input neuron's e_i(t) would need a Gram
+// matrix of its own).
 //
 // To keep the solve cheap, φ* and ψ* are tabulated on a fine grid over each
 // neuron's activity range and linearly interpolated (ReLU MLPs are piecewise
@@ -99,7 +102,18 @@ func (s *wSolver) solve() error {
 	if err != nil {
 		return err
 	}
-	copy(m.w, w)
+	if m.inputIndex == nil {
+		copy(m.w, w)
+		return nil
+	}
+	// With a hidden input Ω*, only the rows of neurons that Ω* does not
+	// drive (e = 1) have the shared design matrix; the input neurons' rows
+	// stay with Adam.
+	for i := 0; i < n; i++ {
+		if m.inputIndex[i] < 0 {
+			copy(m.w[i*n:(i+1)*n], w[i*n:(i+1)*n])
+		}
+	}
 	return nil
 }
 

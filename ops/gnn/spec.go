@@ -224,7 +224,9 @@ const (
 	SolverAdam Solver = "adam"
 	// SolverAlternating alternates exact least-squares solves for Ŵ (with φ*,
 	// ψ* fixed) with Adam steps on φ*, ψ* and the embeddings (variable
-	// projection). Requires variant N2 or N4 and no hidden input Ω*.
+	// projection). Requires variant N2 or N4; with a hidden input Ω* only
+	// the rows of Ŵ of neurons without input are solved, the input
+	// neurons' rows are trained by Adam (at the warm-up's rate).
 	SolverAlternating Solver = "alternating"
 )
 
@@ -343,9 +345,10 @@ func (c TrainConfig) withDefaults(frames int) TrainConfig {
 }
 
 // DefaultSolver is the fastest solver that supports spec: alternating for
-// N2 and N4 without a hidden input, Adam otherwise.
+// N2 and N4 (with a hidden input, for the rows of neurons it does not
+// drive), Adam for N5.
 func DefaultSolver(spec ModelSpec) Solver {
-	if spec.Variant == N5 || spec.Omega != nil {
+	if spec.Variant == N5 {
 		return SolverAdam
 	}
 	return SolverAlternating
@@ -369,6 +372,7 @@ func (c TrainConfig) validate(spec ModelSpec, d Data) error {
 	}{
 		{"W", c.LR.W, adamPhase},
 		{"alternating W", c.Alternating.LR.W, c.Solver == SolverAlternating && c.Alternating.AdamW},
+		{"warm-up W", c.Alternating.WarmupLR.W, c.Solver == SolverAlternating && spec.Omega != nil},
 		{"phi", c.LR.Phi, adamPhase},
 		{"psi", c.LR.Psi, adamPhase},
 		{"embedding", c.LR.Embedding, !c.FreezeEmbedding && adamPhase},
@@ -384,9 +388,6 @@ func (c TrainConfig) validate(spec ModelSpec, d Data) error {
 	case SolverAlternating:
 		if spec.Variant == N5 {
 			return fmt.Errorf("gnn: solver alternating supports variants N2 and N4, found N5 (use solver adam)")
-		}
-		if spec.Omega != nil {
-			return fmt.Errorf("gnn: solver alternating does not support a hidden input Ω* (use solver adam)")
 		}
 	default:
 		return fmt.Errorf("gnn: unknown solver %q (expected adam or alternating)", c.Solver)

@@ -154,6 +154,10 @@ func (t *trainer) run(ctx context.Context) error {
 			}
 			t.setPhase()
 			if t.solveDue() {
+				if t.m.inputIndex != nil && t.steps == max(cfg.Alternating.WarmupSteps, 0) {
+					// Adam now trains only the input neurons' rows.
+					t.adam.Group("W").Reset()
+				}
 				if err := t.solver.solve(); err != nil {
 					return err
 				}
@@ -199,7 +203,7 @@ func (t *trainer) setPhase() {
 	if t.solver != nil {
 		lr = t.cfg.Alternating.WarmupLR
 		if !t.warmingUp() {
-			lr, frozenW = t.cfg.Alternating.LR, !t.cfg.Alternating.AdamW
+			lr, frozenW = t.cfg.Alternating.LR, !t.cfg.Alternating.AdamW && t.m.inputIndex == nil
 		}
 	}
 	for _, g := range []struct {
@@ -255,11 +259,27 @@ func (t *trainer) step(opt stepOptions) float64 {
 	t.wk.loadFrames(t.data, frames)
 	t.zeroGrads()
 	data, _ := t.m.lossAndGrad(t.wk, opt)
+	t.maskSolvedRows()
 	t.adam.Step()
 	t.steps++
 	t.lossSum += data
 	t.lossCount++
 	return data
+}
+
+// maskSolvedRows zeroes the gradient of the Ŵ rows that the alternating
+// solver owns when a hidden input leaves the other rows to Adam.
+func (t *trainer) maskSolvedRows() {
+	m := t.m
+	if t.solver == nil || m.inputIndex == nil || t.warmingUp() {
+		return
+	}
+	n := m.spec.N
+	for i, k := range m.inputIndex {
+		if k < 0 {
+			clear(m.gw[i*n : (i+1)*n])
+		}
+	}
 }
 
 func (t *trainer) zeroGrads() {
