@@ -6,8 +6,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/pprof"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/ngs-lab/ngs/lang"

@@ -84,12 +84,17 @@ func (a *Adam) stepGroup(g *ParamGroup) {
 
 func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 
+// Reset clears the group's moments and step count.
+func (g *ParamGroup) Reset() {
+	clear(g.m)
+	clear(g.v)
+	g.t = 0
+}
+
 // Reset clears every group's moments and step count (the reference rebuilds
 // its optimiser at each epoch end).
 func (a *Adam) Reset() {
 	for _, g := range a.Groups {
-		clear(g.m)
-		clear(g.v)
-		g.t = 0
+		g.Reset()
 	}
 }
