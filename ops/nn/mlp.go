@@ -173,10 +173,20 @@ type Work struct {
 	rows    int
 	x       []float32   // the input of the last forward pass (not owned)
 	h       [][]float32 // post-activation output of each layer (last: the output)
-	z       [][]float32 // pre-activation of each hidden layer (Sine only)
+	z       [][]float32 // ω0·cos(ω0·pre-activation) of each hidden layer (Sine only)
 	dA, dB  []float32   // ping-pong buffers for gradients w.r.t. activations
 	parts   []float32   // per-worker partial parameter gradients
-	wt      []float32   // a transposed weight matrix
+	wt      []float32   // a transposed weight matrix, or 64-column panels of W or Wᵀ
+	panel   []float32   // rows×64 scratch of the 64-column panel kernels
+	bias    []float32   // per-worker partial bias gradients
+}
+
+// grow returns buf resliced to n values, reallocated when it is too short.
+func grow(buf *[]float32, n int) []float32 {
+	if len(*buf) < n {
+		*buf = make([]float32, n)
+	}
+	return (*buf)[:n]
 }
 
 // NewWork allocates the buffers for forward and backward passes over up to
@@ -210,7 +220,7 @@ func (m *MLP) Forward(w *Work, x []float32, rows int) []float32 {
 	for l := range m.Layers {
 		d := &m.Layers[l]
 		out := w.h[l][:rows*d.Out]
-		linearForward(d, in, out, rows)
+		linearForward(d, in, out, rows, w)
 		if l+1 < len(m.Layers) {
 			m.activate(out, w.z[l], rows*d.Out)
 		}
@@ -219,8 +229,8 @@ func (m *MLP) Forward(w *Work, x []float32, rows int) []float32 {
 	return in
 }
 
-// activate applies the activation in place, keeping the pre-activation in z
-// when the derivative needs it.
+// activate applies the activation in place, keeping in z what the derivative
+// needs (for Sine, ω0·cos(ω0·z) of the pre-activation z).
 func (m *MLP) activate(h, z []float32, n int) {
 	switch m.act {
 	case ReLU:
@@ -239,16 +249,13 @@ func (m *MLP) activate(h, z []float32, n int) {
 	case Sine:
 		om := m.omega
 		ParallelRows(n, func(lo, hi int) {
-			for k := lo; k < hi; k++ {
-				z[k] = h[k]
-				h[k] = float32(math.Sin(float64(om * h[k])))
-			}
+			sineActivate(h[lo:hi], z[lo:hi], om)
 		})
 	}
 }
 
 // activationGrad multiplies the gradient g (w.r.t. the post-activation h) by
-// the activation's derivative, in place.
+// the activation's derivative, in place (for Sine, z holds it already).
 func (m *MLP) activationGrad(g, h, z []float32, n int) {
 	switch m.act {
 	case ReLU:
@@ -271,10 +278,11 @@ func (m *MLP) activationGrad(g, h, z []float32, n int) {
 			}
 		})
 	case Sine:
-		om := m.omega
 		ParallelRows(n, func(lo, hi int) {
-			for k := lo; k < hi; k++ {
-				g[k] *= om * float32(math.Cos(float64(om*z[k])))
+			gs, zs := g[lo:hi], z[lo:hi]
+			zs = zs[:len(gs)]
+			for k, v := range zs {
+				gs[k] *= v
 			}
 		})
 	}
@@ -313,8 +321,10 @@ func (m *MLP) Backward(w *Work, dy []float32, dx []float32) {
 }
 
 // linearForward computes out = in·W + b over rows.
-func linearForward(d *Dense, in, out []float32, rows int) {
+func linearForward(d *Dense, in, out []float32, rows int, w *Work) {
 	switch {
+	case hasGemm64 && d.Out%64 == 0 && d.Out > 64:
+		panelForward(d, in, out, rows, w)
 	case d.In <= 4:
 		smallInForward(d, in, out, rows)
 	case d.Out == 1:
@@ -362,14 +372,47 @@ func linearParamGrad(d *Dense, in, g []float32, rows int, w *Work) {
 		}
 		return
 	}
-	for r := 0; r < rows; r++ {
-		axpy(1, g[r*d.Out:(r+1)*d.Out], d.GB)
-	}
+	biasGrad(d, g, rows, w)
 	if hasGemm64 && d.Out == 64 {
 		paramGrad64(d, in, g, rows, w)
 		return
 	}
+	if hasGemm64 && d.Out%64 == 0 {
+		panelParamGrad(d, in, g, rows, w)
+		return
+	}
 	gemm(blas.Trans, blas.NoTrans, d.In, d.Out, rows, in, d.In, g, d.Out, 1, d.GW, d.Out)
+}
+
+// biasGrad adds the column sums of g into GB, splitting the rows over
+// goroutines (each sums its block into w.bias, then the blocks are added).
+func biasGrad(d *Dense, g []float32, rows int, w *Work) {
+	workers := runtime.GOMAXPROCS(0)
+	chunk := max(2*minRowsPerWorker, (rows+workers-1)/workers)
+	nchunks := (rows + chunk - 1) / chunk
+	if nchunks <= 1 {
+		for r := 0; r < rows; r++ {
+			axpy(1, g[r*d.Out:(r+1)*d.Out], d.GB)
+		}
+		return
+	}
+	sums := grow(&w.bias, nchunks*d.Out)
+	clear(sums)
+	var wg sync.WaitGroup
+	for c := 0; c < nchunks; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			s := sums[c*d.Out : (c+1)*d.Out]
+			for r := c * chunk; r < min(rows, (c+1)*chunk); r++ {
+				axpy(1, g[r*d.Out:(r+1)*d.Out], s)
+			}
+		}(c)
+	}
+	wg.Wait()
+	for c := 0; c < nchunks; c++ {
+		axpy(1, sums[c*d.Out:(c+1)*d.Out], d.GB)
+	}
 }
 
 // paramGrad64 is GW += inᵀ·g for 64 outputs with the AVX-512 kernel: each
@@ -437,6 +480,10 @@ func linearInputGrad(d *Dense, g, dx []float32, rows int, w *Work) {
 		ParallelRows(rows, func(lo, hi int) {
 			gemm64Kernel(g[lo*d.Out:], d.Out, wt, dx[lo*64:], hi-lo, d.Out, false)
 		})
+		return
+	}
+	if hasGemm64 && d.In%64 == 0 {
+		panelInputGrad(d, g, dx, rows, w)
 		return
 	}
 	gemm(blas.NoTrans, blas.Trans, rows, d.In, d.Out, g, d.Out, d.W, d.Out, 0, dx, d.In)
