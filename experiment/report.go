@@ -369,17 +369,25 @@ func (rp *reporter) externalInput() error {
 	if d.E == nil {
 		return skipped("the data did not record the true input e")
 	}
+	// 100 frames evenly spaced over the recording, so that a slowly
+	// changing stimulus (the movie) is compared across its whole length.
 	frames := min(100, d.Frames)
 	k := len(o.Neurons)
 	learned := make([]float32, 0, frames*k)
 	truth := make([]float32, 0, frames*k)
 	n := m.N()
-	for f := 0; f < frames; f++ {
+	numbers := make([]int, frames)
+	for s := 0; s < frames; s++ {
+		f := s * d.Frames / frames
+		numbers[s] = f
 		e := m.InputField(float32(f) / float32(d.Frames))
 		for _, i := range o.Neurons {
 			learned = append(learned, e[i])
 			truth = append(truth, d.E[f*n+i])
 		}
+	}
+	if r2, err := eval.PerUnitScaledR2(learned, truth, k); err == nil {
+		rp.r.Set("external_input.r2_per_neuron_scale", r2)
 	}
 	side := int(math.Sqrt(float64(k)))
 	if side*side != k {
@@ -391,7 +399,7 @@ func (rp *reporter) externalInput() error {
 		rp.r.Set("external_input.r2", fitv.Fit.R2)
 		return rp.r.Set("external_input.slope", fitv.Fit.Slope)
 	}
-	return rp.r.AddExternalInput(report.ExternalInput{True: truth, Learned: learned, Frames: frames, Width: side, Height: side})
+	return rp.r.AddExternalInput(report.ExternalInput{True: truth, Learned: learned, Frames: frames, Width: side, Height: side, FrameNumbers: numbers})
 }
 
 func (rp *reporter) training() error {

@@ -14,6 +14,17 @@ type ExternalInput struct {
 	Frames, Width, Height int
 	// Show lists the frames to draw; nil means four evenly spaced frames.
 	Show []int
+	// FrameNumbers, when set, gives the recording frame of each of the
+	// Frames compared (for titles); nil numbers them 0, 1, ...
+	FrameNumbers []int
+}
+
+// frameNumber is the recording frame of compared frame k.
+func (e ExternalInput) frameNumber(k int) int {
+	if k < len(e.FrameNumbers) {
+		return e.FrameNumbers[k]
+	}
+	return k
 }
 
 // maxShownFrames bounds the frames drawn side by side.
@@ -104,8 +115,8 @@ func drawFields(f *figure, e ExternalInput, scaled []float32, shown []int, cell,
 	for c, k := range shown {
 		truth := e.True[k*size : (k+1)*size]
 		learned := scaled[k*size : (k+1)*size]
-		f.draw(heatPanel(fmt.Sprintf("true, frame %d", k), "x", "y", matrixImage(truth, e.Height, e.Width, cmap, 200), e.Height, e.Width), c*cell, 25, (c+1)*cell, 25+cell)
-		f.draw(heatPanel(fmt.Sprintf("learned, frame %d", k), "x", "y", matrixImage(learned, e.Height, e.Width, cmap, 200), e.Height, e.Width), c*cell, 25+cell, (c+1)*cell, 25+2*cell)
+		f.draw(heatPanel(fmt.Sprintf("true, frame %d", e.frameNumber(k)), "x", "y", matrixImage(truth, e.Height, e.Width, cmap, 200), e.Height, e.Width), c*cell, 25, (c+1)*cell, 25+cell)
+		f.draw(heatPanel(fmt.Sprintf("learned, frame %d", e.frameNumber(k)), "x", "y", matrixImage(learned, e.Height, e.Width, cmap, 200), e.Height, e.Width), c*cell, 25+cell, (c+1)*cell, 25+2*cell)
 	}
 	f.draw(colorBarPanel(cmap, "input e"), len(shown)*cell+25, 40, len(shown)*cell+barWidth, f.height-40)
 	return nil

@@ -64,3 +64,31 @@ func ExternalInputFit(learned, truth []float32) (ScaledFit, error) {
 	}
 	return ScaledFit{Scale: scale, Fit: metrics.LinearFit(truth, scaled)}, nil
 }
+
+// PerUnitScaledR2 is R² of the true input against the learned one after a
+// least-squares scale per unit (column of the frames×units layout): in
+// multiplicative mode e_i and the row Ŵ[i,:] trade a constant factor per
+// input neuron, so this is the part of the field that the data determine.
+func PerUnitScaledR2(learned, truth []float32, units int) (float64, error) {
+	if units < 1 || len(learned) != len(truth) || len(truth)%units != 0 || len(truth) < 2 {
+		return 0, fmt.Errorf("eval: per-unit scaled R² needs two frames×%d arrays of the same size, got %d learned and %d true values", units, len(learned), len(truth))
+	}
+	frames := len(truth) / units
+	scaled := make([]float32, len(learned))
+	for i := 0; i < units; i++ {
+		var cross, power float64
+		for f := 0; f < frames; f++ {
+			l := float64(learned[f*units+i])
+			cross += l * float64(truth[f*units+i])
+			power += l * l
+		}
+		c := 0.0
+		if power > 0 {
+			c = cross / power
+		}
+		for f := 0; f < frames; f++ {
+			scaled[f*units+i] = float32(c * float64(learned[f*units+i]))
+		}
+	}
+	return metrics.R2(truth, scaled), nil
+}
