@@ -284,3 +284,29 @@ func TestTypeRecoveryOnSeparatedEmbeddings(t *testing.T) {
 		t.Fatalf("score %d clusters, accuracy %v, ARI %v; want 4, 1, 1", score.Clusters, score.Accuracy, score.ARI)
 	}
 }
+
+// TestPerUnitScaledR2 checks that a field known up to a factor per unit
+// scores 1, and that a wrong time course does not.
+func TestPerUnitScaledR2(t *testing.T) {
+	const frames, units = 50, 4
+	truth := make([]float32, frames*units)
+	scaled := make([]float32, frames*units)
+	wrong := make([]float32, frames*units)
+	for f := 0; f < frames; f++ {
+		for i := 0; i < units; i++ {
+			v := float32(1 + 0.5*math.Sin(float64(f)/5+float64(i)))
+			truth[f*units+i] = v
+			scaled[f*units+i] = v * float32(i+2)
+			wrong[f*units+i] = float32(1 + 0.5*math.Cos(float64(f)/3))
+		}
+	}
+	if r2, err := PerUnitScaledR2(scaled, truth, units); err != nil || math.Abs(r2-1) > 1e-6 {
+		t.Errorf("scaled copy: R² %v, err %v; want 1", r2, err)
+	}
+	if r2, _ := PerUnitScaledR2(wrong, truth, units); r2 > 0.5 {
+		t.Errorf("wrong time course: R² %v, want < 0.5", r2)
+	}
+	if _, err := PerUnitScaledR2(scaled[:7], truth, units); err == nil {
+		t.Error("no error for arrays of different sizes")
+	}
+}
