@@ -56,7 +56,7 @@ func envInt(name string, def int) int {
 // tanh(u/w) on [-5, 5], and the embeddings give 4 clusters at accuracy ≥ 0.95.
 func TestN4RecoversSenderWidths(t *testing.T) {
 	n, frames := envInt("N", 100), envInt("FRAMES", 20_000)
-	epochs, batch, every := envInt("EPOCHS", 12), envInt("BATCH", 16), envInt("EVERY", 3)
+	epochs, batch, every := envInt("EPOCHS", 16), envInt("BATCH", 16), envInt("EVERY", 4)
 	gram := envInt("GRAM", 10_000)
 	in, _, err := run(t, fmt.Sprintf(n4Script, n, frames, epochs, batch, gram, every))
 	if err != nil {
