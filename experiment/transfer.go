@@ -18,8 +18,9 @@ import (
 // transferScales returns, for every true type t, the least-squares slope of
 // the plateau-corrected Ŵ[i, j] on the true W[i, j] over the senders j of
 // type t (for N5, over receivers of type t too, the pairs whose curve the
-// report draws). corrected is the plateau-corrected Ŵ, N×N receiver-major.
-func transferScales(variant gnn.Variant, corrected []float32, truth *Network) []float64 {
+// report draws). The plateau-corrected Ŵ[i,j] is raw[i,j]·upper[j]/gain
+// (gnn.CorrectedW), formed here from the plateaus the caller already has.
+func transferScales(variant gnn.Variant, raw, upper []float32, truth *Network) []float64 {
 	n, k := truth.N, len(truth.Kinds)
 	num, den := make([]float64, k), make([]float64, k)
 	for i := 0; i < n; i++ {
@@ -29,7 +30,7 @@ func transferScales(variant gnn.Variant, corrected []float32, truth *Network) []
 				continue
 			}
 			w := float64(truth.W[i*n+j])
-			num[t] += float64(corrected[i*n+j]) * w
+			num[t] += float64(raw[i*n+j]) * float64(upper[j]) / truth.Gain * w
 			den[t] += w * w
 		}
 	}
@@ -56,12 +57,8 @@ func correctedTransfer(m *gnn.Model, truth *Network, grid []float32) ([]float32,
 	}
 	variant := m.Spec().Variant
 	var scales []float64
-	if variant != gnn.N2 {
-		w, err := gnn.CorrectedW(m, m.XNorm(), truth.Gain)
-		if err != nil {
-			return nil, nil, err
-		}
-		scales = transferScales(variant, w, truth)
+	if variant != gnn.N2 && truth.Gain != 0 {
+		scales = transferScales(variant, m.W(), upper, truth)
 	}
 	out := make([]float32, 0, n*g)
 	for j := 0; j < n; j++ {
