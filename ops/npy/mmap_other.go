@@ -11,23 +11,23 @@ type Mapped struct {
 	Data []float32
 	// Shape is the array's shape.
 	Shape []int
+	// Note says how the data differed from the header (see Array.Note).
+	Note string
 }
 
 // Map reads a float32 C-order .npy file (memory mapping is unix-only).
-func Map(path string) (*Mapped, error) {
-	f, h, err := openArray(path)
+func Map(path string) (*Mapped, error) { return Options{}.Map(path) }
+
+// Map reads a float32 C-order .npy file (memory mapping is unix-only).
+func (o Options) Map(path string) (*Mapped, error) {
+	a, err := o.Read(path)
 	if err != nil {
 		return nil, err
 	}
-	f.Close()
-	if h.Descr != "<f4" {
-		return nil, fmt.Errorf("npy: %s: cannot map dtype %q, expected <f4 (float32)", path, h.Descr)
+	if a.Descr != "<f4" {
+		return nil, fmt.Errorf("npy: %s: cannot map dtype %q, expected <f4 (float32)", path, a.Descr)
 	}
-	data, shape, err := ReadFloat32(path)
-	if err != nil {
-		return nil, err
-	}
-	return &Mapped{Data: data, Shape: shape}, nil
+	return &Mapped{Data: a.Data, Shape: a.Shape, Note: a.Note}, nil
 }
 
 // Close releases the data.

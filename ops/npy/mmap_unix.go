@@ -13,45 +13,44 @@ import (
 type Mapped struct {
 	// Data holds the elements in C order.
 	Data []float32
-	// Shape is the array's shape.
+	// Shape is the array's shape (the whole rows only, for a torn file).
 	Shape []int
-	raw   []byte
-	path  string
+	// Note says how the data differed from the header (see Array.Note).
+	Note string
+	raw  []byte
+	path string
 }
 
 // Map memory-maps a little-endian float32 C-order .npy file without copying it.
-func Map(path string) (*Mapped, error) {
-	f, h, err := openArray(path)
+func Map(path string) (*Mapped, error) { return Options{}.Map(path) }
+
+// Map memory-maps a little-endian float32 C-order .npy file without
+// copying it, after the size checks of Read.
+func (o Options) Map(path string) (*Mapped, error) {
+	fl, err := o.open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer fl.f.Close()
+	h := fl.h
 	if h.Descr != "<f4" {
 		return nil, fmt.Errorf("npy: %s: cannot map dtype %q, expected <f4 (float32)", path, h.Descr)
 	}
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("npy: %s: %w", path, err)
-	}
-	n := h.Elements()
-	need := h.DataOffset + int64(4*n)
-	if st.Size() < need {
-		return nil, fmt.Errorf("npy: %s: data is truncated: shape %s needs %d bytes, file has %d", path, shapeString(h.Shape), need, st.Size())
-	}
-	m := &Mapped{Shape: h.Shape, path: path}
-	if n == 0 {
+	m := &Mapped{Shape: h.Shape, Note: fl.note, path: path}
+	if fl.n == 0 {
 		m.Data = []float32{}
 		return m, nil
 	}
 	if h.DataOffset%4 != 0 {
 		return nil, fmt.Errorf("npy: %s: data offset %d is not 4-byte aligned", path, h.DataOffset)
 	}
-	raw, err := syscall.Mmap(int(f.Fd()), 0, int(need), syscall.PROT_READ, syscall.MAP_SHARED)
+	need := h.DataOffset + int64(4*fl.n)
+	raw, err := syscall.Mmap(int(fl.f.Fd()), 0, int(need), syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
 		return nil, fmt.Errorf("npy: mapping %s: %w", path, err)
 	}
 	m.raw = raw
-	m.Data = unsafe.Slice((*float32)(unsafe.Pointer(&raw[h.DataOffset])), n)
+	m.Data = unsafe.Slice((*float32)(unsafe.Pointer(&raw[h.DataOffset])), fl.n)
 	return m, nil
 }
 
