@@ -11,7 +11,7 @@ import (
 // layout changes.
 const (
 	checkpointMagic   = "ngs-gnn-checkpoint"
-	checkpointVersion = 1
+	checkpointVersion = 2
 )
 
 // checkpoint is the on-disk form of a Model (encoding/gob).
@@ -26,6 +26,7 @@ type checkpoint struct {
 	Epochs       int
 	Losses       []float64
 	FreezeEpochs int
+	Track        track
 }
 
 // Save writes the model to path (a temporary file renamed into place, so a
@@ -33,7 +34,7 @@ type checkpoint struct {
 func (m *Model) Save(path string) error {
 	c := checkpoint{Magic: checkpointMagic, Version: checkpointVersion, Spec: m.spec,
 		Phi: m.phi.Params, Psi: m.psi.Params, W: m.w, A: m.a, XNorm: m.xnorm,
-		Epochs: m.epochs, Losses: m.losses, FreezeEpochs: m.freezeEpochs}
+		Epochs: m.epochs, Losses: m.losses, FreezeEpochs: m.freezeEpochs, Track: m.track}
 	if m.omega != nil {
 		c.Omega = m.omega.Params
 	}
@@ -42,6 +43,11 @@ func (m *Model) Save(path string) error {
 		return fmt.Errorf("gnn: save checkpoint: %w", err)
 	}
 	if err := gob.NewEncoder(tmp).Encode(&c); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("gnn: save checkpoint %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return fmt.Errorf("gnn: save checkpoint %s: %w", path, err)
@@ -94,7 +100,10 @@ func Load(path string) (*Model, error) {
 		}
 		copy(p.dst, p.src)
 	}
-	m.xnorm, m.epochs, m.losses, m.freezeEpochs = c.XNorm, c.Epochs, c.Losses, c.FreezeEpochs
+	m.xnorm, m.epochs, m.losses, m.freezeEpochs, m.track = c.XNorm, c.Epochs, c.Losses, c.FreezeEpochs, c.Track
+	if m.track.LRScale == 0 {
+		m.track.LRScale = 1
+	}
 	return m, nil
 }
 

@@ -27,6 +27,7 @@ type Model struct {
 	// freezeEpochs > 0 freezes a and ψ* for that many coming epochs.
 	freezeEpochs int
 	inputIndex   []int // neuron → index into Omega.Neurons, or -1
+	track        track // validation, best fit and resume state
 }
 
 // NewModel builds a model with the paper's initialisation: Ŵ ~ Normal(0,1)
@@ -38,7 +39,7 @@ func NewModel(spec ModelSpec, seed int64) (*Model, error) {
 		return nil, err
 	}
 	rng := rand.New(rand.NewSource(seed))
-	m := &Model{spec: spec}
+	m := &Model{spec: spec, track: newTrack()}
 	var err error
 	d := spec.EmbeddingDim
 	m.phi, err = nn.NewPaperMLP(nn.MLPSpec{In: 1 + d, Hidden: spec.Phi.Hidden, Out: 1, Layers: spec.Phi.Layers, Activation: spec.Phi.Activation}, rng)
@@ -155,6 +156,7 @@ func (m *Model) Clone() *Model {
 	c.w, c.gw = append([]float32(nil), m.w...), make([]float32, len(m.w))
 	c.a, c.ga = append([]float32(nil), m.a...), make([]float32, len(m.a))
 	c.losses = append([]float64(nil), m.losses...)
+	c.track = m.track.clone()
 	c.buildInputIndex()
 	return &c
 }

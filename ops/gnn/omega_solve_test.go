@@ -31,10 +31,9 @@ func TestSolveLeavesInputRowsToAdam(t *testing.T) {
 	for k := range m.w {
 		m.w[k] = 7
 	}
-	s := newWSolver(m, sim.Data, TrainConfig{}.withDefaults(sim.Data.T).Alternating)
-	if err := s.solve(); err != nil {
-		t.Fatal(err)
-	}
+	train, val := splitFrames(sim.Data.T, 0.1)
+	s := newWSolver(m, sim.Data, TrainConfig{}.withDefaults(sim.Data.T).Alternating, train, val)
+	s.solve()
 	n := sim.N
 	for i := 0; i < n; i++ {
 		changed := m.w[i*n+(i+1)%n] != 7

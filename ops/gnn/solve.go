@@ -1,120 +1,263 @@
 package gnn
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/ngs-lab/ngs/ops/nn"
-	"gonum.org/v1/gonum/mat"
 )
 
 // wSolver computes, for fixed φ*, ψ* and embeddings, the Ŵ that minimises
-// Σ_k ‖du_k − φ*_k − Ŵ·ψ*_k‖² over an evenly strided subset of frames, with
-// Ŵ's diagonal constrained to 0 (variable projection's inner solve). With a
-// hidden input Ω* it solves the rows of the neurons Ω* does not drive, and
-// Adam trains the others (each input neuron's e_i(t) would need a Gram
-// matrix of its own).
+// Σ_k ‖du_k − φ*_k − Ŵ·ψ*_k‖² over an evenly strided subset of the training
+// frames, with Ŵ's diagonal constrained to 0 (variable projection's inner
+// solve). With a hidden input Ω* it solves the rows of the neurons Ω* does
+// not drive, and Adam trains the others (each input neuron's e_i(t) would
+// need a Gram matrix of its own).
 //
 // To keep the solve cheap, φ* and ψ* are tabulated on a fine grid over each
 // neuron's activity range and linearly interpolated (ReLU MLPs are piecewise
 // linear, so the tables are accurate); the Adam steps between solves use the
 // exact MLPs.
+//
+// The solve cannot fail: the Gram matrix is accumulated in float64, senders
+// whose ψ* is flat over the data are left out (their column of Ŵ is 0), and a
+// singular or ill-conditioned system gets more ridge and, as a last resort, a
+// pseudo-inverse (see robustSolve). Each solve is then scored on held-out
+// validation frames and applied per receiver row only as far as it lowers
+// that row's validation error (see damp).
 type wSolver struct {
-	m        *Model
-	data     Data
-	cfg      AlternatingConfig
-	frames   []int
-	lo, hi   []float32 // per-neuron activity range over the data
-	psiMat   []float32 // F×N: ψ* per frame and sender
-	resid    []float32 // F×N: du − φ* per frame and receiver
-	gram     []float32 // N×N: ΨᵀΨ
-	cross    []float32 // N×N: Ψᵀ·resid
-	scratch  []float32 // workspace of nn.MulTN
-	lastTime float64
+	m       *Model
+	data    Data
+	cfg     AlternatingConfig
+	frames  []int     // Gram frames (training frames only)
+	val     []int     // validation frames used to score solves
+	lo, hi  []float32 // per-neuron activity range over the data
+	psiMat  []float32 // block×N: ψ* per frame and sender
+	resid   []float32 // block×N: du − φ* per frame and receiver
+	blockG  []float32 // N×N: one block's ΨᵀΨ
+	blockC  []float32 // N×N: one block's Ψᵀ·resid
+	gram    []float64 // N×N: ΨᵀΨ over all Gram frames
+	cross   []float64 // N×N: Ψᵀ·resid
+	colSum  []float64 // N: Σ_k ψ*_kj
+	scratch []float32 // workspace of nn.MulTN
+	last    SolveReport
 }
 
-func newWSolver(m *Model, d Data, cfg AlternatingConfig) *wSolver {
+// gramBlock is the number of frames multiplied in float32 before their
+// product is added to the float64 Gram matrix.
+const gramBlock = 512
+
+// SolveReport says what one exact Ŵ solve did.
+type SolveReport struct {
+	// Method is "cholesky", or "cholesky+ridge" when the ridge had to be
+	// raised, or "pseudo-inverse" when no ridge made the system well
+	// conditioned.
+	Method string
+	Ridge  float64 // ridge used, relative to the mean Gram diagonal
+	Cond   float64 // condition number estimate of the regularised system
+	Rank   int     // senders' directions solved for (fewer than the active senders with the pseudo-inverse)
+	Flat   []int   // senders whose ψ* was flat over the data (Ŵ column set to 0)
+	// Applied is the mean fraction of the solve applied per row (1: the
+	// solve as is; 0: every row kept its previous Ŵ); ValBefore and
+	// ValAfter are the validation mean squared errors of the solved rows.
+	Applied             float64
+	ValBefore, ValAfter float64
+}
+
+// newWSolver prepares the solves over the training frames train (Gram
+// frames strided evenly among them) scored on the validation frames val.
+func newWSolver(m *Model, d Data, cfg AlternatingConfig, train, val []int) *wSolver {
 	n := d.N
 	f := cfg.Frames
 	if f <= 0 {
-		f = min(d.T, max(10*n, 10_000))
+		f = max(10*n, 10_000)
 	}
-	f = min(f, d.T)
+	f = min(f, len(train))
 	s := &wSolver{m: m, data: d, cfg: cfg}
 	for k := 0; k < f; k++ {
-		s.frames = append(s.frames, int(int64(k)*int64(d.T)/int64(f)))
+		s.frames = append(s.frames, train[int(int64(k)*int64(len(train))/int64(f))])
 	}
-	s.lo, s.hi = make([]float32, n), make([]float32, n)
+	s.val = val
+	s.lo, s.hi = activityRange(d)
+	rows := max(gramBlock, len(s.val))
+	s.psiMat = make([]float32, rows*n)
+	s.resid = make([]float32, rows*n)
+	s.blockG = make([]float32, n*n)
+	s.blockC = make([]float32, n*n)
+	s.gram = make([]float64, n*n)
+	s.cross = make([]float64, n*n)
+	s.colSum = make([]float64, n)
+	return s
+}
+
+// activityRange returns every neuron's minimum and maximum over the data,
+// widened to at least 2e-3 so that tables over it are well defined.
+func activityRange(d Data) (lo, hi []float32) {
+	n := d.N
+	lo, hi = make([]float32, n), make([]float32, n)
 	for i := 0; i < n; i++ {
-		s.lo[i], s.hi[i] = float32(math.Inf(1)), float32(math.Inf(-1))
+		lo[i], hi[i] = float32(math.Inf(1)), float32(math.Inf(-1))
 	}
 	for k := 0; k < d.T; k++ {
 		row := d.U[k*n : (k+1)*n]
 		for i, v := range row {
-			s.lo[i] = min(s.lo[i], v)
-			s.hi[i] = max(s.hi[i], v)
+			lo[i] = min(lo[i], v)
+			hi[i] = max(hi[i], v)
 		}
 	}
-	for i := range s.lo {
-		if s.hi[i]-s.lo[i] < 1e-6 {
-			s.lo[i] -= 1e-3
-			s.hi[i] += 1e-3
+	for i := range lo {
+		if hi[i]-lo[i] < 1e-6 {
+			lo[i] -= 1e-3
+			hi[i] += 1e-3
 		}
 	}
-	s.psiMat = make([]float32, f*n)
-	s.resid = make([]float32, f*n)
-	s.gram = make([]float32, n*n)
-	s.cross = make([]float32, n*n)
-	return s
+	return lo, hi
 }
 
-// solve replaces the model's Ŵ by the constrained least-squares solution.
-func (s *wSolver) solve() error {
-	m, n := s.m, s.data.N
-	f := len(s.frames)
-	phiTab := s.tabulate(false)
+// tables are φ* and ψ* tabulated for one solve.
+type tables struct {
+	phi   []float32
+	psiOf func(i int, v float32) float32
+}
+
+func (s *wSolver) tables() tables {
+	tb := tables{phi: s.tabulate(false)}
 	g := s.cfg.Grid
-	var psiOf func(i int, v float32) float32
-	if m.spec.Variant == N2 {
+	if s.m.spec.Variant == N2 {
 		// ψ*(u) is the same for every sender: one fine table.
 		tab, lo, hi := s.tabulateShared()
-		gs := len(tab)
-		scale := float32(gs-1) / (hi - lo)
-		psiOf = func(_ int, v float32) float32 { return lerp(tab, (v-lo)*scale) }
+		scale := float32(len(tab)-1) / (hi - lo)
+		tb.psiOf = func(_ int, v float32) float32 { return lerp(tab, (v-lo)*scale) }
 	} else {
 		psiTab := s.tabulate(true)
-		psiOf = func(i int, v float32) float32 { return s.interp(psiTab, i, g, v) }
+		tb.psiOf = func(i int, v float32) float32 { return s.interp(psiTab, i, g, v) }
 	}
-	nn.ParallelRows(f, func(lo, hi int) {
+	return tb
+}
+
+// fill writes ψ* and du − φ* of the given frames into psiMat and resid.
+func (s *wSolver) fill(tb tables, frames []int) {
+	n, g := s.data.N, s.cfg.Grid
+	nn.ParallelRows(len(frames), func(lo, hi int) {
 		for k := lo; k < hi; k++ {
-			fr := s.frames[k]
+			fr := frames[k]
 			u := s.data.U[fr*n : (fr+1)*n]
 			y := s.data.DU[fr*n : (fr+1)*n]
 			for i, v := range u {
-				s.psiMat[k*n+i] = psiOf(i, v)
-				s.resid[k*n+i] = y[i] - s.interp(phiTab, i, g, v)
+				s.psiMat[k*n+i] = tb.psiOf(i, v)
+				s.resid[k*n+i] = y[i] - s.interp(tb.phi, i, g, v)
 			}
 		}
 	})
-	s.scratch = nn.MulTN(s.psiMat, f, n, s.psiMat, n, s.gram, s.scratch)
-	s.scratch = nn.MulTN(s.psiMat, f, n, s.resid, n, s.cross, s.scratch)
-	w, err := constrainedSolve(s.gram, s.cross, n, s.cfg.Ridge)
-	if err != nil {
-		return err
+}
+
+// accumulate builds the float64 Gram matrix ΨᵀΨ, the cross products Ψᵀ·R
+// and ψ*'s column sums over the Gram frames, in blocks of gramBlock frames.
+func (s *wSolver) accumulate(tb tables) {
+	n := s.data.N
+	clear(s.gram)
+	clear(s.cross)
+	clear(s.colSum)
+	for b0 := 0; b0 < len(s.frames); b0 += gramBlock {
+		fr := s.frames[b0:min(b0+gramBlock, len(s.frames))]
+		s.fill(tb, fr)
+		rows := len(fr)
+		s.scratch = nn.MulTN(s.psiMat[:rows*n], rows, n, s.psiMat[:rows*n], n, s.blockG, s.scratch)
+		s.scratch = nn.MulTN(s.psiMat[:rows*n], rows, n, s.resid[:rows*n], n, s.blockC, s.scratch)
+		nn.ParallelRows(n, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				for j := i * n; j < (i+1)*n; j++ {
+					s.gram[j] += float64(s.blockG[j])
+					s.cross[j] += float64(s.blockC[j])
+				}
+			}
+		})
+		for k := 0; k < rows; k++ {
+			for j, v := range s.psiMat[k*n : (k+1)*n] {
+				s.colSum[j] += float64(v)
+			}
+		}
 	}
-	if m.inputIndex == nil {
-		copy(m.w, w)
-		return nil
+}
+
+// solve replaces the model's Ŵ (the rows it owns) by the constrained
+// least-squares solution, damped per row by the validation frames. It never
+// fails; what it had to do is in the returned report.
+func (s *wSolver) solve() SolveReport {
+	m, n := s.m, s.data.N
+	tb := s.tables()
+	s.accumulate(tb)
+	flat := flatSenders(s.gram, s.colSum, n, len(s.frames))
+	w, rep := robustSolve(s.gram, s.cross, n, s.cfg.Ridge, flat)
+	rep.Flat = flat
+	owned := make([]bool, n)
+	for i := range owned {
+		owned[i] = m.inputIndex == nil || m.inputIndex[i] < 0
 	}
-	// With a hidden input Ω*, only the rows of neurons that Ω* does not
-	// drive (e = 1) have the shared design matrix; the input neurons' rows
-	// stay with Adam.
+	rep.Applied, rep.ValBefore, rep.ValAfter = 1, math.NaN(), math.NaN()
+	if len(s.val) > 0 {
+		s.fill(tb, s.val)
+		rep.Applied, rep.ValBefore, rep.ValAfter = s.damp(w, owned)
+	}
 	for i := 0; i < n; i++ {
-		if m.inputIndex[i] < 0 {
+		if owned[i] {
 			copy(m.w[i*n:(i+1)*n], w[i*n:(i+1)*n])
 		}
 	}
-	return nil
+	s.last = rep
+	return rep
+}
+
+// damp scores the solved Ŵ against the model's current one on the
+// validation frames (psiMat and resid hold them) and, for each owned row i,
+// replaces w's row by Ŵ_old + α_i·(w − Ŵ_old) with the α_i in [0, 1] that
+// minimises that row's validation error (a quadratic in α_i). It returns the
+// mean α and the validation mean squared errors before and after.
+func (s *wSolver) damp(w []float32, owned []bool) (applied, before, after float64) {
+	n, v := s.data.N, len(s.val)
+	old := s.m.w
+	pOld := make([]float32, v*n)
+	pNew := make([]float32, v*n)
+	nn.Gemm(false, true, v, n, n, 1, s.psiMat[:v*n], n, old, n, 0, pOld, n)
+	nn.Gemm(false, true, v, n, n, 1, s.psiMat[:v*n], n, w, n, 0, pNew, n)
+	alpha := make([]float64, n)
+	var sumBefore, sumAfter float64
+	rows := 0
+	for i := 0; i < n; i++ {
+		if !owned[i] {
+			continue
+		}
+		var rd, dd, rr float64
+		for k := 0; k < v; k++ {
+			r := float64(s.resid[k*n+i] - pOld[k*n+i])
+			d := float64(pNew[k*n+i] - pOld[k*n+i])
+			rd += r * d
+			dd += d * d
+			rr += r * r
+		}
+		a := 1.0
+		if dd > 0 {
+			a = math.Max(0, math.Min(1, rd/dd))
+		}
+		alpha[i] = a
+		sumBefore += rr
+		sumAfter += rr - 2*a*rd + a*a*dd
+		applied += a
+		rows++
+	}
+	for i := 0; i < n; i++ {
+		if !owned[i] || alpha[i] == 1 {
+			continue
+		}
+		a := float32(alpha[i])
+		for j := i * n; j < (i+1)*n; j++ {
+			w[j] = old[j] + a*(w[j]-old[j])
+		}
+	}
+	if rows == 0 {
+		return 1, math.NaN(), math.NaN()
+	}
+	cnt := float64(rows * v)
+	return applied / float64(rows), sumBefore / cnt, sumAfter / cnt
 }
 
 // tabulate evaluates ψ* (psi) or φ* on cfg.Grid points over every neuron's
@@ -181,58 +324,4 @@ func (s *wSolver) interp(tab []float32, i, g int, v float32) float32 {
 	t := p - float32(k)
 	row := tab[i*g : (i+1)*g]
 	return row[k] + t*(row[k+1]-row[k])
-}
-
-// constrainedSolve returns Ŵ (N×N, receiver-major) minimising
-// Σ_i ‖r_i − Ψ ŵ_i‖² + ridge·mean(diag G)·‖ŵ_i‖² subject to ŵ_i[i] = 0,
-// given G = ΨᵀΨ (upper triangle) and C = Ψᵀ R (column i for receiver i).
-// With X = G⁻¹C, the constrained solution is ŵ_i = x_i − λ_i·G⁻¹e_i with
-// λ_i = x_i[i] / (G⁻¹)_ii.
-func constrainedSolve(gram, cross []float32, n int, ridge float64) ([]float32, error) {
-	sym := mat.NewSymDense(n, nil)
-	var trace float64
-	for i := 0; i < n; i++ {
-		trace += float64(gram[i*n+i])
-	}
-	reg := ridge * trace / float64(n)
-	if reg == 0 {
-		reg = 1e-12
-	}
-	for i := 0; i < n; i++ {
-		for j := i; j < n; j++ {
-			v := float64(gram[i*n+j])
-			if i == j {
-				v += reg
-			}
-			sym.SetSym(i, j, v)
-		}
-	}
-	var chol mat.Cholesky
-	if ok := chol.Factorize(sym); !ok {
-		return nil, fmt.Errorf("gnn: Gram matrix of ψ* is not positive definite (ψ* may be constant); raise Alternating.Ridge")
-	}
-	var inv mat.SymDense
-	if err := chol.InverseTo(&inv); err != nil {
-		return nil, fmt.Errorf("gnn: inverting the Gram matrix: %w", err)
-	}
-	c := mat.NewDense(n, n, nil)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			c.Set(i, j, float64(cross[i*n+j]))
-		}
-	}
-	var x mat.Dense
-	x.Mul(&inv, c)
-	w := make([]float32, n*n)
-	nn.ParallelRows(n, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			lambda := x.At(i, i) / inv.At(i, i)
-			for j := 0; j < n; j++ {
-				if j != i {
-					w[i*n+j] = float32(x.At(j, i) - lambda*inv.At(j, i))
-				}
-			}
-		}
-	})
-	return w, nil
 }

@@ -232,10 +232,16 @@ const (
 
 // AlternatingConfig tunes SolverAlternating.
 type AlternatingConfig struct {
-	SolveEvery int     // Adam steps between Ŵ solves (default 50)
-	Frames     int     // frames in the Gram matrix, evenly strided (default min(T, max(10·N, 10000)))
-	Ridge      float64 // ridge added to the Gram diagonal, relative to its mean (default 1e-5)
-	Grid       int     // points per neuron of the φ*/ψ* tables used by the solve (default 512)
+	SolveEvery int // Adam steps between Ŵ solves (default 50)
+	// Frames in the Gram matrix, evenly strided over the training frames
+	// (default min(training frames, max(10·N, 10000))).
+	Frames int
+	// Ridge added to the Gram diagonal, relative to its mean (default
+	// 1e-5). The solve raises it tenfold (up to 1e-2, then switches to a
+	// pseudo-inverse) where the system is singular or ill-conditioned, and
+	// warns.
+	Ridge float64
+	Grid  int // points per neuron of the φ*/ψ* tables used by the solve (default 512)
 	// LR are the Adam learning rates of φ*, ψ* and a between solves. Zero
 	// fields default to 1e-2: with Ŵ solved exactly the MLPs tolerate far
 	// larger steps than the paper's 5e-4. LR.W is used only with AdamW.
@@ -260,8 +266,15 @@ type Progress struct {
 	FramesPerSecond            float64
 	R2, Slope                  float64 // corrected Ŵ vs TrueW; NaN without TrueW
 	Elapsed                    float64 // seconds since Train started
-	Message                    string  // e.g. "solved W" for alternating solves
+	Validation                 float64 // validation mean squared error of the last epoch; NaN before one or without validation
+	Message                    string  // e.g. what the last solve did
 }
+
+// Stopping rules of TrainConfig.Until.
+const (
+	UntilEpochs    = "epochs"    // train for Epochs epochs
+	UntilConverged = "converged" // stop once the validation loss stops improving
+)
 
 // TrainConfig is the training schedule of SPEC §3 plus ngs's options.
 type TrainConfig struct {
@@ -291,6 +304,27 @@ type TrainConfig struct {
 	// cancellation; with Resume, training continues from it.
 	CheckpointDir string
 	Resume        bool
+	// Validation is the fraction of frames held out of training, in 20
+	// evenly spaced blocks, to score solves and epochs (default 0.1; a
+	// negative value disables validation, and with it damping, the best-fit
+	// choice and convergence). ValidationFrames of them (default 512,
+	// evenly strided) are scored.
+	Validation       float64
+	ValidationFrames int
+	// Until is UntilEpochs (default) or UntilConverged: stop after MinEpochs
+	// once Patience epochs in a row (default 2) have not lowered the best
+	// validation loss by more than Tolerance relative (default 0.01).
+	Until     string
+	Patience  int
+	Tolerance float64
+	MinEpochs int
+	// OnWarning receives what training had to work around (flat ψ*,
+	// constant activity, a raised ridge, a rollback after a collapse).
+	OnWarning func(string)
+	// SaveExtra returns integrator state stored in each checkpoint (for
+	// example the clustering labels); after Resume, Model.CheckpointExtra
+	// gives it back.
+	SaveExtra func() ([]byte, error)
 }
 
 func (c TrainConfig) withDefaults(frames int) TrainConfig {
@@ -311,6 +345,21 @@ func (c TrainConfig) withDefaults(frames int) TrainConfig {
 	}
 	if c.TrueGain == 0 {
 		c.TrueGain = 10
+	}
+	if c.Validation == 0 {
+		c.Validation = 0.1
+	}
+	if c.ValidationFrames == 0 {
+		c.ValidationFrames = 512
+	}
+	if c.Until == "" {
+		c.Until = UntilEpochs
+	}
+	if c.Patience == 0 {
+		c.Patience = 2
+	}
+	if c.Tolerance == 0 {
+		c.Tolerance = 0.01
 	}
 	if c.ProgressEvery == 0 {
 		c.ProgressEvery = max(1, c.StepsPerEpoch/5)
@@ -397,6 +446,35 @@ func (c TrainConfig) validate(spec ModelSpec, d Data) error {
 	}
 	if c.Resume && c.CheckpointDir == "" {
 		return fmt.Errorf("gnn: resume needs a checkpoint directory")
+	}
+	return c.validateRobust()
+}
+
+// validateRobust checks the settings of validation, stopping and the solve,
+// naming the setting that is out of range.
+func (c TrainConfig) validateRobust() error {
+	a := c.Alternating
+	checks := []struct {
+		ok   bool
+		name string
+		want string
+		v    any
+	}{
+		{c.Validation < 0.5 && !math.IsNaN(c.Validation), "validation", "a fraction below 0.5 (or negative for none)", c.Validation},
+		{c.ValidationFrames >= 1, "validation_frames", "≥ 1", c.ValidationFrames},
+		{c.Until == UntilEpochs || c.Until == UntilConverged, "until", `"epochs" or "converged"`, c.Until},
+		{c.Patience >= 1, "patience", "≥ 1", c.Patience},
+		{c.Tolerance >= 0 && c.Tolerance < 1, "tolerance", "in [0, 1)", c.Tolerance},
+		{c.MinEpochs >= 0, "min_epochs", "≥ 0", c.MinEpochs},
+		{a.Ridge > 0 && a.Ridge <= maxRidge, "ridge", fmt.Sprintf("in (0, %g]", maxRidge), a.Ridge},
+		{a.Grid >= 8, "solve_grid", "≥ 8", a.Grid},
+		{a.SolveEvery >= 1, "solve_every", "≥ 1", a.SolveEvery},
+		{a.Frames >= 0, "gram_frames", "≥ 1", a.Frames},
+	}
+	for _, k := range checks {
+		if !k.ok {
+			return fmt.Errorf("gnn: setting %s must be %s, found %v", k.name, k.want, k.v)
+		}
 	}
 	return nil
 }

@@ -17,11 +17,16 @@ import (
 // CheckpointFile is the name of the checkpoint inside TrainConfig.CheckpointDir.
 const CheckpointFile = "checkpoint.gob"
 
+// collapseFactor: an epoch whose validation loss exceeds the best one by
+// this factor is taken for a collapse and rolled back.
+const collapseFactor = 4
+
 // Train builds a model from spec (seeded by cfg.Seed), or with cfg.Resume
-// loads the checkpoint in cfg.CheckpointDir (which must match spec), and
-// trains it on data until it has completed cfg.Epochs epochs. On
-// cancellation of ctx it saves a checkpoint (when a directory is set) and
-// returns the model so far together with an error wrapping ctx.Err().
+// loads the checkpoint in cfg.CheckpointDir (which must exist and match
+// spec), and trains it on data until it has completed cfg.Epochs epochs (or
+// converged, with UntilConverged). On cancellation of ctx it returns the
+// model so far together with an error wrapping ctx.Err(); the checkpoint
+// of the last completed epoch stays on disk.
 func Train(ctx context.Context, spec ModelSpec, data Data, cfg TrainConfig) (m *Model, err error) {
 	defer recoverInto(&err)
 	spec = spec.WithDefaults()
@@ -29,18 +34,8 @@ func Train(ctx context.Context, spec ModelSpec, data Data, cfg TrainConfig) (m *
 		return nil, err
 	}
 	if cfg.Resume {
-		if cfg.CheckpointDir == "" {
-			return nil, fmt.Errorf("gnn: resume needs a checkpoint directory")
-		}
-		path := filepath.Join(cfg.CheckpointDir, CheckpointFile)
-		if _, statErr := os.Stat(path); statErr == nil {
-			m, err = Load(path)
-			if err != nil {
-				return nil, err
-			}
-			if err := sameShape(m.spec, spec); err != nil {
-				return nil, fmt.Errorf("gnn: checkpoint %s: %w", path, err)
-			}
+		if m, err = loadForResume(spec, cfg.CheckpointDir); err != nil {
+			return nil, err
 		}
 	}
 	if m == nil {
@@ -49,6 +44,29 @@ func Train(ctx context.Context, spec ModelSpec, data Data, cfg TrainConfig) (m *
 		}
 	}
 	return m, TrainModel(ctx, m, data, cfg)
+}
+
+// loadForResume loads dir's checkpoint; a missing folder or file is an error
+// (never a silent fresh start).
+func loadForResume(spec ModelSpec, dir string) (*Model, error) {
+	if dir == "" {
+		return nil, fmt.Errorf("gnn: resume needs a checkpoint directory")
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("gnn: resume: checkpoint folder %s does not exist (set resume = false to start afresh)", dir)
+	}
+	path := filepath.Join(dir, CheckpointFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("gnn: resume: no %s in %s: no epoch was completed there (set resume = false to start afresh)", CheckpointFile, dir)
+	}
+	m, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := sameShape(m.spec, spec); err != nil {
+		return nil, fmt.Errorf("gnn: checkpoint %s: %w", path, err)
+	}
+	return m, nil
 }
 
 // recoverInto turns a panic from a kernel into an error (no panic reaches a user).
@@ -60,7 +78,9 @@ func recoverInto(err *error) {
 
 // TrainModel continues training m on data until it has completed cfg.Epochs
 // epochs (epochs already done count; schedules use absolute epoch numbers).
-// Cancellation behaves as in Train.
+// With validation on, the model it leaves is the best of the last phase by
+// validation loss (a phase starts when an epoch-end hook changes the
+// embeddings or φ*, as clustering does). Cancellation behaves as in Train.
 func TrainModel(ctx context.Context, m *Model, data Data, cfg TrainConfig) (err error) {
 	defer recoverInto(&err)
 	if data.N != m.spec.N {
@@ -77,6 +97,7 @@ func TrainModel(ctx context.Context, m *Model, data Data, cfg TrainConfig) (err 
 		return err
 	}
 	t := newTrainer(m, data, cfg)
+	t.warnConstant()
 	return t.run(ctx)
 }
 
@@ -89,13 +110,17 @@ type trainer struct {
 	wk    *batchWork
 	rng   *rand.Rand
 	start time.Time
-	steps int // optimiser steps taken in this call
+	// train and val split the frames; valSub are the scored validation frames.
+	train, val, valSub []int
+	valWork            *batchWork
 	// progress accumulation
 	lossSum   float64
 	lossCount int
 	lastTime  time.Time
 	lastSteps int
 	solver    *wSolver
+	lastSolve SolveReport
+	solveNote string
 	frames    []int // the current batch's frame indices
 }
 
@@ -105,8 +130,9 @@ func newTrainer(m *Model, data Data, cfg TrainConfig) *trainer {
 	} else if m.xnorm == 0 {
 		m.xnorm = DefaultXNorm(data.U)
 	}
-	t := &trainer{m: m, data: data, cfg: cfg,
-		rng: rand.New(rand.NewSource(cfg.Seed + 7919*int64(m.epochs+1)))}
+	t := &trainer{m: m, data: data, cfg: cfg}
+	t.train, t.val = splitFrames(data.T, cfg.Validation)
+	t.valSub = strided(t.val, cfg.ValidationFrames)
 	t.adam = nn.NewAdam()
 	lr := cfg.LR
 	if cfg.Solver == SolverAlternating {
@@ -127,23 +153,128 @@ func newTrainer(m *Model, data Data, cfg TrainConfig) *trainer {
 	if m.omega != nil {
 		t.adam.Add("omega", m.omega.Params, m.omega.Grads, lr.Omega)
 	}
+	for _, s := range m.track.Adam {
+		if g := t.adam.Group(s.Name); g != nil {
+			g.SetMoments(s.M, s.V, s.T)
+		}
+	}
 	if cfg.FreezeEmbedding {
 		for k := range m.a {
 			m.a[k] = 1
 		}
 	}
 	t.wk = m.newBatchWork(cfg.Batch)
+	if len(t.valSub) > 0 {
+		t.valWork = m.newBatchWork(min(32, len(t.valSub)))
+	}
 	if cfg.Solver == SolverAlternating {
-		t.solver = newWSolver(m, data, cfg.Alternating)
+		t.solver = newWSolver(m, data, cfg.Alternating, t.train, t.valSub)
 	}
 	return t
+}
+
+// splitFrames holds out a fraction of the T frames as validation frames, in
+// up to 20 evenly spaced contiguous blocks (neighbouring frames are
+// correlated, so blocks test generalisation better than scattered frames).
+// With frac ≤ 0, or too few frames, every frame trains.
+func splitFrames(T int, frac float64) (train, val []int) {
+	blocks := min(20, T/20)
+	if frac <= 0 || blocks < 1 {
+		train = make([]int, T)
+		for k := range train {
+			train[k] = k
+		}
+		return train, nil
+	}
+	vlen := max(1, int(frac*float64(T)/float64(blocks)))
+	isVal := make([]bool, T)
+	for b := 0; b < blocks; b++ {
+		lo, hi := b*T/blocks, (b+1)*T/blocks
+		start := (lo + hi - vlen) / 2
+		for k := max(start, lo); k < min(start+vlen, hi); k++ {
+			isVal[k] = true
+		}
+	}
+	for k, v := range isVal {
+		if v {
+			val = append(val, k)
+		} else {
+			train = append(train, k)
+		}
+	}
+	return train, val
+}
+
+// strided picks at most k elements of xs, evenly spaced.
+func strided(xs []int, k int) []int {
+	k = min(k, len(xs))
+	out := make([]int, k)
+	for i := range out {
+		out[i] = xs[int(int64(i)*int64(len(xs))/int64(k))]
+	}
+	return out
+}
+
+// warn passes a message to cfg.OnWarning.
+func (t *trainer) warn(format string, args ...any) {
+	if t.cfg.OnWarning != nil {
+		t.cfg.OnWarning(fmt.Sprintf(format, args...))
+	}
+}
+
+// warnConstant names the neurons whose activity never changes: their ψ* is
+// flat, so the data cannot determine their column of Ŵ.
+func (t *trainer) warnConstant() {
+	n := t.data.N
+	lo, hi := activityRange(t.data)
+	var idle []int
+	for i := 0; i < n; i++ {
+		if hi[i]-lo[i] <= 2.01e-3 && t.isConstant(i) {
+			idle = append(idle, i)
+		}
+	}
+	if len(idle) > 0 {
+		t.warn("the activity of %s is constant over the data: their outgoing weights (columns of Ŵ) cannot be determined and are set to 0 by the solve", neuronList(idle))
+	}
+}
+
+func (t *trainer) isConstant(i int) bool {
+	n, first := t.data.N, t.data.U[i]
+	for k := 1; k < t.data.T; k++ {
+		if t.data.U[k*n+i] != first {
+			return false
+		}
+	}
+	return true
+}
+
+// neuronList names up to 10 neurons.
+func neuronList(idx []int) string {
+	s := "neuron"
+	if len(idx) > 1 {
+		s += "s"
+	}
+	for k, i := range idx {
+		if k == 10 {
+			return s + fmt.Sprintf(" … (%d in all)", len(idx))
+		}
+		if k > 0 {
+			s += ","
+		}
+		s += fmt.Sprintf(" %d", i)
+	}
+	return s
 }
 
 func (t *trainer) run(ctx context.Context) error {
 	t.start, t.lastTime = time.Now(), time.Now()
 	m, cfg := t.m, t.cfg
+	t.applyLRScale()
 	for m.epochs < cfg.Epochs {
 		epoch := m.epochs
+		// One stream per epoch, so that a resumed run draws what an
+		// uninterrupted one would.
+		t.rng = rand.New(rand.NewSource(cfg.Seed + 7919*int64(epoch+1)))
 		frozenPA := m.freezeEpochs > 0
 		t.adam.Group("a").Frozen = cfg.FreezeEmbedding || frozenPA
 		t.adam.Group("psi").Frozen = frozenPA
@@ -154,13 +285,11 @@ func (t *trainer) run(ctx context.Context) error {
 			}
 			t.setPhase()
 			if t.solveDue() {
-				if t.m.inputIndex != nil && t.steps == max(cfg.Alternating.WarmupSteps, 0) {
+				if m.inputIndex != nil && m.track.Steps == max(cfg.Alternating.WarmupSteps, 0) {
 					// Adam now trains only the input neurons' rows.
 					t.adam.Group("W").Reset()
 				}
-				if err := t.solver.solve(); err != nil {
-					return err
-				}
+				t.noteSolve(t.solver.solve())
 			}
 			loss := t.step(t.options(epoch))
 			epochLoss += loss
@@ -174,30 +303,173 @@ func (t *trainer) run(ctx context.Context) error {
 		if !cfg.KeepAdamMoments {
 			t.adam.Reset()
 		}
-		if err := t.checkpoint(); err != nil {
+		changed, err := t.runHook(epoch)
+		if err != nil {
 			return err
 		}
-		if cfg.OnEpochEnd != nil {
-			if err := cfg.OnEpochEnd(epoch, m); err != nil {
-				return fmt.Errorf("gnn: epoch %d hook: %w", epoch, err)
-			}
+		t.trackEpoch(epoch, changed)
+		t.checkpoint()
+		if t.converged() {
+			t.warn("training converged after %d epochs: the validation loss has not improved by more than %g for %d epochs", m.epochs, cfg.Tolerance, cfg.Patience)
+			break
 		}
 	}
-	if t.solver != nil && !t.warmingUp() {
-		// Finish with Ŵ optimal for the final φ*, ψ*.
-		return t.solver.solve()
-	}
+	t.finish()
 	return nil
 }
 
-// warmingUp says whether the alternating solver is still in its Adam warm-up.
-func (t *trainer) warmingUp() bool {
-	return t.solver != nil && t.steps < t.cfg.Alternating.WarmupSteps
+// runHook runs cfg.OnEpochEnd and says whether it changed the embeddings or
+// φ* (a clustering step), which starts a new phase for the best-fit choice.
+func (t *trainer) runHook(epoch int) (bool, error) {
+	if t.cfg.OnEpochEnd == nil {
+		return false, nil
+	}
+	m := t.m
+	a, phi := append([]float32(nil), m.a...), append([]float32(nil), m.phi.Params...)
+	if err := t.cfg.OnEpochEnd(epoch, m); err != nil {
+		return false, fmt.Errorf("gnn: epoch %d hook: %w", epoch, err)
+	}
+	return !equal32(a, m.a) || !equal32(phi, m.phi.Params), nil
 }
 
-// setPhase sets the learning rates and Ŵ's freezing for the current phase:
-// TrainConfig.LR for the adam solver; for the alternating solver the
-// warm-up's rates, then the alternating rates with Ŵ frozen.
+func equal32(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if a[k] != b[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// trackEpoch scores the epoch on the validation frames, keeps the best fit
+// of the phase, and rolls back a collapse.
+func (t *trainer) trackEpoch(epoch int, newPhase bool) {
+	tr := &t.m.track
+	val := t.validate()
+	tr.ValLosses = append(tr.ValLosses, val)
+	if math.IsNaN(val) {
+		return
+	}
+	switch {
+	case newPhase || math.IsNaN(tr.BestVal):
+		t.keepBest(epoch, val)
+	case val > collapseFactor*tr.BestVal:
+		tr.LRScale /= 2
+		t.warn("epoch %d: validation loss %.4g is over %d× the best (%.4g, epoch %d): the fit collapsed; restored epoch %d's fit and halved the learning rates", epoch, val, collapseFactor, tr.BestVal, tr.BestEpoch, tr.BestEpoch)
+		t.m.restoreParams(tr.Best)
+		t.adam.Reset()
+		t.applyLRScale()
+		tr.SinceBest++
+	case val < tr.BestVal:
+		improved := val < tr.BestVal*(1-t.cfg.Tolerance)
+		since := tr.SinceBest + 1
+		t.keepBest(epoch, val)
+		if !improved {
+			tr.SinceBest = since
+		}
+	default:
+		tr.SinceBest++
+	}
+}
+
+func (t *trainer) keepBest(epoch int, val float64) {
+	tr := &t.m.track
+	tr.BestVal, tr.BestEpoch, tr.SinceBest, tr.Best = val, epoch, 0, t.m.snapshot()
+}
+
+// converged applies the UntilConverged rule.
+func (t *trainer) converged() bool {
+	tr, cfg := t.m.track, t.cfg
+	return cfg.Until == UntilConverged && t.m.epochs >= cfg.MinEpochs && t.m.epochs < cfg.Epochs &&
+		!math.IsNaN(tr.BestVal) && tr.SinceBest >= cfg.Patience
+}
+
+// finish solves Ŵ once more for the final φ*, ψ*, and leaves the model at
+// the best fit of the last phase by validation loss.
+func (t *trainer) finish() {
+	m, tr := t.m, &t.m.track
+	if t.solver != nil && !t.warmingUp() {
+		t.noteSolve(t.solver.solve())
+	}
+	val := t.validate()
+	if math.IsNaN(val) || tr.Best == nil {
+		return
+	}
+	if val <= tr.BestVal {
+		tr.BestVal, tr.BestEpoch, tr.Best = val, m.epochs-1, m.snapshot()
+		return
+	}
+	m.restoreParams(tr.Best)
+}
+
+// validate returns the mean squared error of the model's du/dt on the
+// scored validation frames (NaN without validation).
+func (t *trainer) validate() float64 {
+	if len(t.valSub) == 0 {
+		return math.NaN()
+	}
+	wk, n := t.valWork, t.data.N
+	wk.singletons = false
+	var ss float64
+	for b0 := 0; b0 < len(t.valSub); b0 += wk.B {
+		fr := t.valSub[b0:min(b0+wk.B, len(t.valSub))]
+		wk.loadFrames(t.data, fr)
+		t.m.forward(wk, len(fr))
+		for r := 0; r < len(fr)*n; r++ {
+			d := float64(wk.pred[r] - wk.y[r])
+			ss += d * d
+		}
+	}
+	return ss / float64(len(t.valSub)*n)
+}
+
+// noteSolve warns when a solve had to work around a degenerate system
+// (once for each new situation) and keeps its summary for progress reports.
+func (t *trainer) noteSolve(rep SolveReport) {
+	prev := t.lastSolve
+	if rep.Method != "cholesky" && rep.Method != prev.Method {
+		switch rep.Method {
+		case "cholesky+ridge":
+			t.warn("solve of Ŵ: the Gram matrix of ψ* is ill-conditioned; ridge raised to %g (relative to its mean diagonal)", rep.Ridge)
+		default:
+			t.warn("solve of Ŵ: the Gram matrix of ψ* is singular even with ridge %g; used a pseudo-inverse (rank %d)", maxRidge, rep.Rank)
+		}
+	}
+	if len(rep.Flat) > 0 && !equalInts(rep.Flat, prev.Flat) {
+		t.warn("solve of Ŵ: ψ* is flat over the data for %s; their columns of Ŵ are set to 0", neuronList(rep.Flat))
+	}
+	t.lastSolve = rep
+	t.solveNote = fmt.Sprintf("last solve: %s, %.0f%% applied", rep.Method, 100*rep.Applied)
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if a[k] != b[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// applyLRScale scales every group's learning rate by the track's LRScale
+// (setPhase re-applies it after each phase change).
+func (t *trainer) applyLRScale() { t.setPhase() }
+
+// warmingUp says whether the alternating solver is still in its Adam warm-up.
+func (t *trainer) warmingUp() bool {
+	return t.solver != nil && t.m.track.Steps < t.cfg.Alternating.WarmupSteps
+}
+
+// setPhase sets the learning rates (times the track's LRScale) and Ŵ's
+// freezing for the current phase: TrainConfig.LR for the adam solver; for
+// the alternating solver the warm-up's rates, then the alternating rates
+// with Ŵ frozen.
 func (t *trainer) setPhase() {
 	lr, frozenW := t.cfg.LR, false
 	if t.solver != nil {
@@ -206,12 +478,13 @@ func (t *trainer) setPhase() {
 			lr, frozenW = t.cfg.Alternating.LR, !t.cfg.Alternating.AdamW && t.m.inputIndex == nil
 		}
 	}
+	scale := t.m.track.LRScale
 	for _, g := range []struct {
 		name string
 		v    float64
-	}{{"W", lr.W}, {"phi", lr.Phi}, {"psi", lr.Psi}, {"a", lr.Embedding}} {
-		if g.v > 0 {
-			t.adam.Group(g.name).LR = g.v
+	}{{"W", lr.W}, {"phi", lr.Phi}, {"psi", lr.Psi}, {"a", lr.Embedding}, {"omega", t.cfg.LR.Omega}} {
+		if grp := t.adam.Group(g.name); grp != nil && g.v > 0 {
+			grp.LR = g.v * scale
 		}
 	}
 	t.adam.Group("W").Frozen = frozenW
@@ -225,11 +498,12 @@ func (t *trainer) solveDue() bool {
 	if t.solver == nil || t.warmingUp() {
 		return false
 	}
-	since := t.steps - max(t.cfg.Alternating.WarmupSteps, 0)
+	steps := t.m.track.Steps
+	since := steps - max(t.cfg.Alternating.WarmupSteps, 0)
 	if since%t.cfg.Alternating.SolveEvery != 0 {
 		return false
 	}
-	return !t.cfg.Alternating.AdamW || t.steps > 0
+	return !t.cfg.Alternating.AdamW || steps > 0
 }
 
 func (t *trainer) options(epoch int) stepOptions {
@@ -247,21 +521,22 @@ func (t *trainer) options(epoch int) stepOptions {
 	}
 }
 
-// step draws a batch, computes gradients and applies Adam; it returns the data loss.
+// step draws a batch of training frames, computes gradients and applies
+// Adam; it returns the data loss.
 func (t *trainer) step(opt stepOptions) float64 {
 	if len(t.frames) != t.cfg.Batch {
 		t.frames = make([]int, t.cfg.Batch)
 	}
 	frames := t.frames
 	for k := range frames {
-		frames[k] = t.rng.Intn(t.data.T)
+		frames[k] = t.train[t.rng.Intn(len(t.train))]
 	}
 	t.wk.loadFrames(t.data, frames)
 	t.zeroGrads()
 	data, _ := t.m.lossAndGrad(t.wk, opt)
 	t.maskSolvedRows()
 	t.adam.Step()
-	t.steps++
+	t.m.track.Steps++
 	t.lossSum += data
 	t.lossCount++
 	return data
@@ -302,9 +577,12 @@ func (t *trainer) report(epoch, step int) {
 	dt := now.Sub(t.lastTime).Seconds()
 	p := Progress{Epoch: epoch, Step: step, StepsPerEpoch: cfg.StepsPerEpoch,
 		Loss: t.lossSum / math.Max(1, float64(t.lossCount)), R2: math.NaN(), Slope: math.NaN(),
-		Elapsed: now.Sub(t.start).Seconds()}
+		Elapsed: now.Sub(t.start).Seconds(), Validation: math.NaN(), Message: t.solveNote}
+	if v := t.m.track.ValLosses; len(v) > 0 {
+		p.Validation = v[len(v)-1]
+	}
 	if dt > 0 {
-		p.StepsPerSecond = float64(t.steps-t.lastSteps) / dt
+		p.StepsPerSecond = float64(t.m.track.Steps-t.lastSteps) / dt
 		p.FramesPerSecond = p.StepsPerSecond * float64(cfg.Batch)
 	}
 	if cfg.TrueW != nil {
@@ -314,12 +592,12 @@ func (t *trainer) report(epoch, step int) {
 	}
 	cfg.OnProgress(p)
 	t.lossSum, t.lossCount = 0, 0
-	t.lastTime, t.lastSteps = time.Now(), t.steps
+	t.lastTime, t.lastSteps = time.Now(), t.m.track.Steps
 }
 
-// ConnectivityFit fits the plateau-corrected Ŵ against trueW (SPEC §4) over
-// all N² entries: R² and slope of corrected = slope·true + intercept. The
-// model's XNorm must be set (it is after training).
+// ConnectivityFit fits the corrected Ŵ against trueW (SPEC §4) over all N²
+// entries: R² and slope of corrected = slope·true + intercept. The model's
+// XNorm must be set (it is after training).
 func ConnectivityFit(m *Model, trueW []float32, gain float64) (metrics.Fit, error) {
 	if len(trueW) != len(m.w) {
 		return metrics.Fit{}, fmt.Errorf("gnn: true W has %d entries, expected %d", len(trueW), len(m.w))
@@ -334,21 +612,53 @@ func ConnectivityFit(m *Model, trueW []float32, gain float64) (metrics.Fit, erro
 	return metrics.LinearFit(trueW, wc), nil
 }
 
-func (t *trainer) checkpoint() error {
-	if t.cfg.CheckpointDir == "" {
-		return nil
+// checkpoint writes the epoch-end state (hooks included) when a directory
+// is set. A failed write warns and training goes on: the epoch in memory is
+// never discarded.
+func (t *trainer) checkpoint() {
+	dir := t.cfg.CheckpointDir
+	if dir == "" {
+		return
 	}
-	if err := os.MkdirAll(t.cfg.CheckpointDir, 0o755); err != nil {
-		return fmt.Errorf("gnn: checkpoint directory: %w", err)
+	if err := t.saveCheckpoint(dir); err != nil {
+		t.warn("checkpoint after epoch %d not written (training goes on): %v", t.m.epochs-1, err)
 	}
-	return t.m.Save(filepath.Join(t.cfg.CheckpointDir, CheckpointFile))
 }
 
-// cancelled saves a checkpoint of the current epoch state and wraps ctx's error.
-func (t *trainer) cancelled(cause error) error {
-	if err := t.checkpoint(); err != nil {
-		return errors.Join(fmt.Errorf("gnn: training cancelled: %w", cause), err)
+func (t *trainer) saveCheckpoint(dir string) error {
+	m := t.m
+	if t.cfg.SaveExtra != nil {
+		extra, err := t.cfg.SaveExtra()
+		if err != nil {
+			return err
+		}
+		m.track.Extra = extra
 	}
-	return fmt.Errorf("gnn: training cancelled after %d epochs (checkpoint saved: %v): %w",
-		t.m.epochs, t.cfg.CheckpointDir != "", cause)
+	m.track.Adam = m.track.Adam[:0]
+	if t.cfg.KeepAdamMoments {
+		for _, g := range t.adam.Groups {
+			mm, vv, tt := g.Moments()
+			m.track.Adam = append(m.track.Adam, AdamMoments{Name: g.Name, M: mm, V: vv, T: tt})
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("gnn: checkpoint directory: %w", err)
+	}
+	return m.Save(filepath.Join(dir, CheckpointFile))
+}
+
+// cancelled wraps ctx's error; the checkpoint of the last completed epoch
+// (if any) stays, so that a resumed run continues exactly.
+func (t *trainer) cancelled(cause error) error {
+	saved := t.cfg.CheckpointDir != "" && t.m.epochs > 0
+	if saved {
+		if _, err := os.Stat(filepath.Join(t.cfg.CheckpointDir, CheckpointFile)); err != nil {
+			saved = false
+		}
+	}
+	if saved {
+		return fmt.Errorf("gnn: training cancelled during epoch %d (the checkpoint of epoch %d is in %s): %w",
+			t.m.epochs, t.m.epochs-1, t.cfg.CheckpointDir, cause)
+	}
+	return errors.Join(fmt.Errorf("gnn: training cancelled during epoch %d (no checkpoint)", t.m.epochs), cause)
 }

@@ -250,8 +250,9 @@ func TestHookFreezesAndRefits(t *testing.T) {
 			t.Fatalf("SamplePhi returned %d values", len(curves))
 		}
 		a := m.Embeddings()
+		d := m.Spec().EmbeddingDim
 		for i := range a {
-			a[i] = float32(i % 2) // two "clusters"
+			a[i] = float32((i / d) % 2) // two "clusters": neuron k has embedding (k%2, k%2)
 		}
 		if err := m.SetEmbeddings(a); err != nil {
 			return err
@@ -284,8 +285,9 @@ func TestHookFreezesAndRefits(t *testing.T) {
 		}
 	}
 	a := m.Embeddings()
+	d := m.Spec().EmbeddingDim
 	for i := range a {
-		if a[i] != float32(i%2) {
+		if a[i] != float32((i/d)%2) {
 			t.Fatalf("embedding %d changed during the frozen epoch: %g", i, a[i])
 		}
 	}

@@ -98,3 +98,21 @@ func (a *Adam) Reset() {
 		g.Reset()
 	}
 }
+
+// Moments returns copies of the group's first and second moments and its
+// step count (for checkpoints).
+func (g *ParamGroup) Moments() (m, v []float32, t int) {
+	return append([]float32(nil), g.m...), append([]float32(nil), g.v...), g.t
+}
+
+// SetMoments restores moments saved by Moments; the lengths must match the
+// group's parameters.
+func (g *ParamGroup) SetMoments(m, v []float32, t int) error {
+	if len(m) != len(g.m) || len(v) != len(g.v) {
+		return fmt.Errorf("nn: group %q has %d parameters, the saved moments %d and %d", g.Name, len(g.m), len(m), len(v))
+	}
+	copy(g.m, m)
+	copy(g.v, v)
+	g.t = t
+	return nil
+}

@@ -1,0 +1,183 @@
+package gnn
+
+import (
+	"math"
+	"sort"
+
+	"github.com/ngs-lab/ngs/ops/nn"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Settings of the robust least-squares solve.
+const (
+	// maxCond is the largest condition number accepted from a Cholesky
+	// factorisation: the Gram matrix comes from float32 tables, so weaker
+	// directions are noise.
+	maxCond = 1e8
+	// maxRidge is the largest ridge (relative to the mean Gram diagonal)
+	// tried before the pseudo-inverse.
+	maxRidge = 1e-2
+	// pinvCut drops eigenvalues below pinvCut·λmax in the pseudo-inverse.
+	pinvCut = 1e-8
+)
+
+// flatSenders returns the senders whose ψ* column is flat over the F Gram
+// frames: its standard deviation is below 10⁻³ of the median sender's, or
+// below 10⁻⁶·(1 + |mean|). Such a column is (nearly) a constant, which the
+// data cannot tell apart from another constant column or from φ*'s offset.
+func flatSenders(gram, colSum []float64, n, frames int) []int {
+	f := float64(frames)
+	std := make([]float64, n)
+	mean := make([]float64, n)
+	for j := 0; j < n; j++ {
+		mean[j] = colSum[j] / f
+		std[j] = math.Sqrt(math.Max(gram[j*n+j]/f-mean[j]*mean[j], 0))
+	}
+	sorted := append([]float64(nil), std...)
+	sort.Float64s(sorted)
+	med := sorted[n/2]
+	var flat []int
+	for j := 0; j < n; j++ {
+		if std[j] < math.Max(1e-3*med, 1e-6*(1+math.Abs(mean[j]))) {
+			flat = append(flat, j)
+		}
+	}
+	return flat
+}
+
+// robustSolve returns Ŵ (N×N, receiver-major) minimising, for every
+// receiver i, ‖r_i − Ψ ŵ_i‖² + ρ·‖ŵ_i‖² subject to ŵ_i[i] = 0 and ŵ_i[j] = 0
+// for the flat senders j, given G = ΨᵀΨ and C = Ψᵀ R (column i for receiver
+// i), both N×N in float64. ρ starts at ridge·mean(diag G) and grows tenfold
+// while the system is singular or its condition number exceeds maxCond, up
+// to maxRidge; past that a pseudo-inverse (eigenvalues below pinvCut·λmax
+// dropped) gives the minimum-norm solution. With X = G⁻¹C the constrained
+// solution is ŵ_i = x_i − λ_i·G⁻¹e_i, λ_i = x_i[i] / (G⁻¹)_ii.
+func robustSolve(gram, cross []float64, n int, ridge float64, flat []int) ([]float32, SolveReport) {
+	rep := SolveReport{Method: "cholesky", Ridge: ridge}
+	w := make([]float32, n*n)
+	active, pos := activeSenders(n, flat)
+	na := len(active)
+	if na == 0 {
+		rep.Method = "none: every sender's ψ* is flat"
+		return w, rep
+	}
+	var meanDiag float64
+	for _, j := range active {
+		meanDiag += gram[j*n+j]
+	}
+	meanDiag = math.Max(meanDiag/float64(na), 1e-300)
+	inv := invertRegularised(gram, n, active, meanDiag, &rep)
+	c := mat.NewDense(na, n, nil)
+	for p, j := range active {
+		c.SetRow(p, cross[j*n:(j+1)*n])
+	}
+	var x mat.Dense
+	x.Mul(inv, c)
+	nn.ParallelRows(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			lambda, p := 0.0, pos[i]
+			if p >= 0 && inv.At(p, p) > 0 {
+				lambda = x.At(p, i) / inv.At(p, p)
+			}
+			for q, j := range active {
+				if j == i {
+					continue
+				}
+				v := x.At(q, i)
+				if p >= 0 {
+					v -= lambda * inv.At(q, p)
+				}
+				w[i*n+j] = float32(v)
+			}
+		}
+	})
+	return w, rep
+}
+
+// activeSenders lists the senders not in flat, and each neuron's position
+// in that list (-1 for a flat one).
+func activeSenders(n int, flat []int) (active, pos []int) {
+	pos = make([]int, n)
+	skip := make([]bool, n)
+	for _, j := range flat {
+		skip[j] = true
+	}
+	for j := 0; j < n; j++ {
+		pos[j] = -1
+		if !skip[j] {
+			pos[j] = len(active)
+			active = append(active, j)
+		}
+	}
+	return active, pos
+}
+
+// invertRegularised returns the inverse of G[active, active] + ρI, raising
+// ρ (and recording it in rep) until the Cholesky factorisation succeeds
+// with a condition number ≤ maxCond, or the pseudo-inverse past maxRidge.
+func invertRegularised(gram []float64, n int, active []int, meanDiag float64, rep *SolveReport) mat.Matrix {
+	na := len(active)
+	sym := mat.NewSymDense(na, nil)
+	fill := func(reg float64) {
+		for p, i := range active {
+			for q := p; q < na; q++ {
+				v := gram[i*n+active[q]]
+				if q == p {
+					v += reg
+				}
+				sym.SetSym(p, q, v)
+			}
+		}
+	}
+	start := math.Max(rep.Ridge, 1e-12)
+	for r := start; r <= maxRidge*1.0001; r *= 10 {
+		fill(r * meanDiag)
+		var chol mat.Cholesky
+		if ok := chol.Factorize(sym); ok && chol.Cond() <= maxCond {
+			var inv mat.SymDense
+			if err := chol.InverseTo(&inv); err == nil {
+				rep.Ridge, rep.Cond, rep.Rank = r, chol.Cond(), na
+				if r > start*1.0001 {
+					rep.Method = "cholesky+ridge"
+				}
+				return &inv
+			}
+		}
+	}
+	rep.Method, rep.Ridge = "pseudo-inverse", 0
+	fill(0)
+	return pseudoInverse(sym, rep)
+}
+
+// pseudoInverse returns V·diag(1/λ)·Vᵀ over the eigenvalues λ ≥ pinvCut·λmax.
+func pseudoInverse(sym *mat.SymDense, rep *SolveReport) mat.Matrix {
+	na := sym.SymmetricDim()
+	var eig mat.EigenSym
+	out := mat.NewDense(na, na, nil)
+	if !eig.Factorize(sym, true) {
+		return out // no factorisation: Ŵ stays 0 for these senders
+	}
+	vals := eig.Values(nil)
+	var vecs mat.Dense
+	eig.VectorsTo(&vecs)
+	lmax := 0.0
+	for _, l := range vals {
+		lmax = math.Max(lmax, l)
+	}
+	scaled := mat.DenseCopyOf(&vecs)
+	kept := 0
+	for k, l := range vals {
+		f := 0.0
+		if l > pinvCut*lmax {
+			f = 1 / l
+			kept++
+		}
+		for r := 0; r < na; r++ {
+			scaled.Set(r, k, scaled.At(r, k)*f)
+		}
+	}
+	out.Mul(scaled, vecs.T())
+	rep.Rank, rep.Cond = kept, math.Inf(1)
+	return out
+}
