@@ -129,9 +129,12 @@ func (in *Interp) bind(env *Env, name string, v Value, pos lang.Pos) error {
 }
 
 func (in *Interp) seed(s *lang.Seed, env *Env) error {
-	v, err := in.eval(s.Value, env)
-	if err != nil {
-		return err
+	v, over := in.overrides["seed"]
+	if !over || env != in.globals {
+		var err error
+		if v, err = in.eval(s.Value, env); err != nil {
+			return err
+		}
 	}
 	n, ok := v.(Number)
 	if !ok || float64(n) != math.Trunc(float64(n)) {

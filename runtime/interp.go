@@ -51,6 +51,11 @@ func Compile(filename string, src []byte, opts CompileOptions) (*Program, error)
 				}
 			}
 		}
+		if sd, ok := s.(*lang.Seed); ok {
+			if _, seen := p.topLevel["seed"]; !seen {
+				p.topLevel["seed"] = sd.At
+			}
+		}
 	}
 	return p, nil
 }
@@ -59,7 +64,9 @@ func Compile(filename string, src []byte, opts CompileOptions) (*Program, error)
 func (p *Program) File() *lang.File { return p.file }
 
 // TopLevelAssignment reports whether name is assigned at the top level of
-// the script (and so may be overridden by RunOptions.Overrides).
+// the script (and so may be overridden by RunOptions.Overrides). A
+// top-level `seed N` statement counts as an assignment to "seed": the
+// override replaces N (ngs run --set seed=7).
 func (p *Program) TopLevelAssignment(name string) bool {
 	_, ok := p.topLevel[name]
 	return ok

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -189,6 +190,34 @@ func TestOverridesReplaceTopLevelAssignments(t *testing.T) {
 	if _, _, err := run(t, p, runtime.RunOptions{Overrides: map[string]runtime.Value{"nope": runtime.Number(1)}}); err == nil ||
 		!strings.Contains(err.Error(), "no top-level assignment to nope") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestSeedOverrideReplacesTopLevelSeed(t *testing.T) {
+	p := compile(t, "seed 42\nx = 1\n")
+	if !p.TopLevelAssignment("seed") {
+		t.Fatal("a top-level seed statement should be overridable as seed")
+	}
+	_, in, err := run(t, p, runtime.RunOptions{Overrides: map[string]runtime.Value{"seed": runtime.Number(7)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := in.Rand().Int63(), rand.New(rand.NewSource(7)).Int63(); got != want {
+		t.Errorf("--set seed=7: first draw %d, want %d (the seed 7 stream)", got, want)
+	}
+	_, in, err = run(t, p, runtime.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := in.Rand().Int63(), rand.New(rand.NewSource(42)).Int63(); got != want {
+		t.Errorf("no override: first draw %d, want %d (the seed 42 stream)", got, want)
+	}
+	if _, _, err := run(t, p, runtime.RunOptions{Overrides: map[string]runtime.Value{"seed": runtime.Number(1.5)}}); err == nil ||
+		!strings.Contains(err.Error(), "seed must be an integer") {
+		t.Errorf("--set seed=1.5: got %v", err)
+	}
+	if compile(t, "x = 1\n").TopLevelAssignment("seed") {
+		t.Error("a script without a seed statement has no seed to override")
 	}
 }
 
