@@ -16,6 +16,7 @@ func init() {
 		wiringBuiltin("lowrank", "lowrank(rank = 1, fill = 1, dale = 0, scale = 1): U·V/√(rank·N) wiring",
 			runtime.Param{Name: "rank", Default: runtime.Number(1)}),
 		simulateBuiltin, trainBuiltin, scheduleBuiltin, clusterBuiltin, reportBuiltin, symbolicBuiltin, saveBuiltin, loadBuiltin,
+		recordingBuiltin, subnetworkBuiltin,
 		modelOnly("mlp", "mlp(inputs..., hidden = 64, layers = 3, activation = \"relu\"): a learned MLP inside a model block"),
 		modelOnly("siren", "siren(x, y, t, hidden = 128, layers = 5, omega0 = 30, neurons = K): the learned hidden input Ω* inside a model block"),
 	}

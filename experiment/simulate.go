@@ -25,7 +25,10 @@ type Dataset struct {
 	Dir     string
 	Files   map[string]string
 	Seconds float64
-	mapped  []*npy.Mapped
+	// Recording is set when the dataset was read by recording(...) rather
+	// than simulated (nil otherwise).
+	Recording *Recording
+	mapped    []*npy.Mapped
 }
 
 // Type implements runtime.Value.
