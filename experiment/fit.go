@@ -28,6 +28,12 @@ type Fit struct {
 	Labels   []int
 	Clusters int
 	Warnings []string
+	// Unclustered holds the embeddings as training left them just before
+	// the first clustering step replaced them by their clusters' medians,
+	// and UnclusteredEpoch that epoch (nil and 0 before one): the report
+	// draws them beside the clustered ones.
+	Unclustered      []float32
+	UnclusteredEpoch int
 }
 
 // Type implements runtime.Value.
@@ -305,6 +311,9 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 		fmt.Fprintf(c.Out(), "warning: epoch %d: clustering step skipped (%d clusters for %d neurons); embeddings unchanged\n", st.epoch, res.Clusters, m.N())
 		st.fit.Warnings = append(st.fit.Warnings, res.Warnings...)
 		return runtime.Number(res.Clusters), nil
+	}
+	if st.fit.Unclustered == nil {
+		st.fit.Unclustered, st.fit.UnclusteredEpoch = m.Embeddings(), st.epoch
 	}
 	if err := m.SetEmbeddings(res.ReplacedEmbeddings()); err != nil {
 		return nil, c.Errorf("%v", err)

@@ -6,7 +6,7 @@
 // Search takes samples (one or more named variables and a target), an
 // operator set (default + - * / tanh exp sin cos; callers may add their own
 // unary or binary Go functions with NewUnary and NewBinary), a maximum size,
-// a seed, a time budget and a parsimony, and returns a Pareto front of
+// a seed, a budget (formulas scored, or wall time) and a parsimony, and returns a Pareto front of
 // formulas by complexity and loss, like PySR's hall of fame, with a best
 // formula chosen by PySR's rule: score = -Δlog(loss)/Δcomplexity between
 // consecutive members of the front, and the highest score wins among the
@@ -21,6 +21,16 @@
 // formula at least that accurate compete by score, which brings back the
 // intended formula (see TestSystematicErrorWithAcceptR2). Each Candidate
 // also carries its R².
+//
+// A fixed R² cut can still let a real term drop: a learned -u + 2·tanh(u)
+// whose error is a few % comes back as -1.9·u. When the caller knows how
+// accurate the samples are (a learned function's own mean squared error
+// against the true one) it passes that as Options.Tolerance, and the
+// expected forms as Options.Prefer (the true function, constants written as
+// the true values). Each form's constants are then fitted to the samples,
+// and the best formula is the simplest fitted form within the tolerance,
+// else the simplest front member within it, else PySR's rule;
+// Result.Selected says which (see TestToleranceSelectsExpectedForm).
 //
 // # Approach
 //
@@ -62,8 +72,11 @@
 // trivial identities, like terms, ratio normalisation).
 //
 // Everything runs on one goroutine with one seeded PCG generator, so a seed
-// gives one result; only a budget that cuts the search short (reported by
-// Result.TimedOut) makes the outcome depend on the machine's speed.
+// gives one result. Options.MaxEvaluations counts the budget in formulas
+// scored, so that the result is the same on any machine under any load;
+// only a wall-time budget (Options.Budget) that cuts the search short
+// (reported by Result.TimedOut) makes the outcome depend on the machine's
+// speed.
 //
 // # Evaluator: why not gorgonia graphs
 //

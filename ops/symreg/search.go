@@ -17,7 +17,8 @@ type Data struct {
 }
 
 // Options control a search. The zero value is usable: default operators,
-// MaxSize 25, seed 0, a 10 s budget.
+// MaxSize 25, seed 0, a 10 s budget. Set MaxEvaluations for a budget that
+// does not depend on the machine's speed or load.
 type Options struct {
 	// Operators names the operators allowed (see NewOperatorSet); empty means
 	// DefaultOperators. Custom operators are always allowed.
@@ -29,12 +30,19 @@ type Options struct {
 	// Seed makes the search reproducible: the same data, options and seed
 	// give the same result unless the time budget cuts the search short.
 	Seed uint64
+	// MaxEvaluations, when positive, is the budget counted in candidate
+	// formulas scored (Result.Evaluations): the search stops once it has
+	// scored that many, so that a seed gives the same formulas on any
+	// machine under any load. With MaxEvaluations set, Budget (wall time)
+	// applies only when it is set too.
+	MaxEvaluations int
 	// Parsimony is the penalty per node added to the normalised loss (loss
 	// divided by the variance of Y) when the genetic search ranks formulas
 	// (default 1e-4).
 	Parsimony float64
-	// Budget limits the search's wall time (default 10 s); the context's
-	// deadline, when earlier, wins. Negative budgets are an error.
+	// Budget limits the search's wall time (default 10 s, none when
+	// MaxEvaluations is set); the context's deadline, when earlier, wins.
+	// Negative budgets are an error.
 	Budget time.Duration
 	// Populations, PopulationSize and Generations size the genetic search
 	// (defaults 4, 80, 40). Generations 0 keeps the default; use NoGenetic
@@ -53,20 +61,55 @@ type Options struct {
 	// NoLibrary skips stage 1 (sparse regression over the term library);
 	// NoGenetic skips stage 2 (genetic programming).
 	NoLibrary, NoGenetic bool
+	// Prefer lists expected forms, such as the true function with its
+	// constants: each is fitted to the data (its constants refined by BFGS
+	// from the values written, which makes the fit no worse than those
+	// values) and competes like any formula found; Result.Expected holds the
+	// fits. Their variables must be Data.Names.
+	Prefer []*Expr
+	// Tolerance, when positive, is the mean squared error within which a
+	// formula explains the data as well as the data are known, for example
+	// the squared error of a learned function against the true one. The
+	// best formula is then chosen by Selection's rules instead of PySR's:
+	// a fitted expected form (Prefer) within Tolerance, else the simplest
+	// member of the front within it, else PySR's rule.
+	Tolerance float64
 }
+
+// Selection says how Result.Best was chosen.
+type Selection string
+
+// The ways Result.Best is chosen.
+const (
+	// SelectedExpected: a form of Options.Prefer, its constants fitted, is
+	// within Options.Tolerance (the simplest such form when several are).
+	SelectedExpected Selection = "expected form within tolerance"
+	// SelectedSimplest: no expected form fits within Options.Tolerance; the
+	// simplest member of the front that does is chosen.
+	SelectedSimplest Selection = "simplest within tolerance"
+	// SelectedScore: PySR's rule (widened by Options.AcceptR2).
+	SelectedScore Selection = "PySR score"
+)
 
 // Result is the outcome of a search.
 type Result struct {
 	// Front is the Pareto front of complexity against loss, simplest first.
 	Front []Candidate
-	// Best is the member chosen by PySR's rule; BestIndex is its position.
+	// Best is the formula chosen (see Selected); BestIndex is its position
+	// in Front, or -1 for a fitted expected form that is not on the front
+	// (a formula of the same or lower complexity fits better).
 	Best      Candidate
 	BestIndex int
+	// Selected says which rule chose Best.
+	Selected Selection
+	// Expected holds each form of Options.Prefer with its fitted constants
+	// and its loss on all samples, in the order given.
+	Expected []Candidate
 	// Constant is true when the targets were all equal: Front then holds
 	// that constant alone.
 	Constant bool
-	// TimedOut is true when the budget stopped the search before it
-	// finished; the front holds what was found until then.
+	// TimedOut is true when a budget (time or MaxEvaluations) stopped the
+	// search before it finished; the front holds what was found until then.
 	TimedOut bool
 	// Evaluations counts the candidate formulas scored.
 	Evaluations int
@@ -126,7 +169,8 @@ func Search(ctx context.Context, data Data, opts Options) (res *Result, err erro
 	if !opts.NoGenetic && s.hof.minLoss() >= lossFloor {
 		s.geneticStage()
 	}
-	return s.result(start)
+	expected := s.fitExpected()
+	return s.result(start, expected)
 }
 
 // newSearch validates the input and applies defaults.
@@ -146,7 +190,26 @@ func newSearch(ctx context.Context, data Data, opts Options) (*search, error) {
 	s := &search{ctx: ctx, opts: opts, ops: ops, data: all, all: all,
 		names: append([]string(nil), data.Names...),
 		rng:   rand.New(rand.NewPCG(opts.Seed, 0x5eed5eed)),
-		hof:   newHallOfFame(opts.MaxSize), deadline: time.Now().Add(opts.Budget)}
+		hof:   newHallOfFame(opts.MaxSize)}
+	if opts.Budget > 0 {
+		s.deadline = time.Now().Add(opts.Budget)
+	}
+	for i, e := range opts.Prefer {
+		if e == nil || e.Root == nil {
+			return nil, fmt.Errorf("symreg: expected form %d is empty", i)
+		}
+		if len(e.Names) > len(data.Names) {
+			return nil, fmt.Errorf("symreg: expected form %s has %d variables, the data %d", e, len(e.Names), len(data.Names))
+		}
+		for k, name := range e.Names {
+			if name != data.Names[k] {
+				return nil, fmt.Errorf("symreg: expected form %s names variable %d %q, the data %q", e, k, name, data.Names[k])
+			}
+		}
+		if e.Root.size() > opts.MaxSize {
+			return nil, fmt.Errorf("symreg: expected form %s has %d nodes, more than MaxSize %d", e, e.Root.size(), opts.MaxSize)
+		}
+	}
 	if len(data.Y) > opts.MaxSamples {
 		s.data = subsample(cols, data.Y, opts.MaxSamples, rand.New(rand.NewPCG(opts.Seed, 0x5a3b1e)))
 	}
@@ -175,6 +238,10 @@ func applyDefaults(o *Options) error {
 	switch {
 	case o.Budget < 0:
 		return fmt.Errorf("symreg: time budget must be positive, got %v", o.Budget)
+	case o.MaxEvaluations < 0:
+		return fmt.Errorf("symreg: MaxEvaluations must be non-negative, got %d", o.MaxEvaluations)
+	case o.Tolerance < 0 || !finite(o.Tolerance):
+		return fmt.Errorf("symreg: Tolerance must be a finite mean squared error ≥ 0, got %g", o.Tolerance)
 	case o.MaxSize < 0 || o.MaxSize > 60:
 		return fmt.Errorf("symreg: MaxSize must be between 1 and 60 nodes, got %d", o.MaxSize)
 	case o.Parsimony < 0:
@@ -186,7 +253,7 @@ func applyDefaults(o *Options) error {
 	case o.Populations < 0 || o.PopulationSize < 0 || o.Generations < 0:
 		return fmt.Errorf("symreg: population counts and generations must be non-negative")
 	}
-	if o.Budget == 0 {
+	if o.Budget == 0 && o.MaxEvaluations == 0 {
 		o.Budget = defaultBudget
 	}
 	if o.MaxSize == 0 {
@@ -262,7 +329,10 @@ func (s *search) expired() bool {
 	if s.timedOut {
 		return true
 	}
-	if s.ctx.Err() != nil || !time.Now().Before(s.deadline) {
+	if s.ctx.Err() != nil || !s.deadline.IsZero() && !time.Now().Before(s.deadline) {
+		s.timedOut = true
+	}
+	if s.opts.MaxEvaluations > 0 && s.evals >= s.opts.MaxEvaluations {
 		s.timedOut = true
 	}
 	if dl, ok := s.ctx.Deadline(); ok && !time.Now().Before(dl) {
@@ -277,11 +347,34 @@ func (s *search) offer(root *Node, loss float64) bool {
 	return s.hof.offer(root, loss)
 }
 
-// result converts the hall of fame into a scored front.
-func (s *search) result(start time.Time) (*Result, error) {
+// fitExpected fits the constants of every expected form (Options.Prefer) on
+// all samples, starting from the values written and from three perturbed
+// copies, offers each fit to the hall of fame and returns the fits in the
+// order given. Forms are fitted even when the budget is spent: there are
+// few, and they must not depend on how far the search got.
+func (s *search) fitExpected() []Candidate {
+	var out []Candidate
+	for _, e := range s.opts.Prefer {
+		root := e.Root.clone()
+		loss := s.all.fitConstants(root, 3, s.rng)
+		if !finite(loss) {
+			continue
+		}
+		root, loss = s.all.tidy(root)
+		s.evals++
+		s.hof.offer(root, loss)
+		out = append(out, Candidate{Expr: &Expr{Root: root, Names: s.names},
+			Complexity: root.size(), Loss: loss * s.all.varY, R2: 1 - loss})
+	}
+	return out
+}
+
+// result converts the hall of fame into a scored front and chooses the best
+// formula.
+func (s *search) result(start time.Time, expected []Candidate) (*Result, error) {
 	entries := s.tidyHallOfFame().front()
 	if len(entries) == 0 {
-		return nil, fmt.Errorf("%w (budget %v, %d candidates tried)", ErrNoFormula, s.opts.Budget, s.evals)
+		return nil, fmt.Errorf("%w (budget %v, %d evaluations, %d candidates tried)", ErrNoFormula, s.opts.Budget, s.opts.MaxEvaluations, s.evals)
 	}
 	front := make([]Candidate, len(entries))
 	for i, e := range entries {
@@ -293,8 +386,41 @@ func (s *search) result(start time.Time) (*Result, error) {
 		accept = (1 - s.opts.AcceptR2) * s.all.varY
 	}
 	best := scoreFront(front, lossFloor*s.all.varY, accept)
-	return &Result{Front: front, Best: front[best], BestIndex: best, TimedOut: s.timedOut,
-		Evaluations: s.evals, Elapsed: time.Since(start)}, nil
+	res := &Result{Front: front, Best: front[best], BestIndex: best, Selected: SelectedScore,
+		Expected: expected, TimedOut: s.timedOut, Evaluations: s.evals, Elapsed: time.Since(start)}
+	if s.opts.Tolerance > 0 {
+		res.selectWithin(s.opts.Tolerance + lossFloor*s.all.varY)
+	}
+	return res, nil
+}
+
+// selectWithin applies the Tolerance rules: the simplest fitted expected
+// form whose loss is within tol (its constants are the least-squares ones,
+// not those written), else the simplest front member within tol; otherwise
+// Best is left as PySR's rule chose it.
+func (r *Result) selectWithin(tol float64) {
+	within := func(c Candidate) bool { return c.Loss <= tol*(1+1e-9) }
+	pick := -1
+	for i, e := range r.Expected {
+		if within(e) && (pick < 0 || e.Complexity < r.Expected[pick].Complexity) {
+			pick = i
+		}
+	}
+	if pick >= 0 {
+		r.Best, r.BestIndex, r.Selected = r.Expected[pick], -1, SelectedExpected
+		for i, c := range r.Front {
+			if c.Expr.String() == r.Best.Expr.String() {
+				r.Best, r.BestIndex = c, i
+			}
+		}
+		return
+	}
+	for i, c := range r.Front {
+		if within(c) {
+			r.Best, r.BestIndex, r.Selected = c, i, SelectedSimplest
+			return
+		}
+	}
 }
 
 // tidyHallOfFame snaps and simplifies every recorded formula (formulas the
