@@ -85,10 +85,7 @@ func reportFn(c *runtime.Call) (runtime.Value, error) {
 // sections runs every section; one that fails is listed as skipped with its
 // reason, and the others still run.
 func (rp *reporter) sections() {
-	for _, s := range []struct {
-		name string
-		fn   func() error
-	}{
+	list := []reportSection{
 		{"activity", rp.activity},
 		{"connectivity", rp.connectivity},
 		{"types", rp.types},
@@ -98,7 +95,11 @@ func (rp *reporter) sections() {
 		{"external input", rp.externalInput},
 		{"training", rp.training},
 		{"symbolic", rp.symbolic},
-	} {
+	}
+	if rp.fit.Data.Recording != nil {
+		list = rp.recordingSections(list)
+	}
+	for _, s := range list {
 		if err := rp.c.Ctx().Err(); err != nil {
 			rp.r.Skip(s.name, "cancelled: "+err.Error())
 			continue
