@@ -24,6 +24,8 @@ var paperScripts = map[string]string{
 	"supp6_transfer.ngs":       "signal_fig_supp_6.yaml",
 	"supp7_frames_sweep.ngs":   "signal_fig_supp_7_1.yaml",
 	"supp8_sparsity_sweep.ngs": "signal_fig_supp_8_1.yaml",
+	"supp7_frames.ngs":         "signal_fig_supp_7_1.yaml", // one run of the sweep (ngs sweep)
+	"supp8_sparsity.ngs":       "signal_fig_supp_8_1.yaml", // one run of the sweep (ngs sweep)
 	"supp10_noise.ngs":         "signal_fig_supp_10.yaml",
 	"supp11_n8000.ngs":         "signal_fig_supp_11.yaml",
 	"supp12_32types.ngs":       "signal_fig_supp_12.yaml",
