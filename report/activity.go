@@ -86,9 +86,9 @@ func (a Activity) check() error {
 func activityPlot(a Activity, shown []int) *plot.Plot {
 	xLabel, dt := "frame", 1.0
 	if a.Dt > 0 {
-		xLabel, dt = "time", a.Dt
+		xLabel, dt = "time t (model time units)", a.Dt
 	}
-	p := newPlot("Activity traces", xLabel, "neuron (traces offset and centred, coloured by type)")
+	p := newPlot("Activity traces (bar: amplitude scale)", xLabel, "neuron (traces offset and centred, coloured by type)")
 	frames := a.window()
 	values := a.U[:frames*a.Neurons]
 	xs := make([]float64, frames)
@@ -117,6 +117,10 @@ func activityPlot(a Activity, shown []int) *plot.Plot {
 		ticks = append(ticks, plot.Tick{Value: offset, Label: label})
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+	// The traces are offset, so the y axis names neurons: a scale bar gives
+	// the amplitude.
+	p.Add(newScaleBar(gap, "Δu"))
+	p.X.Max = float64(frames-1) * dt * 1.08
 	return p
 }
 

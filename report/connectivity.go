@@ -2,8 +2,10 @@ package report
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/ngs-lab/ngs/ops/metrics"
+	"gonum.org/v1/plot"
 )
 
 // Connectivity holds the true and learned wiring, N×N row-major with
@@ -16,9 +18,43 @@ type Connectivity struct {
 	// Raw optionally holds the uncorrected learned W; it adds
 	// connectivity.raw_r2 and connectivity.raw_slope.
 	Raw []float32
-	// Baseline optionally holds a least-squares estimate of W; it adds
-	// connectivity.ls_baseline_r2 and connectivity.ls_baseline_slope.
+	// Baseline optionally holds the oracle least-squares W: solved from the
+	// data with the true ψ and the true local update φ given, so it says
+	// whether the recorded activity determines W at all, not how well the
+	// GNN learned it. It adds connectivity.ls_baseline_r2 and
+	// connectivity.ls_baseline_slope.
 	Baseline []float32
+}
+
+// connectivityDefinitions defines the two R² of the connectivity section.
+const connectivityDefinitions = "Definitions, over all N² entries with t the true and l the learned (corrected) weights: " +
+	"R² against y = x is 1 − Σ(l − t)² / Σ(t − mean t)², the fraction of the true weights' variance the learned weights reproduce as they are (it is lower, and can be negative, when the slope or offset is off); " +
+	"R² of the fitted line is 1 − Σ(l − (slope·t + intercept))² / Σ(l − mean l)², the squared correlation, which ignores a wrong scale or offset (the slope shows it)."
+
+// oracleNote says what the least-squares baseline is.
+const oracleNote = "The oracle least-squares baseline solves W directly from the recorded activity with the true transfer function ψ and the true local update φ given (no learning): " +
+	"it tells whether the data determine W at all (R² near 1: they do, so a GNN that misses W could do better), not how well the GNN did, since the GNN knows neither ψ nor φ. " +
+	"It is about 1 by construction whenever the activity is rich enough."
+
+// r2Identity is 1 − Σ(l − t)²/Σ(t − mean t)²: the R² of learned against true
+// about the line y = x (NaN when the true values are constant).
+func r2Identity(truth, learned []float32) float64 {
+	var mean float64
+	for _, t := range truth {
+		mean += float64(t)
+	}
+	mean /= float64(len(truth))
+	var res, tot float64
+	for i, t := range truth {
+		d := float64(learned[i]) - float64(t)
+		res += d * d
+		e := float64(t) - mean
+		tot += e * e
+	}
+	if tot == 0 {
+		return math.NaN()
+	}
+	return 1 - res/tot
 }
 
 // insetSide is the side of the top-left block shown enlarged.
@@ -27,24 +63,30 @@ const insetSide = 20
 // AddConnectivity adds the "connectivity" section: heatmaps of the true and
 // learned W with 20×20 insets, the learned-vs-true scatter with its fit line,
 // and connectivity.r2, .slope, .intercept (learned = slope·true + intercept
-// over all N² entries) plus the optional raw and baseline fits.
+// over all N² entries: r2 is the fitted line's R²), connectivity.r2_identity
+// (R² against y = x) plus the optional raw and oracle baseline fits.
 func (r *Report) AddConnectivity(c Connectivity) error {
 	const name = "connectivity"
 	if err := c.check(); err != nil {
 		return r.fail(name, err)
 	}
 	fit := metrics.LinearFit(c.True, c.Learned)
-	values := []metricValue{{"n", c.N}, {"r2", fit.R2}, {"slope", fit.Slope}, {"intercept", fit.Intercept}}
-	table := [][2]string{{"R² (corrected W)", formatFloat(fit.R2)}, {"slope", formatFloat(fit.Slope)}, {"intercept", formatFloat(fit.Intercept)}}
+	identity := r2Identity(c.True, c.Learned)
+	values := []metricValue{{"n", c.N}, {"r2", fit.R2}, {"r2_identity", identity}, {"slope", fit.Slope}, {"intercept", fit.Intercept}}
+	table := [][2]string{{"R² against y = x (corrected W)", formatFloat(identity)}, {"R² of the fitted line (corrected W)", formatFloat(fit.R2)},
+		{"slope of the fitted line", formatFloat(fit.Slope)}, {"intercept of the fitted line", formatFloat(fit.Intercept)}}
+	notes := []string{connectivityDefinitions}
 	if c.Raw != nil {
 		raw := metrics.LinearFit(c.True, c.Raw)
 		values = append(values, metricValue{"raw_r2", raw.R2}, metricValue{"raw_slope", raw.Slope})
-		table = append(table, [2]string{"R² (raw W)", formatFloat(raw.R2)}, [2]string{"slope (raw W)", formatFloat(raw.Slope)})
+		table = append(table, [2]string{"R² of the fitted line (raw W)", formatFloat(raw.R2)}, [2]string{"slope (raw W)", formatFloat(raw.Slope)})
 	}
 	if c.Baseline != nil {
 		base := metrics.LinearFit(c.True, c.Baseline)
 		values = append(values, metricValue{"ls_baseline_r2", base.R2}, metricValue{"ls_baseline_slope", base.Slope})
-		table = append(table, [2]string{"R² (least-squares baseline)", formatFloat(base.R2)}, [2]string{"slope (least-squares baseline)", formatFloat(base.Slope)})
+		table = append(table, [2]string{"R² of the fitted line (oracle least-squares baseline: true ψ and φ given)", formatFloat(base.R2)},
+			[2]string{"slope (oracle least-squares baseline)", formatFloat(base.Slope)})
+		notes = append(notes, oracleNote)
 	}
 	if err := r.setAll(name, values); err != nil {
 		return r.fail(name, err)
@@ -54,17 +96,20 @@ func (r *Report) AddConnectivity(c Connectivity) error {
 		return r.fail(name, err)
 	}
 	scatter, err := render("connectivity scatter", 760, 720, func(f *figure) error {
-		f.draw(fitScatter("Learned vs true W", "true W[i,j]", "learned W[i,j] (corrected)", c.True, c.Learned, fit), 0, 0, f.width, f.height)
+		f.draw(weightScatter(c.True, c.Learned, fit, identity), 0, 0, f.width, f.height)
 		return nil
 	})
 	if err != nil {
 		return r.fail(name, err)
 	}
-	s := &section{key: name, title: "Connectivity", table: table, figures: []figureRef{
+	s := &section{key: name, title: "Connectivity", table: table, notes: notes, figures: []figureRef{
 		{"connectivity_heatmaps.png", fmt.Sprintf("True and learned W (%d×%d; block means above %d cells per side), and their top-left %d×%d blocks, on shared symmetric colour scales.", c.N, c.N, maxHeatmapSide, insetSide, insetSide)},
-		{"connectivity_scatter.png", "Learned (corrected) vs true W over all entries, with the identity and the least-squares line."},
+		{"connectivity_scatter.png", "Learned (corrected) vs true W over all entries, with the identity y = x and the least-squares line; the title gives both R²."},
 	}}
 	r.addSection(s, []outputFile{{"connectivity_heatmaps.png", heat}, {"connectivity_scatter.png", scatter}})
+	r.mu.Lock()
+	r.summary.connTrue, r.summary.connLearned, r.summary.connFit, r.summary.connIdentity = c.True, c.Learned, fit, identity
+	r.mu.Unlock()
 	return nil
 }
 
@@ -113,4 +158,11 @@ func drawConnectivityHeatmaps(f *figure, c Connectivity) error {
 	f.draw(heatPanel("Learned W, "+title, "sender j", "receiver i", matrixImage(learnedInset, n, m, insetMap, 400), n, m), panelWidth, half, 2*panelWidth, f.height)
 	f.draw(colorBarPanel(insetMap, "weight"), 2*panelWidth, half+20, f.width, f.height-40)
 	return nil
+}
+
+// weightScatter is the learned-vs-true W scatter with both R² in its title.
+func weightScatter(truth, learned []float32, fit metrics.Fit, identity float64) *plot.Plot {
+	p := fitScatter("Learned vs true W", "true W[i,j] (dimensionless)", "learned W[i,j], corrected (dimensionless)", truth, learned, fit)
+	p.Title.Text = fmt.Sprintf("Learned vs true W\nR² vs y = x: %s   R² of fit: %s   slope: %s", formatFloat(identity), formatFloat(fit.R2), formatFloat(fit.Slope))
+	return p
 }

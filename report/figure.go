@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // dpi is the resolution of every PNG: sizes are given in pixels.
@@ -18,16 +19,43 @@ const dpi = 96
 // pixels converts a pixel count to a vg length at dpi.
 func pixels(n int) vg.Length { return vg.Length(n) * vg.Inch / dpi }
 
-// figure is one PNG canvas of a fixed pixel size, split into panels.
+// figure is one canvas of a fixed pixel size (a PNG or an SVG), split into
+// panels.
 type figure struct {
-	canvas *vgimg.Canvas
+	canvas vg.Canvas
 	width  int
 	height int
+	encode func() ([]byte, error)
 }
 
 func newFigure(width, height int) *figure {
 	c := vgimg.NewWith(vgimg.UseWH(pixels(width), pixels(height)), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
-	return &figure{canvas: c, width: width, height: height}
+	f := &figure{canvas: c, width: width, height: height}
+	f.encode = func() ([]byte, error) {
+		var buf bytes.Buffer
+		if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+			return nil, fmt.Errorf("encoding PNG: %v", err)
+		}
+		return buf.Bytes(), nil
+	}
+	return f
+}
+
+// newSVGFigure is a figure drawn as SVG on a white background.
+func newSVGFigure(width, height int) *figure {
+	c := vgsvg.New(pixels(width), pixels(height))
+	c.SetColor(color.White)
+	c.Fill(vg.Path{{Type: vg.MoveComp, Pos: vg.Point{}}, {Type: vg.LineComp, Pos: vg.Point{X: pixels(width)}},
+		{Type: vg.LineComp, Pos: vg.Point{X: pixels(width), Y: pixels(height)}}, {Type: vg.LineComp, Pos: vg.Point{Y: pixels(height)}}, {Type: vg.CloseComp}})
+	f := &figure{canvas: c, width: width, height: height}
+	f.encode = func() ([]byte, error) {
+		var buf bytes.Buffer
+		if _, err := c.WriteTo(&buf); err != nil {
+			return nil, fmt.Errorf("encoding SVG: %v", err)
+		}
+		return buf.Bytes(), nil
+	}
+	return f
 }
 
 // area returns the drawing area of the pixel rectangle (x0, y0)–(x1, y1),
@@ -72,14 +100,8 @@ func (f *figure) title(text string, height int) {
 	f.draw(p, 0, 0, f.width, height)
 }
 
-// png encodes the figure.
-func (f *figure) png() ([]byte, error) {
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: f.canvas}).WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("encoding PNG: %v", err)
-	}
-	return buf.Bytes(), nil
-}
+// png encodes the figure (as SVG for an SVG figure).
+func (f *figure) png() ([]byte, error) { return f.encode() }
 
 // newPlot returns a plot with a title, axis labels and readable fonts.
 func newPlot(title, xLabel, yLabel string) *plot.Plot {
@@ -100,12 +122,21 @@ func newPlot(title, xLabel, yLabel string) *plot.Plot {
 // render runs a drawing function and returns its PNG, turning a panic inside
 // gonum/plot into an error so that none reaches a user.
 func render(what string, width, height int, drawFn func(f *figure) error) (data []byte, err error) {
+	return renderWith(newFigure, what, width, height, drawFn)
+}
+
+// renderSVG is render for an SVG file.
+func renderSVG(what string, width, height int, drawFn func(f *figure) error) (data []byte, err error) {
+	return renderWith(newSVGFigure, what, width, height, drawFn)
+}
+
+func renderWith(newFig func(w, h int) *figure, what string, width, height int, drawFn func(f *figure) error) (data []byte, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			data, err = nil, fmt.Errorf("%s: plotting failed: %v", what, p)
 		}
 	}()
-	f := newFigure(width, height)
+	f := newFig(width, height)
 	if err := drawFn(f); err != nil {
 		return nil, fmt.Errorf("%s: %v", what, err)
 	}

@@ -69,6 +69,13 @@ func (r *Report) addFunctions(fn, title, yLabel string, f Functions) error {
 		{file, fmt.Sprintf("%s: %d learned curves (thin, at most %d drawn per type) over the true function of each type (thick dashed).", title, m, maxCurvesPerType)},
 	}}
 	r.addSection(s, []outputFile{{file, png}})
+	r.mu.Lock()
+	if fn == "phi" {
+		r.summary.phi = &f
+	} else if fn == "psi" {
+		r.summary.psi = &f
+	}
+	r.mu.Unlock()
 	return nil
 }
 

@@ -47,6 +47,8 @@ type Report struct {
 	sections []*section
 	images   []outputFile
 	closed   bool
+	// summary keeps the inputs of the summary figure's panels.
+	summary summaryInputs
 }
 
 // section is one part of report.md: a title, its figures, a table of numbers
@@ -129,6 +131,18 @@ func (r *Report) skipLocked(sectionName, reason string) {
 		}
 	}
 	r.sections = append(r.sections, &section{key: sectionName, title: sectionName, skipReason: reason})
+}
+
+// setSectionLocked stores a section, replacing one with the same key; the
+// caller holds r.mu.
+func (r *Report) setSectionLocked(s *section) {
+	for i, old := range r.sections {
+		if old.key == s.key {
+			r.sections[i] = s
+			return
+		}
+	}
+	r.sections = append(r.sections, s)
 }
 
 // addSection stores a finished section and its images, replacing an earlier

@@ -23,6 +23,10 @@ type Rollout struct {
 	Show int
 	// Checkpoints are the steps compared in scatters; nil means 400 and 800.
 	Checkpoints []int
+	// Types optionally gives each neuron's true type, which then colours
+	// its traces (the colours of the other plots); TypeNames names them.
+	Types     []int
+	TypeNames []string
 }
 
 // AddRollout adds the "rollout" section: true vs learned traces for a few
@@ -68,6 +72,11 @@ func (r *Report) addRollout(name, title string, ro Rollout) error {
 		{file, fmt.Sprintf("%s over %d steps: true (solid) and learned (dashed) traces of a few neurons, and learned vs true u of all %d neurons at steps %v.", title, ro.Frames-1, ro.Neurons, ro.Checkpoints)},
 	}}
 	r.addSection(s, []outputFile{{file, png}})
+	if name == "rollout" {
+		r.mu.Lock()
+		r.summary.rollout = &ro
+		r.mu.Unlock()
+	}
 	return nil
 }
 
@@ -80,6 +89,14 @@ func (ro Rollout) check() error {
 	}
 	if err := checkLengths("Learned (frames×neurons)", len(ro.Learned), ro.Frames*ro.Neurons); err != nil {
 		return err
+	}
+	if ro.Types != nil {
+		if err := checkLengths("Types (one per neuron)", len(ro.Types), ro.Neurons); err != nil {
+			return err
+		}
+		if err := checkTypes("rollout Types", ro.Types); err != nil {
+			return err
+		}
 	}
 	for _, s := range ro.Checkpoints {
 		if s < 0 {
@@ -134,6 +151,9 @@ func rolloutTraces(title string, ro Rollout) *plot.Plot {
 	if ro.Dt > 0 {
 		xLabel, dt = "time", ro.Dt
 	}
+	if ro.Dt > 0 {
+		xLabel = "time t (model time units)"
+	}
 	p := newPlot(title+": true (solid) vs learned (dashed)", xLabel, "neuron (traces offset, centred)")
 	xs := make([]float64, ro.Frames)
 	for k := range xs {
@@ -146,6 +166,11 @@ func rolloutTraces(title string, ro Rollout) *plot.Plot {
 		offset := float64(len(shown)-1-k) * gap
 		shift := float32(offset - midRange(column(ro.True, ro.Neurons, i)))
 		c := typeColor(k, len(shown))
+		label := fmt.Sprint(i)
+		if ro.Types != nil {
+			c = typeColor(ro.Types[i], countTypes(ro.Types))
+			label += " (" + typeName(ro.TypeNames, ro.Types[i]) + ")"
+		}
 		for _, series := range []struct {
 			values []float32
 			dashed bool
@@ -156,9 +181,11 @@ func rolloutTraces(title string, ro Rollout) *plot.Plot {
 			}
 			addTrace(p, xs, trace, c, 1.2, series.dashed)
 		}
-		ticks = append(ticks, plot.Tick{Value: offset, Label: fmt.Sprint(i)})
+		ticks = append(ticks, plot.Tick{Value: offset, Label: label})
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+	p.Add(newScaleBar(gap, "Δu"))
+	p.X.Max = float64(ro.Frames-1) * dt * 1.12
 	for _, step := range ro.Checkpoints {
 		if step < ro.Frames {
 			addMarker(p, float64(step)*dt)

@@ -78,7 +78,7 @@ func newSynthetic(n, frames int) synthetic {
 	}
 	u := simulateN2(w, types, u0, frames, 0.01)
 	s.activity = Activity{U: u, Frames: frames, Neurons: n, Dt: 0.01, Types: types, TypeNames: names}
-	s.connectivity = Connectivity{N: n, True: w, Learned: learned, Raw: scaled(learned, 3.2)}
+	s.connectivity = Connectivity{N: n, True: w, Learned: learned, Raw: scaled(learned, 3.2), Baseline: scaled(w, 1.001)}
 
 	emb := make([]float32, 2*n)
 	clusters := make([]int, n)
@@ -91,7 +91,12 @@ func newSynthetic(n, frames int) synthetic {
 			clusters[i] = (clusters[i] + 1) % 4
 		}
 	}
-	s.types = Types{Embeddings: emb, Dim: 2, TrueTypes: types, Clusters: clusters, TypeNames: names}
+	// After clustering every neuron carries its cluster's median embedding.
+	after := make([]float32, 2*n)
+	for i, c := range clusters {
+		after[2*i], after[2*i+1] = float32(c%2)+0.5, float32(c/2)+0.5
+	}
+	s.types = Types{Embeddings: after, Dim: 2, TrueTypes: types, Clusters: clusters, TypeNames: names, Unclustered: emb, UnclusteredWhen: "end of epoch 4"}
 
 	grid := make([]float32, 101)
 	for i := range grid {
@@ -124,7 +129,7 @@ func newSynthetic(n, frames int) synthetic {
 	steps := 1001
 	roTrue := simulateN2(w, types, u[(frames-1)*n:], steps, 0.01)
 	roLearned := simulateN2(learned, types, u[(frames-1)*n:], steps, 0.01)
-	s.rollout = Rollout{True: roTrue, Learned: roLearned, Frames: steps, Neurons: n, Dt: 0.01}
+	s.rollout = Rollout{True: roTrue, Learned: roLearned, Frames: steps, Neurons: n, Dt: 0.01, Types: types, TypeNames: names}
 
 	var loss, at, r2, r2At []float64
 	for k := 1; k <= 200; k++ {
@@ -152,9 +157,11 @@ func newSynthetic(n, frames int) synthetic {
 	}
 	s.external = ExternalInput{True: fieldTrue, Learned: fieldLearned, Frames: fieldFrames, Width: side, Height: side}
 	s.symbolic = []Expression{
-		{Function: "psi", Cluster: -1, Expr: "tanh(u)", Expected: "tanh(u)", Loss: 1e-5, Complexity: 2},
-		{Function: "phi", Cluster: 0, Expr: "-1.01*u + 0.98*tanh(u)", Expected: "-u + tanh(u)", Loss: 2e-4, Complexity: 7},
-		{Function: "phi", Cluster: 1, Expr: "-u + 2*tanh(u)", Expected: "-u + 2*tanh(u)", Loss: 1e-4, Complexity: 7},
+		{Function: "psi", Cluster: -1, Expr: "tanh(u)", Expected: "tanh(u)", Loss: 1e-5, Complexity: 2, R2: 0.9999, LearnedError: 0.004,
+			Selected: "expected form within tolerance", Next: []Alternative{{"1.017*tanh(u)", 4e-6, 4}, {"1.017*tanh(u) - 0.005", 3e-6, 6}}},
+		{Function: "phi", Cluster: 0, Type: "A", Expr: "-1.01*u + 0.98*tanh(u)", Expected: "-u + tanh(u)", Loss: 2e-4, Complexity: 8, R2: 0.999, LearnedError: 0.02,
+			Selected: "expected form within tolerance", Next: []Alternative{{"sin(tanh(u)) - u", 3e-4, 5}}},
+		{Function: "phi", Cluster: 1, Type: "B", Expr: "-u + 2*tanh(u)", Expected: "-u + 2*tanh(u)", Loss: 1e-4, Complexity: 7, R2: 0.9995, LearnedError: 0.01, Selected: "PySR score"},
 	}
 	return s
 }

@@ -96,7 +96,7 @@ func lossPlot(t Training) (*plot.Plot, error) {
 		return p, nil
 	}
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Tick.Marker = readableLogTicks{}
 	l, err := plotter.NewLine(pts)
 	if err != nil {
 		return nil, fmt.Errorf("loss curve: %v", err)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -21,6 +22,11 @@ type Types struct {
 	// it adds types.clusters, types.accuracy and types.ari.
 	Clusters  []int
 	TypeNames []string
+	// Unclustered optionally holds the embeddings before clustering replaced
+	// them by their clusters' medians (Neurons×Dim), drawn beside the final
+	// ones; UnclusteredWhen says when they were taken ("end of epoch 4").
+	Unclustered     []float32
+	UnclusteredWhen string
 }
 
 // AddTypes adds the "types" section: the embeddings coloured by true type
@@ -48,20 +54,54 @@ func (r *Report) AddTypes(t Types) error {
 			notes = append(notes, confusionTable(t, clusters))
 		}
 	}
-	png, err := render("embeddings", 920, 720, func(f *figure) error {
-		p, legend := embeddingPlot(t, n)
-		f.draw(p, 0, 0, f.width-170, f.height)
+	width := 920
+	if t.Unclustered != nil {
+		width = 1500
+	}
+	png, err := render("embeddings", width, 720, func(f *figure) error {
+		legend := typeLegend(t.TypeNames, t.TrueTypes)
+		if t.Unclustered != nil {
+			half := (f.width - 170) / 2
+			f.draw(t.beforePanel(), 0, 0, half, f.height)
+			f.draw(t.afterPanel(), half, 0, 2*half, f.height)
+		} else {
+			f.draw(t.afterPanel(), 0, 0, f.width-170, f.height)
+		}
 		f.draw(legend, f.width-170, 30, f.width, f.height)
 		return nil
 	})
 	if err != nil {
 		return r.fail(name, err)
 	}
-	s := &section{key: name, title: "Neuron types", table: table, notes: notes, figures: []figureRef{
-		{"embeddings.png", fmt.Sprintf("Learned embeddings a_i of %d neurons (dimensions 1 and 2 of %d), coloured by true type.", n, t.Dim)},
-	}}
+	caption := fmt.Sprintf("Learned embeddings a_i of %d neurons (dimensions 1 and 2 of %d), coloured by true type.", n, t.Dim)
+	if t.Unclustered != nil {
+		caption = fmt.Sprintf("Learned embeddings a_i of %d neurons (dimensions 1 and 2 of %d), coloured by true type: left before clustering (%s), right at the end of training; "+
+			"neurons that share one embedding (a cluster's median) are spread on a small disc around it so that every neuron and its type show.", n, t.Dim, t.UnclusteredWhen)
+	}
+	s := &section{key: name, title: "Neuron types", table: table, notes: notes, figures: []figureRef{{"embeddings.png", caption}}}
 	r.addSection(s, []outputFile{{"embeddings.png", png}})
+	r.mu.Lock()
+	r.summary.types = &t
+	r.mu.Unlock()
 	return nil
+}
+
+// beforePanel draws the embeddings before clustering.
+func (t Types) beforePanel() *plot.Plot {
+	title := "Embeddings before clustering"
+	if t.UnclusteredWhen != "" {
+		title += "\n(" + t.UnclusteredWhen + ")"
+	}
+	return embeddingPanel(title, t.Unclustered, t.Dim, t.TrueTypes, false)
+}
+
+// afterPanel draws the final embeddings, spreading neurons that share one.
+func (t Types) afterPanel() *plot.Plot {
+	title := "Learned embeddings by true type"
+	if t.Unclustered != nil {
+		title = "Embeddings after clustering\n(each neuron on a disc around its cluster)"
+	}
+	return embeddingPanel(title, t.Embeddings, t.Dim, t.TrueTypes, true)
 }
 
 // check validates the shapes and returns the number of neurons.
@@ -90,23 +130,32 @@ func (t Types) check() (int, error) {
 	return n, nil
 }
 
-// embeddingPlot draws one scatter per true type so the legend names them.
-func embeddingPlot(t Types, n int) (p, legend *plot.Plot) {
-	p = newPlot("Learned embeddings by true type", "a[0]", "a[1]")
-	legend = legendPanel()
-	if t.Dim < 2 {
+// embeddingPanel draws one scatter per true type in the type colours.
+// With spread set, neurons whose embeddings are identical (a cluster replaced
+// by its median) are laid on a small sunflower disc around that point, so
+// that each neuron, and a neuron of the wrong type, can be seen.
+func embeddingPanel(title string, emb []float32, dim int, types []int, spread bool) *plot.Plot {
+	n := len(types)
+	p := newPlot(title, "a[0] (embedding dimension 1)", "a[1] (embedding dimension 2)")
+	if dim < 2 {
 		p.Y.Label.Text = "neuron index"
 	}
-	nTypes := countTypes(t.TrueTypes)
+	xs, ys := make([]float64, n), make([]float64, n)
+	for i := 0; i < n; i++ {
+		xs[i] = float64(emb[i*dim])
+		ys[i] = float64(i)
+		if dim >= 2 {
+			ys[i] = float64(emb[i*dim+1])
+		}
+	}
+	if spread && dim >= 2 {
+		spreadShared(xs, ys)
+	}
+	nTypes := countTypes(types)
 	groups := make([]plotter.XYs, nTypes)
 	for i := 0; i < n; i++ {
-		x := float64(t.Embeddings[i*t.Dim])
-		y := float64(i)
-		if t.Dim >= 2 {
-			y = float64(t.Embeddings[i*t.Dim+1])
-		}
-		if finite(x) && finite(y) {
-			groups[t.TrueTypes[i]] = append(groups[t.TrueTypes[i]], plotter.XY{X: x, Y: y})
+		if finite(xs[i]) && finite(ys[i]) {
+			groups[types[i]] = append(groups[types[i]], plotter.XY{X: xs[i], Y: ys[i]})
 		}
 	}
 	radius := vg.Points(3)
@@ -121,12 +170,94 @@ func embeddingPlot(t Types, n int) (p, legend *plot.Plot) {
 		if err != nil {
 			continue
 		}
-		c := withAlpha(typeColor(k, nTypes), 200)
-		s.GlyphStyle = draw.GlyphStyle{Color: c, Radius: radius, Shape: draw.CircleGlyph{}}
+		s.GlyphStyle = draw.GlyphStyle{Color: withAlpha(typeColor(k, nTypes), 200), Radius: radius, Shape: draw.CircleGlyph{}}
 		p.Add(s)
-		legend.Legend.Add(fmt.Sprintf("%s (%d)", typeName(t.TypeNames, k), len(g)), s)
 	}
-	return p, legend
+	return p
+}
+
+// spreadShared moves points that coincide onto a sunflower disc around their
+// common position; the disc's radius grows with the square root of the
+// number of points and is a few percent of the range of all points.
+func spreadShared(xs, ys []float64) {
+	type key struct{ x, y float64 }
+	groups := map[key][]int{}
+	var order []key
+	for i := range xs {
+		k := key{xs[i], ys[i]}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	loX, hiX := minMax(xs)
+	loY, hiY := minMax(ys)
+	span := math.Max(hiX-loX, hiY-loY)
+	if !(span > 0) {
+		span = 1
+	}
+	shared := 0
+	for _, k := range order {
+		if len(groups[k]) > 1 {
+			shared++
+		}
+	}
+	if shared == 0 {
+		return
+	}
+	unit := 0.012 * span
+	if len(order) == 1 {
+		unit = 0.05
+	}
+	golden := math.Pi * (3 - math.Sqrt(5))
+	for _, k := range order {
+		idx := groups[k]
+		if len(idx) == 1 {
+			continue
+		}
+		for m, i := range idx {
+			r := unit * math.Sqrt(float64(m)+0.5)
+			xs[i] = k.x + r*math.Cos(float64(m)*golden)
+			ys[i] = k.y + r*math.Sin(float64(m)*golden)
+		}
+	}
+}
+
+// minMax returns the smallest and largest finite values (0, 0 for none).
+func minMax(v []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, x := range v {
+		if finite(x) {
+			lo, hi = math.Min(lo, x), math.Max(hi, x)
+		}
+	}
+	if lo > hi {
+		return 0, 0
+	}
+	return lo, hi
+}
+
+// typeLegend is a legend panel naming each true type in its colour, with
+// the number of neurons of that type.
+func typeLegend(names []string, types []int) *plot.Plot {
+	legend := legendPanel()
+	nTypes := countTypes(types)
+	counts := make([]int, nTypes)
+	for _, t := range types {
+		counts[t]++
+	}
+	for k := 0; k < nTypes; k++ {
+		if counts[k] == 0 {
+			continue
+		}
+		s, err := plotter.NewScatter(plotter.XYs{})
+		if err != nil {
+			continue
+		}
+		s.GlyphStyle = draw.GlyphStyle{Color: typeColor(k, nTypes), Radius: vg.Points(4), Shape: draw.CircleGlyph{}}
+		legend.Legend.Add(fmt.Sprintf("%s (%d)", typeName(names, k), counts[k]), s)
+	}
+	return legend
 }
 
 // distinct counts the different labels.

@@ -10,14 +10,17 @@ import (
 )
 
 // MetricsFile and MarkdownFile are the names Close writes inside the report
-// directory, besides the PNG files of the sections.
+// directory, besides the PNG files of the sections, the summary figure and
+// HTMLFile.
 const (
 	MetricsFile  = "metrics.json"
 	MarkdownFile = "report.md"
 )
 
-// Close writes every PNG, then metrics.json, then report.md into the report
-// directory, each through a temporary file and a rename. On error nothing new
+// Close writes every PNG (and the summary figure as PNG and SVG when at
+// least two of its panels have data), then metrics.json, report.html and
+// report.md into the report directory, each through a temporary file and a
+// rename. On error nothing new
 // that looks complete is left behind (report.md is only renamed into place
 // once everything else is) and the report may be closed again after the cause
 // is fixed. Closing a closed report is an error.
@@ -33,13 +36,32 @@ func (r *Report) Close() error {
 			return fmt.Errorf("report %q: %v", r.dir, err)
 		}
 	}
+	images := append([]outputFile(nil), r.images...)
+	if r.summary.panels() >= 2 {
+		png, svg, err := r.summaryFigure()
+		if err != nil {
+			r.skipLocked("summary", err.Error())
+		} else {
+			images = append(images, outputFile{SummaryPNG, png}, outputFile{SummarySVG, svg})
+			r.setSectionLocked(&section{key: "summary", title: "Summary figure", figures: []figureRef{{SummaryPNG, summaryCaption}}})
+		}
+	}
 	metricsJSON, err := r.metricsJSON(now)
 	if err != nil {
 		return fmt.Errorf("report %q: encoding %s: %v", r.dir, MetricsFile, err)
 	}
-	files := make([]outputFile, 0, len(r.images)+2)
-	files = append(files, r.images...)
-	files = append(files, outputFile{MetricsFile, metricsJSON}, outputFile{MarkdownFile, r.markdown(now)})
+	md := r.markdown(now)
+	byName := make(map[string][]byte, len(images))
+	for _, im := range images {
+		byName[im.file] = im.data
+	}
+	title := "Report: " + r.meta.Script
+	if r.meta.Script == "" {
+		title = "Report: ngs run"
+	}
+	files := make([]outputFile, 0, len(images)+3)
+	files = append(files, images...)
+	files = append(files, outputFile{MetricsFile, metricsJSON}, outputFile{HTMLFile, htmlReport(title, md, byName)}, outputFile{MarkdownFile, md})
 	if err := writeAllAtomically(r.dir, files); err != nil {
 		return err
 	}
