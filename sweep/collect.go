@@ -283,6 +283,25 @@ func (sw *Sweep) groups(tb *Table) []group {
 	return gs
 }
 
+// varying lists the grid parameters that take more than one value (all of
+// them when none does), and describes the others as NAME=VALUE.
+func (sw *Sweep) varying() (idx []int, fixed []string) {
+	for i, p := range sw.Spec.Grid {
+		if len(p.Values) > 1 {
+			idx = append(idx, i)
+		} else {
+			fixed = append(fixed, p.Name+"="+p.Values[0])
+		}
+	}
+	if len(idx) == 0 {
+		for i := range sw.Spec.Grid {
+			idx = append(idx, i)
+		}
+		fixed = nil
+	}
+	return idx, fixed
+}
+
 // meanStd is the mean and sample standard deviation of a column over rows
 // (NaN when no row has a number; the deviation is NaN with one number).
 func meanStd(tb *Table, col int, rows []int) (mean, std float64, n int) {
@@ -329,16 +348,23 @@ func (sw *Sweep) markdown(tb *Table, statuses []TaskStatus, plots []string) []by
 			what = "one run per point"
 		}
 		fmt.Fprintf(&b, "## Results (%s)\n\n", what)
+		varying, fixed := sw.varying()
+		if len(fixed) > 0 {
+			fmt.Fprintf(&b, "Every task: %s.\n\n", strings.Join(fixed, ", "))
+		}
 		header := []string{}
-		for _, p := range sw.Spec.Grid {
-			header = append(header, p.Name)
+		for _, i := range varying {
+			header = append(header, sw.Spec.Grid[i].Name)
 		}
 		header = append(header, "runs")
 		header = append(header, shown...)
 		b.WriteString("| " + strings.Join(header, " | ") + " |\n")
 		b.WriteString(strings.Repeat("|---", len(header)) + "|\n")
 		for _, g := range sw.groups(tb) {
-			cells := slices.Clone(g.values)
+			var cells []string
+			for _, i := range varying {
+				cells = append(cells, g.values[i])
+			}
 			ok := 0
 			for _, r := range g.rows {
 				if statuses[r].State == Done {

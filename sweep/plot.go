@@ -78,10 +78,10 @@ func (sw *Sweep) plotMetric(tb *Table, m string, pi int, path string) (err error
 	col := tb.Column(m)
 	xs, categorical := axisValues(param.Values)
 	p := plot.New()
-	p.Title.Text = m + " against " + param.Name
+	p.Title.Text = metricLabel(m) + " against " + param.Name
 	p.Title.TextStyle.Font.Size = vg.Points(12)
 	p.X.Label.Text = param.Name
-	p.Y.Label.Text = m
+	p.Y.Label.Text = metricLabel(m)
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Label.TextStyle.Font.Size = vg.Points(11)
 		a.Tick.Label.Font.Size = vg.Points(9)
@@ -121,6 +121,7 @@ func (sw *Sweep) plotMetric(tb *Table, m string, pi int, path string) (err error
 		vi := slices.Index(param.Values, t.Values[pi])
 		s.byX[vi] = append(s.byX[vi], r)
 	}
+	ylo, yhi := math.Inf(1), math.Inf(-1)
 	for si, s := range all {
 		c := plotutil.Color(si)
 		var means errPoints
@@ -134,10 +135,12 @@ func (sw *Sweep) plotMetric(tb *Table, m string, pi int, path string) (err error
 			if math.IsNaN(std) {
 				std = 0
 			}
+			ylo, yhi = min(ylo, mean-std), max(yhi, mean+std)
 			means.XYs = append(means.XYs, plotter.XY{X: xs[vi], Y: mean})
 			means.YErrors = append(means.YErrors, struct{ Low, High float64 }{std, std})
 			for _, r := range rows {
 				if y, ok := numeric(tb.Rows[r][col]); ok {
+					ylo, yhi = min(ylo, y), max(yhi, y)
 					dots = append(dots, plotter.XY{X: xs[vi], Y: y})
 				}
 			}
@@ -171,6 +174,18 @@ func (sw *Sweep) plotMetric(tb *Table, m string, pi int, path string) (err error
 		}
 		p.Legend.Add(label, line, points)
 	}
+	// Room around the points, and above them for the legend.
+	if !math.IsInf(ylo, 0) {
+		span := yhi - ylo
+		if span == 0 {
+			span = math.Max(math.Abs(yhi), 1)
+		}
+		p.Y.Min, p.Y.Max = ylo-0.08*span, yhi+0.12*span*float64(1+len(all))
+	}
+	xlo, xhi := slices.Min(xs), slices.Max(xs)
+	if xhi > xlo {
+		p.X.Min, p.X.Max = xlo-0.05*(xhi-xlo), xhi+0.05*(xhi-xlo)
+	}
 	pixels := func(n int) vg.Length { return vg.Length(n) * vg.Inch / plotDPI }
 	canvas := vgimg.NewWith(vgimg.UseWH(pixels(plotWidth), pixels(plotHeight)), vgimg.UseDPI(plotDPI), vgimg.UseBackgroundColor(color.White))
 	p.Draw(draw.New(canvas))
@@ -183,6 +198,25 @@ func (sw *Sweep) plotMetric(tb *Table, m string, pi int, path string) (err error
 		return err
 	}
 	return f.Close()
+}
+
+// labels name the best-known metrics of metrics.json on the plots.
+var labels = map[string]string{
+	"connectivity.r2":    "W R²",
+	"connectivity.slope": "W slope",
+	"types.accuracy":     "type accuracy",
+	"functions.phi.r2":   "φ R²",
+	"functions.psi.r2":   "ψ R²",
+	"rollout.step400.r2": "rollout R² at step 400",
+	"rollout.step800.r2": "rollout R² at step 800",
+}
+
+// metricLabel is the axis label of a metric: "W R² (connectivity.r2)".
+func metricLabel(m string) string {
+	if l, ok := labels[m]; ok {
+		return l + " (" + m + ")"
+	}
+	return m
 }
 
 // axisValues places a parameter's values on the x axis: at their numbers

@@ -311,8 +311,23 @@ func (sw *Sweep) Args(t Task) []string {
 	return append(args, "--out", sw.TaskDir(t))
 }
 
-// Describe is a short label of the task's values ("frames=1000 seed=2").
-func (sw *Sweep) Describe(t Task) string { return strings.Join(sw.Spec.Sets(t), " ") }
+// Describe is a short label of the task's values ("frames=1000 seed=2"):
+// the parameters that take more than one value, or all when none does.
+func (sw *Sweep) Describe(t Task) string {
+	var parts []string
+	for i, p := range sw.Spec.Grid {
+		if len(p.Values) > 1 {
+			parts = append(parts, p.Name+"="+t.Values[i])
+		}
+	}
+	if sw.Spec.Seeds > 1 {
+		parts = append(parts, "seed="+strconv.Itoa(t.Seed))
+	}
+	if len(parts) == 0 {
+		return strings.Join(sw.Spec.Sets(t), " ")
+	}
+	return strings.Join(parts, " ")
+}
 
 // Create makes the sweep folder dir for spec, writing sweep.json and
 // tasks.tsv, or opens it when it already holds the same sweep (a rerun).
