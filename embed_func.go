@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -208,13 +210,48 @@ func (a Args) Matrix(name string) (*mat.Dense, error) {
 
 // Path returns parameter name, a string path, resolved against the run's
 // output directory and checked against its root (RunConfig.Root): open
-// files through Path so that the host's limits hold.
+// files with Open and Create, which hold to the root at the moment of
+// opening (a path checked here may still lead out through a symbolic link
+// created later).
 func (a Args) Path(name string) (string, error) {
 	p, err := a.String(name)
 	if err != nil {
 		return "", err
 	}
 	return a.call.ResolvePath(p)
+}
+
+// Open opens parameter name, a string path taken like Path, for reading
+// through the run's file system: confined to RunConfig.Root with os.Root,
+// and refusing anything but a regular file.
+func (a Args) Open(name string) (*os.File, error) {
+	p, err := a.Path(name)
+	if err != nil {
+		return nil, err
+	}
+	f, err := a.call.FS().Open(p)
+	if err != nil {
+		return nil, a.errorf(name, "%v", err)
+	}
+	return f, nil
+}
+
+// Create creates or truncates parameter name, a string path taken like
+// Path, through the run's file system (see Open), making its folder.
+func (a Args) Create(name string) (*os.File, error) {
+	p, err := a.Path(name)
+	if err != nil {
+		return nil, err
+	}
+	fs := a.call.FS()
+	if err := fs.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return nil, a.errorf(name, "%v", err)
+	}
+	f, err := fs.Create(p)
+	if err != nil {
+		return nil, a.errorf(name, "%v", err)
+	}
+	return f, nil
 }
 
 func (a Args) errorf(name, format string, args ...any) error {

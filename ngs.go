@@ -17,8 +17,10 @@
 // implementing GoValuer.
 //
 // A host limits a run with a context (cancellation and deadlines), a step
-// budget (RunConfig.StepBudget) and a file-system root (RunConfig.Root)
-// outside of which builtins may not read or write.
+// budget (RunConfig.StepBudget), size limits on lists, strings and large
+// allocations (Config.Limits) and a file-system root (RunConfig.Root)
+// outside of which builtins may not read or write. Builtins open regular
+// files only: a FIFO or device path is an error, never a hang.
 package ngs
 
 import (
@@ -32,6 +34,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/ngs-lab/ngs/internal/fsys"
 	"github.com/ngs-lab/ngs/lang"
 	"github.com/ngs-lab/ngs/runtime"
 
@@ -52,7 +55,15 @@ type Config struct {
 	// Registry supplies the builtins; nil means runtime.Default. Funcs are
 	// added to a copy, never to this registry.
 	Registry *runtime.Registry
+	// Limits bound, in every run of the program, the elements of a list,
+	// the bytes of a string and the memory one large allocation may need
+	// (zero fields take the defaults: runtime.DefaultMaxList,
+	// runtime.DefaultMaxString and the machine's available memory).
+	Limits Limits
 }
+
+// Limits bound what a run may build; see runtime.Limits.
+type Limits = runtime.Limits
 
 // Program is a compiled script. It is immutable and safe to run from
 // several goroutines at once.
@@ -60,6 +71,7 @@ type Program struct {
 	prog    *runtime.Program
 	src     []byte
 	globals map[string]bool
+	limits  Limits
 }
 
 // Compile parses and checks src. The error, when not nil, is an *Error
@@ -89,7 +101,7 @@ func Compile(filename string, src []byte, cfg Config) (*Program, error) {
 	if err != nil {
 		return nil, newError(err, src)
 	}
-	return &Program{prog: p, src: src, globals: globals}, nil
+	return &Program{prog: p, src: src, globals: globals, limits: cfg.Limits}, nil
 }
 
 // checkGlobalName rejects host value names that are keywords or builtins.
@@ -117,8 +129,11 @@ type RunConfig struct {
 	// OutDir is the directory relative output paths resolve against. When
 	// Root is set, a relative OutDir is taken relative to Root.
 	OutDir string
-	// Root, when not empty, confines every path a builtin opens to this
-	// directory tree (symbolic links are resolved before the check).
+	// Root, when not empty, confines every file a builtin opens to this
+	// directory tree: each access goes through os.Root, so that neither
+	// ".." nor a symbolic link inside the tree leads out of it, whatever
+	// the folder or file it names (a link is followed only when relative
+	// and staying inside).
 	Root string
 	// StepBudget, when positive, bounds the statements, loop iterations
 	// and calls the run may execute.
@@ -163,7 +178,7 @@ func (p *Program) Run(ctx context.Context, rc RunConfig) (res *Result, err error
 
 // runOptions converts the host side of rc into runtime options.
 func (p *Program) runOptions(rc RunConfig) (runtime.RunOptions, *bytes.Buffer, error) {
-	opts := runtime.RunOptions{Stdout: rc.Stdout, OutDir: rc.OutDir, StepBudget: rc.StepBudget, Seed: rc.Seed}
+	opts := runtime.RunOptions{Stdout: rc.Stdout, OutDir: rc.OutDir, StepBudget: rc.StepBudget, Seed: rc.Seed, Limits: p.limits}
 	var capture *bytes.Buffer
 	if opts.Stdout == nil {
 		capture = &bytes.Buffer{}
@@ -178,12 +193,15 @@ func (p *Program) runOptions(rc RunConfig) (runtime.RunOptions, *bytes.Buffer, e
 		return opts, nil, err
 	}
 	if rc.Root != "" {
-		root, err := NewRoot(rc.Root)
+		fs, err := fsys.Confine(rc.Root)
 		if err != nil {
 			return opts, nil, err
 		}
-		opts.OutDir = root.Join(rc.OutDir)
-		opts.ResolvePath = root.Resolve
+		opts.OutDir = fs.Join(rc.OutDir)
+		if err := fs.Check(opts.OutDir); err != nil {
+			return opts, nil, fmt.Errorf("OutDir: %w", err)
+		}
+		opts.FS = fs
 	}
 	return opts, capture, nil
 }

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -34,6 +35,35 @@ type Fit struct {
 	// draws them beside the clustered ones.
 	Unclustered      []float32
 	UnclusteredEpoch int
+	// TrainWarnings are what training had to work around (flat ψ*,
+	// constant activity, a raised ridge, a rollback).
+	TrainWarnings []string
+}
+
+// hookState is the part of the fit that hooks change, saved with each
+// checkpoint (gnn.TrainConfig.SaveExtra).
+type hookState struct {
+	Labels   []int
+	Clusters int
+	Warnings []string
+}
+
+// hookState encodes the clustering state for a checkpoint.
+func (f *Fit) hookState() ([]byte, error) {
+	return json.Marshal(hookState{Labels: f.Labels, Clusters: f.Clusters, Warnings: f.Warnings})
+}
+
+// restoreHookState restores what hookState saved (nothing for an empty one).
+func (f *Fit) restoreHookState(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	var h hookState
+	if err := json.Unmarshal(b, &h); err != nil {
+		return fmt.Errorf("checkpoint's clustering state: %w", err)
+	}
+	f.Labels, f.Clusters, f.Warnings = h.Labels, h.Clusters, h.Warnings
+	return nil
 }
 
 // Type implements runtime.Value.
@@ -61,7 +91,7 @@ func (f *Fit) Attr(name string) (runtime.Value, error) {
 	case "W":
 		return &runtime.Tensor{Shape: []int{n, n}, Data: m.W()}, nil
 	case "W_corrected":
-		w, err := gnn.CorrectedW(m, m.XNorm(), f.gain())
+		w, err := f.correctedW()
 		if err != nil {
 			return nil, err
 		}
@@ -99,6 +129,15 @@ func (f *Fit) Attr(name string) (runtime.Value, error) {
 		return f.Data, nil
 	}
 	return nil, fmt.Errorf("a fit has no field %q (fields: %s)", name, strings.Join(f.Names(), ", "))
+}
+
+// correctedW is Ŵ corrected against the truth when the fit has one
+// (correctedWeights), else by ψ*'s plateaus (gnn.CorrectedW).
+func (f *Fit) correctedW() ([]float32, error) {
+	if f.Truth != nil {
+		return correctedWeights(f.Model, f.Data, f.Truth)
+	}
+	return gnn.CorrectedW(f.Model, f.Model.XNorm(), f.gain())
 }
 
 // gain is the g used to correct Ŵ: the truth's shared g when known, else the
@@ -331,7 +370,7 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 	}
 	freeze, _ := c.Number("freeze")
 	m.FreezeEmbeddingAndPsi(int(freeze))
-	st.fit.Labels, st.fit.Clusters, st.fit.Warnings = res.Labels, res.Clusters, res.Warnings
+	st.fit.Labels, st.fit.Clusters, st.fit.Warnings = res.Labels, res.Clusters, append(st.fit.Warnings[:0:0], res.Warnings...)
 	return runtime.Number(res.Clusters), nil
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ngs-lab/ngs/lang"
 	"github.com/ngs-lab/ngs/ops/input"
+	"github.com/ngs-lab/ngs/ops/npy"
 	"github.com/ngs-lab/ngs/runtime"
 )
 
@@ -44,7 +45,11 @@ func (s *InputSpec) source(n int, seed uint64) (input.Source, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x51ed2701))
 	switch s.Kind {
 	case "movie":
-		return input.LoadMovie(s.Path, s.Inputs, n)
+		o := npy.Options{}
+		if s.interp != nil {
+			o = npyOptions(s.interp, false)
+		}
+		return input.LoadMovieWith(o, s.Path, s.Inputs, n)
 	case "oscillation":
 		return input.NewOscillation(n, s.Amp, s.Freq, rng), nil
 	case "triggered":
@@ -52,6 +57,9 @@ func (s *InputSpec) source(n int, seed uint64) (input.Source, error) {
 	case "table":
 		if len(s.Table.Shape) != 2 || s.Table.Shape[1] != n {
 			return nil, fmt.Errorf("the input table must be frames×%d, found shape %v", n, s.Table.Shape)
+		}
+		if err := nonFiniteError("the input table", s.Table.Data, s.Table.Shape); err != nil {
+			return nil, err
 		}
 		return input.NewTable(s.Table.Data, s.Table.Shape[0], n)
 	case "field":
@@ -99,7 +107,7 @@ func inputBuiltins() []*runtime.Builtin {
 				if k < 1 || k != float64(int(k)) {
 					return nil, c.NamedError("neurons", "neurons must be a whole number ≥ 1, found %g", k)
 				}
-				return &InputSpec{Kind: "movie", Path: resolved, Inputs: int(k), position: c.Pos}, nil
+				return &InputSpec{Kind: "movie", Path: resolved, Inputs: int(k), interp: c.Interp, position: c.Pos}, nil
 			},
 		},
 		{

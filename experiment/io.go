@@ -1,16 +1,14 @@
 package experiment
 
 import (
-	"os"
 	"path/filepath"
 
-	"github.com/ngs-lab/ngs/ops/npy"
 	"github.com/ngs-lab/ngs/runtime"
 )
 
 var saveBuiltin = &runtime.Builtin{
 	Name:   "save",
-	Doc:    "save(path, x): write a tensor, number list or fit.W as a float32 .npy file under the output directory; returns the path written",
+	Doc:    "save(path, x): write a tensor, number list or fit.W as a float32 .npy file under the output directory (written to a temporary file and renamed, so the file is never left half written); returns the path written",
 	Params: []runtime.Param{{Name: "path"}, {Name: "x"}},
 	Fn: func(c *runtime.Call) (runtime.Value, error) {
 		name, ok := c.Arg(0).(runtime.String)
@@ -28,10 +26,10 @@ var saveBuiltin = &runtime.Builtin{
 		if err != nil {
 			return nil, err
 		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		if err := c.FS().MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, c.Errorf("%v", err)
 		}
-		if err := npy.WriteFloat32(path, data, shape...); err != nil {
+		if err := npyOptions(c.Interp, false).WriteFloat32(path, data, shape...); err != nil {
 			return nil, c.Errorf("%v", err)
 		}
 		return runtime.String(path), nil
@@ -39,22 +37,33 @@ var saveBuiltin = &runtime.Builtin{
 }
 
 var loadBuiltin = &runtime.Builtin{
-	Name:   "load",
-	Doc:    "load(path): read a .npy file (float32, float64 or integers) as a float32 tensor; relative paths are relative to the working directory",
-	Params: []runtime.Param{{Name: "path"}},
+	Name: "load",
+	Doc: "load(path, finite = true): read a .npy file (float32, float64 or integers) as a float32 tensor; relative paths are relative to the working directory. " +
+		"A NaN or infinite value is an error naming its index unless finite = false; a recording cut short is read up to its last whole row, with a warning",
+	Params: []runtime.Param{{Name: "path"}, {Name: "finite", Default: runtime.Bool(true)}},
 	Fn: func(c *runtime.Call) (runtime.Value, error) {
 		name, ok := c.Arg(0).(runtime.String)
 		if !ok {
 			return nil, c.ArgError(0, "load needs a file name, found %s", c.Arg(0).Type())
 		}
+		finite, err := c.NamedBool("finite", true)
+		if err != nil {
+			return nil, err
+		}
 		path, err := c.ResolveInput(string(name))
 		if err != nil {
 			return nil, err
 		}
-		data, shape, err := npy.ReadFloat32(path)
+		a, err := npyOptions(c.Interp, true).Read(path)
 		if err != nil {
 			return nil, c.ArgError(0, "%v", err)
 		}
-		return &runtime.Tensor{Shape: shape, Data: data}, nil
+		warnNote(c.Interp, a.Note)
+		if finite {
+			if err := nonFiniteError(path, a.Data, a.Shape); err != nil {
+				return nil, c.ArgError(0, "%v (load(..., finite = false) accepts it)", err)
+			}
+		}
+		return &runtime.Tensor{Shape: a.Shape, Data: a.Data}, nil
 	},
 }

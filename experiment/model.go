@@ -2,10 +2,12 @@ package experiment
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/ngs-lab/ngs/lang"
 	"github.com/ngs-lab/ngs/ops/gnn"
+	"github.com/ngs-lab/ngs/ops/nn"
 	"github.com/ngs-lab/ngs/ops/npy"
 	"github.com/ngs-lab/ngs/runtime"
 )
@@ -165,14 +167,24 @@ func netCall(in *runtime.Interp, set *lang.Setting, env *runtime.Env, fn string)
 }
 
 // netSpec reads the hidden/layers/activation options of an MLP.
-func netSpec(set *lang.Setting, named map[string]runtime.Value, allowed ...string) (gnn.NetSpec, error) {
+func netSpec(in *runtime.Interp, set *lang.Setting, named map[string]runtime.Value, inputs int, allowed ...string) (gnn.NetSpec, error) {
 	var s gnn.NetSpec
+	hidden, layers := 64.0, 3.0 // gnn's defaults
+	if n, ok := named["hidden"].(runtime.Number); ok {
+		hidden = float64(n)
+	}
+	if n, ok := named["layers"].(runtime.Number); ok {
+		layers = float64(n)
+	}
+	if err := checkNetMemory(in, set, "mlp", hidden, layers, float64(inputs)); err != nil {
+		return s, err
+	}
 	for name, v := range named {
 		switch name {
 		case "hidden", "layers":
 			n, ok := v.(runtime.Number)
-			if !ok || n < 1 || float64(n) != float64(int(n)) {
-				return s, lang.Errorf(set.Value.Position(), "%s must be a whole number ≥ 1, found %s", name, v)
+			if !ok || n < 1 || n > maxNetSize || float64(n) != math.Trunc(float64(n)) {
+				return s, lang.Errorf(set.Value.Position(), "%s must be a whole number between 1 and %d, found %s", name, maxNetSize, v)
 			}
 			if name == "hidden" {
 				s.Hidden = int(n)
@@ -213,7 +225,7 @@ func (m *ModelDecl) psi(in *runtime.Interp, set *lang.Setting, env *runtime.Env)
 	default:
 		return lang.Errorf(set.Value.Position(), "psi takes the inputs (u[j]), (u[j], a[j]) or (u[j], a[i], a[j]), found (%s)", strings.Join(inputs, ", "))
 	}
-	m.Spec.Psi, err = netSpec(set, named)
+	m.Spec.Psi, err = netSpec(in, set, named, len(inputs))
 	return err
 }
 
@@ -225,7 +237,7 @@ func (m *ModelDecl) phi(in *runtime.Interp, set *lang.Setting, env *runtime.Env)
 	if j := strings.Join(inputs, ","); j != "u[i],a[i]" && j != "u,a[i]" {
 		return lang.Errorf(set.Value.Position(), "phi takes the inputs (u[i], a[i]), found (%s)", strings.Join(inputs, ", "))
 	}
-	m.Spec.Phi, err = netSpec(set, named)
+	m.Spec.Phi, err = netSpec(in, set, named, len(inputs))
 	return err
 }
 
@@ -252,6 +264,9 @@ func (m *ModelDecl) omega(in *runtime.Interp, set *lang.Setting, env *runtime.En
 		if !ok {
 			return lang.Errorf(set.Value.Position(), "%s of siren must be a number, found %s", name, v.Type())
 		}
+		if (name == "hidden" || name == "layers" || name == "neurons") && (n < 1 || n > maxNetSize || float64(n) != math.Trunc(float64(n))) {
+			return lang.Errorf(set.Value.Position(), "%s of siren must be a whole number between 1 and %d, found %g", name, maxNetSize, float64(n))
+		}
 		switch name {
 		case "hidden":
 			o.Siren.Hidden = int(n)
@@ -271,12 +286,23 @@ func (m *ModelDecl) omega(in *runtime.Interp, set *lang.Setting, env *runtime.En
 	if m.OmegaNeurons == 0 {
 		return lang.Errorf(set.Value.Position(), "siren needs the number of input neurons: neurons = K")
 	}
+	def := nn.DefaultSiren()
+	h, l := float64(def.Hidden), float64(def.HiddenLayers+1)
+	if o.Siren.Hidden > 0 {
+		h = float64(o.Siren.Hidden)
+	}
+	if o.Siren.HiddenLayers > 0 {
+		l = float64(o.Siren.HiddenLayers + 1)
+	}
+	if err := checkNetMemory(in, set, "siren", h, l, 3); err != nil {
+		return err
+	}
 	if positions != "" {
 		path, err := in.ResolveInput(positions)
 		if err != nil {
 			return lang.Errorf(set.Value.Position(), "%v", err)
 		}
-		if m.OmegaX, m.OmegaY, err = readPositions(path, m.OmegaNeurons); err != nil {
+		if m.OmegaX, m.OmegaY, err = readPositions(npyOptions(in, false), path, m.OmegaNeurons); err != nil {
 			return lang.Errorf(set.Value.Position(), "%v", err)
 		}
 	}
@@ -295,8 +321,8 @@ func modelOnly(name, doc string) *runtime.Builtin {
 
 // readPositions reads the grid positions of k input neurons from a k×2
 // .npy file: row n holds (x, y) of input neuron n, both in [0, 1].
-func readPositions(path string, k int) (x, y []float32, err error) {
-	data, shape, err := npy.ReadFloat32(path)
+func readPositions(o npy.Options, path string, k int) (x, y []float32, err error) {
+	data, shape, err := o.ReadFloat32(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -313,4 +339,19 @@ func readPositions(path string, k int) (x, y []float32, err error) {
 		}
 	}
 	return x, y, nil
+}
+
+// maxNetSize bounds the width, depth and input count of a learned network.
+const maxNetSize = 1 << 20
+
+// checkNetMemory refuses a network whose parameters, gradients and Adam
+// moments (4 float32 copies of each parameter) cannot fit in memory: about
+// 16·(in·h + (layers-2)·h² + h) bytes for width h.
+func checkNetMemory(in *runtime.Interp, set *lang.Setting, kind string, hidden, layers, inputs float64) error {
+	params := (inputs+1)*hidden + math.Max(layers-2, 0)*(hidden+1)*hidden + hidden + 1
+	what := fmt.Sprintf("%s = %s(hidden = %g, layers = %g) (%.3g parameters, with gradients and Adam moments)", set.Name, kind, hidden, layers, params)
+	if err := in.CheckMemory(what, 16*params, "use a smaller hidden width or fewer layers (the paper uses hidden = 64, layers = 3)"); err != nil {
+		return lang.Errorf(set.Value.Position(), "%v", err)
+	}
+	return nil
 }

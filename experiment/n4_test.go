@@ -68,7 +68,7 @@ func TestN4RecoversSenderWidths(t *testing.T) {
 	r2 := recordNumber(t, m, "connectivity", "r2")
 	clusters, acc := recordNumber(t, m, "types", "clusters"), recordNumber(t, m, "types", "accuracy")
 	grid := linspace(-5, 5, 101)
-	curves, scales, err := correctedTransfer(fit.Model, truth, grid)
+	curves, scales, err := correctedTransfer(fit.Model, fit.Data, truth, grid)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -485,6 +485,9 @@ func (b *networkBuilder) initialState() error {
 		if len(v.Data) != b.net.N {
 			return lang.Errorf(s.Value.Position(), "u0 has %d values, expected one per neuron (%d)", len(v.Data), b.net.N)
 		}
+		if err := nonFiniteError("u0", v.Data, v.Shape); err != nil {
+			return lang.Errorf(s.Value.Position(), "%v", err)
+		}
 		b.net.U0 = append([]float32(nil), v.Data...)
 	default:
 		return lang.Errorf(s.Value.Position(), "u0 must be normal(mean, sd), a number or a tensor of N values, found %s", v.Type())

@@ -62,3 +62,11 @@ func (p *progressBar) done() {
 		fmt.Fprintln(p.w)
 	}
 }
+
+// interrupt clears the bar's line on a terminal so that a message printed
+// next starts on a clean line (the bar is redrawn by the next update).
+func (p *progressBar) interrupt() {
+	if p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}

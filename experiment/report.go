@@ -63,6 +63,11 @@ func reportFn(c *runtime.Call) (runtime.Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Make the folder through the run's file system, which refuses a path
+	// that leads outside the host's root through a symbolic link.
+	if err := c.FS().MkdirAll(dir, 0o755); err != nil {
+		return nil, c.NamedError("out", "%v", err)
+	}
 	start := time.Now()
 	timings := map[string]float64{"simulate": fit.Data.Seconds, "train": fit.Seconds}
 	rp := &reporter{c: c, fit: fit, truth: truth, threshold: threshold,

@@ -3,6 +3,8 @@ package experiment
 import (
 	"errors"
 	"fmt"
+	"math"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -108,6 +110,9 @@ func simulate(c *runtime.Call) (runtime.Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSimMemory(c, net, opt); err != nil {
+		return nil, err
+	}
 	simNet := &sim.Network{N: net.N, Types: net.Types, Params: net.Params, Rule: net.Rule, W: net.W,
 		U0: net.U0, U0Mean: net.U0Mean, U0Std: net.U0Std, Noise: net.Noise}
 	if net.Input != nil {
@@ -127,16 +132,63 @@ func simulate(c *runtime.Call) (runtime.Value, error) {
 	}
 	d := &Dataset{Network: net, Frames: res.Frames, Neurons: res.Neurons, U: res.U, DU: res.DU, E: res.E,
 		Dt: opt.Dt, Burnin: opt.Burnin, Stride: opt.Stride, Dir: opt.OutDir, Files: res.Files, Seconds: time.Since(start).Seconds()}
+	if err != nil {
+		// Keep what was recorded: report the error with the frames kept.
+		return nil, c.Errorf("%v (%s)", err, keptFrames(res, opt))
+	}
 	if opt.FilesOnly {
-		if err := d.mapFiles(); err != nil {
+		if err := d.mapFiles(c.Interp); err != nil {
 			return nil, c.Errorf("%v", err)
 		}
 	}
-	if err != nil {
-		// Keep what was recorded: report the error with the frames kept.
-		return nil, c.Errorf("%v (the %d frames recorded before it are in %s)", err, res.Frames, orMemory(opt.OutDir))
-	}
 	return d, nil
+}
+
+// keptFrames says where the frames recorded before an error are: in memory,
+// and in each streamed file as many rows as its header states.
+func keptFrames(res *sim.Result, opt sim.Options) string {
+	var parts []string
+	if !opt.FilesOnly {
+		parts = append(parts, fmt.Sprintf("the %d frames recorded before it are in memory", res.Frames))
+	}
+	if opt.OutDir != "" {
+		var files []string
+		for _, name := range []string{"u", "du", "e"} {
+			if path, ok := res.Files[name]; ok {
+				files = append(files, fmt.Sprintf("%s holds %d", filepath.Base(path), res.Written[name]))
+			}
+		}
+		if len(files) > 0 {
+			parts = append(parts, fmt.Sprintf("in %s, %s frames, each a valid .npy", opt.OutDir, strings.Join(files, ", ")))
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing was recorded"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// checkSimMemory refuses a simulation whose in-memory recording cannot fit:
+// recorded frames × recorded neurons × 4 bytes for each of u, du and e
+// kept in memory.
+func checkSimMemory(c *runtime.Call, net *Network, opt sim.Options) error {
+	if opt.FilesOnly {
+		return nil
+	}
+	arrays := 0
+	for _, r := range []sim.Record{sim.RecordU, sim.RecordDU, sim.RecordE} {
+		if opt.Record&r != 0 {
+			arrays++
+		}
+	}
+	m := net.N
+	if opt.Neurons != nil {
+		m = len(opt.Neurons)
+	}
+	frames := math.Ceil(float64(opt.Frames) / float64(max(opt.Stride, 1)))
+	need := frames * float64(m) * 4 * float64(arrays)
+	what := fmt.Sprintf("simulate(%s, frames = %d) recording %d array(s) of %.0f frames × %d neurons in memory", net.Name, opt.Frames, arrays, frames, m)
+	return c.CheckMemory(what, need, "use fewer frames, a larger stride, fewer recorded neurons (neurons = [...]) or arrays (record = [\"u\"]), or memory = false to stream to the files only")
 }
 
 // runSim runs the simulation, turning a script error raised inside an input
@@ -154,13 +206,6 @@ func runSim(c *runtime.Call, net *sim.Network, opt sim.Options) (res *sim.Result
 	return sim.Run(c.Ctx(), net, opt)
 }
 
-func orMemory(dir string) string {
-	if dir == "" {
-		return "memory"
-	}
-	return dir
-}
-
 func simError(c *runtime.Call, err error) error {
 	var div *sim.DivergenceError
 	if errors.As(err, &div) {
@@ -173,13 +218,13 @@ func simError(c *runtime.Call, err error) error {
 }
 
 // mapFiles memory-maps u.npy and du.npy of a files-only run.
-func (d *Dataset) mapFiles() error {
+func (d *Dataset) mapFiles(in *runtime.Interp) error {
 	for _, name := range []string{"u", "du", "e"} {
 		path, ok := d.Files[name]
 		if !ok {
 			continue
 		}
-		m, err := npy.Map(path)
+		m, err := npyOptions(in, false).Map(path)
 		if err != nil {
 			return err
 		}
@@ -196,6 +241,10 @@ func (d *Dataset) mapFiles() error {
 	return nil
 }
 
+// maxSteps bounds frames, burnin and stride (10¹⁵ steps would take
+// decades; beyond it a number no longer converts to an int safely).
+const maxSteps = 1e15
+
 func simOptions(c *runtime.Call, net *Network) (sim.Options, error) {
 	var opt sim.Options
 	var err error
@@ -211,7 +260,10 @@ func simOptions(c *runtime.Call, net *Network) (sim.Options, error) {
 		if err != nil {
 			return opt, err
 		}
-		if v < 0 || v != float64(int(v)) || (name != "burnin" && v < 1) {
+		if !(v >= 0) || v > maxSteps || v != math.Trunc(v) || (name != "burnin" && v < 1) {
+			if v > maxSteps && v == math.Trunc(v) {
+				return opt, c.NamedError(name, "%s = %g is more than the %g steps a simulation may take", name, v, float64(maxSteps))
+			}
 			return opt, c.NamedError(name, "%s must be a whole number ≥ %d, found %g", name, map[bool]int{true: 0, false: 1}[name == "burnin"], v)
 		}
 		*ints[name] = int(v)
@@ -245,6 +297,7 @@ func simOptions(c *runtime.Call, net *Network) (sim.Options, error) {
 	if opt.FilesOnly && opt.OutDir == "" {
 		return opt, c.NamedError("memory", "memory = false needs an output directory (out = \"dir\")")
 	}
+	opt.FS = c.FS()
 	return opt, nil
 }
 

@@ -121,6 +121,24 @@ func train(c *runtime.Call) (runtime.Value, error) {
 		fit.Model = m
 		return runHooks(c, st.hooks, epoch, fit)
 	}
+	cfg.OnWarning = func(msg string) {
+		fit.TrainWarnings = append(fit.TrainWarnings, msg)
+		bar.interrupt()
+		fmt.Fprintf(c.Out(), "warning: train %s: %s\n", decl.Name, msg)
+	}
+	cfg.SaveExtra = fit.hookState
+	cfg.OnResume = fit.restoreHookState
+	period, err := hookPeriod(c, st.hooks)
+	if err != nil {
+		return nil, err
+	}
+	cfg.MinEpochs = max(cfg.MinEpochs, period)
+	if cfg.CheckpointDir == "" && c.OutDir() != "" {
+		// Checkpoint every epoch under --out by default: a run is never lost.
+		if dir, err := c.ResolvePath("checkpoints/" + decl.Name); err == nil {
+			cfg.CheckpointDir = dir
+		}
+	}
 	start := time.Now()
 	m, err := gnn.Train(ctx, spec, gnn.Data{U: data.U, DU: data.DU, T: data.Frames, N: data.Network.N}, cfg)
 	bar.done()
@@ -206,7 +224,9 @@ func readTrainBlock(c *runtime.Call) (*trainSettings, error) {
 var trainSettingNames = map[string]bool{"epochs": true, "batch": true, "steps": true, "augmentation": true, "seed": true,
 	"phi_zero": true, "edge_diff": true, "W_L1": true, "freeze_embedding": true, "truth": true, "solver": true,
 	"checkpoint": true, "resume": true, "xnorm": true, "progress_every": true, "solve_every": true, "gram_frames": true,
-	"keep_adam": true, "warmup": true, "solve_lr": true, "adam_W": true, "until_r2": true}
+	"keep_adam": true, "warmup": true, "solve_lr": true, "adam_W": true, "until_r2": true,
+	"ridge": true, "validation": true, "validation_frames": true, "until": true, "patience": true, "tolerance": true,
+	"min_epochs": true, "solve_grid": true}
 
 func (st *trainSettings) setting(c *runtime.Call, s *lang.Setting, env *runtime.Env) error {
 	if !trainSettingNames[s.Name] {
@@ -219,13 +239,24 @@ func (st *trainSettings) setting(c *runtime.Call, s *lang.Setting, env *runtime.
 	pos := s.Value.Position()
 	cfg := &st.cfg
 	switch s.Name {
-	case "epochs", "batch", "progress_every", "solve_every", "gram_frames":
-		n, err := wholeNumber(v, pos, s.Name, 1)
+	case "epochs", "batch", "progress_every", "solve_every", "gram_frames", "validation_frames", "patience", "min_epochs", "solve_grid":
+		least := map[string]int{"solve_grid": 8, "min_epochs": 0}[s.Name]
+		n, err := wholeNumber(v, pos, s.Name, max(least, min(1, least+1)))
 		if err != nil {
 			return err
 		}
 		*map[string]*int{"epochs": &cfg.Epochs, "batch": &cfg.Batch, "progress_every": &cfg.ProgressEvery,
-			"solve_every": &cfg.Alternating.SolveEvery, "gram_frames": &cfg.Alternating.Frames}[s.Name] = n
+			"solve_every": &cfg.Alternating.SolveEvery, "gram_frames": &cfg.Alternating.Frames,
+			"validation_frames": &cfg.ValidationFrames, "patience": &cfg.Patience, "min_epochs": &cfg.MinEpochs,
+			"solve_grid": &cfg.Alternating.Grid}[s.Name] = n
+	case "ridge", "tolerance", "validation":
+		return st.fraction(v, pos, s.Name)
+	case "until":
+		str, ok := v.(runtime.String)
+		if !ok || (str != gnn.UntilEpochs && str != gnn.UntilConverged) {
+			return lang.Errorf(pos, "until must be \"epochs\" or \"converged\", found %s", v)
+		}
+		cfg.Until = string(str)
 	case "steps":
 		if str, ok := v.(runtime.String); ok && str == "auto" {
 			cfg.StepsPerEpoch = 0
@@ -305,6 +336,56 @@ func (st *trainSettings) setting(c *runtime.Call, s *lang.Setting, env *runtime.
 		cfg.CheckpointDir, st.checkpoint = dir, dir
 	}
 	return nil
+}
+
+// fraction reads ridge (in (0, 0.01]), tolerance (in [0, 1)) or validation
+// (in [0, 0.5); 0 turns validation off).
+func (st *trainSettings) fraction(v runtime.Value, pos lang.Pos, name string) error {
+	n, ok := v.(runtime.Number)
+	x := float64(n)
+	switch {
+	case !ok:
+		return lang.Errorf(pos, "%s must be a number, found %s", name, v.Type())
+	case name == "ridge" && !(x > 0 && x <= 1e-2):
+		return lang.Errorf(pos, "ridge must be in (0, 0.01] (relative to the Gram matrix's mean diagonal), found %g", x)
+	case name == "tolerance" && !(x >= 0 && x < 1):
+		return lang.Errorf(pos, "tolerance must be in [0, 1) (a relative improvement of the validation loss), found %g", x)
+	case name == "validation" && !(x >= 0 && x < 0.5):
+		return lang.Errorf(pos, "validation must be a fraction of the frames in [0, 0.5) (0 turns it off), found %g", x)
+	}
+	cfg := &st.cfg
+	switch name {
+	case "ridge":
+		cfg.Alternating.Ridge = x
+	case "tolerance":
+		cfg.Tolerance = x
+		if x == 0 {
+			cfg.Tolerance = 1e-12
+		}
+	case "validation":
+		cfg.Validation = x
+		if x == 0 {
+			cfg.Validation = -1
+		}
+	}
+	return nil
+}
+
+// hookPeriod returns the longest period of the train block's hooks: a run
+// that stops on convergence has run every hook at least once.
+func hookPeriod(c *runtime.Call, hooks []*lang.Every) (int, error) {
+	longest := 0
+	for _, h := range hooks {
+		k, err := evalNumber(c.Interp, h.Count, c.Env)
+		if err != nil {
+			return 0, err
+		}
+		if k < 1 || k != math.Trunc(k) {
+			return 0, lang.Errorf(h.Count.Position(), "every needs a whole period ≥ 1, found %g", k)
+		}
+		longest = max(longest, int(k))
+	}
+	return longest, nil
 }
 
 func wholeNumber(v runtime.Value, pos lang.Pos, name string, least int) (int, error) {

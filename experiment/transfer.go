@@ -2,31 +2,156 @@ package experiment
 
 import (
 	"fmt"
+	"math"
+	"slices"
 
 	"github.com/ngs-lab/ngs/ops/gnn"
 )
 
 // Ŵ[i,j]·ψ*(u_j, a_j) fits the data exactly as well as (Ŵ[i,j]/k)·k·ψ*(u_j, a_j)
-// for any k > 0 that depends only on the sender j (N4) or on the pair's
-// embeddings (N5). The plateau correction (ψ* divided by its value at large u,
-// Ŵ multiplied by it) fixes that scale when the true transfer function
-// saturates at 1, as tanh(u) does over the data range. tanh(u/w) with a wide w
-// does not saturate, so for N4 and N5 the report compares curves after a
-// second, per-type factor measured against the true W: the one that maps the
-// plateau-corrected Ŵ of that type's senders onto the true weights.
+// for any k ≠ 0 that depends only on the sender j, and while the embeddings
+// are per neuron φ* also absorbs an offset: ψ* + c changes the prediction by
+// c·Σ_j Ŵ[i,j], a constant per receiver. So a learned ψ* is at best an affine
+// map α_j·S(u) + β_j of the true sender factor S. Where the truth is known,
+// the report measures that map and undoes it: for each sender j, α_j and β_j
+// are the least-squares fit of ψ*_j on the true S of j's type, over activity
+// samples of the senders of that type (so the fit weighs u where the data
+// are), and the corrected Ŵ[i,j] is Ŵ[i,j]·α_j/g. This needs neither an odd
+// nor a saturating transfer function (tanh(u/8), a sigmoid, a softplus all
+// work). Without the truth, gnn.CorrectedW uses the plateaus of ψ* instead.
+//
+// N5's ψ* also depends on the receiver; there the correction stays the
+// plateau correction times a per-type factor from the true W (transferScales).
+
+// affineSamples is the number of activity samples per type for the fit.
+const affineSamples = 1024
+
+// transferAffine returns α_j and β_j for every sender, or ok = false when
+// the variant is N5, the truth has no single coupling term, or its g is 0.
+func transferAffine(m *gnn.Model, data *Dataset, truth *Network) (alpha, beta []float64, ok bool, err error) {
+	variant := m.Spec().Variant
+	if variant == gnn.N5 || truth.Gain == 0 || data == nil || data.U == nil || data.Frames < 1 {
+		return nil, nil, false, nil
+	}
+	n := m.N()
+	alpha, beta = make([]float64, n), make([]float64, n)
+	pools := map[int][]int{} // type → senders
+	for j := 0; j < n; j++ {
+		t := truth.Types[j]
+		if variant == gnn.N2 {
+			t = truth.Types[0]
+		}
+		pools[t] = append(pools[t], j)
+	}
+	for t, pool := range pools {
+		u := activitySamples(data, pool)
+		_, psiTrue, err := trueFunctions(truth, u)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if psiTrue == nil {
+			return nil, nil, false, nil
+		}
+		s := psiTrue[t]
+		for _, j := range sendersToFit(variant, pool) {
+			learned, err := m.Psi(u, nil, repeatEmbeddingFor(m, j, len(u)))
+			if err != nil {
+				return nil, nil, false, fmt.Errorf("sampling ψ* of neuron %d: %w", j, err)
+			}
+			a, b := affineFit(s, learned)
+			if variant == gnn.N2 {
+				for _, k := range pool {
+					alpha[k], beta[k] = a, b
+				}
+				break
+			}
+			alpha[j], beta[j] = a, b
+		}
+	}
+	return alpha, beta, true, nil
+}
+
+// sendersToFit is every sender of the pool for N4, and one for N2 (whose ψ*
+// is shared).
+func sendersToFit(variant gnn.Variant, pool []int) []int {
+	if variant == gnn.N2 {
+		return pool[:1]
+	}
+	return pool
+}
+
+// repeatEmbeddingFor is neuron j's embedding repeated rows times for N4
+// and nil for N2 (whose ψ* ignores it).
+func repeatEmbeddingFor(m *gnn.Model, j, rows int) []float32 {
+	if m.Spec().Variant == gnn.N2 {
+		return nil
+	}
+	return repeatEmbedding(m, j, rows)
+}
+
+// activitySamples draws affineSamples activity values of the given neurons,
+// spread over the frames and neurons deterministically.
+func activitySamples(data *Dataset, neurons []int) []float32 {
+	n, t := len(data.U)/data.Frames, data.Frames
+	out := make([]float32, affineSamples)
+	for s := range out {
+		j := neurons[s%len(neurons)]
+		k := int((int64(s) * 7919) % int64(t))
+		out[s] = data.U[k*n+j]
+	}
+	return out
+}
+
+// affineFit returns the least-squares a, b of y ≈ a·x + b.
+func affineFit(x, y []float32) (a, b float64) {
+	var sx, sy, sxx, sxy float64
+	for k := range x {
+		xv, yv := float64(x[k]), float64(y[k])
+		sx += xv
+		sy += yv
+		sxx += xv * xv
+		sxy += xv * yv
+	}
+	c := float64(len(x))
+	den := c*sxx - sx*sx
+	if den <= 1e-12*c*c {
+		return 0, sy / c
+	}
+	a = (c*sxy - sx*sy) / den
+	return a, (sy - a*sx) / c
+}
+
+// correctedWeights returns Ŵ corrected against the truth: Ŵ[i,j]·α_j/g where
+// the affine map is known (N2, N4), else gnn.CorrectedW's plateau correction.
+func correctedWeights(m *gnn.Model, data *Dataset, truth *Network) ([]float32, error) {
+	alpha, _, ok, err := transferAffine(m, data, truth)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return gnn.CorrectedW(m, m.XNorm(), truth.Gain)
+	}
+	n := m.N()
+	w := m.W()
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			w[i*n+j] = float32(float64(w[i*n+j]) * alpha[j] / truth.Gain)
+		}
+	}
+	return w, nil
+}
 
 // transferScales returns, for every true type t, the least-squares slope of
-// the plateau-corrected Ŵ[i, j] on the true W[i, j] over the senders j of
-// type t (for N5, over receivers of type t too, the pairs whose curve the
-// report draws). The plateau-corrected Ŵ[i,j] is raw[i,j]·upper[j]/gain
-// (gnn.CorrectedW), formed here from the plateaus the caller already has.
-func transferScales(variant gnn.Variant, raw, upper []float32, truth *Network) []float64 {
+// the plateau-corrected Ŵ[i, j] on the true W[i, j] over the pairs whose
+// curve the report draws for N5: senders and receivers of type t. The
+// plateau-corrected Ŵ[i,j] is raw[i,j]·upper[j]/gain (gnn.CorrectedW).
+func transferScales(raw, upper []float32, truth *Network) []float64 {
 	n, k := truth.N, len(truth.Kinds)
 	num, den := make([]float64, k), make([]float64, k)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			t := truth.Types[j]
-			if i == j || (variant == gnn.N5 && truth.Types[i] != t) {
+			if i == j || truth.Types[i] != t {
 				continue
 			}
 			w := float64(truth.W[i*n+j])
@@ -45,42 +170,72 @@ func transferScales(variant gnn.Variant, raw, upper []float32, truth *Network) [
 }
 
 // correctedTransfer samples ψ*(u) on grid for every sender (with its own
-// embedding; for N5 the receiver's embedding is the sender's too), divided
-// by the sender's plateau and, for N4 and N5, multiplied by its type's
-// transfer scale. It returns the N×len(grid) curves and the scales (nil for
-// N2, whose single ψ* needs no per-type factor).
-func correctedTransfer(m *gnn.Model, truth *Network, grid []float32) ([]float32, []float64, error) {
+// embedding; for N5 the receiver's embedding is the sender's too) and undoes
+// the affine map: (ψ* − β_j)/α_j for N2 and N4 (N5: divided by the plateau
+// and multiplied by the type's transfer scale). It returns the N×len(grid)
+// curves and, per true type, the median α_j (N5: the transfer scale).
+func correctedTransfer(m *gnn.Model, data *Dataset, truth *Network, grid []float32) ([]float32, []float64, error) {
 	n, g := m.N(), len(grid)
-	upper, err := gnn.PsiPlateau(m, m.XNorm())
+	alpha, beta, ok, err := transferAffine(m, data, truth)
 	if err != nil {
 		return nil, nil, err
 	}
-	variant := m.Spec().Variant
 	var scales []float64
-	if variant != gnn.N2 && truth.Gain != 0 {
-		scales = transferScales(variant, m.W(), upper, truth)
+	if !ok {
+		upper, err := gnn.PsiPlateau(m, m.XNorm())
+		if err != nil {
+			return nil, nil, err
+		}
+		alpha, beta = make([]float64, n), make([]float64, n)
+		if m.Spec().Variant == gnn.N5 && truth.Gain != 0 {
+			scales = transferScales(m.W(), upper, truth)
+		}
+		for j := range alpha {
+			alpha[j] = float64(upper[j])
+			if scales != nil {
+				alpha[j] /= scales[truth.Types[j]]
+			}
+		}
+	} else {
+		scales = typeMedians(alpha, truth)
 	}
 	out := make([]float32, 0, n*g)
 	for j := 0; j < n; j++ {
-		var ai, aj []float32
-		switch variant {
-		case gnn.N4:
-			aj = repeatEmbedding(m, j, g)
-		case gnn.N5:
-			ai, aj = repeatEmbedding(m, j, g), repeatEmbedding(m, j, g)
+		var ai []float32
+		if m.Spec().Variant == gnn.N5 {
+			ai = repeatEmbedding(m, j, g)
 		}
-		v, err := m.Psi(grid, ai, aj)
+		v, err := m.Psi(grid, ai, repeatEmbeddingFor(m, j, g))
 		if err != nil {
 			return nil, nil, fmt.Errorf("sampling ψ* of neuron %d: %w", j, err)
 		}
-		f := 1 / float64(upper[j])
-		if scales != nil {
-			f *= scales[truth.Types[j]]
+		a := alpha[j]
+		if math.Abs(a) < 1e-12 {
+			a = 1 // flat ψ*: nothing to rescale
 		}
 		for k := range v {
-			v[k] = float32(float64(v[k]) * f)
+			v[k] = float32((float64(v[k]) - beta[j]) / a)
 		}
 		out = append(out, v...)
 	}
 	return out, scales, nil
+}
+
+// typeMedians is the median of x over the neurons of each true type.
+func typeMedians(x []float64, truth *Network) []float64 {
+	out := make([]float64, len(truth.Kinds))
+	for t := range out {
+		var col []float64
+		for j, typ := range truth.Types {
+			if typ == t {
+				col = append(col, x[j])
+			}
+		}
+		if len(col) == 0 {
+			continue
+		}
+		slices.Sort(col)
+		out[t] = (col[(len(col)-1)/2] + col[len(col)/2]) / 2
+	}
+	return out
 }

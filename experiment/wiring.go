@@ -133,6 +133,11 @@ func wiringBuiltin(kind, doc string, extra ...runtime.Param) *runtime.Builtin {
 // wiring draws W from the network's W setting (default cauchy()).
 func (b *networkBuilder) wiring(rng *rand.Rand) error {
 	net := b.net
+	n := float64(net.N)
+	if err := b.d.Interp.CheckMemory(fmt.Sprintf("network %s: W of %d×%d float32", net.Name, net.N, net.N), 4*n*n,
+		"use fewer neurons (W takes 4·N² bytes, and simulate and train hold more of that size)"); err != nil {
+		return lang.Errorf(b.neuronsPos(), "%v", err)
+	}
 	s, ok := b.settings["W"]
 	if !ok {
 		w, err := (&WiringSpec{Kind: "cauchy", Clip: 25, Fill: 1, Scale: 1}).draw(net.N, rng)
@@ -151,6 +156,9 @@ func (b *networkBuilder) wiring(rng *rand.Rand) error {
 		if len(v.Shape) != 2 || v.Shape[0] != net.N || v.Shape[1] != net.N {
 			return lang.Errorf(s.Value.Position(), "W must be %d×%d, found a tensor of shape %v", net.N, net.N, v.Shape)
 		}
+		if err := nonFiniteError("W", v.Data, v.Shape); err != nil {
+			return lang.Errorf(s.Value.Position(), "%v", err)
+		}
 		net.W = append([]float32(nil), v.Data...)
 		for i := 0; i < net.N; i++ {
 			net.W[i*net.N+i] = 0
@@ -158,4 +166,12 @@ func (b *networkBuilder) wiring(rng *rand.Rand) error {
 		return nil
 	}
 	return lang.Errorf(s.Value.Position(), "W must be cauchy(), gaussian(), lowrank(rank = r) or an N×N tensor such as load(\"w.npy\"), found %s", v.Type())
+}
+
+// neuronsPos is the position of the neurons setting, or of the declaration.
+func (b *networkBuilder) neuronsPos() lang.Pos {
+	if s, ok := b.settings["neurons"]; ok {
+		return s.Value.Position()
+	}
+	return b.d.Decl.At
 }

@@ -121,6 +121,9 @@ func (in *Interp) binary(e *lang.Binary, env *Env) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := in.checkConcat(e.Op, x, y); err != nil {
+		return nil, sizeError(e.At, err)
+	}
 	v, err := Binary(e.Op, x, y)
 	if err != nil {
 		return nil, lang.Errorf(e.At, "%v", err)
@@ -319,4 +322,23 @@ func (in *Interp) field(e *lang.Field, env *Env) (Value, error) {
 		return nil, positioned(err, e.At, "")
 	}
 	return v, nil
+}
+
+// checkConcat refuses a list or string concatenation beyond the limits
+// before it is built.
+func (in *Interp) checkConcat(op string, x, y Value) error {
+	if op != "+" {
+		return nil
+	}
+	switch a := x.(type) {
+	case *List:
+		if b, ok := y.(*List); ok {
+			return in.CheckList(len(a.Elems) + len(b.Elems))
+		}
+	case String:
+		if b, ok := y.(String); ok {
+			return in.CheckString(len(a) + len(b))
+		}
+	}
+	return nil
 }

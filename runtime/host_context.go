@@ -11,4 +11,5 @@ func (in *Interp) SetContext(ctx context.Context) {
 		ctx = context.Background()
 	}
 	in.ctx = ctx
+	in.done = ctx.Done()
 }

@@ -8,6 +8,7 @@ import (
 	"math/rand"
 	"path/filepath"
 
+	"github.com/ngs-lab/ngs/internal/fsys"
 	"github.com/ngs-lab/ngs/lang"
 )
 
@@ -94,6 +95,13 @@ type RunOptions struct {
 	// Registry supplies builtins; nil means Default. Compiled programs use
 	// the registry they were compiled with.
 	Registry *Registry
+	// FS, when set, is the file system builtins open files through: made
+	// by the embedding API's Root, it confines every access to that tree
+	// with os.Root. nil means the whole file system. Either way only
+	// regular files are opened (a FIFO or device is refused).
+	FS *fsys.FS
+	// Limits bound the size of lists, strings and large allocations.
+	Limits Limits
 }
 
 // Run executes the program in a fresh interpreter and returns it, so that
@@ -108,6 +116,11 @@ func (p *Program) Run(ctx context.Context, opts RunOptions) (*Interp, error) {
 	in := NewInterp(ctx, opts)
 	in.overrides = opts.Overrides
 	_, err := in.run(p.file.Stmts)
+	if err == nil && in.ctx.Err() != nil {
+		// Cancelled after the last check: the run did not finish on its
+		// own terms, and the host asked it to stop.
+		err = cancelled(in.lastPos, in.ctx.Err())
+	}
 	return in, err
 }
 
@@ -126,6 +139,9 @@ type Interp struct {
 	budget    int64
 	depth     int
 	lastPos   lang.Pos
+	done      <-chan struct{}
+	fs        *fsys.FS
+	limits    Limits
 }
 
 // MaxCallDepth bounds recursion of script functions.
@@ -154,6 +170,7 @@ func NewInterp(ctx context.Context, opts RunOptions) *Interp {
 		ctx: ctx, out: out, outDir: opts.OutDir, registry: reg,
 		rng: rand.New(rand.NewSource(opts.Seed)), globals: NewEnv(universe),
 		resolve: opts.ResolvePath, budget: opts.StepBudget,
+		done: ctx.Done(), fs: opts.FS, limits: opts.Limits.withDefaults(),
 	}
 }
 
@@ -184,10 +201,13 @@ func (in *Interp) ResolvePath(path string) (string, error) {
 	if !filepath.IsAbs(path) && in.outDir != "" {
 		path = filepath.Join(in.outDir, path)
 	}
+	if err := in.fs.Check(path); err != nil {
+		return "", err
+	}
 	if in.resolve != nil {
 		return in.resolve(path)
 	}
-	return path, nil
+	return in.fs.Join(path), nil
 }
 
 // ExecSource parses, checks and runs src in the interpreter's persistent
@@ -284,9 +304,11 @@ func (in *Interp) tick(pos lang.Pos) error {
 	if in.budget > 0 && in.steps > in.budget {
 		return lang.Errorf(pos, "step budget of %d exceeded", in.budget)
 	}
-	if in.steps&255 == 0 {
-		if err := in.ctx.Err(); err != nil {
-			return cancelled(pos, err)
+	if in.done != nil {
+		select {
+		case <-in.done:
+			return cancelled(pos, in.ctx.Err())
+		default:
 		}
 	}
 	return nil

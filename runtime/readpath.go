@@ -5,10 +5,13 @@ package runtime
 // ResolvePath, which places outputs under the output directory; the host's
 // root restriction hook applies to both.
 func (in *Interp) ResolveInput(path string) (string, error) {
+	if err := in.fs.Check(path); err != nil {
+		return "", err
+	}
 	if in.resolve != nil {
 		return in.resolve(path)
 	}
-	return path, nil
+	return in.fs.Join(path), nil
 }
 
 // ResolveInput is Interp.ResolveInput with the error positioned at the call.

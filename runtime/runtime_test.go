@@ -308,7 +308,9 @@ func TestCheckerSeesRegistryArity(t *testing.T) {
 
 func TestBuiltinReturningContextErrorIsPositioned(t *testing.T) {
 	r := testRegistry()
+	ctx, cancel := context.WithCancel(context.Background())
 	r.Register(&runtime.Builtin{Name: "wait", Fn: func(c *runtime.Call) (runtime.Value, error) {
+		cancel() // the host cancels while the builtin runs
 		<-c.Ctx().Done()
 		return nil, c.Ctx().Err()
 	}})
@@ -316,8 +318,6 @@ func TestBuiltinReturningContextErrorIsPositioned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
 	_, err = p.Run(ctx, runtime.RunOptions{})
 	if err == nil || err.Error() != "t.ngs:2:5: run stopped: cancelled" {
 		t.Fatalf("got %v", err)

@@ -137,12 +137,26 @@ func rangeFn(c *runtime.Call) (runtime.Value, error) {
 		return nil, c.Errorf("step must not be zero")
 	}
 	n := math.Ceil((stop - start) / step)
+	if math.IsNaN(n) {
+		return nil, c.Errorf("range(%g, %g, %g) is not a finite range", start, stop, step)
+	}
 	if n > maxRange {
 		return nil, c.Errorf("range of %.0f elements is too long (limit %d)", n, maxRange)
 	}
-	out := &runtime.List{}
-	for i := 0; i < int(n); i++ {
-		out.Elems = append(out.Elems, runtime.Number(start+float64(i)*step))
+	if n <= 0 {
+		return &runtime.List{}, nil
+	}
+	if err := c.Interp.CheckList(int(n)); err != nil {
+		return nil, c.Errorf("%v", err)
+	}
+	out := &runtime.List{Elems: make([]runtime.Value, int(n))}
+	for i := range out.Elems {
+		out.Elems[i] = runtime.Number(start + float64(i)*step)
+		if i&(1<<16-1) == 1<<16-1 {
+			if err := c.Cancelled(); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
 }

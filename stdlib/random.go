@@ -27,36 +27,37 @@ func init() {
 // draw returns one number or a tensor of the requested shape.
 func draw(c *runtime.Call, f func() float64) (runtime.Value, error) {
 	v := c.Get("shape")
-	var dims []int
+	var req []float64
 	switch s := v.(type) {
 	case runtime.Nil:
 		return runtime.Number(f()), nil
 	case runtime.Number:
-		dims = []int{int(s)}
+		req = []float64{float64(s)}
 	case *runtime.List:
 		for _, e := range s.Elems {
 			n, ok := e.(runtime.Number)
 			if !ok {
 				return nil, c.NamedError("shape", "expected numbers, found %s", e.Type())
 			}
-			dims = append(dims, int(n))
+			req = append(req, float64(n))
 		}
 	default:
 		return nil, c.NamedError("shape", "expected a number or a list, found %s", v.Type())
 	}
-	total := 1
-	for _, d := range dims {
-		if d < 0 {
-			return nil, c.NamedError("shape", "dimensions must not be negative")
-		}
-		total *= max(d, 1)
-		if total > maxElements {
-			return nil, c.NamedError("shape", "tensor too large: more than %d elements", maxElements)
-		}
+	dims, err := tensorShape(c, req, func(i int, format string, args ...any) error {
+		return c.NamedError("shape", format, args...)
+	})
+	if err != nil {
+		return nil, err
 	}
 	t := runtime.NewTensor(dims...)
 	for i := range t.Data {
 		t.Data[i] = float32(f())
+		if i&(1<<20-1) == 1<<20-1 {
+			if err := c.Cancelled(); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return t, nil
 }

@@ -1,6 +1,7 @@
 package stdlib
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/ngs-lab/ngs/runtime"
@@ -65,23 +66,45 @@ func flatten(c *runtime.Call, v runtime.Value, depth int, t *runtime.Tensor) err
 }
 
 func zerosFn(c *runtime.Call) (runtime.Value, error) {
-	shape := make([]int, len(c.Args))
-	total := 1
+	dims := make([]float64, len(c.Args))
 	for i := range c.Args {
 		d, err := c.NumberArg(i)
 		if err != nil {
 			return nil, err
 		}
-		if d < 0 || d != math.Trunc(d) {
-			return nil, c.ArgError(i, "a dimension must be a non-negative integer, found %v", d)
-		}
-		shape[i] = int(d)
-		total *= max(int(d), 1)
-		if total > maxElements {
-			return nil, c.Errorf("tensor too large: more than %d elements", maxElements)
-		}
+		dims[i] = d
+	}
+	shape, err := tensorShape(c, dims, func(i int, format string, args ...any) error { return c.ArgError(i, format, args...) })
+	if err != nil {
+		return nil, err
 	}
 	return runtime.NewTensor(shape...), nil
+}
+
+// tensorShape converts requested dimensions to a shape after checking
+// that each is a non-negative integer, that the element count stays within
+// maxElements and that its float32 data fits in memory. fail positions an
+// error at dimension i.
+func tensorShape(c *runtime.Call, dims []float64, fail func(i int, format string, args ...any) error) ([]int, error) {
+	shape := make([]int, len(dims))
+	total := 1.0
+	for i, d := range dims {
+		if !(d >= 0) || d != math.Trunc(d) {
+			return nil, fail(i, "a dimension must be a non-negative integer, found %v", d)
+		}
+		if d > maxElements {
+			return nil, fail(i, "dimension %g is larger than the %d elements a tensor may hold", d, maxElements)
+		}
+		shape[i] = int(d)
+		total *= d
+	}
+	if total > maxElements {
+		return nil, c.Errorf("a tensor of shape %v would have %.4g elements, more than the %d a tensor may hold", shape, total, maxElements)
+	}
+	if err := c.CheckMemory(fmt.Sprintf("a tensor of shape %v", shape), 4*total, "use smaller dimensions"); err != nil {
+		return nil, err
+	}
+	return shape, nil
 }
 
 func linspaceFn(c *runtime.Call) (runtime.Value, error) {
@@ -97,8 +120,11 @@ func linspaceFn(c *runtime.Call) (runtime.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	if nf < 1 || nf != math.Trunc(nf) || nf > maxElements {
-		return nil, c.ArgError(2, "n must be a positive integer, found %v", nf)
+	if !(nf >= 1) || nf != math.Trunc(nf) || nf > maxElements {
+		return nil, c.ArgError(2, "n must be a positive integer of at most %d, found %v", maxElements, nf)
+	}
+	if err := c.CheckMemory(fmt.Sprintf("linspace of %g points", nf), 4*nf, "use fewer points"); err != nil {
+		return nil, err
 	}
 	n := int(nf)
 	t := runtime.NewTensor(n)

@@ -81,11 +81,32 @@ func (f *FS) Join(name string) string {
 }
 
 // Check reports an error when name cannot lie inside a confined FS: an
-// absolute path outside its directory, or a relative one that climbs out
-// with "..". Symbolic links are judged when a file is opened.
+// absolute path outside its directory, a relative one that climbs out with
+// "..", or one whose existing part leads out through a symbolic link (the
+// longest existing prefix is resolved through os.Root). Opening through
+// the FS checks again at the moment of the access; Check serves code that
+// must hand a path to something else.
 func (f *FS) Check(name string) error {
-	_, err := f.rel(name)
-	return err
+	r, err := f.rel(name)
+	if err != nil || f == nil || f.root == nil {
+		return err
+	}
+	for p := r; p != "." && p != string(filepath.Separator); p = filepath.Dir(p) {
+		_, err := f.root.Stat(p)
+		switch {
+		case err == nil:
+			return nil
+		case isEscape(err):
+			return f.wrap(name, err)
+		case errors.Is(err, fs.ErrNotExist):
+			if _, lerr := f.root.Lstat(p); lerr == nil {
+				return fmt.Errorf("path %q: %s is a symbolic link to a missing target", name, f.Join(p))
+			}
+		default:
+			return f.wrap(name, err)
+		}
+	}
+	return nil
 }
 
 // rel converts name to a path relative to the confined directory.

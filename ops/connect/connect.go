@@ -143,16 +143,26 @@ func Dale(w []float32, n int, fraction float64, rng *rand.Rand) ([]int, error) {
 // Load reads an N×N float32 or float64 .npy file and zeroes its diagonal
 // (sums over senders exclude j = i).
 func Load(path string, n int) ([]float32, error) {
-	h, err := npy.ReadHeaderFile(path)
+	return LoadWith(npy.Options{}, path, n)
+}
+
+// LoadWith is Load reading through o (a confined file system, a memory
+// limit); a NaN or infinite weight is an error naming its index.
+func LoadWith(o npy.Options, path string, n int) ([]float32, error) {
+	o.Torn = false
+	h, err := o.ReadHeaderFile(path)
 	if err != nil {
 		return nil, err
 	}
 	if h.Descr != "<f4" && h.Descr != "<f8" {
 		return nil, fmt.Errorf("connect: %s: weights must be float32 or float64, found dtype %q", path, h.Descr)
 	}
-	w, _, err := npy.ReadFloat32Shape(path, n, n)
+	w, _, err := o.ReadFloat32Shape(path, n, n)
 	if err != nil {
 		return nil, err
+	}
+	if k := npy.FirstNonFinite(w); k >= 0 {
+		return nil, fmt.Errorf("connect: %s holds %v at index %s (the first non-finite weight)", path, w[k], npy.IndexString([]int{n, n}, k))
 	}
 	zeroDiagonal(w, n)
 	return w, nil

@@ -285,10 +285,15 @@ func (m *Model) SamplePhi(grid []float32) []float32 {
 	return out
 }
 
-// CorrectedW applies the ψ*-plateau correction of SPEC §4:
-// upper_j = median of ψ*(r) for r in [0.8·xnorm, xnorm] (with sender j's
-// embedding for N4/N5; for N5 the receiver embedding is a_j's as well), and
-// W_corr[i,j] = Ŵ[i,j]·upper_j/gain.
+// CorrectedW corrects Ŵ for the scale and offset that ψ* can trade with Ŵ
+// and φ* without knowing the truth: with upper_j and lower_j the medians of
+// ψ*(r) over r in [0.8·xnorm, xnorm] and [−xnorm, −0.8·xnorm] (sender j's
+// embedding for N4/N5; for N5 the receiver embedding is a_j's as well),
+// W_corr[i,j] = Ŵ[i,j]·(upper_j − lower_j)/(2·gain). For a ψ* that is an
+// affine map α·S + β of an odd, saturating S (tanh), (upper − lower)/2 = α
+// whatever the offset β, which φ* absorbs; for ψ* without offset it is SPEC
+// §4's plateau correction. A report that knows the true S fits α directly
+// instead (experiment's correctedWeights).
 func CorrectedW(m *Model, xnorm, gain float64) ([]float32, error) {
 	if !(xnorm > 0) || !(gain != 0) {
 		return nil, fmt.Errorf("gnn: CorrectedW needs xnorm > 0 and gain ≠ 0, found xnorm=%g gain=%g", xnorm, gain)
@@ -297,18 +302,23 @@ func CorrectedW(m *Model, xnorm, gain float64) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
+	lower, err := PsiPlateau(m, -xnorm)
+	if err != nil {
+		return nil, err
+	}
 	n := m.spec.N
 	out := make([]float32, n*n)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			out[i*n+j] = float32(float64(m.w[i*n+j]) * float64(upper[j]) / gain)
+			out[i*n+j] = float32(float64(m.w[i*n+j]) * float64(upper[j]-lower[j]) / (2 * gain))
 		}
 	}
 	return out, nil
 }
 
 // PsiPlateau returns upper_j, the median of ψ*(r) over 50 points of
-// [0.8·xnorm, xnorm], for every sender j.
+// [0.8·xnorm, xnorm], for every sender j (a negative xnorm gives the lower
+// plateau, over [xnorm, 0.8·xnorm]).
 func PsiPlateau(m *Model, xnorm float64) ([]float32, error) {
 	const points = 50
 	n, d := m.spec.N, m.spec.EmbeddingDim

@@ -207,11 +207,14 @@ func (s *wSolver) solve() SolveReport {
 	return rep
 }
 
-// damp scores the solved Ŵ against the model's current one on the
-// validation frames (psiMat and resid hold them) and, for each owned row i,
-// replaces w's row by Ŵ_old + α_i·(w − Ŵ_old) with the α_i in [0, 1] that
-// minimises that row's validation error (a quadratic in α_i). It returns the
-// mean α and the validation mean squared errors before and after.
+// damp scores the solved Ŵ (w) against the model's current one on the
+// validation frames (psiMat and resid hold them), over the owned rows. When
+// the solve lowers the validation error it stands; when it raises it, w is
+// replaced by Ŵ_old + α·(w − Ŵ_old) with the α in [0, 1) that minimises the
+// validation error (a quadratic in α; α = 0 rejects the solve). One α for
+// all rows: per-row factors estimated on a few hundred correlated frames
+// proved too noisy and stalled convergence. It returns α and the validation
+// mean squared errors before and after.
 func (s *wSolver) damp(w []float32, owned []bool) (applied, before, after float64) {
 	n, v := s.data.N, len(s.val)
 	old := s.m.w
@@ -219,14 +222,13 @@ func (s *wSolver) damp(w []float32, owned []bool) (applied, before, after float6
 	pNew := make([]float32, v*n)
 	nn.Gemm(false, true, v, n, n, 1, s.psiMat[:v*n], n, old, n, 0, pOld, n)
 	nn.Gemm(false, true, v, n, n, 1, s.psiMat[:v*n], n, w, n, 0, pNew, n)
-	alpha := make([]float64, n)
-	var sumBefore, sumAfter float64
+	var rd, dd, rr float64
 	rows := 0
 	for i := 0; i < n; i++ {
 		if !owned[i] {
 			continue
 		}
-		var rd, dd, rr float64
+		rows++
 		for k := 0; k < v; k++ {
 			r := float64(s.resid[k*n+i] - pOld[k*n+i])
 			d := float64(pNew[k*n+i] - pOld[k*n+i])
@@ -234,30 +236,25 @@ func (s *wSolver) damp(w []float32, owned []bool) (applied, before, after float6
 			dd += d * d
 			rr += r * r
 		}
-		a := 1.0
-		if dd > 0 {
-			a = math.Max(0, math.Min(1, rd/dd))
-		}
-		alpha[i] = a
-		sumBefore += rr
-		sumAfter += rr - 2*a*rd + a*a*dd
-		applied += a
-		rows++
-	}
-	for i := 0; i < n; i++ {
-		if !owned[i] || alpha[i] == 1 {
-			continue
-		}
-		a := float32(alpha[i])
-		for j := i * n; j < (i+1)*n; j++ {
-			w[j] = old[j] + a*(w[j]-old[j])
-		}
 	}
 	if rows == 0 {
 		return 1, math.NaN(), math.NaN()
 	}
 	cnt := float64(rows * v)
-	return applied / float64(rows), sumBefore / cnt, sumAfter / cnt
+	full := rr - 2*rd + dd
+	if full <= rr || dd == 0 {
+		return 1, rr / cnt, full / cnt
+	}
+	a := math.Max(0, math.Min(1, rd/dd))
+	af := float32(a)
+	for i := 0; i < n; i++ {
+		if owned[i] {
+			for j := i * n; j < (i+1)*n; j++ {
+				w[j] = old[j] + af*(w[j]-old[j])
+			}
+		}
+	}
+	return a, rr / cnt, (rr - 2*a*rd + a*a*dd) / cnt
 }
 
 // tabulate evaluates ψ* (psi) or φ* on cfg.Grid points over every neuron's

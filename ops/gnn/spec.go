@@ -279,8 +279,8 @@ const (
 // TrainConfig is the training schedule of SPEC §3 plus ngs's options.
 type TrainConfig struct {
 	Epochs        int
-	Batch         int     // frames per step (default 8)
-	StepsPerEpoch int     // 0: int(T·Augmentation/Batch·0.2)
+	Batch         int     // frames per step (default 8; 16 with the alternating solver)
+	StepsPerEpoch int     // 0: int(T·Augmentation/Batch·0.2) (the paper's); 1000 with the alternating solver
 	Augmentation  float64 // default 50
 	LR            LearningRates
 	Penalties     Penalties
@@ -325,11 +325,21 @@ type TrainConfig struct {
 	// example the clustering labels); after Resume, Model.CheckpointExtra
 	// gives it back.
 	SaveExtra func() ([]byte, error)
+	// OnResume receives the SaveExtra bytes of the checkpoint that Resume
+	// loaded, before training continues.
+	OnResume func(extra []byte) error
 }
 
 func (c TrainConfig) withDefaults(frames int) TrainConfig {
+	alternating := c.Solver == SolverAlternating
 	if c.Batch == 0 {
 		c.Batch = 8
+		if alternating {
+			c.Batch = 16
+		}
+	}
+	if c.StepsPerEpoch == 0 && alternating {
+		c.StepsPerEpoch = 1000
 	}
 	if c.Augmentation == 0 {
 		c.Augmentation = 50

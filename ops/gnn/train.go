@@ -17,6 +17,10 @@ import (
 // CheckpointFile is the name of the checkpoint inside TrainConfig.CheckpointDir.
 const CheckpointFile = "checkpoint.gob"
 
+// FitFile is the name of the trained model (the fit that Train returns,
+// written when training ends) inside TrainConfig.CheckpointDir; Load reads it.
+const FitFile = "fit.gob"
+
 // collapseFactor: an epoch whose validation loss exceeds the best one by
 // this factor is taken for a collapse and rolled back.
 const collapseFactor = 4
@@ -41,6 +45,10 @@ func Train(ctx context.Context, spec ModelSpec, data Data, cfg TrainConfig) (m *
 	if m == nil {
 		if m, err = NewModel(spec, cfg.Seed); err != nil {
 			return nil, err
+		}
+	} else if cfg.OnResume != nil {
+		if err := cfg.OnResume(m.CheckpointExtra()); err != nil {
+			return nil, fmt.Errorf("gnn: resume: %w", err)
 		}
 	}
 	return m, TrainModel(ctx, m, data, cfg)
@@ -315,6 +323,11 @@ func (t *trainer) run(ctx context.Context) error {
 		}
 	}
 	t.finish()
+	if dir := cfg.CheckpointDir; dir != "" {
+		if err := m.Save(filepath.Join(dir, FitFile)); err != nil {
+			t.warn("the trained fit was not saved to %s: %v", dir, err)
+		}
+	}
 	return nil
 }
 

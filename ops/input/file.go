@@ -24,9 +24,18 @@ func NewTable(values []float32, rows, n int) (*Table, error) {
 
 // LoadTable reads a T×N .npy file for a network of n neurons.
 func LoadTable(path string, n int) (*Table, error) {
-	data, shape, err := npy.ReadFloat32Shape(path, -1, n)
+	return LoadTableWith(npy.Options{}, path, n)
+}
+
+// LoadTableWith is LoadTable reading through o; a NaN or infinite value
+// is an error naming its index.
+func LoadTableWith(o npy.Options, path string, n int) (*Table, error) {
+	data, shape, err := o.ReadFloat32Shape(path, -1, n)
 	if err != nil {
 		return nil, err
+	}
+	if k := npy.FirstNonFinite(data); k >= 0 {
+		return nil, fmt.Errorf("input: %s holds %v at index %s (frame, neuron; the first non-finite value)", path, data[k], npy.IndexString(shape, k))
 	}
 	return &Table{path: path, values: data, rows: shape[0], n: n}, nil
 }

@@ -34,12 +34,27 @@ func NewMovie(pixels []float32, frames, height, width, inputs, n int) (*Movie, e
 
 // LoadMovie reads an F×H×W float32 movie from a .npy file (see NewMovie).
 func LoadMovie(path string, inputs, n int) (*Movie, error) {
-	data, shape, err := npy.ReadFloat32(path)
+	return LoadMovieWith(npy.Options{}, path, inputs, n)
+}
+
+// LoadMovieWith is LoadMovie reading through o (a confined file system, a
+// memory limit). The shape is checked from the header before the pixels
+// are read, and a NaN or infinite pixel is an error naming its index.
+func LoadMovieWith(o npy.Options, path string, inputs, n int) (*Movie, error) {
+	o.Torn = false
+	h, err := o.ReadHeaderFile(path)
 	if err != nil {
 		return nil, err
 	}
-	if len(shape) != 3 {
-		return nil, fmt.Errorf("input: movie %s: expected a 3-D array (frames, height, width), found shape %v", path, shape)
+	if len(h.Shape) != 3 {
+		return nil, fmt.Errorf("input: movie %s: expected a 3-D array (frames, height, width), found shape %v", path, h.Shape)
+	}
+	data, shape, err := o.ReadFloat32(path)
+	if err != nil {
+		return nil, err
+	}
+	if k := npy.FirstNonFinite(data); k >= 0 {
+		return nil, fmt.Errorf("input: movie %s holds %v at index %s (frame, row, column; the first non-finite pixel)", path, data[k], npy.IndexString(shape, k))
 	}
 	m, err := NewMovie(data, shape[0], shape[1], shape[2], inputs, n)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -195,4 +196,33 @@ func shapeString(shape []int) string {
 		return "(" + parts[0] + ",)"
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// IndexString formats the flat C-order index k of an array of the given
+// shape as a multi-index, "[3, 17]".
+func IndexString(shape []int, k int) string {
+	if len(shape) == 0 {
+		return "[]"
+	}
+	idx := make([]string, len(shape))
+	for d := len(shape) - 1; d >= 0; d-- {
+		if shape[d] == 0 {
+			idx[d] = "0"
+			continue
+		}
+		idx[d] = strconv.Itoa(k % shape[d])
+		k /= shape[d]
+	}
+	return "[" + strings.Join(idx, ", ") + "]"
+}
+
+// FirstNonFinite returns the index of the first NaN or infinite value of
+// data, or -1 when every value is finite.
+func FirstNonFinite(data []float32) int {
+	for k, v := range data {
+		if v != v || v > math.MaxFloat32 || v < -math.MaxFloat32 {
+			return k
+		}
+	}
+	return -1
 }

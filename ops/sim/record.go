@@ -3,7 +3,6 @@ package sim
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/ngs-lab/ngs/ops/npy"
@@ -26,7 +25,7 @@ var recordNames = []struct {
 
 func newRecorder(net *Network, opt Options) (*recorder, error) {
 	m := len(opt.Neurons)
-	r := &recorder{opt: opt, res: &Result{Neurons: opt.Neurons, Files: map[string]string{}},
+	r := &recorder{opt: opt, res: &Result{Neurons: opt.Neurons, Files: map[string]string{}, Written: map[string]int{}},
 		writers: map[string]*npy.RowWriter{}, gather: make([]float32, m), ones: make([]float32, net.N)}
 	for i := range r.ones {
 		r.ones[i] = 1
@@ -50,7 +49,7 @@ func newRecorder(net *Network, opt Options) (*recorder, error) {
 	if opt.OutDir == "" {
 		return r, nil
 	}
-	if err := os.MkdirAll(opt.OutDir, 0o755); err != nil {
+	if err := opt.FS.MkdirAll(opt.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("sim: creating output directory: %w", err)
 	}
 	if err := r.writeNetwork(net); err != nil {
@@ -60,7 +59,7 @@ func newRecorder(net *Network, opt Options) (*recorder, error) {
 		if opt.Record&rn.what == 0 {
 			continue
 		}
-		w, err := npy.CreateRows(filepath.Join(opt.OutDir, rn.name+".npy"), m)
+		w, err := r.files().CreateRows(filepath.Join(opt.OutDir, rn.name+".npy"), m)
 		if err != nil {
 			r.close()
 			return nil, err
@@ -75,7 +74,7 @@ func newRecorder(net *Network, opt Options) (*recorder, error) {
 func (r *recorder) writeNetwork(net *Network) error {
 	dir := r.opt.OutDir
 	path := filepath.Join(dir, "W.npy")
-	if err := npy.WriteFloat32(path, net.W, net.N, net.N); err != nil {
+	if err := r.files().WriteFloat32(path, net.W, net.N, net.N); err != nil {
 		return err
 	}
 	r.res.Files["W"] = path
@@ -86,7 +85,7 @@ func (r *recorder) writeNetwork(net *Network) error {
 		}
 	}
 	path = filepath.Join(dir, "types.npy")
-	if err := npy.WriteFloat32(path, types, net.N); err != nil {
+	if err := r.files().WriteFloat32(path, types, net.N); err != nil {
 		return err
 	}
 	r.res.Files["types"] = path
@@ -98,7 +97,7 @@ func (r *recorder) writeNetwork(net *Network) error {
 		}
 	}
 	path = filepath.Join(dir, "params.npy")
-	if err := npy.WriteFloat32(path, params, net.N, len(names)); err != nil {
+	if err := r.files().WriteFloat32(path, params, net.N, len(names)); err != nil {
 		return err
 	}
 	r.res.Files["params"] = path
@@ -154,11 +153,15 @@ func (r *recorder) pick(src []float32) []float32 {
 	return r.gather
 }
 
+// files are the .npy options of the run's files.
+func (r *recorder) files() npy.Options { return npy.Options{FS: r.opt.FS} }
+
 // close closes every file, leaving each a valid .npy of the frames written.
 func (r *recorder) close() error {
 	var errs []error
-	for _, w := range r.writers {
+	for name, w := range r.writers {
 		errs = append(errs, w.Close())
+		r.res.Written[name] = w.Written()
 	}
 	r.writers = map[string]*npy.RowWriter{}
 	return errors.Join(errs...)

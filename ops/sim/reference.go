@@ -52,7 +52,7 @@ func Reference(ctx context.Context, net *Network, opt Options) (*Result, error) 
 		}
 		for i, v := range u {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return res, &DivergenceError{Frame: s + 1, Neuron: i, Value: v}
+				return res, &DivergenceError{Frame: s + 1, Burnin: opt.Burnin, Neuron: i, Value: v}
 			}
 		}
 	}

@@ -119,7 +119,7 @@ func (r *runner) runBlock(b *block, s0 int) error {
 	for k := 1; k <= b.steps && derr == nil; k++ {
 		for i, v := range b.states[k*n : (k+1)*n] {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				diverged, derr = k, &DivergenceError{Frame: s0 + k, Neuron: i, Value: v}
+				diverged, derr = k, &DivergenceError{Frame: s0 + k, Burnin: r.opt.Burnin, Neuron: i, Value: v}
 				break
 			}
 		}

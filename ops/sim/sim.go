@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"github.com/ngs-lab/ngs/internal/fsys"
 	"github.com/ngs-lab/ngs/ops/eqn"
 	"github.com/ngs-lab/ngs/ops/input"
 )
@@ -81,6 +82,9 @@ type Options struct {
 	OutDir string
 	// FilesOnly skips the in-memory copies (for runs too large for memory).
 	FilesOnly bool
+	// FS creates the files under OutDir; nil is the unconfined file
+	// system. It opens regular files only.
+	FS *fsys.FS
 	// Progress, when set, is called from the running goroutine now and then.
 	Progress func(Progress)
 	// Seed seeds the initial state and the noise (PCG with Seed, Seed).
@@ -102,6 +106,9 @@ type Result struct {
 	Final []float32
 	// Files lists the files written, by name ("u", "du", "e", "W", "types", "params").
 	Files map[string]string
+	// Written gives, for each streamed file ("u", "du", "e"), the rows it
+	// holds and its header states: after a write error, fewer than Frames.
+	Written map[string]int
 }
 
 // ParamOrder returns the parameter names in the column order of params.npy.
@@ -116,8 +123,11 @@ func ParamOrder(params map[string][]float32) []string {
 
 // DivergenceError reports a state that became infinite or NaN.
 type DivergenceError struct {
-	// Frame is the frame whose state diverged (negative in burn-in).
+	// Frame is the frame whose state diverged (zero or negative in
+	// burn-in: frame 0 is the state the burn-in ends with).
 	Frame int
+	// Burnin is the run's number of burn-in steps.
+	Burnin int
 	// Neuron is the first neuron found non-finite.
 	Neuron int
 	// Value is its value.
@@ -125,7 +135,12 @@ type DivergenceError struct {
 }
 
 func (e *DivergenceError) Error() string {
-	return fmt.Sprintf("sim: activity diverged at frame %d: neuron %d has u = %v (try a smaller dt or weaker coupling)", e.Frame, e.Neuron, e.Value)
+	step := e.Frame + e.Burnin // the Euler step that produced it, from the start of the burn-in
+	where := fmt.Sprintf("at frame %d (step %d counted from the start of the burn-in)", e.Frame, step)
+	if e.Frame <= 0 && e.Burnin > 0 {
+		where = fmt.Sprintf("during burn-in, at step %d of its %d", step, e.Burnin)
+	}
+	return fmt.Sprintf("sim: activity diverged %s: neuron %d has u = %v (try a smaller dt or weaker coupling, and check W, u0 and the input for extreme values)", where, e.Neuron, e.Value)
 }
 
 // withDefaults validates a network and options and fills defaults.
