@@ -136,7 +136,7 @@ func (rp *reporter) typeNames() []string {
 
 func (rp *reporter) connectivity() error {
 	m := rp.fit.Model
-	corrected, err := correctedWeights(m, rp.fit.Data, rp.truth)
+	corrected, err := gnn.CorrectedW(m, m.XNorm(), rp.truth.Gain)
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func (rp *reporter) functions() error {
 	if truePsi == nil {
 		return skipped("the true rule has no coupling term")
 	}
-	psi, scales, err := correctedTransfer(m, rp.fit.Data, rp.truth, rp.grid)
+	psi, scales, err := correctedTransfer(m, rp.truth, rp.grid)
 	if err != nil {
 		return err
 	}
