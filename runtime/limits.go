@@ -11,8 +11,8 @@ import (
 // Default interpreter limits (see Limits).
 const (
 	// DefaultMaxList is the default bound on the elements of one list
-	// (a list element costs about 24 bytes: 800 MB at the bound).
-	DefaultMaxList = 1 << 25
+	// (a list element costs 16 to 24 bytes: about 400 MB at the bound).
+	DefaultMaxList = 1 << 24
 	// DefaultMaxString is the default bound on the bytes of one string.
 	DefaultMaxString = 1 << 28
 )

@@ -30,7 +30,8 @@ func Binary(op string, x, y Value) (Value, error) {
 		}
 	case *List:
 		if b, ok := y.(*List); ok && op == "+" {
-			return &List{Elems: append(append([]Value(nil), a.Elems...), b.Elems...)}, nil
+			out := make([]Value, 0, len(a.Elems)+len(b.Elems))
+			return &List{Elems: append(append(out, a.Elems...), b.Elems...)}, nil
 		}
 	case *Tensor:
 		switch b := y.(type) {

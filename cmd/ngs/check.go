@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/ngs-lab/ngs/internal/fsys"
 	"github.com/ngs-lab/ngs/lang"
 	"github.com/ngs-lab/ngs/runtime"
 )
@@ -23,7 +23,7 @@ func checkMain(args []string, stdout, stderr io.Writer) int {
 
 // compileFile reads, parses and checks a script, printing errors.
 func compileFile(path string, stderr io.Writer) (*runtime.Program, []byte, int) {
-	src, err := os.ReadFile(path)
+	src, err := (*fsys.FS)(nil).ReadFile(path) // regular files only: a FIFO is refused, not waited on
 	if err != nil {
 		fmt.Fprintf(stderr, "ngs: cannot read script: %v\n", err)
 		return nil, nil, exitScript

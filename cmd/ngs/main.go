@@ -4,26 +4,49 @@
 //	ngs check FILE
 //	ngs version
 //
-// Exit status: 0 on success, 1 on a script error (parse, check or run),
-// 2 on a usage error. Each subcommand lives in its own file and registers
+// Exit status: 0 on success, 1 on a script or data error (parse, check,
+// run, a bad file, a refused size, an interrupted run), 2 on a usage error
+// only, 3 on an internal failure of ngs (a bug). Each subcommand lives in its own file and registers
 // itself in init with addCommand; builtin packages are linked in by blank
 // imports (see link.go).
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/ngs-lab/ngs/lang"
 )
 
 // Exit codes.
 const (
-	exitOK     = 0
-	exitScript = 1
-	exitUsage  = 2
+	exitOK       = 0
+	exitScript   = 1
+	exitUsage    = 2
+	exitInternal = 3
 )
+
+// scriptExit is the exit status of a failed run: exitInternal when the
+// error is a recovered failure of ngs itself, exitScript otherwise.
+func scriptExit(err error) int {
+	var le *lang.Error
+	if errors.As(err, &le) && le.Internal {
+		return exitInternal
+	}
+	var list lang.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			if e.Internal {
+				return exitInternal
+			}
+		}
+	}
+	return exitScript
+}
 
 // command is one subcommand.
 type command struct {
@@ -47,7 +70,7 @@ func dispatch(args []string, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "ngs: internal error: this is a bug in ngs (%v)\n", r)
-			code = exitScript
+			code = exitInternal
 		}
 	}()
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {

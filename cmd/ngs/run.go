@@ -88,12 +88,12 @@ func runScript(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptContext(stderr)
 	defer stop()
 	_, err = prog.Run(ctx, runtime.RunOptions{Stdout: stdout, OutDir: ra.out, Overrides: overrides})
 	if err != nil {
 		fmt.Fprint(stderr, lang.Render(err, src))
-		return exitScript
+		return scriptExit(err)
 	}
 	return exitOK
 }
@@ -135,4 +135,25 @@ func evalValue(name, src string) (runtime.Value, error) {
 		return nil, fmt.Errorf("--set %s=%s: %v", name, src, err)
 	}
 	return v, nil
+}
+
+// interruptContext is cancelled by the first Ctrl-C, which lets the run stop
+// at its next step and close its files; a second Ctrl-C quits at once
+// (exit status 130).
+func interruptContext(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt)
+	go func() {
+		if _, ok := <-sig; !ok {
+			return
+		}
+		fmt.Fprintln(stderr, "\nngs: interrupted: stopping at the next step (press Ctrl-C again to quit at once)")
+		cancel()
+		if _, ok := <-sig; ok {
+			fmt.Fprintln(stderr, "ngs: interrupted twice: quitting")
+			os.Exit(130)
+		}
+	}()
+	return ctx, func() { signal.Stop(sig); close(sig); cancel() }
 }
