@@ -17,12 +17,12 @@ import (
 
 var reportBuiltin = &runtime.Builtin{
 	Name: "report",
-	Doc: "report(fit, truth = nil, out = \"report\", rollout = 1000, transfer = nil, threshold = 0.1, symbolic = true, budget = 5): " +
-		"compare a fit with the true network and write metrics.json, report.md and plots to OUT/out; returns the metrics as a record",
+	Doc: "report(fit, truth = nil, out = \"report\", rollout = 1000, transfer = nil, threshold = 0.1, symbolic = true, budget = 100000): " +
+		"compare a fit with the true network and write metrics.json, report.md, report.html, plots and the summary figure to OUT/out; returns the metrics as a record",
 	Params: []runtime.Param{{Name: "fit"}, {Name: "truth", Default: runtime.Nil{}}, {Name: "out", Default: runtime.String("report")},
 		{Name: "rollout", Default: runtime.Number(1000)}, {Name: "transfer", Default: runtime.Nil{}},
 		{Name: "threshold", Default: runtime.Number(0.1)}, {Name: "symbolic", Default: runtime.Bool(true)},
-		{Name: "budget", Default: runtime.Number(5)}},
+		{Name: "budget", Default: runtime.Number(defaultSymbolicBudget)}},
 	Fn: reportFn,
 }
 
@@ -35,6 +35,7 @@ type reporter struct {
 	grid      []float32
 	threshold float64
 	labels    []int // clusters of the embeddings (nil when not computed)
+	sym       symbolicInputs
 }
 
 func reportFn(c *runtime.Call) (runtime.Value, error) {
@@ -136,7 +137,7 @@ func (rp *reporter) typeNames() []string {
 
 func (rp *reporter) connectivity() error {
 	m := rp.fit.Model
-	corrected, err := gnn.CorrectedW(m, m.XNorm(), rp.truth.Gain)
+	corrected, err := correctedWeights(m, rp.fit.Data, rp.truth)
 	if err != nil {
 		return err
 	}
@@ -202,7 +203,11 @@ func (rp *reporter) types() error {
 	if score.Clusters == 1 || score.Clusters == m.N() {
 		rp.r.Set("types.warning", fmt.Sprintf("threshold %g gives %d clusters for %d neurons: try another threshold", rp.threshold, score.Clusters, m.N()))
 	}
-	return rp.r.AddTypes(report.Types{Embeddings: m.Embeddings(), Dim: d, TrueTypes: rp.truth.Types, Clusters: score.Labels, TypeNames: rp.typeNames()})
+	t := report.Types{Embeddings: m.Embeddings(), Dim: d, TrueTypes: rp.truth.Types, Clusters: score.Labels, TypeNames: rp.typeNames()}
+	if rp.fit.Unclustered != nil {
+		t.Unclustered, t.UnclusteredWhen = rp.fit.Unclustered, fmt.Sprintf("end of epoch %d, before the first clustering step", rp.fit.UnclusteredEpoch+1)
+	}
+	return rp.r.AddTypes(t)
 }
 
 func (rp *reporter) functions() error {
@@ -213,6 +218,7 @@ func (rp *reporter) functions() error {
 		return err
 	}
 	phi := m.SamplePhi(rp.grid)
+	rp.sym.phi, rp.sym.truePhi, rp.sym.truePsi = phi, truePhi, truePsi
 	names := rp.typeNames()
 	if err := rp.r.AddUpdateFunctions(report.Functions{Grid: rp.grid, Curves: phi, CurveTypes: rp.truth.Types, True: flatten(truePhi), TypeNames: names}); err != nil {
 		return err
@@ -226,13 +232,14 @@ func (rp *reporter) functions() error {
 	if truePsi == nil {
 		return skipped("the true rule has no coupling term")
 	}
-	psi, scales, err := correctedTransfer(m, rp.truth, rp.grid)
+	psi, scales, err := correctedTransfer(m, rp.fit.Data, rp.truth, rp.grid)
 	if err != nil {
 		return err
 	}
 	for k, v := range scales {
 		rp.r.Set(fmt.Sprintf("functions.psi_scale.%s", names[k]), v)
 	}
+	rp.sym.psi = psi
 	if err := rp.r.AddTransferFunctions(report.Functions{Grid: rp.grid, Curves: psi, CurveTypes: rp.truth.Types, True: flatten(truePsi), TypeNames: names}); err != nil {
 		return err
 	}
@@ -276,7 +283,8 @@ func (rp *reporter) rollout() error {
 	if err != nil {
 		return err
 	}
-	return rp.r.AddRollout(report.Rollout{True: truth, Learned: learned, Frames: int(steps) + 1, Neurons: n, Dt: d.Dt, Checkpoints: checkpoints(int(steps))})
+	return rp.r.AddRollout(report.Rollout{True: truth, Learned: learned, Frames: int(steps) + 1, Neurons: n, Dt: d.Dt, Checkpoints: checkpoints(int(steps)),
+		Types: rp.truth.Types, TypeNames: rp.typeNames()})
 }
 
 func checkpoints(steps int) []int {
@@ -395,17 +403,9 @@ func (rp *reporter) externalInput() error {
 	if r2, err := eval.PerUnitScaledR2(learned, truth, k); err == nil {
 		rp.r.Set("external_input.r2_per_neuron_scale", r2)
 	}
-	side := int(math.Sqrt(float64(k)))
-	if side*side != k {
-		rp.r.Set("external_input.note", "input neurons do not form a square image: no field plot")
-		fitv, err := eval.ExternalInputFit(learned, truth)
-		if err != nil {
-			return err
-		}
-		rp.r.Set("external_input.r2", fitv.Fit.R2)
-		return rp.r.Set("external_input.slope", fitv.Fit.Slope)
-	}
-	return rp.r.AddExternalInput(report.ExternalInput{True: truth, Learned: learned, Frames: frames, Width: side, Height: side, FrameNumbers: numbers})
+	// The input neurons are drawn where they sit: the movie's pixel grid
+	// or the declared positions of Ω*'s input neurons.
+	return rp.r.AddExternalInput(report.ExternalInput{True: truth, Learned: learned, Frames: frames, X: o.X, Y: o.Y, FrameNumbers: numbers})
 }
 
 func (rp *reporter) training() error {

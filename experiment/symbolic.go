@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ngs-lab/ngs/ops/cluster"
+	"github.com/ngs-lab/ngs/ops/eqn"
 	"github.com/ngs-lab/ngs/ops/gnn"
 	"github.com/ngs-lab/ngs/ops/metrics"
 	"github.com/ngs-lab/ngs/ops/symreg"
@@ -113,12 +115,13 @@ func (f *Formula) CallValue(c *runtime.Call) (runtime.Value, error) {
 
 var symbolicBuiltin = &runtime.Builtin{
 	Name: "symbolic",
-	Doc: "symbolic(f, x = nil, y = nil, cluster = nil, neuron = 0, xrange = nil, points = 200, ops = nil, custom = nil, maxsize = 25, seed = 0, budget = 10, accept_r2 = 0.999): " +
-		"find formulas for a learned function (fit.psi, fit.phi with cluster = k), a script function sampled on xrange, or samples x (n or n×k) and y",
+	Doc: "symbolic(f, x = nil, y = nil, cluster = nil, neuron = 0, xrange = nil, points = 200, ops = nil, custom = nil, maxsize = 25, seed = 0, budget = 100000, accept_r2 = 0.999): " +
+		"find formulas for a learned function (fit.psi divided by its plateau, fit.phi with cluster = k), a script function sampled on xrange, or samples x (n or n×k) and y; " +
+		"budget counts the formulas scored, so a seed gives the same formulas on any machine",
 	Params: []runtime.Param{{Name: "f", Default: runtime.Nil{}}, {Name: "x", Default: runtime.Nil{}}, {Name: "y", Default: runtime.Nil{}},
 		{Name: "cluster", Default: runtime.Nil{}}, {Name: "neuron", Default: runtime.Number(0)}, {Name: "xrange", Default: runtime.Nil{}},
 		{Name: "points", Default: runtime.Number(200)}, {Name: "ops", Default: runtime.Nil{}}, {Name: "custom", Default: runtime.Nil{}},
-		{Name: "maxsize", Default: runtime.Number(25)}, {Name: "seed", Default: runtime.Number(0)}, {Name: "budget", Default: runtime.Number(10)},
+		{Name: "maxsize", Default: runtime.Number(25)}, {Name: "seed", Default: runtime.Number(0)}, {Name: "budget", Default: runtime.Number(defaultSymbolicBudget)},
 		{Name: "accept_r2", Default: runtime.Number(0.999)}},
 	Fn: symbolicFn,
 }
@@ -230,14 +233,35 @@ func sampleLearned(c *runtime.Call, f *LearnedFunc, grid []float32) ([]float32, 
 	case "phi":
 		y, err = m.Phi(grid, rows)
 	case "psi":
+		// ψ* divided by its plateau, the corrected ψ* the report plots
+		// (without N4's per-type scale, which needs the true W).
 		var ai, aj []float32
+		plateau := make([]float32, 50)
+		for k := range plateau {
+			plateau[k] = float32(m.XNorm() * (0.8 + 0.2*float64(k)/49))
+		}
+		prows := repeatRows(emb, len(plateau), true)
+		var pi, pj []float32
 		switch m.Spec().Variant {
 		case gnn.N4:
-			aj = rows
+			aj, pj = rows, prows
 		case gnn.N5:
-			ai, aj = rows, rows
+			ai, aj, pi, pj = rows, rows, prows, prows
 		}
-		y, err = m.Psi(grid, ai, aj)
+		if y, err = m.Psi(grid, ai, aj); err != nil {
+			break
+		}
+		var top []float32
+		if top, err = m.Psi(plateau, pi, pj); err != nil {
+			break
+		}
+		upper := medianFloat32(top)
+		if !(upper > 1e-6) {
+			return nil, c.Errorf("ψ* has no positive plateau on [0.8, 1]·xnorm (median %g): cannot correct it", upper)
+		}
+		for k := range y {
+			y[k] /= upper
+		}
 	default:
 		return nil, c.ArgError(0, "symbolic over omega needs samples: symbolic(x = points, y = values)")
 	}
@@ -386,14 +410,9 @@ func symbolicOptions(c *runtime.Call) (symreg.Options, error) {
 		return o, err
 	}
 	o.Seed = uint64(seed)
-	budget, err := c.Number("budget")
-	if err != nil {
+	if o.MaxEvaluations, err = symbolicBudget(c); err != nil {
 		return o, err
 	}
-	if !(budget > 0) {
-		return o, c.NamedError("budget", "budget is seconds > 0, found %g", budget)
-	}
-	o.Budget = time.Duration(budget * float64(time.Second))
 	// Learned functions carry smooth, systematic errors: PySR's rule alone
 	// picks long formulas that fit them; accept the simplest formula that
 	// reaches this R² instead (0 turns it off).
@@ -433,7 +452,23 @@ func customOperator(c *runtime.Call, name string, fn runtime.Value) *symreg.Oper
 	}, nil)
 }
 
-// symbolic is the report's section: formulas for ψ* and each cluster's φ*.
+// symbolicInputs are the curves the report's function plots show, kept by
+// the functions section for the symbolic one: φ* per neuron, corrected ψ*
+// per neuron (N×len(grid) each) and the true φ and ψ per type.
+type symbolicInputs struct {
+	phi, psi         []float32
+	truePhi, truePsi [][]float32
+}
+
+// defaultSymbolicBudget is the evaluation budget of report() and symbolic():
+// searches of the learned functions score about 10,000 formulas before they
+// converge, so this bound rarely binds and never depends on the machine.
+const defaultSymbolicBudget = 100_000
+
+// symbolic is the report's section: formulas for the corrected ψ* and each
+// cluster's φ*, the curves the function plots show. With a truth, each
+// formula search also fits the true function's form and prefers it when it
+// is within the learned curve's own error against the truth.
 func (rp *reporter) symbolic() error {
 	on, err := rp.c.NamedBool("symbolic", true)
 	if err != nil {
@@ -442,12 +477,12 @@ func (rp *reporter) symbolic() error {
 	if !on {
 		return skipped("symbolic = false")
 	}
-	budget, err := rp.c.Number("budget")
+	budget, err := symbolicBudget(rp.c)
 	if err != nil {
 		return err
 	}
 	m := rp.fit.Model
-	opts := symreg.Options{Budget: time.Duration(budget * float64(time.Second)), Seed: uint64(rp.fit.Seed), AcceptR2: 0.999}
+	g := len(rp.grid)
 	labels, k := rp.labels, 0
 	for _, l := range labels {
 		k = max(k, l+1)
@@ -461,28 +496,115 @@ func (rp *reporter) symbolic() error {
 		rp.r.Set("symbolic_note", fmt.Sprintf("%d clusters: formulas for the first 8", k))
 		k = 8
 	}
-	a := m.Embeddings()
-	d := m.Spec().EmbeddingDim
-	var exprs []report.Expression
-	psiEmb := a[:d]
-	psiY, err := m.Psi(rp.grid, repeatRows(psiEmb, len(rp.grid), m.Spec().Variant == gnn.N5), repeatRows(psiEmb, len(rp.grid), m.Spec().Variant != gnn.N2))
-	if err != nil {
-		return err
+	phi, psi := rp.sym.phi, rp.sym.psi
+	if phi == nil {
+		phi = m.SamplePhi(rp.grid)
 	}
-	if e, ok := rp.formula("psi", -1, psiY, opts); ok {
-		exprs = append(exprs, e)
-	}
-	for cl := 0; cl < k; cl++ {
-		emb := clusterMedian(a, d, labels, cl)
-		y, err := m.Phi(rp.grid, repeatRows(emb, len(rp.grid), true))
-		if err != nil {
+	if psi == nil {
+		if psi, err = plateauCorrectedPsi(m, rp.grid); err != nil {
 			return err
 		}
-		if e, ok := rp.formula("phi", cl, y, opts); ok {
+	}
+	truePhiForm, truePsiForm := expectedForms(rp.truth)
+	names := rp.typeNames()
+	var exprs []report.Expression
+	search := func(fn string, cl int, curve []float32, typ int, truth [][]float32, forms []string) {
+		e, ok := rp.formula(fn, cl, curve, typ, truth, forms, names, budget)
+		if ok {
 			exprs = append(exprs, e)
 		}
 	}
+	if m.Spec().Variant == gnn.N2 {
+		all := make([]int, m.N())
+		search("psi", -1, medianRows(psi, g, all, 0), majorityType(rp.truth, all, 0), rp.sym.truePsi, truePsiForm)
+	}
+	for cl := 0; cl < k; cl++ {
+		typ := majorityType(rp.truth, labels, cl)
+		search("phi", cl, medianRows(phi, g, labels, cl), typ, rp.sym.truePhi, truePhiForm)
+		if m.Spec().Variant != gnn.N2 {
+			search("psi", cl, medianRows(psi, g, labels, cl), typ, rp.sym.truePsi, truePsiForm)
+		}
+	}
 	return rp.r.AddSymbolic(exprs)
+}
+
+// symbolicBudget reads budget = formulas to score (default 100,000).
+func symbolicBudget(c *runtime.Call) (int, error) {
+	b, ok := c.Get("budget").(runtime.Number)
+	if !ok {
+		return defaultSymbolicBudget, nil
+	}
+	if !(b >= 1000) || b > 1e9 {
+		return 0, c.NamedError("budget", "budget counts the formulas the search may score (default %d, at least 1000; it is no longer seconds), found %g", defaultSymbolicBudget, float64(b))
+	}
+	return int(b), nil
+}
+
+// plateauCorrectedPsi samples ψ* of every neuron divided by its plateau (the
+// correction that needs no truth).
+func plateauCorrectedPsi(m *gnn.Model, grid []float32) ([]float32, error) {
+	upper, err := gnn.PsiPlateau(m, m.XNorm())
+	if err != nil {
+		return nil, err
+	}
+	n, g := m.N(), len(grid)
+	d := m.Spec().EmbeddingDim
+	a := m.Embeddings()
+	out := make([]float32, 0, n*g)
+	for j := 0; j < n; j++ {
+		emb := a[j*d : (j+1)*d]
+		v, err := m.Psi(grid, repeatRows(emb, g, m.Spec().Variant == gnn.N5), repeatRows(emb, g, m.Spec().Variant != gnn.N2))
+		if err != nil {
+			return nil, err
+		}
+		for k := range v {
+			v[k] /= upper[j]
+		}
+		out = append(out, v...)
+	}
+	return out, nil
+}
+
+// medianRows is the pointwise median of the rows (g values each) whose
+// label is cl.
+func medianRows(rows []float32, g int, labels []int, cl int) []float32 {
+	var sel []int
+	for i, l := range labels {
+		if l == cl && (i+1)*g <= len(rows) {
+			sel = append(sel, i)
+		}
+	}
+	out := make([]float32, g)
+	col := make([]float64, len(sel))
+	for p := 0; p < g && len(sel) > 0; p++ {
+		for k, i := range sel {
+			col[k] = float64(rows[i*g+p])
+		}
+		sort.Float64s(col)
+		out[p] = float32((col[(len(col)-1)/2] + col[len(col)/2]) / 2)
+	}
+	return out
+}
+
+// majorityType is the true type most neurons with label cl have (-1 without
+// a truth).
+func majorityType(truth *Network, labels []int, cl int) int {
+	if truth == nil || len(truth.Types) != len(labels) {
+		return -1
+	}
+	count := map[int]int{}
+	best := -1
+	for i, l := range labels {
+		if l != cl {
+			continue
+		}
+		t := truth.Types[i]
+		count[t]++
+		if best < 0 || count[t] > count[best] || count[t] == count[best] && t < best {
+			best = t
+		}
+	}
+	return best
 }
 
 // repeatRows repeats row n times (nil when use is false: an input the
@@ -498,15 +620,227 @@ func repeatRows(row []float32, n int, use bool) []float32 {
 	return out
 }
 
-func (rp *reporter) formula(fn string, cl int, y []float32, opts symreg.Options) (report.Expression, bool) {
-	d := symreg.Data{Names: []string{"u"}, X: make([][]float64, len(rp.grid)), Y: make([]float64, len(y))}
-	for k := range y {
+// formula searches one learned curve. With a true type, the true function
+// of that type gives the tolerance (the curve's own mean squared error
+// against it) and the expected form (its formula, constants to fit).
+func (rp *reporter) formula(fn string, cl int, curve []float32, typ int, truth [][]float32, forms []string, names []string, budget int) (report.Expression, bool) {
+	d := symreg.Data{Names: []string{"u"}, X: make([][]float64, len(rp.grid)), Y: make([]float64, len(curve))}
+	for k := range curve {
 		d.X[k] = []float64{float64(rp.grid[k])}
-		d.Y[k] = float64(y[k])
+		d.Y[k] = float64(curve[k])
+	}
+	opts := symreg.Options{MaxEvaluations: budget, Seed: uint64(rp.fit.Seed), AcceptR2: 0.999}
+	e := report.Expression{Function: fn, Cluster: cl, LearnedError: math.NaN()}
+	if typ >= 0 {
+		e.Type = typeName(names, typ)
+		if typ < len(truth) && len(truth[typ]) == len(curve) {
+			var mse float64
+			for k, v := range truth[typ] {
+				diff := float64(curve[k]) - float64(v)
+				mse += diff * diff
+			}
+			mse /= float64(len(curve))
+			e.LearnedError = math.Sqrt(mse)
+			opts.Tolerance = mse
+		}
+		if typ < len(forms) && forms[typ] != "" {
+			if form, err := symreg.Parse(forms[typ], d.Names); err == nil {
+				e.Expected = symreg.Simplify(form).String()
+				// A form without constants (tanh(u)) gets a scale to fit, so
+				// that what is chosen says what was learned: the true
+				// function itself is always within the tolerance.
+				if len(form.Constants()) == 0 {
+					form, err = symreg.Parse("(1)*("+forms[typ]+")", d.Names)
+				}
+				if err == nil {
+					opts.Prefer = []*symreg.Expr{form}
+				}
+			}
+		}
 	}
 	res, err := symreg.Search(rp.c.Ctx(), d, opts)
 	if err != nil || len(res.Front) == 0 {
 		return report.Expression{}, false
 	}
-	return report.Expression{Function: fn, Cluster: cl, Expr: res.Best.Expr.String(), Loss: res.Best.Loss, Complexity: res.Best.Complexity}, true
+	e.Expr, e.Loss, e.Complexity, e.R2 = res.Best.Expr.String(), res.Best.Loss, res.Best.Complexity, res.Best.R2
+	e.Selected = string(res.Selected)
+	for _, c := range nextOnFront(res, 2) {
+		e.Next = append(e.Next, report.Alternative{Expr: c.Expr.String(), Loss: c.Loss, Complexity: c.Complexity})
+	}
+	return e, true
+}
+
+// nextOnFront returns up to n members of the front that follow the chosen
+// formula in complexity, or, when fewer follow it, the ones before it.
+func nextOnFront(res *symreg.Result, n int) []symreg.Candidate {
+	var after, before []symreg.Candidate
+	for i, c := range res.Front {
+		switch {
+		case i == res.BestIndex:
+		case c.Complexity > res.Best.Complexity || c.Complexity == res.Best.Complexity && res.BestIndex < 0 && c.Expr.String() != res.Best.Expr.String():
+			after = append(after, c)
+		default:
+			before = append(before, c)
+		}
+	}
+	out := after[:min(n, len(after))]
+	for k := len(before) - 1; k >= 0 && len(out) < n; k-- {
+		out = append(out, before[k])
+	}
+	return out
+}
+
+// typeName is the name of true type k.
+func typeName(names []string, k int) string {
+	if k >= 0 && k < len(names) && names[k] != "" {
+		return names[k]
+	}
+	return fmt.Sprintf("type %d", k)
+}
+
+// expectedForms writes, for every true type, the true φ (du/dt without its
+// coupling sums, u[i] as u) and the true ψ (the sender factor of the rule's
+// single coupling term, u[j] as u) as formulas with the type's parameter
+// values as constants, terms whose parameters are zero left out. A form
+// that needs something a formula of u cannot hold (the input e, the time t,
+// min or max) is "".
+func expectedForms(net *Network) (phi, psi []string) {
+	if net == nil || net.Rule == nil {
+		return nil, nil
+	}
+	couplings, err := eqn.Analyze(net.Rule)
+	var sender *eqn.Expr
+	if err == nil && len(couplings) == 1 && len(couplings[0].Terms) == 1 && !couplings[0].Terms[0].Grouped {
+		sender = couplings[0].Terms[0].Sender
+	}
+	for _, kind := range net.Kinds {
+		phi = append(phi, formString(net.Rule, kind.Params, eqn.Receiver))
+		f := ""
+		if sender != nil {
+			f = formString(sender, kind.Params, eqn.Sender)
+		}
+		psi = append(psi, f)
+	}
+	return phi, psi
+}
+
+// formString substitutes params into x, drops zero terms and writes the
+// result in symreg's syntax, reading the state of side as u; "" when that is
+// not possible.
+func formString(x *eqn.Expr, params map[string]float64, side eqn.Side) string {
+	n, ok := substitute(x, params, side)
+	if !ok || n == nil {
+		return ""
+	}
+	var b strings.Builder
+	writeForm(&b, n)
+	return b.String()
+}
+
+// formNode is a substituted expression: a constant (zero when it is
+// exactly 0, dropped from sums and products), u, or an operation.
+type formNode struct {
+	op    string // "", "u", or an operator or function name
+	value float64
+	args  []*formNode
+}
+
+func (f *formNode) isZero() bool { return f.op == "" && f.value == 0 }
+
+func substitute(x *eqn.Expr, params map[string]float64, side eqn.Side) (*formNode, bool) {
+	switch x.Kind {
+	case eqn.Const:
+		return &formNode{value: x.Value}, true
+	case eqn.Param:
+		v, ok := params[x.Name]
+		return &formNode{value: v}, ok
+	case eqn.State:
+		return &formNode{op: "u"}, x.Side == side
+	case eqn.Sum:
+		return &formNode{}, true
+	case eqn.Unary:
+		a, ok := substitute(x.Args[0], params, side)
+		if !ok {
+			return nil, false
+		}
+		name := x.Func.String()
+		if x.Func == eqn.Neg {
+			if a.isZero() {
+				return a, true
+			}
+			return &formNode{op: "neg", args: []*formNode{a}}, true
+		}
+		switch name {
+		case "tanh", "exp", "sin", "cos", "log", "sqrt", "abs":
+			return &formNode{op: name, args: []*formNode{a}}, true
+		}
+		return nil, false
+	case eqn.Binary:
+		a, ok1 := substitute(x.Args[0], params, side)
+		b, ok2 := substitute(x.Args[1], params, side)
+		if !ok1 || !ok2 {
+			return nil, false
+		}
+		switch x.Func {
+		case eqn.Add:
+			if a.isZero() {
+				return b, true
+			}
+			if b.isZero() {
+				return a, true
+			}
+		case eqn.Sub:
+			if b.isZero() {
+				return a, true
+			}
+			if a.isZero() {
+				return &formNode{op: "neg", args: []*formNode{b}}, true
+			}
+		case eqn.Mul:
+			if a.isZero() || b.isZero() {
+				return &formNode{}, true
+			}
+		case eqn.Div:
+			if a.isZero() {
+				return &formNode{}, true
+			}
+		case eqn.Pow:
+		default:
+			return nil, false
+		}
+		return &formNode{op: x.Func.String(), args: []*formNode{a, b}}, true
+	}
+	return nil, false
+}
+
+// writeForm writes a substituted expression fully parenthesised, so that
+// symreg.Parse reads it back with every constant a node of its own.
+func writeForm(b *strings.Builder, f *formNode) {
+	switch {
+	case f.op == "":
+		b.WriteString("(" + strconv.FormatFloat(f.value, 'g', -1, 64) + ")")
+	case f.op == "u":
+		b.WriteString("u")
+	case f.op == "neg":
+		b.WriteString("(-")
+		writeForm(b, f.args[0])
+		b.WriteString(")")
+	case len(f.args) == 1:
+		b.WriteString(f.op + "(")
+		writeForm(b, f.args[0])
+		b.WriteString(")")
+	default:
+		b.WriteString("(")
+		writeForm(b, f.args[0])
+		b.WriteString(" " + f.op + " ")
+		writeForm(b, f.args[1])
+		b.WriteString(")")
+	}
+}
+
+// medianFloat32 is the median of v.
+func medianFloat32(v []float32) float32 {
+	s := append([]float32(nil), v...)
+	sort.Slice(s, func(a, b int) bool { return s[a] < s[b] })
+	return (s[(len(s)-1)/2] + s[len(s)/2]) / 2
 }

@@ -13,7 +13,7 @@ import (
 // and checks that the formula is callable and prints in .ngs syntax.
 func TestSymbolicScriptFunction(t *testing.T) {
 	in, _, err := run(t, `fn f(u) = -2*u + tanh(u)
-r = symbolic(f, xrange = [-5, 5], budget = 5)
+r = symbolic(f, xrange = [-5, 5], budget = 20000)
 best = r.best
 y = r(0.5)`)
 	if err != nil {
@@ -37,7 +37,7 @@ func TestSymbolicBadInput(t *testing.T) {
 	cases := map[string]string{
 		`r = symbolic(x = [1, 2, 3], y = [1, 2])`:                             "y has 2 values but x has 3 samples",
 		`r = symbolic(x = [1, 2, 3], y = [1, 2, 3], ops = ["tanh", "gamma"])`: "gamma",
-		`r = symbolic(x = [1, 2, 3], y = [1, 2, 3], budget = 0)`:              "budget is seconds > 0, found 0",
+		`r = symbolic(x = [1, 2, 3], y = [1, 2, 3], budget = 5)`:              "budget counts the formulas the search may score (default 100000, at least 1000; it is no longer seconds), found 5",
 		`r = symbolic()`: "symbolic needs a function or samples x = ..., y = ...",
 	}
 	for src, want := range cases {

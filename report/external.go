@@ -2,16 +2,24 @@ package report
 
 import (
 	"fmt"
+	"image"
+	"math"
 
 	"github.com/ngs-lab/ngs/ops/metrics"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // ExternalInput holds the true and learned external input of the input
-// neurons, which sit on a Width×Height grid: Frames×(Height·Width) row-major,
-// each frame row-major over the grid.
+// neurons: Frames×K row-major. The neurons are drawn where they sit: at
+// their positions X, Y (each in [0, 1], K values, as Ω* declares them: the
+// movie's pixel grid or the positions given) or, without positions, on a
+// Width×Height grid, each frame row-major over it (K = Width·Height).
 type ExternalInput struct {
 	True, Learned         []float32
 	Frames, Width, Height int
+	// X and Y optionally give each input neuron's position.
+	X, Y []float32
 	// Show lists the frames to draw; nil means four evenly spaced frames.
 	Show []int
 	// FrameNumbers, when set, gives the recording frame of each of the
@@ -56,8 +64,9 @@ func (r *Report) AddExternalInput(e ExternalInput) error {
 		shown = shown[:maxShownFrames]
 	}
 	const cell, barWidth = 260, 160
+	xs, ys, layout := e.positions()
 	png, err := render("external input", cell*len(shown)+barWidth, 2*cell+50, func(f *figure) error {
-		return drawFields(f, e, scaled, shown, cell, barWidth)
+		return drawFields(f, e, scaled, shown, cell, barWidth, xs, ys)
 	})
 	if err != nil {
 		return r.fail(name, err)
@@ -65,21 +74,34 @@ func (r *Report) AddExternalInput(e ExternalInput) error {
 	s := &section{key: name, title: "External input", table: [][2]string{
 		{"global scale s", formatFloat(scale)}, {"R² (s·learned vs true)", formatFloat(fit.R2)}, {"slope", formatFloat(fit.Slope)}, {"frames compared", fmt.Sprint(e.Frames)},
 	}, figures: []figureRef{
-		{"external_input.png", fmt.Sprintf("True (top) and learned (bottom, times the global scale %s) external input on the %d×%d grid at frames %v, on one colour scale.", formatFloat(scale), e.Width, e.Height, shown)},
+		{"external_input.png", fmt.Sprintf("True (top) and learned (bottom, times the global scale %s) external input of %d input neurons drawn at their positions (%s) at frames %v, on one colour scale.", formatFloat(scale), len(xs), layout, shown)},
 	}}
 	r.addSection(s, []outputFile{{"external_input.png", png}})
 	return nil
 }
 
 func (e ExternalInput) check() error {
-	if e.Frames <= 0 || e.Width <= 0 || e.Height <= 0 {
-		return fmt.Errorf("external input: expected positive frames, width and height, found %d, %d, %d", e.Frames, e.Width, e.Height)
+	k := e.Width * e.Height
+	if e.X != nil || e.Y != nil {
+		k = len(e.X)
+		if len(e.Y) != k || k == 0 {
+			return fmt.Errorf("external input: expected one x and one y per input neuron, found %d and %d", len(e.X), len(e.Y))
+		}
+		for i := range e.X {
+			if !(e.X[i] >= 0 && e.X[i] <= 1 && e.Y[i] >= 0 && e.Y[i] <= 1) {
+				return fmt.Errorf("external input: position %d is (%g, %g), expected both in [0, 1]", i, e.X[i], e.Y[i])
+			}
+		}
+	} else if e.Width <= 0 || e.Height <= 0 {
+		return fmt.Errorf("external input: expected positions or a positive width and height, found %d×%d", e.Width, e.Height)
 	}
-	size := e.Frames * e.Width * e.Height
-	if err := checkLengths("external input True (frames×height×width)", len(e.True), size); err != nil {
+	if e.Frames <= 0 {
+		return fmt.Errorf("external input: expected positive frames, found %d", e.Frames)
+	}
+	if err := checkLengths("external input True (frames×input neurons)", len(e.True), e.Frames*k); err != nil {
 		return err
 	}
-	if err := checkLengths("external input Learned (frames×height×width)", len(e.Learned), size); err != nil {
+	if err := checkLengths("external input Learned (frames×input neurons)", len(e.Learned), e.Frames*k); err != nil {
 		return err
 	}
 	for _, k := range e.Show {
@@ -106,18 +128,134 @@ func globalScale(truth, learned []float32) float64 {
 	return tl / ll
 }
 
+// positions returns each input neuron's position and says what layout it
+// is: the given positions (a grid when they form one), or the Width×Height
+// grid with row 0 at the top.
+func (e ExternalInput) positions() (xs, ys []float64, layout string) {
+	if e.X != nil {
+		xs, ys = make([]float64, len(e.X)), make([]float64, len(e.Y))
+		for i := range e.X {
+			xs[i], ys[i] = float64(e.X[i]), float64(e.Y[i])
+		}
+		if nx, ny, ok := gridShape(xs, ys); ok {
+			return xs, ys, fmt.Sprintf("a %d×%d grid of declared positions", nx, ny)
+		}
+		return xs, ys, "declared positions"
+	}
+	for i := 0; i < e.Height; i++ {
+		for j := 0; j < e.Width; j++ {
+			xs = append(xs, float64(j)/float64(max(e.Width-1, 1)))
+			ys = append(ys, 1-float64(i)/float64(max(e.Height-1, 1)))
+		}
+	}
+	return xs, ys, fmt.Sprintf("the %d×%d grid", e.Width, e.Height)
+}
+
+// gridShape reports whether the points fill a regular nx×ny grid, one point
+// per cell.
+func gridShape(xs, ys []float64) (nx, ny int, ok bool) {
+	distinct := func(v []float64) map[float64]bool {
+		m := map[float64]bool{}
+		for _, x := range v {
+			m[math.Round(x*1e6)/1e6] = true
+		}
+		return m
+	}
+	dx, dy := distinct(xs), distinct(ys)
+	if len(dx)*len(dy) != len(xs) {
+		return 0, 0, false
+	}
+	cells := map[[2]float64]bool{}
+	for i := range xs {
+		cells[[2]float64{math.Round(xs[i]*1e6) / 1e6, math.Round(ys[i]*1e6) / 1e6}] = true
+	}
+	return len(dx), len(dy), len(cells) == len(xs)
+}
+
+// cellSize is the side of the square drawn for each input neuron: the grid
+// spacing when the positions form a grid, else the side that would tile
+// their bounding box.
+func cellSize(xs, ys []float64) float64 {
+	if nx, ny, ok := gridShape(xs, ys); ok && nx > 1 && ny > 1 {
+		lx, hx := minMax(xs)
+		ly, hy := minMax(ys)
+		return math.Min((hx-lx)/float64(nx-1), (hy-ly)/float64(ny-1))
+	}
+	lx, hx := minMax(xs)
+	ly, hy := minMax(ys)
+	area := math.Max(hx-lx, 0.05) * math.Max(hy-ly, 0.05)
+	return 0.9 * math.Sqrt(area/float64(len(xs)))
+}
+
 // drawFields draws the true fields on the top row and the scaled learned ones
-// below, with a colour bar shared by all.
-func drawFields(f *figure, e ExternalInput, scaled []float32, shown []int, cell, barWidth int) error {
-	size := e.Width * e.Height
+// below, each input neuron a square at its position, with a colour bar
+// shared by all.
+func drawFields(f *figure, e ExternalInput, scaled []float32, shown []int, cell, barWidth int, xs, ys []float64) error {
+	k := len(xs)
 	lo, hi := valueRange(e.True)
 	cmap := newSequential(lo, hi)
-	for c, k := range shown {
-		truth := e.True[k*size : (k+1)*size]
-		learned := scaled[k*size : (k+1)*size]
-		f.draw(heatPanel(fmt.Sprintf("true, frame %d", e.frameNumber(k)), "x", "y", matrixImage(truth, e.Height, e.Width, cmap, 200), e.Height, e.Width), c*cell, 25, (c+1)*cell, 25+cell)
-		f.draw(heatPanel(fmt.Sprintf("learned, frame %d", e.frameNumber(k)), "x", "y", matrixImage(learned, e.Height, e.Width, cmap, 200), e.Height, e.Width), c*cell, 25+cell, (c+1)*cell, 25+2*cell)
+	side := cellSize(xs, ys)
+	for c, fr := range shown {
+		truth := e.True[fr*k : (fr+1)*k]
+		learned := scaled[fr*k : (fr+1)*k]
+		f.draw(positionPanel(fmt.Sprintf("true, frame %d", e.frameNumber(fr)), xs, ys, truth, side, cmap), c*cell, 25, (c+1)*cell, 25+cell)
+		f.draw(positionPanel(fmt.Sprintf("learned, frame %d", e.frameNumber(fr)), xs, ys, learned, side, cmap), c*cell, 25+cell, (c+1)*cell, 25+2*cell)
 	}
 	f.draw(colorBarPanel(cmap, "input e"), len(shown)*cell+25, 40, len(shown)*cell+barWidth, f.height-40)
 	return nil
+}
+
+// positionPanel draws one frame: a coloured square per input neuron at its
+// position.
+func positionPanel(title string, xs, ys []float64, values []float32, side float64, cmap *colorMap) *plot.Plot {
+	p := newPlot(title, "x position", "y position")
+	p.Add(&positionField{xs: xs, ys: ys, values: values, side: side, cmap: cmap})
+	p.X.Min, p.X.Max = -side/2+math.Min(0, minOf(xs)), math.Max(1, maxOf(xs))+side/2
+	p.Y.Min, p.Y.Max = -side/2+math.Min(0, minOf(ys)), math.Max(1, maxOf(ys))+side/2
+	return p
+}
+
+func minOf(v []float64) float64 { lo, _ := minMax(v); return lo }
+func maxOf(v []float64) float64 { _, hi := minMax(v); return hi }
+
+// positionField rasterises one square per input neuron at the canvas
+// resolution.
+type positionField struct {
+	xs, ys []float64
+	values []float32
+	side   float64
+	cmap   *colorMap
+}
+
+// Plot implements plot.Plotter.
+func (pf *positionField) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, trY := plt.Transforms(&c)
+	res := float64(dpi)
+	if d, ok := c.Canvas.(interface{ DPI() float64 }); ok {
+		res = d.DPI()
+	}
+	w := int((c.Max.X - c.Min.X).Dots(res) + 0.5)
+	h := int((c.Max.Y - c.Min.Y).Dots(res) + 0.5)
+	if w <= 0 || h <= 0 {
+		return
+	}
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := range pf.xs {
+		v := float64(pf.values[i])
+		if !finite(v) {
+			continue
+		}
+		col := pf.cmap.color(v)
+		x0 := int((trX(pf.xs[i]-pf.side/2) - c.Min.X).Dots(res))
+		x1 := int((trX(pf.xs[i]+pf.side/2) - c.Min.X).Dots(res))
+		y0 := int((c.Max.Y - trY(pf.ys[i]+pf.side/2)).Dots(res))
+		y1 := int((c.Max.Y - trY(pf.ys[i]-pf.side/2)).Dots(res))
+		for y := max(y0, 0); y < min(max(y1, y0+1), h); y++ {
+			for x := max(x0, 0); x < min(max(x1, x0+1), w); x++ {
+				off := img.PixOffset(x, y)
+				img.Pix[off], img.Pix[off+1], img.Pix[off+2], img.Pix[off+3] = col.R, col.G, col.B, 255
+			}
+		}
+	}
+	c.DrawImage(c.Rectangle, img)
 }

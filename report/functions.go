@@ -239,7 +239,7 @@ func functionPlot(title, yLabel string, f Functions, curves, trueRows int) (p, l
 		if trueRows == 1 {
 			c, label = color.RGBA{0, 0, 0, 255}, "true (all types)"
 		}
-		l := addCurve(p, xs, f.trueCurve(k, trueRows), gridIdx, c, 2.5, true)
+		l := addCurve(p, xs, f.trueCurve(k, trueRows), gridIdx, c, 2.2, true)
 		if l == nil {
 			continue
 		}
@@ -274,7 +274,9 @@ func addCurve(p *plot.Plot, xs []float64, ys []float32, gridIdx []int, c color.C
 	l.Color = c
 	l.Width = vg.Points(width)
 	if dashed {
-		l.Dashes = []vg.Length{vg.Points(8), vg.Points(4)}
+		// Gaps as long as the dashes let the learned curves under a true
+		// one show through.
+		l.Dashes = []vg.Length{vg.Points(7), vg.Points(6)}
 	}
 	p.Add(l)
 	return l

@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -51,5 +52,43 @@ func TestSpreadShared(t *testing.T) {
 	}
 	if xs[4] != 0 || ys[4] != 0 || xs[5] != 3 || ys[5] != 5 {
 		t.Errorf("single points moved: %v %v", xs[4:], ys[4:])
+	}
+}
+
+// Input neurons are drawn at their declared positions: a grid is
+// recognised, scattered positions are drawn as they are, and a position
+// outside [0, 1] is an error that names it.
+func TestExternalInputPositions(t *testing.T) {
+	xs := []float64{0, 0.5, 1, 0, 0.5, 1}
+	ys := []float64{0, 0, 0, 1, 1, 1}
+	if nx, ny, ok := gridShape(xs, ys); !ok || nx != 3 || ny != 2 {
+		t.Errorf("3×2 grid read as %d×%d (%v)", nx, ny, ok)
+	}
+	if _, _, ok := gridShape([]float64{0.1, 0.7, 0.3}, []float64{0.2, 0.9, 0.4}); ok {
+		t.Errorf("three scattered points read as a grid")
+	}
+	const k, frames = 40, 6
+	e := ExternalInput{Frames: frames, X: make([]float32, k), Y: make([]float32, k)}
+	for i := 0; i < k; i++ {
+		e.X[i] = float32(0.5 + 0.45*math.Cos(float64(i)))
+		e.Y[i] = float32(0.5 + 0.45*math.Sin(1.7*float64(i)))
+	}
+	for f := 0; f < frames; f++ {
+		for i := 0; i < k; i++ {
+			v := float32(1 + math.Sin(float64(i+f)))
+			e.True = append(e.True, v)
+			e.Learned = append(e.Learned, 0.5*v)
+		}
+	}
+	r := New(t.TempDir(), Meta{})
+	if err := r.AddExternalInput(e); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := r.Value("external_input.r2"); v.(float64) < 0.999 {
+		t.Errorf("R² %v for a scaled copy", v)
+	}
+	e.X[3] = 1.5
+	if err := New(t.TempDir(), Meta{}).AddExternalInput(e); err == nil || !strings.Contains(err.Error(), "position 3") {
+		t.Errorf("position outside [0, 1]: error %v", err)
 	}
 }

@@ -50,8 +50,9 @@ type Alternative struct {
 // symbolicDefinitions says what the symbolic table's numbers are.
 const symbolicDefinitions = "RMSE is the root mean squared difference between a formula and the learned curve it was fitted to, on the grid the plots show. " +
 	"The learned curve's own error is its RMSE against the true function. A formula within that error explains the learned curve as well as the truth does: " +
-	"among those, a formula of the true form (its constants fitted to the learned curve, so they are what the network learned, not the true ones) is chosen, " +
-	"else the simplest; when none is within it, PySR's score chooses. The next two members of the Pareto front (more complex formulas, or the simpler ones when the chosen is the last) follow."
+	"among those, a formula of the true form (its constants fitted to the learned curve, so they are what the network learned, not the true ones; a form without constants gets a scale) is chosen, " +
+	"else the simplest; when none is within it, PySR's score chooses. The true form with fitted constants is always within that error (the true constants already are), so what the learned curve says is in the fitted constants, next to the true formula, " +
+	"and in the next two members of the Pareto front (more complex formulas, or the simpler ones when the chosen is the last), which follow."
 
 // AddSymbolic adds the "symbolic" section: a table of the chosen formulas
 // with their errors and the next members of their Pareto fronts. Formulas

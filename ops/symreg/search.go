@@ -360,7 +360,17 @@ func (s *search) fitExpected() []Candidate {
 		if !finite(loss) {
 			continue
 		}
-		root, loss = s.all.tidy(root)
+		// Snapping constants to short decimals may cost up to 0.1 % of
+		// the loss, which could push a form fitted just within a tolerance
+		// out of it: keep the snapped form only when it is no worse or
+		// still within the tolerance.
+		tol := s.opts.Tolerance / s.all.varY
+		if tidy, l := s.all.tidy(root.clone()); l <= loss || tol > 0 && l <= tol {
+			root, loss = tidy, l
+		} else {
+			root = simplifyNode(root)
+			loss = s.all.treeLoss(root)
+		}
 		s.evals++
 		s.hof.offer(root, loss)
 		out = append(out, Candidate{Expr: &Expr{Root: root, Names: s.names},
