@@ -104,7 +104,7 @@ func TestMemoryEstimatesRefuse(t *testing.T) {
 		{"z = zeros(1e19)\n", "dimension 1e+19 is larger than"},
 		{"z = zeros(16000, 16000)\n", "a tensor of shape [16000 16000] would need about 1.0 GB of memory, more than the configured memory limit of 536.9 MB"},
 		{"z = normal(0, 1, shape = [1e5, 1e5])\n", "more than the 268435456"},
-		{strings.Replace(guardNet, "neurons = 20", "neurons = 65536", 1), "W of 65536×65536 float32 would need about 17.2 GB of memory, more than the configured memory limit of 536.9 MB; use fewer neurons"},
+		{strings.Replace(guardNet, "neurons = 20", "neurons = 65536", 1), "W of 65536×65536 float32 and one more array of its size (a copy, or the learned Ŵ) would need about 34.4 GB of memory, more than the configured memory limit of 536.9 MB; use fewer neurons"},
 		{guardNet + "d = simulate(net, frames = 1e15)\n", "memory = false"},
 		{guardNet + "d = simulate(net, frames = 1e9)\n", "160.0 GB"},
 		{guardNet + "d = simulate(net, frames = 1e19)\n", "more than the 1e+15 steps"},

@@ -21,6 +21,13 @@ import (
 type fullDisk struct {
 	f     *os.File
 	limit int64
+	off   int64
+}
+
+func (d *fullDisk) Write(p []byte) (int, error) {
+	n, err := d.WriteAt(p, d.off)
+	d.off += int64(n)
+	return n, err
 }
 
 func (d *fullDisk) WriteAt(p []byte, off int64) (int, error) {

@@ -21,8 +21,11 @@ const rowBufferBytes = 1 << 20
 const DefaultFlushInterval = time.Second
 
 // rowStore is what a RowWriter writes to: an *os.File, or a test's
-// failing stand-in.
+// failing stand-in. Data goes through Write, which (unlike os.File's
+// WriteAt) reports how much of a short write reached the file; the header
+// is rewritten in place with WriteAt.
 type rowStore interface {
+	io.Writer
 	io.WriterAt
 	Truncate(size int64) error
 	Close() error
@@ -70,9 +73,12 @@ func newRowWriter(path string, f rowStore, cols int) (*RowWriter, error) {
 	rowBytes := 4 * max(cols, 1)
 	capacity := max(1, rowBufferBytes/rowBytes) * rowBytes
 	w := &RowWriter{path: path, file: f, cols: cols, buf: make([]byte, 0, capacity), last: time.Now(), FlushInterval: DefaultFlushInterval}
-	if err := w.writeHeader(); err != nil {
+	// The first header is written with Write, so that the file offset
+	// stands at the first data byte.
+	header := encodeHeader("<f4", []int{0, cols}, rowHeaderSize)
+	if _, err := f.Write(header); err != nil {
 		f.Close()
-		return nil, err
+		return nil, fmt.Errorf("npy: writing the header of %s: %w", path, err)
 	}
 	return w, nil
 }
@@ -129,8 +135,7 @@ func (w *RowWriter) Flush() error {
 		return w.err
 	}
 	rowBytes := 4 * w.cols
-	off := int64(rowHeaderSize) + int64(w.synced)*int64(rowBytes)
-	n, werr := w.file.WriteAt(w.buf, off)
+	n, werr := w.file.Write(w.buf)
 	w.last = time.Now()
 	whole := len(w.buf) / max(rowBytes, 1)
 	if werr != nil && rowBytes > 0 {
