@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/ngs-lab/ngs/lang"
@@ -19,6 +20,9 @@ type WiringSpec struct {
 	Fill  float64 // filling factor in (0, 1]
 	Dale  float64 // fraction of sender columns made inhibitory; 0 = no Dale's law
 	Scale float64 // extra factor on every weight
+	// Sparse adds, for lowrank, a sparse Gaussian part: each weight gains
+	// a Normal(0, 1/(Sparse·N)) term with probability Sparse (0: none).
+	Sparse float64
 }
 
 // Type implements runtime.Value.
@@ -51,6 +55,14 @@ func (w *WiringSpec) draw(n int, rng *rand.Rand) ([]float32, error) {
 		m, err = connect.Gaussian(n, rng)
 	case "lowrank":
 		m, err = connect.LowRank(n, w.Rank, rng)
+		if err == nil && w.Sparse > 0 {
+			scale := 1 / math.Sqrt(w.Sparse*float64(n))
+			for k := range m {
+				if k/n != k%n && rng.Float64() < w.Sparse {
+					m[k] += float32(rng.NormFloat64() * scale)
+				}
+			}
+		}
 	default:
 		err = fmt.Errorf("unknown wiring %q", w.Kind)
 	}
@@ -124,6 +136,12 @@ func wiringBuiltin(kind, doc string, extra ...runtime.Param) *runtime.Builtin {
 					return nil, c.NamedError("rank", "rank must be a whole number ≥ 1, found %g", r)
 				}
 				w.Rank = int(r)
+				if w.Sparse, err = c.Number("sparse"); err != nil {
+					return nil, err
+				}
+				if !(w.Sparse >= 0 && w.Sparse <= 1) {
+					return nil, c.NamedError("sparse", "sparse is the fraction of weights with a sparse part, in [0, 1], found %g", w.Sparse)
+				}
 			}
 			return w, nil
 		},
