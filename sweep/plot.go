@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -183,8 +184,23 @@ func (sw *Sweep) plotMetric(tb *Table, m string, pi int, path string) (err error
 		p.Y.Min, p.Y.Max = ylo-0.08*span, yhi+0.12*span*float64(1+len(all))
 	}
 	xlo, xhi := slices.Min(xs), slices.Max(xs)
-	if xhi > xlo {
+	switch {
+	case categorical || xhi <= xlo:
+	case xlo > 0 && xhi/xlo >= 10:
+		// Values over a decade or more (frames, fill factors): a log axis.
+		pad := math.Pow(xhi/xlo, 0.05)
+		p.X.Scale = plot.LogScale{}
+		p.X.Min, p.X.Max = xlo/pad, xhi*pad
+	default:
 		p.X.Min, p.X.Max = xlo-0.05*(xhi-xlo), xhi+0.05*(xhi-xlo)
+	}
+	if !categorical {
+		// Ticks at the swept values.
+		ticks := make([]plot.Tick, len(xs))
+		for i, x := range xs {
+			ticks[i] = plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', -1, 64)}
+		}
+		p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	}
 	pixels := func(n int) vg.Length { return vg.Length(n) * vg.Inch / plotDPI }
 	canvas := vgimg.NewWith(vgimg.UseWH(pixels(plotWidth), pixels(plotHeight)), vgimg.UseDPI(plotDPI), vgimg.UseBackgroundColor(color.White))

@@ -68,9 +68,9 @@ if ! munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1; then
   mkdir -p /run/munge /var/log/munge /var/lib/munge
   chown munge:munge /run/munge /var/log/munge /var/lib/munge 2>/dev/null || true
   if id munge >/dev/null 2>&1; then
-    runuser -u munge -- munged
+    runuser -u munge -- munged 9>&-
   else
-    munged --force
+    munged --force 9>&-
   fi
   touch "$dir/munged.started"
   for _ in $(seq 50); do
@@ -127,8 +127,9 @@ NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 
-slurmctld -c -f "$conf" || die "slurmctld did not start: $(tail -5 "$dir/log/slurmctld.log" 2>/dev/null)"
-slurmd -f "$conf" || die "slurmd did not start: $(tail -5 "$dir/log/slurmd.log" 2>/dev/null)"
+# (9>&-: the daemons must not inherit the start lock.)
+slurmctld -c -f "$conf" 9>&- || die "slurmctld did not start: $(tail -5 "$dir/log/slurmctld.log" 2>/dev/null)"
+slurmd -f "$conf" 9>&- || die "slurmd did not start: $(tail -5 "$dir/log/slurmd.log" 2>/dev/null)"
 
 for _ in $(seq 300); do
   state=$(sinfo -h -o %T 2>/dev/null | head -1 || true)
