@@ -237,7 +237,7 @@ func (in *Interp) forStmt(s *lang.For, env *Env, fr *frame) (flow, error) {
 		return flowNext, err
 	}
 	for i := 0; i < items.n; i++ {
-		if err := in.tick(s.At); err != nil {
+		if err := in.tickLoop(s.At, s.Body); err != nil {
 			return flowNext, err
 		}
 		if err := in.bind(env, s.Var, items.at(i), s.At); err != nil {
@@ -285,7 +285,7 @@ func iterate(v Value, pos lang.Pos) (sequence, error) {
 
 func (in *Interp) whileStmt(s *lang.While, env *Env, fr *frame) (flow, error) {
 	for {
-		if err := in.tick(s.At); err != nil {
+		if err := in.tickLoop(s.At, s.Body); err != nil {
 			return flowNext, err
 		}
 		c, err := in.eval(s.Cond, env)

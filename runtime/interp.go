@@ -297,6 +297,21 @@ func (in *Interp) Eval(e lang.Expr, env *Env) (v Value, err error) {
 	return in.eval(e, env)
 }
 
+// tickLoop counts a loop iteration. Cancellation is checked by the body's
+// statements, so that a stopped loop is reported at the statement it was
+// running; only an empty body checks it here.
+func (in *Interp) tickLoop(pos lang.Pos, body *lang.Block) error {
+	if body != nil && len(body.Stmts) > 0 {
+		in.lastPos = pos
+		in.steps++
+		if in.budget > 0 && in.steps > in.budget {
+			return lang.Errorf(pos, "step budget of %d exceeded", in.budget)
+		}
+		return nil
+	}
+	return in.tick(pos)
+}
+
 // tick counts a step, enforcing the budget and cancellation.
 func (in *Interp) tick(pos lang.Pos) error {
 	in.lastPos = pos
