@@ -197,6 +197,11 @@ func functionPlot(title, yLabel string, f Functions, curves, trueRows int) (p, l
 	p, legend = newPlot(title, "u", yLabel), legendPanel()
 	g := len(f.Grid)
 	nTypes := max(countTypes(f.CurveTypes), trueRows)
+	if sameRows(f.True, g) {
+		// One true function for every type (ψ of Fig 2): draw it once, in
+		// black.
+		trueRows = 1
+	}
 	gridIdx := evenlySpaced(g, 400, 400)
 	xs := make([]float64, len(gridIdx))
 	for i, j := range gridIdx {
@@ -214,9 +219,9 @@ func functionPlot(title, yLabel string, f Functions, curves, trueRows int) (p, l
 		if (seen[k]-1)%every != 0 {
 			continue
 		}
-		width, alpha := 0.6, uint8(110)
+		width, alpha := 1.0, uint8(150)
 		if total[k] <= 10 {
-			width, alpha = 1.5, 230
+			width, alpha = 2.0, 230
 		}
 		addCurve(p, xs, f.Curves[c*g:(c+1)*g], gridIdx, withAlpha(typeColor(k, nTypes), alpha), width, false)
 	}
@@ -239,7 +244,7 @@ func functionPlot(title, yLabel string, f Functions, curves, trueRows int) (p, l
 		if trueRows == 1 {
 			c, label = color.RGBA{0, 0, 0, 255}, "true (all types)"
 		}
-		l := addCurve(p, xs, f.trueCurve(k, trueRows), gridIdx, c, 2.2, true)
+		l := addCurve(p, xs, f.trueCurve(k, trueRows), gridIdx, c, 1.8, true)
 		if l == nil {
 			continue
 		}
@@ -302,4 +307,16 @@ func withAlpha(c color.Color, alpha uint8) color.Color {
 func darken(c color.Color) color.Color {
 	r, g, b, _ := c.RGBA()
 	return color.RGBA{uint8(r >> 8 * 6 / 10), uint8(g >> 8 * 6 / 10), uint8(b >> 8 * 6 / 10), 255}
+}
+
+// sameRows reports whether all rows (g values each) are equal.
+func sameRows(values []float32, g int) bool {
+	for r := g; r+g <= len(values); r += g {
+		for k := 0; k < g; k++ {
+			if values[r+k] != values[k] {
+				return false
+			}
+		}
+	}
+	return true
 }

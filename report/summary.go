@@ -63,7 +63,7 @@ func (r *Report) summaryFigure() (png, svg []byte, err error) {
 
 // summaryCaption describes the summary's panels.
 const summaryCaption = "The whole result in one figure: (a) learned (corrected) vs true W with y = x (grey dashed) and the fitted line (red); " +
-	"(b) the learned embeddings before clustering and (c) after it, coloured by true type; (d) the learned update functions φ* and (e) the corrected transfer function ψ* (thin) over the true ones (thick dashed); " +
+	"(b) the learned embeddings before clustering and (c) after it, coloured by true type; (d) the learned update functions φ* and (e) the corrected transfer function ψ* (solid, type colours) over the true ones (dashed); " +
 	"(f) rollout traces of a few neurons, true (solid) and learned (dashed), coloured by type. Colours mean the same type in every panel. Also as summary.svg."
 
 // drawSummary lays out the six panels in two rows of three, with one legend
@@ -176,9 +176,9 @@ func summaryLegendPanel(names []string, types []int) *plot.Plot {
 			legend.Legend.Add(label, l)
 		}
 	}
-	dashed := []vg.Length{vg.Points(6), vg.Points(3)}
-	add("learned (thin, solid)", color.RGBA{90, 90, 90, 255}, 1, nil)
-	add("true (thick, dashed)", color.RGBA{40, 40, 40, 255}, 2.5, dashed)
+	dashed := []vg.Length{vg.Points(7), vg.Points(6)}
+	add("learned (solid, type colour)", color.RGBA{90, 90, 90, 255}, 1.5, nil)
+	add("true (dashed)", color.RGBA{40, 40, 40, 255}, 1.8, dashed)
 	add("(a) y = x", color.RGBA{120, 120, 120, 255}, 1.5, dashed)
 	add("(a) fitted line", color.RGBA{214, 39, 40, 255}, 1.5, nil)
 	add("(f) learned rollout", color.RGBA{90, 90, 90, 255}, 1.2, []vg.Length{vg.Points(5), vg.Points(3)})
