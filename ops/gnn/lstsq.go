@@ -2,7 +2,6 @@ package gnn
 
 import (
 	"math"
-	"sort"
 
 	"github.com/ngs-lab/ngs/ops/nn"
 	"gonum.org/v1/gonum/mat"
@@ -21,24 +20,20 @@ const (
 	pinvCut = 1e-8
 )
 
-// flatSenders returns the senders whose ψ* column is flat over the F Gram
-// frames: its standard deviation is below 10⁻³ of the median sender's, or
-// below 10⁻⁶·(1 + |mean|). Such a column is (nearly) a constant, which the
-// data cannot tell apart from another constant column or from φ*'s offset.
-func flatSenders(gram, colSum []float64, n, frames int) []int {
+// flatSenders returns the senders whose ψ* column is constant over the F
+// Gram frames to float32 precision: standard deviation below 10⁻⁵·(1 +
+// |mean|). Such a column cannot be told apart from another constant column
+// or from φ*'s offset, so the data do not determine its weights. (A column
+// that varies a little still identifies its weights in noise-free data; the
+// ridge, not exclusion, handles those.) sums and squares are the columns'
+// sums and sums of squares in float64.
+func flatSenders(sums, squares []float64, frames int) []int {
 	f := float64(frames)
-	std := make([]float64, n)
-	mean := make([]float64, n)
-	for j := 0; j < n; j++ {
-		mean[j] = colSum[j] / f
-		std[j] = math.Sqrt(math.Max(gram[j*n+j]/f-mean[j]*mean[j], 0))
-	}
-	sorted := append([]float64(nil), std...)
-	sort.Float64s(sorted)
-	med := sorted[n/2]
 	var flat []int
-	for j := 0; j < n; j++ {
-		if std[j] < math.Max(1e-3*med, 1e-6*(1+math.Abs(mean[j]))) {
+	for j := range sums {
+		mean := sums[j] / f
+		std := math.Sqrt(math.Max(squares[j]/f-mean*mean, 0))
+		if std < 1e-5*(1+math.Abs(mean)) {
 			flat = append(flat, j)
 		}
 	}

@@ -38,6 +38,7 @@ type wSolver struct {
 	gram    []float64 // N×N: ΨᵀΨ over all Gram frames
 	cross   []float64 // N×N: Ψᵀ·resid
 	colSum  []float64 // N: Σ_k ψ*_kj
+	colSq   []float64 // N: Σ_k ψ*_kj²
 	scratch []float32 // workspace of nn.MulTN
 	last    SolveReport
 }
@@ -86,6 +87,7 @@ func newWSolver(m *Model, d Data, cfg AlternatingConfig, train, val []int) *wSol
 	s.gram = make([]float64, n*n)
 	s.cross = make([]float64, n*n)
 	s.colSum = make([]float64, n)
+	s.colSq = make([]float64, n)
 	return s
 }
 
@@ -151,12 +153,13 @@ func (s *wSolver) fill(tb tables, frames []int) {
 }
 
 // accumulate builds the float64 Gram matrix ΨᵀΨ, the cross products Ψᵀ·R
-// and ψ*'s column sums over the Gram frames, in blocks of gramBlock frames.
+// and ψ*'s column sums and sums of squares over the Gram frames, in blocks of gramBlock frames.
 func (s *wSolver) accumulate(tb tables) {
 	n := s.data.N
 	clear(s.gram)
 	clear(s.cross)
 	clear(s.colSum)
+	clear(s.colSq)
 	for b0 := 0; b0 < len(s.frames); b0 += gramBlock {
 		fr := s.frames[b0:min(b0+gramBlock, len(s.frames))]
 		s.fill(tb, fr)
@@ -174,6 +177,7 @@ func (s *wSolver) accumulate(tb tables) {
 		for k := 0; k < rows; k++ {
 			for j, v := range s.psiMat[k*n : (k+1)*n] {
 				s.colSum[j] += float64(v)
+				s.colSq[j] += float64(v) * float64(v)
 			}
 		}
 	}
@@ -186,7 +190,7 @@ func (s *wSolver) solve() SolveReport {
 	m, n := s.m, s.data.N
 	tb := s.tables()
 	s.accumulate(tb)
-	flat := flatSenders(s.gram, s.colSum, n, len(s.frames))
+	flat := flatSenders(s.colSum, s.colSq, len(s.frames))
 	w, rep := robustSolve(s.gram, s.cross, n, s.cfg.Ridge, flat)
 	rep.Flat = flat
 	owned := make([]bool, n)
@@ -197,6 +201,11 @@ func (s *wSolver) solve() SolveReport {
 	if len(s.val) > 0 {
 		s.fill(tb, s.val)
 		rep.Applied, rep.ValBefore, rep.ValAfter = s.damp(w, owned)
+	}
+	if len(flat) == n {
+		rep.Applied = 0 // nothing to solve for: keep Ŵ (the trainer rolls back)
+		s.last = rep
+		return rep
 	}
 	for i := 0; i < n; i++ {
 		if owned[i] {

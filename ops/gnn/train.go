@@ -370,11 +370,7 @@ func (t *trainer) trackEpoch(epoch int, newPhase bool) {
 	case newPhase || math.IsNaN(tr.BestVal):
 		t.keepBest(epoch, val)
 	case val > collapseFactor*tr.BestVal:
-		tr.LRScale /= 2
-		t.warn("epoch %d: validation loss %.4g is over %d× the best (%.4g, epoch %d): the fit collapsed; restored epoch %d's fit and halved the learning rates", epoch, val, collapseFactor, tr.BestVal, tr.BestEpoch, tr.BestEpoch)
-		t.m.restoreParams(tr.Best)
-		t.adam.Reset()
-		t.applyLRScale()
+		t.rollback(fmt.Sprintf("epoch %d: validation loss %.4g is over %d× the best (%.4g, epoch %d): the fit collapsed", epoch, val, collapseFactor, tr.BestVal, tr.BestEpoch))
 		tr.SinceBest++
 	case val < tr.BestVal:
 		improved := val < tr.BestVal*(1-t.cfg.Tolerance)
@@ -386,6 +382,21 @@ func (t *trainer) trackEpoch(epoch int, newPhase bool) {
 	default:
 		tr.SinceBest++
 	}
+}
+
+// rollback restores the best fit so far (when there is one), halves the
+// learning rates and warns with why.
+func (t *trainer) rollback(why string) {
+	tr := &t.m.track
+	tr.LRScale /= 2
+	if tr.Best == nil {
+		t.warn("%s; no earlier fit to restore: halved the learning rates", why)
+	} else {
+		t.warn("%s; restored epoch %d's fit and halved the learning rates", why, tr.BestEpoch)
+		t.m.restoreParams(tr.Best)
+	}
+	t.adam.Reset()
+	t.applyLRScale()
 }
 
 func (t *trainer) keepBest(epoch int, val float64) {
@@ -454,8 +465,11 @@ func (t *trainer) noteSolve(rep SolveReport) {
 	if len(rep.Flat) > 0 && !equalInts(rep.Flat, prev.Flat) {
 		t.warn("solve of Ŵ: ψ* is flat over the data for %s; their columns of Ŵ are set to 0", neuronList(rep.Flat))
 	}
+	if len(rep.Flat) == t.data.N {
+		t.rollback(fmt.Sprintf("solve of Ŵ: ψ* became flat for every sender (the fit collapsed; Ŵ kept)"))
+	}
 	t.lastSolve = rep
-	t.solveNote = fmt.Sprintf("last solve: %s, %.0f%% applied", rep.Method, 100*rep.Applied)
+	t.solveNote = fmt.Sprintf("last solve: %s, %d flat senders, %.0f%% applied", rep.Method, len(rep.Flat), 100*rep.Applied)
 }
 
 func equalInts(a, b []int) bool {
