@@ -299,7 +299,11 @@ func squeue(ctx context.Context, ids []string) (queue, error) {
 		if strings.Contains(stderr.String(), "Invalid job id") {
 			return q, nil // every job has left Slurm's memory
 		}
-		return q, fmt.Errorf("squeue: %v: %s", err, strings.TrimSpace(stderr.String()))
+		msg := strings.TrimSpace(stderr.String())
+		if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
+			msg = msg[i+1:] // the last line says why (squeue: fatal: ...)
+		}
+		return q, fmt.Errorf("squeue: %v: %s", err, msg)
 	}
 	for _, line := range strings.Split(string(out), "\n") {
 		f := strings.Fields(line)

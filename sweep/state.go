@@ -88,12 +88,26 @@ func writeRecord(path string, r record) error {
 // was killed, and is Failed with the reason found (Slurm's accounting, or
 // slurmstepd's message in its log).
 func (sw *Sweep) Status(ctx context.Context) ([]TaskStatus, error) {
-	live, qerr := sw.slurmQueue(ctx)
+	records := make([]record, len(sw.Tasks))
+	errs := make([]error, len(sw.Tasks))
+	ask := false // squeue matters only for tasks not started or running under Slurm
+	for i, t := range sw.Tasks {
+		records[i], errs[i] = readRecord(sw.statePath(t))
+		if errs[i] != nil || records[i]["status"] == "running" && records[i]["job"] != "" {
+			ask = true
+		}
+	}
+	var live queue
+	var qerr error
+	if ask {
+		live, qerr = sw.slurmQueue(ctx)
+	}
+	sw.QueueError = qerr
 	host, _ := os.Hostname()
 	out := make([]TaskStatus, len(sw.Tasks))
 	for i, t := range sw.Tasks {
 		st := TaskStatus{Task: t, State: NotStarted, Exit: -1}
-		r, err := readRecord(sw.statePath(t))
+		r, err := records[i], errs[i]
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 			if job, ok := live.task(t.ID); ok {

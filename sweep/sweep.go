@@ -77,6 +77,10 @@ type Sweep struct {
 	Dir   string
 	Spec  Spec
 	Tasks []Task
+	// QueueError is set by Status when the sweep has Slurm jobs and squeue
+	// could not say which still run: queued and running states may then
+	// be out of date.
+	QueueError error
 }
 
 // File names inside a sweep folder.

@@ -152,6 +152,10 @@ func sweepMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ngs sweep: %v\n", err)
 		return exitScript
 	}
+	if sw.QueueError != nil {
+		fmt.Fprintf(stderr, "ngs sweep: cannot tell which of the sweep's Slurm tasks still run (%v); run it where squeue works\n", sw.QueueError)
+		return exitScript
+	}
 	todo, err := sweep.ToRun(statuses)
 	if err != nil {
 		fmt.Fprintf(stderr, "ngs sweep: %v\n", err)
@@ -206,6 +210,9 @@ func sweepStatus(ctx context.Context, dir string, stdout, stderr io.Writer) int 
 		return exitScript
 	}
 	fmt.Fprintf(stdout, "%s (ngs sweep %s)\n%s\n\n", dir, sw.Spec, sweep.CountLine(statuses))
+	if sw.QueueError != nil {
+		fmt.Fprintf(stderr, "ngs sweep: warning: cannot ask Slurm (%v): queued and running tasks may be out of date\n", sw.QueueError)
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "task\t%s\tstatus\tseconds\twhere\terror\n", strings.Join(sw.Spec.Columns(), "\t"))
 	for _, st := range statuses {
