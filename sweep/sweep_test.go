@@ -290,3 +290,29 @@ func TestTimingColumn(t *testing.T) {
 		}
 	}
 }
+
+func TestSlurmEndQuotesSlurm(t *testing.T) {
+	sw := fakeSweep(t)
+	write(t, filepath.Join(sw.Dir, "logs", "999999_1.err"),
+		"train gnn  26% epoch 2\nslurmstepd-vm: error: *** JOB 999999 ON vm CANCELLED AT 2026-12-01T23:26:27 DUE TO TIME LIMIT ***\n")
+	got := sw.slurmEnd(context.Background(), "999999_1", "logs/999999_1.err")
+	if want := "JOB 999999 ON vm CANCELLED AT 2026-12-01T23:26:27 DUE TO TIME LIMIT"; !strings.HasPrefix(got, "killed by Slurm") || !strings.HasSuffix(got, want) {
+		t.Errorf("got %q, want Slurm's line %q", got, want)
+	}
+	if got := sw.slurmEnd(context.Background(), "999999_2", ""); !strings.Contains(got, "ended without recording an exit status") {
+		t.Errorf("without a log: %q", got)
+	}
+}
+
+func TestSeveralReportsArePrefixed(t *testing.T) {
+	sw := fakeSweep(t)
+	task := sw.Tasks[0]
+	write(t, filepath.Join(sw.TaskDir(task), "supp7", "frames_10", "metrics.json"), `{"connectivity": {"r2": 0.5}}`)
+	m, err := sw.taskMetrics(task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m["report/connectivity.r2"] != "0.25" || m["supp7/frames_10/connectivity.r2"] != "0.5" || m["connectivity.r2"] != "" {
+		t.Errorf("metrics of a task with two reports: %v", m)
+	}
+}
