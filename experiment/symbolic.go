@@ -505,7 +505,11 @@ func (rp *reporter) symbolic() error {
 			return err
 		}
 	}
-	truePhiForm, truePsiForm := expectedForms(rp.truth)
+	truth := rp.truth
+	if rp.noTruth() {
+		truth = nil // a recording's placeholder network: nothing true to compare with
+	}
+	truePhiForm, truePsiForm := expectedForms(truth)
 	names := rp.typeNames()
 	var exprs []report.Expression
 	search := func(fn string, cl int, curve []float32, typ int, truth [][]float32, forms []string) {
@@ -516,10 +520,10 @@ func (rp *reporter) symbolic() error {
 	}
 	if m.Spec().Variant == gnn.N2 {
 		all := make([]int, m.N())
-		search("psi", -1, medianRows(psi, g, all, 0), majorityType(rp.truth, all, 0), rp.sym.truePsi, truePsiForm)
+		search("psi", -1, medianRows(psi, g, all, 0), majorityType(truth, all, 0), rp.sym.truePsi, truePsiForm)
 	}
 	for cl := 0; cl < k; cl++ {
-		typ := majorityType(rp.truth, labels, cl)
+		typ := majorityType(truth, labels, cl)
 		search("phi", cl, medianRows(phi, g, labels, cl), typ, rp.sym.truePhi, truePhiForm)
 		if m.Spec().Variant != gnn.N2 {
 			search("psi", cl, medianRows(psi, g, labels, cl), typ, rp.sym.truePsi, truePsiForm)
