@@ -99,7 +99,10 @@ func (t Types) beforePanel() *plot.Plot {
 func (t Types) afterPanel() *plot.Plot {
 	title := "Learned embeddings by true type"
 	if t.Unclustered != nil {
-		title = "Embeddings after clustering\n(each neuron on a disc around its cluster)"
+		title = "Embeddings after clustering\n(end of training)"
+		if sharesEmbeddings(t.Embeddings, t.Dim) {
+			title = "Embeddings after clustering\n(each neuron on a disc around its cluster)"
+		}
 	}
 	return embeddingPanel(title, t.Embeddings, t.Dim, t.TrueTypes, true)
 }
@@ -221,6 +224,20 @@ func spreadShared(xs, ys []float64) {
 			ys[i] = k.y + r*math.Sin(float64(m)*golden)
 		}
 	}
+}
+
+// sharesEmbeddings reports whether two neurons have the same embedding (a
+// cluster's median that training has not moved since).
+func sharesEmbeddings(emb []float32, dim int) bool {
+	seen := map[string]bool{}
+	for i := 0; i+dim <= len(emb); i += dim {
+		k := fmt.Sprint(emb[i : i+dim])
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+	}
+	return false
 }
 
 // minMax returns the smallest and largest finite values (0, 0 for none).
