@@ -3,6 +3,7 @@ package experiment
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -35,6 +36,7 @@ type Fit struct {
 	// draws them beside the clustered ones.
 	Unclustered      []float32
 	UnclusteredEpoch int
+	constant []int // neurons with constant activity (nil before computed)
 	// TrainWarnings are what training had to work around (flat ψ*,
 	// constant activity, a raised ridge, a rollback).
 	TrainWarnings []string
@@ -337,7 +339,7 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 		opts.MinSize = int(v)
 	}
 	curves := m.SamplePhi(grid)
-	res, err := cluster.Step(curves, len(grid), m.Embeddings(), d, opts)
+	res, err := clusterActive(curves, len(grid), m.Embeddings(), d, opts, st.fit.constantNeurons())
 	if err != nil {
 		return nil, c.Errorf("%v", err)
 	}
@@ -372,6 +374,87 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 	m.FreezeEmbeddingAndPsi(int(freeze))
 	st.fit.Labels, st.fit.Clusters, st.fit.Warnings = res.Labels, res.Clusters, append(st.fit.Warnings[:0:0], res.Warnings...)
 	return runtime.Number(res.Clusters), nil
+}
+
+// constantNeurons lists the neurons whose recorded activity never changes
+// (computed once per fit).
+func (f *Fit) constantNeurons() []int {
+	if f.constant != nil || f.Data == nil || f.Data.U == nil || f.Data.Frames < 1 {
+		return f.constant
+	}
+	n := len(f.Data.U) / f.Data.Frames
+	f.constant = []int{}
+	for i := 0; i < n; i++ {
+		first, same := f.Data.U[i], true
+		for k := 1; k < f.Data.Frames && same; k++ {
+			same = f.Data.U[k*n+i] == first
+		}
+		if same {
+			f.constant = append(f.constant, i)
+		}
+	}
+	return f.constant
+}
+
+// clusterActive runs the clustering step on the neurons whose activity
+// varies and puts the constant ones in a cluster of their own: their φ* is
+// known at a single point only, so its curve elsewhere is arbitrary and
+// would chain true clusters together under single linkage.
+func clusterActive(curves []float32, g int, emb []float32, d int, opts cluster.StepOptions, constant []int) (*cluster.StepResult, error) {
+	n := len(emb) / d
+	if len(constant) == 0 || len(constant) >= n-1 {
+		return cluster.Step(curves, g, emb, d, opts)
+	}
+	idle := make([]bool, n)
+	for _, i := range constant {
+		idle[i] = true
+	}
+	var subCurves, subEmb, idleCurves, idleEmb []float32
+	for i := 0; i < n; i++ {
+		if idle[i] {
+			idleCurves = append(idleCurves, curves[i*g:(i+1)*g]...)
+			idleEmb = append(idleEmb, emb[i*d:(i+1)*d]...)
+		} else {
+			subCurves = append(subCurves, curves[i*g:(i+1)*g]...)
+			subEmb = append(subEmb, emb[i*d:(i+1)*d]...)
+		}
+	}
+	res, err := cluster.Step(subCurves, g, subEmb, d, opts)
+	if err != nil {
+		return nil, err
+	}
+	labels := make([]int, 0, n)
+	k := 0
+	for i := 0; i < n; i++ {
+		if idle[i] {
+			labels = append(labels, res.Clusters)
+		} else {
+			labels = append(labels, res.Labels[k])
+			k++
+		}
+	}
+	res.Labels = labels
+	res.MedianEmbeddings = append(res.MedianEmbeddings, columnMedians(idleEmb, d))
+	res.MedianCurves = append(res.MedianCurves, columnMedians(idleCurves, g))
+	res.Clusters++
+	res.Warnings = append(res.Warnings, fmt.Sprintf("%d neurons with constant activity are clustered apart, as one group", len(constant)))
+	return res, nil
+}
+
+// columnMedians returns the per-column median of a row-major matrix with
+// the given number of columns.
+func columnMedians(x []float32, cols int) []float32 {
+	rows := len(x) / cols
+	out := make([]float32, cols)
+	col := make([]float32, rows)
+	for c := 0; c < cols; c++ {
+		for r := 0; r < rows; r++ {
+			col[r] = x[r*cols+c]
+		}
+		slices.Sort(col)
+		out[c] = (col[(rows-1)/2] + col[rows/2]) / 2
+	}
+	return out
 }
 
 func clusterOptions(c *runtime.Call) (cluster.StepOptions, []float32, error) {

@@ -341,7 +341,7 @@ func (b *networkBuilder) assignTypes(rng *rand.Rand) error {
 
 // typeCounts splits n neurons among the types: explicit counts first, then
 // fractions, then equal shares of the rest; the remainder goes to the last
-// type (SPEC §1.2).
+// type (SPEC §1.2) that has no explicit count, so that a count is kept.
 func typeCounts(n int, kinds []NeuronType) ([]int, error) {
 	counts := make([]int, len(kinds))
 	left := n
@@ -371,7 +371,11 @@ func typeCounts(n int, kinds []NeuronType) ([]int, error) {
 	if total > n {
 		return nil, fmt.Errorf("the type counts add up to %d, more than the %d neurons", total, n)
 	}
-	counts[len(counts)-1] += n - total
+	last := len(counts) - 1
+	for last > 0 && kinds[last].Count >= 0 {
+		last--
+	}
+	counts[last] += n - total
 	return counts, nil
 }
 

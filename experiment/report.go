@@ -137,11 +137,11 @@ func (rp *reporter) typeNames() []string {
 
 func (rp *reporter) connectivity() error {
 	m := rp.fit.Model
-	corrected, err := correctedWeights(m, rp.fit.Data, rp.truth)
+	trueW, corrected, err := comparedWeights(m, rp.fit.Data, rp.truth)
 	if err != nil {
 		return err
 	}
-	c := report.Connectivity{N: m.N(), True: rp.truth.W, Learned: corrected, Raw: m.W()}
+	c := report.Connectivity{N: m.N(), True: trueW, Learned: corrected, Raw: m.W()}
 	if base, err := rp.leastSquares(); err == nil {
 		c.Baseline = base
 	} else {

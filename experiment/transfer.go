@@ -121,24 +121,81 @@ func affineFit(x, y []float32) (a, b float64) {
 	return a, (sy - a*sx) / c
 }
 
-// correctedWeights returns Ŵ corrected against the truth: Ŵ[i,j]·α_j/g where
-// the affine map is known (N2, N4), else gnn.CorrectedW's plateau correction.
+// correctedWeights returns Ŵ corrected against the truth: Ŵ[i,j]·α_j/ḡ
+// where the affine map is known (N2, N4), else gnn.CorrectedW's plateau
+// correction. ḡ is the network's shared g, or, when g differs between types,
+// the mean of the nonzero g_i (see comparedWeights).
 func correctedWeights(m *gnn.Model, data *Dataset, truth *Network) ([]float32, error) {
+	_, gbar := receiverGains(truth)
 	alpha, _, ok, err := transferAffine(m, data, truth)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return gnn.CorrectedW(m, m.XNorm(), truth.Gain)
+		return gnn.CorrectedW(m, m.XNorm(), gbar)
 	}
 	n := m.N()
 	w := m.W()
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			w[i*n+j] = float32(float64(w[i*n+j]) * alpha[j] / truth.Gain)
+			w[i*n+j] = float32(float64(w[i*n+j]) * alpha[j] / gbar)
 		}
 	}
 	return w, nil
+}
+
+// comparedWeights returns the true and the corrected learned weights that
+// the report compares. The learned Ŵ[i,j] stands for g_i·W[i,j], the
+// weight the dynamics see, so when the gain g differs between receivers the
+// true side is W[i,j]·g_i/ḡ (a receiver with g_i = 0 has no visible
+// inputs); with one shared g it is W itself.
+func comparedWeights(m *gnn.Model, data *Dataset, truth *Network) (trueW, learned []float32, err error) {
+	learned, err = correctedWeights(m, data, truth)
+	if err != nil {
+		return nil, nil, err
+	}
+	gains, gbar := receiverGains(truth)
+	if gains == nil {
+		return truth.W, learned, nil
+	}
+	n := truth.N
+	trueW = make([]float32, n*n)
+	for i := 0; i < n; i++ {
+		f := float32(gains[i] / gbar)
+		for j := 0; j < n; j++ {
+			trueW[i*n+j] = truth.W[i*n+j] * f
+		}
+	}
+	return trueW, learned, nil
+}
+
+// receiverGains returns each receiver's g (nil when g is shared or absent)
+// and ḡ: the shared g, or the mean of the nonzero g_i.
+func receiverGains(truth *Network) ([]float64, float64) {
+	g, ok := truth.Params["g"]
+	if !ok || len(g) != truth.N {
+		return nil, truth.Gain
+	}
+	var sum float64
+	count := 0
+	shared := true
+	for _, v := range g {
+		if v != g[0] {
+			shared = false
+		}
+		if v != 0 {
+			sum += float64(v)
+			count++
+		}
+	}
+	if shared || count == 0 {
+		return nil, truth.Gain
+	}
+	gains := make([]float64, len(g))
+	for i, v := range g {
+		gains[i] = float64(v)
+	}
+	return gains, sum / float64(count)
 }
 
 // transferScales returns, for every true type t, the least-squares slope of

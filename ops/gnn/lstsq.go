@@ -41,31 +41,68 @@ func flatSenders(sums, squares []float64, frames int) []int {
 }
 
 // robustSolve returns Ŵ (N×N, receiver-major) minimising, for every
-// receiver i, ‖r_i − Ψ ŵ_i‖² + ρ·‖ŵ_i‖² subject to ŵ_i[i] = 0 and ŵ_i[j] = 0
-// for the flat senders j, given G = ΨᵀΨ and C = Ψᵀ R (column i for receiver
-// i), both N×N in float64. ρ starts at ridge·mean(diag G) and grows tenfold
-// while the system is singular or its condition number exceeds maxCond, up
-// to maxRidge; past that a pseudo-inverse (eigenvalues below pinvCut·λmax
-// dropped) gives the minimum-norm solution. With X = G⁻¹C the constrained
-// solution is ŵ_i = x_i − λ_i·G⁻¹e_i, λ_i = x_i[i] / (G⁻¹)_ii.
-func robustSolve(gram, cross []float64, n int, ridge float64, flat []int) ([]float32, SolveReport) {
+// receiver i, ‖r_i − Ψ ŵ_i‖² + ρ·‖ŵ_i‖² subject to ŵ_i[i] = 0, given G =
+// ΨᵀΨ and C = Ψᵀ R (column i for receiver i), both N×N in float64. ρ starts
+// at ridge·mean(diag G) and grows tenfold while the system is singular or
+// its condition number exceeds maxCond, up to maxRidge; past that a
+// pseudo-inverse (eigenvalues below pinvCut·λmax dropped) gives the
+// minimum-norm solution. With X = G⁻¹C the constrained solution is
+// ŵ_i = x_i − λ_i·G⁻¹e_i, λ_i = x_i[i] / (G⁻¹)_ii.
+//
+// The flat senders (constant columns) are solved for together: they add
+// one constant per receiver, b_i = Σ_{j flat} ŵ_i[j]·m_j with m_j their
+// constant ψ*, which the solve fits as an intercept; b_i is then spread over
+// them in the minimum-norm way, ŵ_i[j] = b_i·m_j/Σ_k m_k². Leaving the
+// constant out instead would push it onto the other senders' weights, or
+// onto φ*, which cannot hold a per-receiver constant once neurons share
+// embeddings. sums and rsum are Ψ's and R's column sums over the frames.
+func robustSolve(gram, cross []float64, n int, ridge float64, flat []int, sums, rsum []float64, frames int) ([]float32, SolveReport) {
 	rep := SolveReport{Method: "cholesky", Ridge: ridge}
 	w := make([]float32, n*n)
 	active, pos := activeSenders(n, flat)
 	na := len(active)
-	if na == 0 {
+	var flatNorm float64
+	for _, j := range flat {
+		m := sums[j] / float64(frames)
+		flatNorm += m * m
+	}
+	intercept := len(flat) > 0 && flatNorm > 1e-12
+	size := na
+	if intercept {
+		size++
+	}
+	if size == 0 {
 		rep.Method = "none: every sender's ψ* is flat"
 		return w, rep
 	}
-	var meanDiag float64
-	for _, j := range active {
-		meanDiag += gram[j*n+j]
+	if na == 0 {
+		rep.Method = "none: every sender's ψ* is flat"
 	}
-	meanDiag = math.Max(meanDiag/float64(na), 1e-300)
-	inv := invertRegularised(gram, n, active, meanDiag, &rep)
-	c := mat.NewDense(na, n, nil)
+	// Gram and cross products of the system: the active senders, then the
+	// intercept (a column of ones) when there is one.
+	at := func(p, q int) float64 {
+		switch {
+		case p < na && q < na:
+			return gram[active[p]*n+active[q]]
+		case p < na:
+			return sums[active[p]]
+		case q < na:
+			return sums[active[q]]
+		}
+		return float64(frames)
+	}
+	var meanDiag float64
+	for p := 0; p < size; p++ {
+		meanDiag += at(p, p)
+	}
+	meanDiag = math.Max(meanDiag/float64(size), 1e-300)
+	inv := invertRegularised(at, size, meanDiag, &rep)
+	c := mat.NewDense(size, n, nil)
 	for p, j := range active {
 		c.SetRow(p, cross[j*n:(j+1)*n])
+	}
+	if intercept {
+		c.SetRow(na, rsum)
 	}
 	var x mat.Dense
 	x.Mul(inv, c)
@@ -75,15 +112,33 @@ func robustSolve(gram, cross []float64, n int, ridge float64, flat []int) ([]flo
 			if p >= 0 && inv.At(p, p) > 0 {
 				lambda = x.At(p, i) / inv.At(p, p)
 			}
-			for q, j := range active {
-				if j == i {
-					continue
-				}
+			coef := func(q int) float64 {
 				v := x.At(q, i)
 				if p >= 0 {
 					v -= lambda * inv.At(q, p)
 				}
-				w[i*n+j] = float32(v)
+				return v
+			}
+			for q, j := range active {
+				if j != i {
+					w[i*n+j] = float32(coef(q))
+				}
+			}
+			if intercept {
+				// spread over the flat senders other than i itself
+				norm := flatNorm
+				if p < 0 {
+					mi := sums[i] / float64(frames)
+					norm -= mi * mi
+				}
+				if norm > 1e-12 {
+					b := coef(na)
+					for _, j := range flat {
+						if j != i {
+							w[i*n+j] = float32(b * sums[j] / float64(frames) / norm)
+						}
+					}
+				}
 			}
 		}
 	})
@@ -108,16 +163,16 @@ func activeSenders(n int, flat []int) (active, pos []int) {
 	return active, pos
 }
 
-// invertRegularised returns the inverse of G[active, active] + ρI, raising
-// ρ (and recording it in rep) until the Cholesky factorisation succeeds
-// with a condition number ≤ maxCond, or the pseudo-inverse past maxRidge.
-func invertRegularised(gram []float64, n int, active []int, meanDiag float64, rep *SolveReport) mat.Matrix {
-	na := len(active)
-	sym := mat.NewSymDense(na, nil)
+// invertRegularised returns the inverse of the size×size matrix A (entries
+// at(p, q)) plus ρI, raising ρ (and recording it in rep) until the Cholesky
+// factorisation succeeds with a condition number ≤ maxCond, or the
+// pseudo-inverse past maxRidge.
+func invertRegularised(at func(p, q int) float64, size int, meanDiag float64, rep *SolveReport) mat.Matrix {
+	sym := mat.NewSymDense(size, nil)
 	fill := func(reg float64) {
-		for p, i := range active {
-			for q := p; q < na; q++ {
-				v := gram[i*n+active[q]]
+		for p := 0; p < size; p++ {
+			for q := p; q < size; q++ {
+				v := at(p, q)
 				if q == p {
 					v += reg
 				}
@@ -132,7 +187,7 @@ func invertRegularised(gram []float64, n int, active []int, meanDiag float64, re
 		if ok := chol.Factorize(sym); ok && chol.Cond() <= maxCond {
 			var inv mat.SymDense
 			if err := chol.InverseTo(&inv); err == nil {
-				rep.Ridge, rep.Cond, rep.Rank = r, chol.Cond(), na
+				rep.Ridge, rep.Cond, rep.Rank = r, chol.Cond(), size
 				if r > start*1.0001 {
 					rep.Method = "cholesky+ridge"
 				}

@@ -10,12 +10,13 @@ import (
 	"testing"
 )
 
-// gramOf returns ΨᵀΨ, Ψᵀ·R and ψ's column sums and sums of squares in
-// float64 for F×N matrices.
-func gramOf(psi, r []float64, f, n int) (gram, cross, sums, squares []float64) {
-	gram, cross, sums, squares = make([]float64, n*n), make([]float64, n*n), make([]float64, n), make([]float64, n)
+// gramOf returns ΨᵀΨ, Ψᵀ·R, ψ's column sums and sums of squares, and R's
+// column sums in float64 for F×N matrices.
+func gramOf(psi, r []float64, f, n int) (gram, cross, sums, squares, rsum []float64) {
+	gram, cross, sums, squares, rsum = make([]float64, n*n), make([]float64, n*n), make([]float64, n), make([]float64, n), make([]float64, n)
 	for k := 0; k < f; k++ {
 		for i := 0; i < n; i++ {
+			rsum[i] += r[k*n+i]
 			sums[i] += psi[k*n+i]
 			squares[i] += psi[k*n+i] * psi[k*n+i]
 			for j := 0; j < n; j++ {
@@ -24,7 +25,7 @@ func gramOf(psi, r []float64, f, n int) (gram, cross, sums, squares []float64) {
 			}
 		}
 	}
-	return gram, cross, sums, squares
+	return gram, cross, sums, squares, rsum
 }
 
 // TestRobustSolveDegenerate builds messages with two constant senders and
@@ -60,7 +61,7 @@ func TestRobustSolveDegenerate(t *testing.T) {
 			}
 		}
 	}
-	gram, cross, sums, squares := gramOf(psi, r, f, n)
+	gram, cross, sums, squares, rsum := gramOf(psi, r, f, n)
 	flat := flatSenders(sums, squares, f)
 	if len(flat) != 2 || flat[0] != 0 || flat[1] != 1 {
 		t.Fatalf("flat senders %v, expected [0 1]", flat)
@@ -68,7 +69,7 @@ func TestRobustSolveDegenerate(t *testing.T) {
 	// With a negligible starting ridge the duplicated senders make the
 	// system singular: the solve must raise the ridge or use a
 	// pseudo-inverse.
-	got, rep := robustSolve(gram, cross, n, 1e-14, flat)
+	got, rep := robustSolve(gram, cross, n, 1e-14, flat, sums, rsum, f)
 	if rep.Method == "cholesky" {
 		t.Errorf("method %q: expected the ridge to be raised or a pseudo-inverse for duplicated senders", rep.Method)
 	}
@@ -79,9 +80,14 @@ func TestRobustSolveDegenerate(t *testing.T) {
 				t.Fatalf("Ŵ[%d,%d] = %g", i, j, v)
 			}
 			switch {
-			case j < 2 || i == j:
+			case i == j:
 				if v != 0 {
-					t.Errorf("Ŵ[%d,%d] = %g, expected 0 (flat sender or diagonal)", i, j, v)
+					t.Errorf("Ŵ[%d,%d] = %g, expected 0 on the diagonal", i, j, v)
+				}
+			case j < 2:
+				// the constant senders carry the receiver's intercept, 0 here
+				if math.Abs(v) > 0.02 {
+					t.Errorf("Ŵ[%d,%d] = %g, expected about 0 (no constant in the data)", i, j, v)
 				}
 			case j == 2 || j == 3:
 				// only the sum of the duplicated senders is determined
@@ -100,23 +106,28 @@ func TestRobustSolveDegenerate(t *testing.T) {
 	}
 }
 
-// TestRobustSolveAllFlat: a ψ* that is constant for every sender gives Ŵ = 0
-// and says so, instead of failing.
+// TestRobustSolveAllFlat: a ψ* that is constant for every sender says so,
+// and its weights carry each receiver's mean residual (the intercept) in
+// the minimum-norm way instead of failing.
 func TestRobustSolveAllFlat(t *testing.T) {
 	const n, f = 5, 50
 	psi, r := make([]float64, f*n), make([]float64, f*n)
 	for k := range psi {
 		psi[k], r[k] = 0.5, float64(k%7)
 	}
-	gram, cross, sums, squares := gramOf(psi, r, f, n)
+	gram, cross, sums, squares, rsum := gramOf(psi, r, f, n)
 	flat := flatSenders(sums, squares, f)
-	got, rep := robustSolve(gram, cross, n, 1e-5, flat)
+	got, rep := robustSolve(gram, cross, n, 1e-5, flat, sums, rsum, f)
 	if len(flat) != n || !strings.Contains(rep.Method, "flat") {
 		t.Fatalf("flat %v, method %q: expected every sender flat", flat, rep.Method)
 	}
-	for _, v := range got {
-		if v != 0 {
-			t.Fatalf("Ŵ has %g, expected all zero", v)
+	for i := 0; i < n; i++ {
+		var msg float64
+		for j := 0; j < n; j++ {
+			msg += float64(got[i*n+j]) * 0.5
+		}
+		if want := rsum[i] / f; math.Abs(msg-want) > 1e-3*(1+math.Abs(want)) {
+			t.Errorf("receiver %d: constant message %.4f, expected its mean residual %.4f", i, msg, want)
 		}
 	}
 }
@@ -150,7 +161,7 @@ func TestTrainWithConstantNeurons(t *testing.T) {
 		t.Fatalf("training failed on degenerate data: %v", err)
 	}
 	all := strings.Join(warnings, "\n")
-	if !strings.Contains(all, "neurons 34, 35, 36, 37, 38, 39 is constant") || !strings.Contains(all, "flat over the data for neurons 34, 35, 36, 37, 38, 39;") {
+	if !strings.Contains(all, "neurons 34, 35, 36, 37, 38, 39 is constant") || !strings.Contains(all, "flat over the data for neurons 34, 35, 36, 37, 38, 39:") {
 		t.Errorf("warnings do not name the constant neurons 34-39:\n%s", all)
 	}
 	fit, err := ConnectivityFit(m, w, 10)

@@ -39,6 +39,7 @@ type wSolver struct {
 	cross   []float64 // N×N: Ψᵀ·resid
 	colSum  []float64 // N: Σ_k ψ*_kj
 	colSq   []float64 // N: Σ_k ψ*_kj²
+	rsum    []float64 // N: Σ_k resid_ki
 	scratch []float32 // workspace of nn.MulTN
 	last    SolveReport
 }
@@ -88,6 +89,7 @@ func newWSolver(m *Model, d Data, cfg AlternatingConfig, train, val []int) *wSol
 	s.cross = make([]float64, n*n)
 	s.colSum = make([]float64, n)
 	s.colSq = make([]float64, n)
+	s.rsum = make([]float64, n)
 	return s
 }
 
@@ -160,6 +162,7 @@ func (s *wSolver) accumulate(tb tables) {
 	clear(s.cross)
 	clear(s.colSum)
 	clear(s.colSq)
+	clear(s.rsum)
 	for b0 := 0; b0 < len(s.frames); b0 += gramBlock {
 		fr := s.frames[b0:min(b0+gramBlock, len(s.frames))]
 		s.fill(tb, fr)
@@ -179,6 +182,9 @@ func (s *wSolver) accumulate(tb tables) {
 				s.colSum[j] += float64(v)
 				s.colSq[j] += float64(v) * float64(v)
 			}
+			for i, v := range s.resid[k*n : (k+1)*n] {
+				s.rsum[i] += float64(v)
+			}
 		}
 	}
 }
@@ -191,7 +197,7 @@ func (s *wSolver) solve() SolveReport {
 	tb := s.tables()
 	s.accumulate(tb)
 	flat := flatSenders(s.colSum, s.colSq, len(s.frames))
-	w, rep := robustSolve(s.gram, s.cross, n, s.cfg.Ridge, flat)
+	w, rep := robustSolve(s.gram, s.cross, n, s.cfg.Ridge, flat, s.colSum, s.rsum, len(s.frames))
 	rep.Flat = flat
 	owned := make([]bool, n)
 	for i := range owned {

@@ -129,6 +129,10 @@ type trainer struct {
 	solver    *wSolver
 	lastSolve SolveReport
 	solveNote string
+	// warned records what was already reported, so that a solve's warning
+	// is given once per method and once per flat sender.
+	warnedMethod map[string]bool
+	warnedFlat   map[int]bool
 	frames    []int // the current batch's frame indices
 }
 
@@ -242,7 +246,7 @@ func (t *trainer) warnConstant() {
 		}
 	}
 	if len(idle) > 0 {
-		t.warn("the activity of %s is constant over the data: their outgoing weights (columns of Ŵ) cannot be determined and are set to 0 by the solve", neuronList(idle))
+		t.warn("the activity of %s is constant over the data: the outgoing weights (columns of Ŵ) cannot be determined; the solve gives them only the per-receiver constant they add, spread in the minimum-norm way", neuronList(idle))
 	}
 }
 
@@ -453,8 +457,11 @@ func (t *trainer) validate() float64 {
 // noteSolve warns when a solve had to work around a degenerate system
 // (once for each new situation) and keeps its summary for progress reports.
 func (t *trainer) noteSolve(rep SolveReport) {
-	prev := t.lastSolve
-	if rep.Method != "cholesky" && rep.Method != prev.Method {
+	if t.warnedMethod == nil {
+		t.warnedMethod, t.warnedFlat = map[string]bool{}, map[int]bool{}
+	}
+	if rep.Method != "cholesky" && !t.warnedMethod[rep.Method] {
+		t.warnedMethod[rep.Method] = true
 		switch rep.Method {
 		case "cholesky+ridge":
 			t.warn("solve of Ŵ: the Gram matrix of ψ* is ill-conditioned; ridge raised to %g (relative to its mean diagonal)", rep.Ridge)
@@ -462,26 +469,21 @@ func (t *trainer) noteSolve(rep SolveReport) {
 			t.warn("solve of Ŵ: the Gram matrix of ψ* is singular even with ridge %g; used a pseudo-inverse (rank %d)", maxRidge, rep.Rank)
 		}
 	}
-	if len(rep.Flat) > 0 && !equalInts(rep.Flat, prev.Flat) {
-		t.warn("solve of Ŵ: ψ* is flat over the data for %s; their columns of Ŵ are set to 0", neuronList(rep.Flat))
+	var fresh []int
+	for _, j := range rep.Flat {
+		if !t.warnedFlat[j] {
+			t.warnedFlat[j] = true
+			fresh = append(fresh, j)
+		}
+	}
+	if len(fresh) > 0 {
+		t.warn("solve of Ŵ: ψ* is flat over the data for %s: while it stays so their columns of Ŵ carry only a per-receiver constant", neuronList(fresh))
 	}
 	if len(rep.Flat) == t.data.N {
 		t.rollback(fmt.Sprintf("solve of Ŵ: ψ* became flat for every sender (the fit collapsed; Ŵ kept)"))
 	}
 	t.lastSolve = rep
 	t.solveNote = fmt.Sprintf("last solve: %s, %d flat senders, %.0f%% applied", rep.Method, len(rep.Flat), 100*rep.Applied)
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if a[k] != b[k] {
-			return false
-		}
-	}
-	return true
 }
 
 // applyLRScale scales every group's learning rate by the track's LRScale
