@@ -3,9 +3,9 @@ package experiment
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/ngs-lab/ngs/ops/cluster"
@@ -36,7 +36,7 @@ type Fit struct {
 	// draws them beside the clustered ones.
 	Unclustered      []float32
 	UnclusteredEpoch int
-	constant []int // neurons with constant activity (nil before computed)
+	constant         []int // neurons with constant activity (nil before computed)
 	// TrainWarnings are what training had to work around (flat ψ*,
 	// constant activity, a raised ridge, a rollback).
 	TrainWarnings []string

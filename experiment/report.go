@@ -431,6 +431,19 @@ func (rp *reporter) training() error {
 			t.R2At = append(t.R2At, step)
 		}
 	}
+	m := rp.fit.Model
+	if val := m.ValidationLosses(); len(val) > 0 && len(h) > 0 {
+		steps := float64(h[0].StepsPerEpoch)
+		first := m.EpochsDone() - len(val) // epochs trained before a resume have their values too
+		for e, v := range val {
+			t.Validation = append(t.Validation, v)
+			t.ValidationAt = append(t.ValidationAt, float64(first+e+1)*steps)
+		}
+		if b := m.BestEpoch(); b >= 0 {
+			t.Best = float64(b+1) * steps
+		}
+		rp.r.Set("training.best_epoch", float64(m.BestEpoch()))
+	}
 	return rp.r.AddTraining(t)
 }
 

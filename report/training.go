@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // Training holds the training curves.
@@ -20,6 +21,12 @@ type Training struct {
 	R2At []float64
 	// XLabel names the x axis ("step" when empty).
 	XLabel string
+	// Validation is the validation mean squared error at each epoch end
+	// (optional), at ValidationAt; Best is the x of the fit kept (NaN or
+	// 0 for none).
+	Validation   []float64
+	ValidationAt []float64
+	Best         float64
 }
 
 // AddTraining adds the "training" section: the loss on a log scale and the
@@ -39,6 +46,10 @@ func (r *Report) AddTraining(t Training) error {
 		values = append(values, metricValue{"final_r2", t.R2[len(t.R2)-1]})
 		table = append(table, [2]string{"final live R²", formatFloat(t.R2[len(t.R2)-1])})
 	}
+	if len(t.Validation) > 0 {
+		values = append(values, metricValue{"final_validation", t.Validation[len(t.Validation)-1]}, metricValue{"min_validation", minFinite(t.Validation)})
+		table = append(table, [2]string{"lowest validation MSE", formatFloat(minFinite(t.Validation))})
+	}
 	if err := r.setAll(name, values); err != nil {
 		return r.fail(name, err)
 	}
@@ -47,14 +58,22 @@ func (r *Report) AddTraining(t Training) error {
 		if err != nil {
 			return err
 		}
-		f.grid([][]*plot.Plot{{loss, r2Plot(t)}}, 0, 0, f.width, f.height)
+		row := []*plot.Plot{loss}
+		if len(t.Validation) > 0 {
+			v, err := validationPlot(t)
+			if err != nil {
+				return err
+			}
+			row = append(row, v)
+		}
+		f.grid([][]*plot.Plot{append(row, r2Plot(t))}, 0, 0, f.width, f.height)
 		return nil
 	})
 	if err != nil {
 		return r.fail(name, err)
 	}
 	s := &section{key: name, title: "Training", table: table, figures: []figureRef{
-		{"training.png", fmt.Sprintf("Training loss (log scale, %d points) and live connectivity R² over %ss.", len(t.Loss), t.XLabel)},
+		{"training.png", fmt.Sprintf("Training loss (log scale, %d points), validation mean squared error on held-out frames at each epoch end (the fit kept is marked), and live connectivity R² over %ss.", len(t.Loss), t.XLabel)},
 	}}
 	r.addSection(s, []outputFile{{"training.png", png}})
 	return nil
@@ -103,6 +122,37 @@ func lossPlot(t Training) (*plot.Plot, error) {
 	}
 	l.Color, l.Width = color.RGBA{31, 119, 180, 255}, vg.Points(1.2)
 	p.Add(l)
+	return p, nil
+}
+
+// validationPlot draws the validation error per epoch on a log y axis and
+// marks the fit that training kept.
+func validationPlot(t Training) (*plot.Plot, error) {
+	p := newPlot("Validation (held-out frames)", t.XLabel, "mean squared error (log scale)")
+	pts := finiteXYs(positions(t.ValidationAt, len(t.Validation)), t.Validation, true)
+	if len(pts) == 0 {
+		p.Title.Text += " (none)"
+		return p, nil
+	}
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = readableLogTicks{}
+	l, s, err := plotter.NewLinePoints(pts)
+	if err != nil {
+		return nil, fmt.Errorf("validation curve: %v", err)
+	}
+	l.Color, s.Color = color.RGBA{214, 39, 40, 255}, color.RGBA{214, 39, 40, 255}
+	p.Add(l, s)
+	for _, q := range pts {
+		if q.X == t.Best {
+			kept, err := plotter.NewScatter(plotter.XYs{q})
+			if err != nil {
+				return nil, err
+			}
+			kept.Shape, kept.Radius, kept.Color = draw.RingGlyph{}, vg.Points(7), color.Black
+			p.Add(kept)
+			p.Legend.Add("fit kept", kept)
+		}
+	}
 	return p, nil
 }
 
