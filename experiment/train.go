@@ -115,6 +115,12 @@ func train(c *runtime.Call) (runtime.Value, error) {
 		if !math.IsNaN(p.R2) {
 			status += fmt.Sprintf(" R² %.4f", p.R2)
 		}
+		if !math.IsNaN(p.Validation) {
+			status += fmt.Sprintf(" val %.4g", p.Validation)
+		}
+		if p.Message != "" {
+			status += " (" + p.Message + ")"
+		}
 		bar.update(p.Epoch*p.StepsPerEpoch+p.Step, cfg.Epochs*p.StepsPerEpoch, status)
 	}
 	cfg.OnEpochEnd = func(epoch int, m *gnn.Model) error {
