@@ -255,12 +255,23 @@ func sampleLearned(c *runtime.Call, f *LearnedFunc, grid []float32) ([]float32, 
 		if top, err = m.Psi(plateau, pi, pj); err != nil {
 			break
 		}
-		upper := medianFloat32(top)
-		if !(upper > 1e-6) {
-			return nil, c.Errorf("ψ* has no positive plateau on [0.8, 1]·xnorm (median %g): cannot correct it", upper)
+		for k := range plateau {
+			plateau[k] = -plateau[k]
+		}
+		var bottom []float32
+		if bottom, err = m.Psi(plateau, pi, pj); err != nil {
+			break
+		}
+		// The truth-free correction of gnn.CorrectedW: the learned ψ* is an
+		// affine map of the true one (a scale, possibly negative, traded
+		// with Ŵ and an offset absorbed by φ*); map its plateaus to ±1.
+		upper, lower := medianFloat32(top), medianFloat32(bottom)
+		scale, offset := (upper-lower)/2, (upper+lower)/2
+		if !(math.Abs(float64(scale)) > 1e-6) {
+			return nil, c.Errorf("ψ* has the same value on its plateaus at ±[0.8, 1]·xnorm (%g and %g): it is flat, cannot correct it", upper, lower)
 		}
 		for k := range y {
-			y[k] /= upper
+			y[k] = (y[k] - offset) / scale
 		}
 	default:
 		return nil, c.ArgError(0, "symbolic over omega needs samples: symbolic(x = points, y = values)")
