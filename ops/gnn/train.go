@@ -133,7 +133,7 @@ type trainer struct {
 	// is given once per method and once per flat sender.
 	warnedMethod map[string]bool
 	warnedFlat   map[int]bool
-	frames    []int // the current batch's frame indices
+	frames       []int // the current batch's frame indices
 }
 
 func newTrainer(m *Model, data Data, cfg TrainConfig) *trainer {
