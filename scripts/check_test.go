@@ -14,7 +14,7 @@ import (
 
 // contractBuiltins are the builtins docs/LANGUAGE.md promises and the
 // scripts call. Those not registered yet are checked as permissive names.
-var contractBuiltins = []string{"simulate", "train", "report", "symbolic", "cauchy", "gaussian", "lowrank",
+var contractBuiltins = []string{"simulate", "train", "report", "symbolic", "cauchy", "gaussian", "lowrank", "save", "recording", "subnetwork",
 	"normal", "mlp", "siren", "movie", "schedule", "cluster", "range", "print", "str", "tanh", "log"}
 
 // checkConfig is the registry's view of the language plus any contract

@@ -32,6 +32,7 @@ var paperScripts = map[string]string{
 	"supp13_n4.ngs":            "signal_fig_supp_13.yaml",
 	"supp14_n5.ngs":            "signal_fig_supp_14.yaml",
 	"fig3_movie.ngs":           "signal_fig_3.yaml",
+	"from_recording.ngs":       "", // training on a recording (issue 17), no reference config
 }
 
 func readScript(t *testing.T, name string) string {
