@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/ngs-lab/ngs/internal/fsys"
 )
 
 // Root confines file paths to a directory tree. Paths are resolved through
@@ -18,20 +20,9 @@ type Root struct {
 
 // NewRoot makes a Root for dir, which must be an existing directory.
 func NewRoot(dir string) (*Root, error) {
-	abs, err := filepath.Abs(dir)
+	_, real, err := fsys.RootDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("root %q: %w", dir, err)
-	}
-	real, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		return nil, fmt.Errorf("root %q: expected an existing directory: %w", dir, err)
-	}
-	info, err := os.Stat(real)
-	if err != nil {
-		return nil, fmt.Errorf("root %q: %w", dir, err)
-	}
-	if !info.IsDir() {
-		return nil, fmt.Errorf("root %q: expected a directory, found a file", dir)
+		return nil, err
 	}
 	return &Root{dir: real}, nil
 }

@@ -106,16 +106,27 @@ func positions(at []float64, n int) []float64 {
 	return out
 }
 
-// lossPlot draws the positive, finite loss values on a log y axis.
-func lossPlot(t Training) (*plot.Plot, error) {
-	p := newPlot("Training loss", t.XLabel, "loss (log scale)")
-	pts := finiteXYs(positions(t.LossAt, len(t.Loss)), t.Loss, true)
+// logScalePlot returns a plot with a log y axis and the positive, finite
+// values at their positions; with none, the title gains empty and pts is
+// empty.
+func logScalePlot(title, xLabel, yLabel, empty string, at, values []float64) (*plot.Plot, plotter.XYs) {
+	p := newPlot(title, xLabel, yLabel)
+	pts := finiteXYs(positions(at, len(values)), values, true)
 	if len(pts) == 0 {
-		p.Title.Text += " (no positive finite values)"
-		return p, nil
+		p.Title.Text += empty
+		return p, pts
 	}
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = readableLogTicks{}
+	return p, pts
+}
+
+// lossPlot draws the positive, finite loss values on a log y axis.
+func lossPlot(t Training) (*plot.Plot, error) {
+	p, pts := logScalePlot("Training loss", t.XLabel, "loss (log scale)", " (no positive finite values)", t.LossAt, t.Loss)
+	if len(pts) == 0 {
+		return p, nil
+	}
 	l, err := plotter.NewLine(pts)
 	if err != nil {
 		return nil, fmt.Errorf("loss curve: %v", err)
@@ -128,14 +139,10 @@ func lossPlot(t Training) (*plot.Plot, error) {
 // validationPlot draws the validation error per epoch on a log y axis and
 // marks the fit that training kept.
 func validationPlot(t Training) (*plot.Plot, error) {
-	p := newPlot("Validation (held-out frames)", t.XLabel, "mean squared error (log scale)")
-	pts := finiteXYs(positions(t.ValidationAt, len(t.Validation)), t.Validation, true)
+	p, pts := logScalePlot("Validation (held-out frames)", t.XLabel, "mean squared error (log scale)", " (none)", t.ValidationAt, t.Validation)
 	if len(pts) == 0 {
-		p.Title.Text += " (none)"
 		return p, nil
 	}
-	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = readableLogTicks{}
 	l, s, err := plotter.NewLinePoints(pts)
 	if err != nil {
 		return nil, fmt.Errorf("validation curve: %v", err)

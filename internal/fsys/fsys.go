@@ -27,24 +27,32 @@ type FS struct {
 	alias string // absolute as given, before resolving links
 }
 
+// RootDir checks that dir names an existing directory and returns its
+// absolute path as given and with symbolic links resolved.
+func RootDir(dir string) (abs, real string, err error) {
+	if abs, err = filepath.Abs(dir); err != nil {
+		return "", "", fmt.Errorf("root %q: %w", dir, err)
+	}
+	if real, err = filepath.EvalSymlinks(abs); err != nil {
+		return "", "", fmt.Errorf("root %q: expected an existing directory: %w", dir, err)
+	}
+	info, err := os.Stat(real)
+	if err != nil {
+		return "", "", fmt.Errorf("root %q: %w", dir, err)
+	}
+	if !info.IsDir() {
+		return "", "", fmt.Errorf("root %q: expected a directory, found a file", dir)
+	}
+	return abs, real, nil
+}
+
 // Confine returns an FS whose every access stays inside dir, an existing
 // directory. Absolute paths given to it must name a place below dir;
 // relative paths are taken relative to dir.
 func Confine(dir string) (*FS, error) {
-	abs, err := filepath.Abs(dir)
+	abs, real, err := RootDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("root %q: %w", dir, err)
-	}
-	real, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		return nil, fmt.Errorf("root %q: expected an existing directory: %w", dir, err)
-	}
-	info, err := os.Stat(real)
-	if err != nil {
-		return nil, fmt.Errorf("root %q: %w", dir, err)
-	}
-	if !info.IsDir() {
-		return nil, fmt.Errorf("root %q: expected a directory, found a file", dir)
+		return nil, err
 	}
 	r, err := os.OpenRoot(real)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/ngs-lab/ngs/ops/metrics"
@@ -238,7 +239,12 @@ func (t *trainer) warn(format string, args ...any) {
 // flat, so the data cannot determine their column of Ŵ.
 func (t *trainer) warnConstant() {
 	n := t.data.N
-	lo, hi := activityRange(t.data)
+	var lo, hi []float32
+	if t.solver != nil {
+		lo, hi = t.solver.lo, t.solver.hi // one pass over the data is enough
+	} else {
+		lo, hi = activityRange(t.data)
+	}
 	var idle []int
 	for i := 0; i < n; i++ {
 		if hi[i]-lo[i] <= 2.01e-3 && t.isConstant(i) {
@@ -281,7 +287,7 @@ func neuronList(idx []int) string {
 func (t *trainer) run(ctx context.Context) error {
 	t.start, t.lastTime = time.Now(), time.Now()
 	m, cfg := t.m, t.cfg
-	t.applyLRScale()
+	t.setPhase()
 	for m.epochs < cfg.Epochs {
 		epoch := m.epochs
 		// One stream per epoch, so that a resumed run draws what an
@@ -346,19 +352,7 @@ func (t *trainer) runHook(epoch int) (bool, error) {
 	if err := t.cfg.OnEpochEnd(epoch, m); err != nil {
 		return false, fmt.Errorf("gnn: epoch %d hook: %w", epoch, err)
 	}
-	return !equal32(a, m.a) || !equal32(phi, m.phi.Params), nil
-}
-
-func equal32(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if a[k] != b[k] {
-			return false
-		}
-	}
-	return true
+	return !slices.Equal(a, m.a) || !slices.Equal(phi, m.phi.Params), nil
 }
 
 // trackEpoch scores the epoch on the validation frames, keeps the best fit
@@ -400,7 +394,7 @@ func (t *trainer) rollback(why string) {
 		t.m.restoreParams(tr.Best)
 	}
 	t.adam.Reset()
-	t.applyLRScale()
+	t.setPhase()
 }
 
 func (t *trainer) keepBest(epoch int, val float64) {
@@ -485,10 +479,6 @@ func (t *trainer) noteSolve(rep SolveReport) {
 	t.lastSolve = rep
 	t.solveNote = fmt.Sprintf("last solve: %s, %d flat senders, %.0f%% applied", rep.Method, len(rep.Flat), 100*rep.Applied)
 }
-
-// applyLRScale scales every group's learning rate by the track's LRScale
-// (setPhase re-applies it after each phase change).
-func (t *trainer) applyLRScale() { t.setPhase() }
 
 // warmingUp says whether the alternating solver is still in its Adam warm-up.
 func (t *trainer) warmingUp() bool {
