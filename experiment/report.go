@@ -17,12 +17,14 @@ import (
 
 var reportBuiltin = &runtime.Builtin{
 	Name: "report",
-	Doc: "report(fit, truth = nil, out = \"report\", rollout = 1000, transfer = nil, threshold = 0.1, symbolic = true, budget = 100000): " +
-		"compare a fit with the true network and write metrics.json, report.md, report.html, plots and the summary figure to OUT/out; returns the metrics as a record",
+	Doc: "report(fit, truth = nil, out = \"report\", rollout = 1000, transfer = nil, threshold = 0.1, symbolic = true, budget = 100000, sparsity = nil, edge_threshold = 3): " +
+		"compare a fit with the true network and write metrics.json, report.md, report.html, plots and the summary figure to OUT/out; returns the metrics as a record. " +
+		"The edges section reads a sparse graph off Ŵ (the top fraction sparsity of |Ŵ|, or |Ŵ| ≥ edge_threshold robust standard deviations) and gives its precision and recall against the true W",
 	Params: []runtime.Param{{Name: "fit"}, {Name: "truth", Default: runtime.Nil{}}, {Name: "out", Default: runtime.String("report")},
 		{Name: "rollout", Default: runtime.Number(1000)}, {Name: "transfer", Default: runtime.Nil{}},
 		{Name: "threshold", Default: runtime.Number(0.1)}, {Name: "symbolic", Default: runtime.Bool(true)},
-		{Name: "budget", Default: runtime.Number(defaultSymbolicBudget)}},
+		{Name: "budget", Default: runtime.Number(defaultSymbolicBudget)},
+		{Name: "sparsity", Default: runtime.Nil{}}, {Name: "edge_threshold", Default: runtime.Number(report.DefaultEdgeScale)}},
 	Fn: reportFn,
 }
 
@@ -35,7 +37,11 @@ type reporter struct {
 	grid      []float32
 	threshold float64
 	labels    []int // clusters of the embeddings (nil when not computed)
-	sym       symbolicInputs
+	edgeRule  report.EdgeRule
+	// trueW and learnedW are comparedWeights' matrices, kept by the
+	// connectivity section for the edges section.
+	trueW, learnedW []float32
+	sym             symbolicInputs
 }
 
 func reportFn(c *runtime.Call) (runtime.Value, error) {
@@ -64,6 +70,10 @@ func reportFn(c *runtime.Call) (runtime.Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	rule, err := edgeRule(c, "sparsity", "edge_threshold")
+	if err != nil {
+		return nil, err
+	}
 	// Make the folder through the run's file system, which refuses a path
 	// that leads outside the host's root through a symbolic link.
 	if err := c.FS().MkdirAll(dir, 0o755); err != nil {
@@ -71,7 +81,7 @@ func reportFn(c *runtime.Call) (runtime.Value, error) {
 	}
 	start := time.Now()
 	timings := map[string]float64{"simulate": fit.Data.Seconds, "train": fit.Seconds}
-	rp := &reporter{c: c, fit: fit, truth: truth, threshold: threshold,
+	rp := &reporter{c: c, fit: fit, truth: truth, threshold: threshold, edgeRule: rule,
 		r: report.New(dir, report.Meta{Script: c.Pos.File, Seed: fit.Seed, Version: runtime.Version, Start: start, Timings: timings})}
 	xr := fit.Model.XNorm()
 	if !(xr > 0) {
@@ -94,6 +104,7 @@ func (rp *reporter) sections() {
 	list := []reportSection{
 		{"activity", rp.activity},
 		{"connectivity", rp.connectivity},
+		{"edges", rp.edges},
 		{"types", rp.types},
 		{"functions", rp.functions},
 		{"rollout", rp.rollout},
@@ -141,6 +152,7 @@ func (rp *reporter) connectivity() error {
 	if err != nil {
 		return err
 	}
+	rp.trueW, rp.learnedW = trueW, corrected
 	c := report.Connectivity{N: m.N(), True: trueW, Learned: corrected, Raw: m.W()}
 	if base, err := rp.leastSquares(); err == nil {
 		c.Baseline = base
@@ -200,14 +212,68 @@ func (rp *reporter) types() error {
 		return err
 	}
 	rp.labels = score.Labels
-	if score.Clusters == 1 || score.Clusters == m.N() {
-		rp.r.Set("types.warning", fmt.Sprintf("threshold %g gives %d clusters for %d neurons: try another threshold", rp.threshold, score.Clusters, m.N()))
-	}
 	t := report.Types{Embeddings: m.Embeddings(), Dim: d, TrueTypes: rp.truth.Types, Clusters: score.Labels, TypeNames: rp.typeNames()}
+	t.Warning = clusterWarning(rp.threshold, score.Clusters, m.N(), len(rp.truth.Kinds))
 	if rp.fit.Unclustered != nil {
 		t.Unclustered, t.UnclusteredWhen = rp.fit.Unclustered, fmt.Sprintf("end of epoch %d, before the first clustering step", rp.fit.UnclusteredEpoch+1)
 	}
 	return rp.r.AddTypes(t)
+}
+
+// clusterWarning says when a clustering threshold merges every neuron into
+// one cluster or leaves each neuron alone ("" otherwise).
+func clusterWarning(threshold float64, clusters, neurons, kinds int) string {
+	switch {
+	case clusters == 1 && kinds > 1:
+		return fmt.Sprintf("threshold %g merges all %d neurons into one cluster (the truth has %d types): try a smaller threshold", threshold, neurons, kinds)
+	case clusters == neurons && neurons > kinds:
+		return fmt.Sprintf("threshold %g leaves each of the %d neurons in its own cluster: try a larger threshold", threshold, neurons)
+	}
+	return ""
+}
+
+// edges reads a sparse graph off the corrected Ŵ with the report's rule and
+// scores it against the true W.
+func (rp *reporter) edges() error {
+	m := rp.fit.Model
+	trueW, corrected := rp.trueW, rp.learnedW
+	if trueW == nil {
+		var err error
+		if trueW, corrected, err = comparedWeights(m, rp.fit.Data, rp.truth); err != nil {
+			return err
+		}
+	}
+	thr, desc, err := report.EdgeThreshold(corrected, m.N(), rp.edgeRule)
+	if err != nil {
+		return err
+	}
+	return rp.r.AddEdges(report.Edges{N: m.N(), True: trueW, Learned: corrected, Threshold: thr, Rule: desc})
+}
+
+// edgeRule reads the two settings that say how a sparse graph is read off
+// Ŵ: a sparsity (fraction kept; nil when unset) and a threshold in robust
+// standard deviations. An out-of-range value is an error naming its setting.
+func edgeRule(c *runtime.Call, sparsityName, scaleName string) (report.EdgeRule, error) {
+	rule := report.EdgeRule{Sparsity: math.NaN()}
+	if _, none := c.Get(sparsityName).(runtime.Nil); !none {
+		f, err := c.Number(sparsityName)
+		if err != nil {
+			return rule, err
+		}
+		if !(f >= 0 && f <= 1) {
+			return rule, c.NamedError(sparsityName, "%s is the fraction of connections kept, in [0, 1], found %g", sparsityName, f)
+		}
+		rule.Sparsity = f
+	}
+	k, err := c.Number(scaleName)
+	if err != nil {
+		return rule, err
+	}
+	if !(k > 0) || math.IsInf(k, 0) {
+		return rule, c.NamedError(scaleName, "%s is a positive number of robust standard deviations of |Ŵ|, found %g", scaleName, k)
+	}
+	rule.Scale = k
+	return rule, nil
 }
 
 func (rp *reporter) functions() error {

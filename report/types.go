@@ -27,6 +27,10 @@ type Types struct {
 	// ones; UnclusteredWhen says when they were taken ("end of epoch 4").
 	Unclustered     []float32
 	UnclusteredWhen string
+	// Warning, when not empty, is shown at the top of the section and
+	// stored as types.warning (for example a clustering threshold that
+	// merges every neuron).
+	Warning string
 }
 
 // AddTypes adds the "types" section: the embeddings coloured by true type
@@ -41,6 +45,12 @@ func (r *Report) AddTypes(t Types) error {
 	}
 	var table [][2]string
 	var notes []string
+	if t.Warning != "" {
+		if err := r.Set(name+".warning", t.Warning); err != nil {
+			return r.fail(name, err)
+		}
+		notes = append(notes, "*Warning:* "+t.Warning+".")
+	}
 	if t.Clusters != nil {
 		clusters := countTypes(t.Clusters)
 		used := distinct(t.Clusters)
