@@ -3,40 +3,60 @@ package gnn
 import (
 	"math"
 
+	"github.com/ngs-lab/ngs/ops/cluster"
 	"github.com/ngs-lab/ngs/ops/nn"
 )
 
 // For the N5 variant ψ*(u_j, a_i, a_j) depends on the receiver, so the
-// messages cannot be one product Ψ·Ŵᵀ. Receivers are grouped by identical
-// embedding: per group G (embedding a_G) ψ* is evaluated once per frame and
-// sender, Ψ_G (B×N), and the group's messages are Ψ_G·Ŵ[G,:]ᵀ. After
-// clustering there are few groups; while the embeddings are being learned
-// every receiver is its own group (exact, but N times the cost of N2).
+// messages cannot be one product Ψ·Ŵᵀ. Receivers are grouped by embedding:
+// per group G (receiver embedding a_G) ψ* is evaluated once per frame and
+// sender, Ψ_G (B×N), and the group's messages are Ψ_G·Ŵ[G,:]ᵀ, so a step
+// costs about as many ψ* passes as there are groups.
+//
+// The groups are exact, one per distinct embedding, when the embeddings take
+// at most n5ExactGroups distinct values (after a clustering step, or at the
+// start when every a_i is equal). Otherwise (while the embeddings are still
+// being learned) the receivers are quantised: k-means on the embeddings
+// into n5QuantisedGroups groups, and ψ* sees each group's mean embedding as
+// the receiver's. φ* always sees a_i itself, so the types still separate,
+// and once the embeddings cluster the groups are exact again. The same
+// groups serve the Adam steps and the exact solve of Ŵ (solve_n5.go).
+
+// n5ExactGroups is the largest number of distinct receiver embeddings given
+// one group each.
+const n5ExactGroups = 8
+
+// n5QuantisedGroups is the number of k-means groups of receivers when the
+// embeddings take more distinct values than n5ExactGroups.
+const n5QuantisedGroups = 4
 
 // n5Work holds the per-group buffers.
 type n5Work struct {
-	groups [][]int   // receivers per group
-	in     []float32 // B·N × (1+2D) ψ* inputs of one group
-	wg     []float32 // |G|×N rows of Ŵ of one group
-	mg     []float32 // B×|G| messages / their gradient of one group
-	dpsi   []float32 // B×N
-	dx     []float32 // B·N × (1+2D)
-	dwg    []float32 // |G|×N
+	groups  [][]int     // receivers per group
+	centres [][]float32 // receiver embedding ψ* sees, per group
+	in      []float32   // B·N × (1+2D) ψ* inputs of one group
+	wg      []float32   // |G|×N rows of Ŵ of one group
+	mg      []float32   // B×|G| messages / their gradient of one group
+	dpsi    []float32   // B×N
+	dx      []float32   // B·N × (1+2D)
+	dwg     []float32   // |G|×N
 }
 
-// receiverGroups groups neurons by identical embedding, or makes every
-// neuron its own group when the embeddings are being trained.
-func (m *Model) receiverGroups(singletons bool) [][]int {
+// receiverGroups returns the receiver groups of the N5 messages (see
+// n5Groups); the argument is kept for the callers that say whether the
+// embeddings are being trained, which no longer changes the grouping.
+func (m *Model) receiverGroups(_ bool) [][]int {
+	g, _ := m.n5Groups()
+	return g
+}
+
+// n5Groups groups the receivers by identical embedding when there are at
+// most n5ExactGroups distinct ones, else by k-means into
+// n5QuantisedGroups; it returns each group's members and the receiver
+// embedding ψ* sees for it (the shared embedding, or the group's mean).
+func (m *Model) n5Groups() (groups [][]int, centres [][]float32) {
 	n, d := m.spec.N, m.spec.EmbeddingDim
-	if singletons {
-		g := make([][]int, n)
-		for i := range g {
-			g[i] = []int{i}
-		}
-		return g
-	}
 	index := map[string]int{}
-	var groups [][]int
 	key := make([]byte, 0, 4*d)
 	for i := 0; i < n; i++ {
 		key = key[:0]
@@ -52,10 +72,47 @@ func (m *Model) receiverGroups(singletons bool) [][]int {
 		}
 		groups[k] = append(groups[k], i)
 	}
-	return groups
+	if len(groups) <= n5ExactGroups {
+		for _, g := range groups {
+			centres = append(centres, m.a[g[0]*d:(g[0]+1)*d])
+		}
+		return groups, centres
+	}
+	points := make([][]float64, n)
+	for i := range points {
+		points[i] = make([]float64, d)
+		for k := range points[i] {
+			points[i][k] = float64(m.a[i*d+k])
+		}
+	}
+	labels, mids, err := cluster.KMeans(points, n5QuantisedGroups, 1)
+	if err != nil { // not expected: there are more distinct points than groups
+		for _, g := range groups {
+			centres = append(centres, m.a[g[0]*d:(g[0]+1)*d])
+		}
+		return groups, centres
+	}
+	groups = make([][]int, len(mids))
+	for i, l := range labels {
+		groups[l] = append(groups[l], i)
+	}
+	centres = make([][]float32, 0, len(mids))
+	kept := groups[:0]
+	for l, g := range groups {
+		if len(g) == 0 {
+			continue
+		}
+		c := make([]float32, d)
+		for k := range c {
+			c[k] = float32(mids[l][k])
+		}
+		kept = append(kept, g)
+		centres = append(centres, c)
+	}
+	return kept, centres
 }
 
-func (m *Model) ensureN5Work(wk *batchWork, singletons bool) *n5Work {
+func (m *Model) ensureN5Work(wk *batchWork) *n5Work {
 	if wk.n5 == nil {
 		n, d := wk.N, wk.D
 		rows := wk.B * n
@@ -63,15 +120,15 @@ func (m *Model) ensureN5Work(wk *batchWork, singletons bool) *n5Work {
 			mg: make([]float32, rows), dpsi: make([]float32, rows), dx: make([]float32, rows*(1+2*d)),
 			dwg: make([]float32, n*n)}
 	}
-	wk.n5.groups = m.receiverGroups(singletons)
+	wk.n5.groups, wk.n5.centres = m.n5Groups()
 	return wk.n5
 }
 
-// fillGroupInputs builds rows (u_bj, a_G, a_j) for group representative rep.
-func (m *Model) fillGroupInputs(wk *batchWork, rep, b int) {
+// fillGroupInputs builds rows (u_bj, a_G, a_j) for a group whose receiver
+// embedding is ag.
+func (m *Model) fillGroupInputs(wk *batchWork, ag []float32, b int) {
 	n, d := wk.N, wk.D
 	in := 1 + 2*d
-	ag := m.a[rep*d : (rep+1)*d]
 	x := wk.n5.in
 	nn.ParallelRows(b*n, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
@@ -92,12 +149,13 @@ func (m *Model) gatherRows(g []int, dst []float32) {
 	}
 }
 
-// messagesN5 fills wk.msg (B×N) group by group.
-func (m *Model) messagesN5(wk *batchWork, b int, singletons bool) {
+// messagesN5 fills wk.msg (B×N) group by group (n5Groups; whether the
+// embeddings are trained does not change the groups).
+func (m *Model) messagesN5(wk *batchWork, b int, _ bool) {
 	n := wk.N
-	w5 := m.ensureN5Work(wk, singletons)
-	for _, g := range w5.groups {
-		m.fillGroupInputs(wk, g[0], b)
+	w5 := m.ensureN5Work(wk)
+	for gi, g := range w5.groups {
+		m.fillGroupInputs(wk, w5.centres[gi], b)
 		psi := m.psi.Forward(wk.psiW, w5.in[:b*n*m.spec.psiIn()], b*n)
 		m.gatherRows(g, w5.wg)
 		nn.Gemm(false, true, b, len(g), n, 1, psi, n, w5.wg, n, 0, w5.mg, len(g))
@@ -115,8 +173,8 @@ func (m *Model) backwardN5(wk *batchWork, b int, opt stepOptions) {
 	n, d := wk.N, wk.D
 	w5 := wk.n5
 	in := 1 + 2*d
-	for _, g := range w5.groups {
-		m.fillGroupInputs(wk, g[0], b)
+	for gi, g := range w5.groups {
+		m.fillGroupInputs(wk, w5.centres[gi], b)
 		psi := m.psi.Forward(wk.psiW, w5.in[:b*n*in], b*n)
 		m.gatherRows(g, w5.wg)
 		for f := 0; f < b; f++ {
@@ -162,19 +220,27 @@ func (m *Model) psiGradsIfFrozen(opt stepOptions) []float32 {
 }
 
 // addN5EmbeddingGrads adds input gradients to the embeddings: columns
-// 1..D belong to the group's receiver embedding (singleton groups only, as
-// embeddings are trained only then), columns 1+D..2D to each sender.
+// 1+D..2D to each sender, and columns 1..D, the gradient of the group's
+// receiver embedding, to its members: whole for a group of one, else split
+// evenly (the group's receiver embedding is the members' shared or mean
+// embedding, whose derivative by each member's is 1/|G|).
 func (m *Model) addN5EmbeddingGrads(g []int, dx []float32, b int) {
 	n, d := m.spec.N, m.spec.EmbeddingDim
 	in := 1 + 2*d
 	rows := b * n
-	recv := m.ga[g[0]*d : (g[0]+1)*d]
+	recv := make([]float32, d)
 	for r := 0; r < rows; r++ {
 		j := r % n
 		row := dx[r*in : (r+1)*in]
 		for k := 0; k < d; k++ {
 			recv[k] += row[1+k]
 			m.ga[j*d+k] += row[1+d+k]
+		}
+	}
+	share := 1 / float32(len(g))
+	for _, i := range g {
+		for k := 0; k < d; k++ {
+			m.ga[i*d+k] += recv[k] * share
 		}
 	}
 }

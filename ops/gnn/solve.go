@@ -193,6 +193,9 @@ func (s *wSolver) accumulate(tb tables) {
 // least-squares solution, damped per row by the validation frames. It never
 // fails; what it had to do is in the returned report.
 func (s *wSolver) solve() SolveReport {
+	if s.m.spec.Variant == N5 {
+		return s.solveN5() // one Gram matrix per receiver group (solve_n5.go)
+	}
 	m, n := s.m, s.data.N
 	tb := s.tables()
 	s.accumulate(tb)

@@ -404,10 +404,11 @@ func (c TrainConfig) withDefaults(frames int) TrainConfig {
 }
 
 // DefaultSolver is the fastest solver that supports spec: alternating for
-// N2 and N4 (with a hidden input, for the rows of neurons it does not
-// drive), Adam for N5.
+// N2, N4 (with a hidden input, for the rows of neurons it does not drive)
+// and N5 (one solve per receiver group, solve_n5.go); Adam for N5 with a
+// hidden input.
 func DefaultSolver(spec ModelSpec) Solver {
-	if spec.Variant == N5 {
+	if spec.Variant == N5 && spec.Omega != nil {
 		return SolverAdam
 	}
 	return SolverAlternating
@@ -445,8 +446,8 @@ func (c TrainConfig) validate(spec ModelSpec, d Data) error {
 	switch c.Solver {
 	case SolverAdam:
 	case SolverAlternating:
-		if spec.Variant == N5 {
-			return fmt.Errorf("gnn: solver alternating supports variants N2 and N4, found N5 (use solver adam)")
+		if spec.Variant == N5 && spec.Omega != nil {
+			return fmt.Errorf("gnn: solver alternating supports N5 only without a hidden input (use solver adam)")
 		}
 	default:
 		return fmt.Errorf("gnn: unknown solver %q (expected adam or alternating)", c.Solver)
