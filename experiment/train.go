@@ -232,7 +232,7 @@ var trainSettingNames = map[string]bool{"epochs": true, "batch": true, "steps": 
 	"checkpoint": true, "resume": true, "xnorm": true, "progress_every": true, "solve_every": true, "gram_frames": true,
 	"keep_adam": true, "warmup": true, "solve_lr": true, "adam_W": true, "until_r2": true,
 	"ridge": true, "validation": true, "validation_frames": true, "until": true, "patience": true, "tolerance": true,
-	"min_epochs": true, "solve_grid": true}
+	"min_epochs": true, "solve_grid": true, "lr_decay": true, "final_gram_frames": true}
 
 func (st *trainSettings) setting(c *runtime.Call, s *lang.Setting, env *runtime.Env) error {
 	if !trainSettingNames[s.Name] {
@@ -245,7 +245,7 @@ func (st *trainSettings) setting(c *runtime.Call, s *lang.Setting, env *runtime.
 	pos := s.Value.Position()
 	cfg := &st.cfg
 	switch s.Name {
-	case "epochs", "batch", "progress_every", "solve_every", "gram_frames", "validation_frames", "patience", "min_epochs", "solve_grid":
+	case "epochs", "batch", "progress_every", "solve_every", "gram_frames", "validation_frames", "patience", "min_epochs", "solve_grid", "final_gram_frames":
 		least := map[string]int{"solve_grid": 8, "min_epochs": 0}[s.Name]
 		n, err := wholeNumber(v, pos, s.Name, max(least, min(1, least+1)))
 		if err != nil {
@@ -254,8 +254,8 @@ func (st *trainSettings) setting(c *runtime.Call, s *lang.Setting, env *runtime.
 		*map[string]*int{"epochs": &cfg.Epochs, "batch": &cfg.Batch, "progress_every": &cfg.ProgressEvery,
 			"solve_every": &cfg.Alternating.SolveEvery, "gram_frames": &cfg.Alternating.Frames,
 			"validation_frames": &cfg.ValidationFrames, "patience": &cfg.Patience, "min_epochs": &cfg.MinEpochs,
-			"solve_grid": &cfg.Alternating.Grid}[s.Name] = n
-	case "ridge", "tolerance", "validation":
+			"solve_grid": &cfg.Alternating.Grid, "final_gram_frames": &cfg.Alternating.FinalFrames}[s.Name] = n
+	case "ridge", "tolerance", "validation", "lr_decay":
 		return st.fraction(v, pos, s.Name)
 	case "until":
 		str, ok := v.(runtime.String)
@@ -356,6 +356,8 @@ func (st *trainSettings) fraction(v runtime.Value, pos lang.Pos, name string) er
 		return lang.Errorf(pos, "ridge must be in (0, 0.01] (relative to the Gram matrix's mean diagonal), found %g", x)
 	case name == "tolerance" && !(x >= 0 && x < 1):
 		return lang.Errorf(pos, "tolerance must be in [0, 1) (a relative improvement of the validation loss), found %g", x)
+	case name == "lr_decay" && !(x > 0 && x <= 1):
+		return lang.Errorf(pos, "lr_decay must be in (0, 1] (the learning rates' factor at the last step; 1 keeps them constant), found %g", x)
 	case name == "validation" && !(x >= 0 && x < 0.5):
 		return lang.Errorf(pos, "validation must be a fraction of the frames in [0, 0.5) (0 turns it off), found %g", x)
 	}
@@ -363,6 +365,8 @@ func (st *trainSettings) fraction(v runtime.Value, pos lang.Pos, name string) er
 	switch name {
 	case "ridge":
 		cfg.Alternating.Ridge = x
+	case "lr_decay":
+		cfg.LRDecay = x
 	case "tolerance":
 		cfg.Tolerance = x
 		if x == 0 {

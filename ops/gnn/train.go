@@ -409,12 +409,16 @@ func (t *trainer) converged() bool {
 		!math.IsNaN(tr.BestVal) && tr.SinceBest >= cfg.Patience
 }
 
-// finish solves Ŵ once more for the final φ*, ψ*, and leaves the model at
-// the best fit of the last phase by validation loss.
+// finish solves Ŵ once more for the final φ*, ψ*, over the final Gram
+// frames (every training frame by default), and leaves the model at the
+// best fit of the last phase by validation loss. When the best fit is an
+// earlier epoch's, it gets the same final solve, kept if it does not make
+// its validation loss worse.
 func (t *trainer) finish() {
 	m, tr := t.m, &t.m.track
-	if t.solver != nil && !t.warmingUp() {
-		t.noteSolve(t.solver.solve())
+	solving := t.solver != nil && !t.warmingUp()
+	if solving {
+		t.noteSolve(t.solver.solveOver(t.finalFrames()))
 	}
 	val := t.validate()
 	if math.IsNaN(val) || tr.Best == nil {
@@ -425,6 +429,37 @@ func (t *trainer) finish() {
 		return
 	}
 	m.restoreParams(tr.Best)
+	if !solving {
+		return
+	}
+	t.noteSolve(t.solver.solveOver(t.finalFrames()))
+	if v := t.validate(); v <= tr.BestVal {
+		tr.BestVal, tr.Best = v, m.snapshot()
+		return
+	}
+	m.restoreParams(tr.Best)
+}
+
+// finalFrames are the Gram frames of the last solve: Alternating.FinalFrames
+// of the training frames, evenly strided (all of them by default).
+func (t *trainer) finalFrames() []int {
+	if f := t.cfg.Alternating.FinalFrames; f > 0 {
+		return strided(t.train, f)
+	}
+	return t.train
+}
+
+// lrFactor is the LRDecay schedule's factor on the learning rates at the
+// current step: 1 for the first half of the run's steps, then a cosine
+// down to LRDecay at the last step.
+func (t *trainer) lrFactor() float64 {
+	total := float64(t.cfg.Epochs * t.cfg.StepsPerEpoch)
+	half, s := total/2, float64(t.m.track.Steps)
+	if t.cfg.LRDecay >= 1 || s <= half {
+		return 1
+	}
+	x := math.Min(1, (s-half)/(total-half))
+	return t.cfg.LRDecay + (1-t.cfg.LRDecay)*0.5*(1+math.Cos(math.Pi*x))
 }
 
 // validate returns the mean squared error of the model's du/dt on the
@@ -485,7 +520,8 @@ func (t *trainer) warmingUp() bool {
 	return t.solver != nil && t.m.track.Steps < t.cfg.Alternating.WarmupSteps
 }
 
-// setPhase sets the learning rates (times the track's LRScale) and Ŵ's
+// setPhase sets the learning rates (times the track's LRScale and the
+// LRDecay schedule's factor) and Ŵ's
 // freezing for the current phase: TrainConfig.LR for the adam solver; for
 // the alternating solver the warm-up's rates, then the alternating rates
 // with Ŵ frozen.
@@ -497,7 +533,7 @@ func (t *trainer) setPhase() {
 			lr, frozenW = t.cfg.Alternating.LR, !t.cfg.Alternating.AdamW && t.m.inputIndex == nil
 		}
 	}
-	scale := t.m.track.LRScale
+	scale := t.m.track.LRScale * t.lrFactor()
 	for _, g := range []struct {
 		name string
 		v    float64
