@@ -3,11 +3,20 @@ package nn
 import (
 	"math/rand"
 	"testing"
+
+	"github.com/ngs-lab/ngs/internal/cpu"
 )
 
-func TestGemm64MatchesReference(t *testing.T) {
+// TestKernelGemm64MatchesReference checks Gemm64 in every tier against
+// direct sums, for row counts around the 4-row block (and a leftover of 1,
+// 2 and 3 rows), short k and row strides longer than k.
+func TestKernelGemm64MatchesReference(t *testing.T) {
+	forTiers(t, testGemm64MatchesReference)
+}
+
+func testGemm64MatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewSource(9))
-	for _, sz := range [][3]int{{1, 1, 0}, {3, 5, 7}, {4, 64, 64}, {9, 13, 64}, {1027, 64, 70}} {
+	for _, sz := range [][3]int{{1, 1, 0}, {3, 5, 7}, {4, 64, 64}, {5, 2, 1}, {6, 1, 3}, {9, 13, 64}, {1027, 64, 70}} {
 		m, k, pad := sz[0], sz[1], sz[2]
 		lda := k + pad
 		a := randSlice(m*lda, 1, rng)
@@ -30,13 +39,15 @@ func TestGemm64MatchesReference(t *testing.T) {
 			Gemm64(a, lda, b, c, m, k, acc)
 			for i := range c {
 				if d := c[i] - want[i]; d > 1e-3 || d < -1e-3 {
-					t.Fatalf("m=%d k=%d acc=%v: c[%d] = %g, expected %g (kernel %v)", m, k, acc, i, c[i], want[i], hasGemm64)
+					t.Fatalf("m=%d k=%d acc=%v: c[%d] = %g, expected %g (kernel %v)", m, k, acc, i, c[i], want[i], kern.tier)
 				}
 			}
 		}
 	}
 }
 
+// BenchmarkGemm64 is the 64-column product of 8000 rows and k = 64 with
+// the selected tier's kernel (NGS_CPU chooses a lower one) and with gonum.
 func BenchmarkGemm64(b *testing.B) {
 	rng := rand.New(rand.NewSource(1))
 	m, k := 8000, 64
@@ -55,12 +66,14 @@ func BenchmarkGemm64(b *testing.B) {
 	})
 }
 
-// TestMLPKernelPathsAgree runs forward and backward of 64-wide MLPs with the
-// AVX-512 kernels and with gonum, and compares outputs and all gradients.
-func TestMLPKernelPathsAgree(t *testing.T) {
-	if !hasGemm64 {
-		t.Log("no AVX-512 here: both runs use gonum")
-	}
+// TestKernelMLPPathsAgree runs forward and backward of 64-wide MLPs with
+// the kernels of every tier and with the generic tier (gonum), and compares
+// outputs and all gradients.
+func TestKernelMLPPathsAgree(t *testing.T) {
+	forTiers(t, testMLPPathsAgree)
+}
+
+func testMLPPathsAgree(t *testing.T) {
 	rng := rand.New(rand.NewSource(12))
 	spec := MLPSpec{In: 3, Hidden: 64, Out: 1, Layers: 4}
 	m, _ := NewPaperMLP(spec, rng)
@@ -68,9 +81,9 @@ func TestMLPKernelPathsAgree(t *testing.T) {
 	x := randSlice(rows*3, 2, rng)
 	dy := randSlice(rows, 1, rng)
 	run := func(kernel bool) ([]float32, []float32, []float32) {
-		saved := hasGemm64
-		hasGemm64 = kernel && saved
-		defer func() { hasGemm64 = saved }()
+		if !kernel {
+			defer useTier(cpu.Generic)()
+		}
 		w := m.NewWork(rows)
 		y := append([]float32(nil), m.Forward(w, x, rows)...)
 		m.ZeroGrads()
@@ -78,7 +91,7 @@ func TestMLPKernelPathsAgree(t *testing.T) {
 		m.Backward(w, append([]float32(nil), dy...), dx)
 		return y, append([]float32(nil), m.Grads...), dx
 	}
-	y1, g1, dx1 := run(true)
+	y1, g1, dx1 := run(true) // the tier under test
 	y2, g2, dx2 := run(false)
 	for name, pair := range map[string][2][]float32{"output": {y1, y2}, "grads": {g1, g2}, "dx": {dx1, dx2}} {
 		for i := range pair[0] {

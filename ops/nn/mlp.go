@@ -323,7 +323,7 @@ func (m *MLP) Backward(w *Work, dy []float32, dx []float32) {
 // linearForward computes out = in·W + b over rows.
 func linearForward(d *Dense, in, out []float32, rows int, w *Work) {
 	switch {
-	case hasGemm64 && d.Out%64 == 0 && d.Out > 64:
+	case hasGemm64() && d.Out%64 == 0 && d.Out > 64:
 		panelForward(d, in, out, rows, w)
 	case d.In <= 4:
 		smallInForward(d, in, out, rows)
@@ -333,7 +333,7 @@ func linearForward(d *Dense, in, out []float32, rows int, w *Work) {
 				out[r] = d.B[0] + dot(in[r*d.In:(r+1)*d.In], d.W)
 			}
 		})
-	case hasGemm64 && d.Out == 64:
+	case hasGemm64() && d.Out == 64:
 		ParallelRows(rows, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
 				copy(out[r*64:(r+1)*64], d.B)
@@ -373,11 +373,11 @@ func linearParamGrad(d *Dense, in, g []float32, rows int, w *Work) {
 		return
 	}
 	biasGrad(d, g, rows, w)
-	if hasGemm64 && d.Out == 64 {
+	if hasGemm64() && d.Out == 64 {
 		paramGrad64(d, in, g, rows, w)
 		return
 	}
-	if hasGemm64 && d.Out%64 == 0 {
+	if hasGemm64() && d.Out%64 == 0 {
 		panelParamGrad(d, in, g, rows, w)
 		return
 	}
@@ -467,7 +467,7 @@ func linearInputGrad(d *Dense, g, dx []float32, rows int, w *Work) {
 		})
 		return
 	}
-	if hasGemm64 && d.In == 64 {
+	if hasGemm64() && d.In == 64 {
 		if len(w.wt) < d.Out*64 {
 			w.wt = make([]float32, d.Out*64)
 		}
@@ -482,7 +482,7 @@ func linearInputGrad(d *Dense, g, dx []float32, rows int, w *Work) {
 		})
 		return
 	}
-	if hasGemm64 && d.In%64 == 0 {
+	if hasGemm64() && d.In%64 == 0 {
 		panelInputGrad(d, g, dx, rows, w)
 		return
 	}

@@ -1,11 +1,11 @@
 package nn
 
 // MulTN computes C = Aᵀ·B where A is k×m and B is k×n (row-major) and C is
-// m×n. With the AVX-512 kernel it transposes A once and multiplies it by
+// m×n. With a 64-column assembly kernel it transposes A once and multiplies it by
 // 64-column panels of B; elsewhere it calls gonum's Sgemm. scratch, when
 // large enough (m·k + 64·k + 64·m values), avoids allocation.
 func MulTN(a []float32, k, m int, b []float32, n int, c []float32, scratch []float32) []float32 {
-	if !hasGemm64 {
+	if !hasGemm64() {
 		Gemm(true, false, m, n, k, 1, a, m, b, n, 0, c, n)
 		return scratch
 	}

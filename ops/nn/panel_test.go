@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	"github.com/ngs-lab/ngs/internal/cpu"
 )
 
 // closeTo reports the first index where got and want differ by more than
@@ -95,15 +97,16 @@ func TestPanelLinearMatchesNaive(t *testing.T) {
 	}
 }
 
-// TestPanelSirenMatchesGonum runs forward and backward of a 128-wide SIREN
+// TestKernelPanelSirenMatchesGonum runs forward and backward of a 128-wide SIREN
 // and of a tanh MLP with 192- and 128-wide layers (with sine and its
 // N(0, 0.1²) weights, ω0 = 30 would amplify float32 rounding differences
 // beyond the tolerance) with the panel kernels and with gonum's Sgemm, and
 // compares outputs, parameter gradients and input gradients.
-func TestPanelSirenMatchesGonum(t *testing.T) {
-	if !hasGemm64 {
-		t.Log("no AVX-512 here: both runs use gonum")
-	}
+func TestKernelPanelSirenMatchesGonum(t *testing.T) {
+	forTiers(t, testPanelSirenMatchesGonum)
+}
+
+func testPanelSirenMatchesGonum(t *testing.T) {
 	rng := rand.New(rand.NewSource(17))
 	siren, _ := NewSiren(SirenSpec{In: 3, Hidden: 128, HiddenLayers: 5, Out: 1, Omega0: 30}, rng)
 	wide, _ := NewPaperMLP(MLPSpec{In: 128, Hidden: 192, Out: 64, Layers: 3, Activation: "tanh"}, rng)
@@ -112,9 +115,9 @@ func TestPanelSirenMatchesGonum(t *testing.T) {
 		x := randSlice(rows*m.Spec.In, 1, rng)
 		dy := randSlice(rows*m.Spec.Out, 1, rng)
 		run := func(kernel bool) ([]float32, []float32, []float32) {
-			saved := hasGemm64
-			hasGemm64 = kernel && saved
-			defer func() { hasGemm64 = saved }()
+			if !kernel {
+				defer useTier(cpu.Generic)()
+			}
 			w := m.NewWork(rows)
 			y := append([]float32(nil), m.Forward(w, x, rows)...)
 			m.ZeroGrads()

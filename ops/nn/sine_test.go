@@ -96,13 +96,14 @@ func BenchmarkMathSinCos(b *testing.B) {
 	}
 }
 
-// TestSineActivateKernelMatchesGo compares sineActivate (the AVX-512 kernel
-// where available) with sineActivateGo on lengths around the 16-value block,
-// with large arguments and NaN in some blocks.
-func TestSineActivateKernelMatchesGo(t *testing.T) {
-	if !hasSineAVX512 {
-		t.Log("no AVX-512 here: sineActivate is sineActivateGo")
-	}
+// TestKernelSineActivateMatchesGo compares sineActivate in every tier with
+// sineActivateGo on lengths around the 8- and 16-value blocks, with large
+// arguments and NaN in some blocks.
+func TestKernelSineActivateMatchesGo(t *testing.T) {
+	forTiers(t, testSineActivateMatchesGo)
+}
+
+func testSineActivateMatchesGo(t *testing.T) {
 	rng := rand.New(rand.NewSource(8))
 	for n := 0; n <= 100; n++ {
 		h := randSlice(n, 2, rng)

@@ -5,19 +5,18 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/ngs-lab/ngs/internal/cpu"
 	"github.com/ngs-lab/ngs/ops/eqn"
-	"github.com/ngs-lab/ngs/ops/vec"
 )
 
 // TestParallelCouplingMatchesReference runs N5 (a grouped and an ungrouped
 // term) on 301 neurons whose types interleave (so receiver groups change
 // row by row) and with a non-zero diagonal, split over two workers, with the
-// assembly kernel and with the pure-Go fallback, and compares both with
-// Reference (float32 sums of 300 terms with g = 10 over 15 chaotic steps:
+// kernel tier chosen at start-up (ops/vec's tests compare every tier; CI
+// also runs this with NGS_CPU=generic), and compares it with Reference (float32 sums of 300 terms with g = 10 over 15 chaotic steps:
 // 1e-4 relative to max(1, |value|)).
 func TestParallelCouplingMatchesReference(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	defer func(old bool) { vec.ForceGeneric = old }(vec.ForceGeneric)
 	n := 301
 	net := smallNetwork(eqn.N5(), n)
 	for name, vals := range net.Params {
@@ -39,17 +38,14 @@ func TestParallelCouplingMatchesReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, generic := range []bool{true, false} {
-		vec.ForceGeneric = generic
-		fast, err := Run(context.Background(), net, opt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for what, pair := range map[string][2][]float32{"u": {fast.U, ref.U}, "du": {fast.DU, ref.DU}} {
-			if d, at := maxRelDiff(pair[0], pair[1]); d > 1e-4 || len(pair[0]) != 12*n {
-				t.Errorf("generic=%v %s: %d values; frame %d neuron %d: compiled %v, reference %v (rel diff %.2g)",
-					generic, what, len(pair[0]), at/n, at%n, pair[0][at], pair[1][at], d)
-			}
+	fast, err := Run(context.Background(), net, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, pair := range map[string][2][]float32{"u": {fast.U, ref.U}, "du": {fast.DU, ref.DU}} {
+		if d, at := maxRelDiff(pair[0], pair[1]); d > 1e-4 || len(pair[0]) != 12*n {
+			t.Errorf("tier %v %s: %d values; frame %d neuron %d: compiled %v, reference %v (rel diff %.2g)",
+				cpu.Selected(), what, len(pair[0]), at/n, at%n, pair[0][at], pair[1][at], d)
 		}
 	}
 }

@@ -1,16 +1,23 @@
-// Package vec holds float32 kernels for dense matrix-vector products: an
-// AVX-512 FMA kernel (four rows at a time, detected at run time with CPUID)
-// and a pure-Go fallback that computes the same sums.
+// Package vec holds float32 kernels for dense matrix-vector products, one
+// per tier of internal/cpu (chosen once at start-up, lowered with NGS_CPU):
+// AVX-512 and AVX2 FMA kernels on amd64 and a NEON kernel on arm64 (four
+// rows at a time), and a generic one in Go that computes the same sums.
 package vec
 
-import "fmt"
+import (
+	"fmt"
 
-// ForceGeneric, when true, makes every kernel use the pure-Go fallback even
-// where the assembly kernel runs (tests set it to exercise the fallback).
-var ForceGeneric = false
+	"github.com/ngs-lab/ngs/internal/cpu"
+	"gonum.org/v1/gonum/blas/blas32"
+)
 
-// Accelerated reports whether the AVX-512 kernel is used on this machine.
-func Accelerated() bool { return hasAVX512 && !ForceGeneric }
+// matVecKernel sets y[r] = Σ_j a[r*lda+j]·x[j] for r < rows, j < cols
+// (rows ≥ 1, cols ≥ 1); nil in the generic tier.
+type matVecKernel func(y, a *float32, lda int, x *float32, rows, cols int)
+
+// kernel is the matrix-vector kernel of the tier chosen at start-up
+// (tests switch it); tier is that tier.
+var kernel, tier = kernelFor(cpu.Selected())
 
 // MatVec sets y[r] = Σ_j a[r*lda+j]·x[j] for r < len(y), j < len(x): the
 // product of a row-major matrix (row stride lda, rows at least len(x) long)
@@ -46,11 +53,25 @@ func matVec(y, a []float32, lda int, x []float32) {
 		clear(y)
 		return
 	}
-	if Accelerated() {
-		matVecAVX512(&y[0], &a[0], lda, &x[0], len(y), len(x))
+	if kernel != nil {
+		kernel(&y[0], &a[0], lda, &x[0], len(y), len(x))
 		return
 	}
 	matVecGeneric(y, a, lda, x)
+}
+
+// matVecGeneric is the generic tier: where gonum has an assembly dot
+// product (amd64) one gonum Sdot per row, elsewhere matVecGo.
+func matVecGeneric(y, a []float32, lda int, x []float32) {
+	if !gonumDotAsm {
+		matVecGo(y, a, lda, x)
+		return
+	}
+	n := len(x)
+	xv := blas32.Vector{N: n, Inc: 1, Data: x}
+	for r := range y {
+		y[r] = blas32.Dot(blas32.Vector{N: n, Inc: 1, Data: a[r*lda : r*lda+n]}, xv)
+	}
 }
 
 // Dot returns Σ_j a[j]·b[j] over the shorter length.
@@ -61,9 +82,9 @@ func Dot(a, b []float32) float32 {
 	return y[0]
 }
 
-// matVecGeneric is the pure-Go kernel: four rows at a time share the loads
-// of x, each row with two partial sums.
-func matVecGeneric(y, a []float32, lda int, x []float32) {
+// matVecGo is the pure-Go kernel: four rows at a time share the loads of x,
+// each row with its own sum.
+func matVecGo(y, a []float32, lda int, x []float32) {
 	n := len(x)
 	r := 0
 	for ; r+4 <= len(y); r += 4 {

@@ -2,9 +2,7 @@
 
 package vec
 
-// hasAVX512 is false where there is no assembly kernel.
-var hasAVX512 = false
+import "github.com/ngs-lab/ngs/internal/cpu"
 
-func matVecAVX512(y, a *float32, lda int, x *float32, rows, cols int) {
-	panic("vec: the AVX-512 kernel is not built on this platform")
-}
+// kernelFor returns the generic kernel: no assembly is built here.
+func kernelFor(t cpu.Tier) (matVecKernel, cpu.Tier) { return nil, cpu.Generic }

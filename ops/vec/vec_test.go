@@ -5,18 +5,21 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/ngs-lab/ngs/internal/cpu"
 )
 
-// kernels runs f once with the pure-Go fallback and, where available, once
-// with the assembly kernel.
+// kernels runs f once for every tier this CPU runs (generic first), with
+// that tier's kernel in place.
 func kernels(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	defer func(old bool) { ForceGeneric = old }(ForceGeneric)
-	ForceGeneric = true
-	t.Run("generic", f)
-	ForceGeneric = false
-	if hasAVX512 {
-		t.Run("avx512", f)
+	defer func(k matVecKernel, tr cpu.Tier) { kernel, tier = k, tr }(kernel, tier)
+	for _, tr := range cpu.Supported() {
+		kernel, tier = kernelFor(tr)
+		if tier != tr {
+			t.Fatalf("kernelFor(%v) returned the %v kernel", tr, tier)
+		}
+		t.Run(tr.String(), f)
 	}
 }
 
@@ -28,11 +31,11 @@ func randomSlice(rng *rand.Rand, n int) []float32 {
 	return s
 }
 
-// TestMatVecMatchesFloat64 checks every row count 0..9 and column count
+// TestKernelMatVecMatchesFloat64 checks every row count 0..9 and column count
 // 0..80 (all tails of the 32-, 16- and masked loops) with a row stride
 // longer than the vector, against sums in float64. The matrix slice ends at
 // the last used value, so a read past it would fault or be caught.
-func TestMatVecMatchesFloat64(t *testing.T) {
+func TestKernelMatVecMatchesFloat64(t *testing.T) {
 	kernels(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 4))
 		for rows := 0; rows <= 9; rows++ {
@@ -63,7 +66,8 @@ func TestMatVecMatchesFloat64(t *testing.T) {
 	})
 }
 
-func TestDot(t *testing.T) {
+// TestKernelDot checks Dot in every tier, including an empty slice.
+func TestKernelDot(t *testing.T) {
 	kernels(t, func(t *testing.T) {
 		a := []float32{1, 2, 3, 4, 5}
 		b := []float32{2, 0.5, -1, 0.25, 10, 7}
@@ -89,13 +93,14 @@ func TestMatVecShapeErrors(t *testing.T) {
 	}
 }
 
-// BenchmarkMatVec reports the rate W is read at for a square N×N product.
+// BenchmarkMatVec reports the rate W is read at for a square N×N product,
+// for every tier this CPU runs.
 func BenchmarkMatVec(b *testing.B) {
 	for _, n := range []int{1000, 8000} {
-		for _, generic := range []bool{false, true} {
-			b.Run(fmt.Sprintf("N=%d/generic=%v", n, generic), func(b *testing.B) {
-				defer func(old bool) { ForceGeneric = old }(ForceGeneric)
-				ForceGeneric = generic
+		for _, tr := range cpu.Supported() {
+			b.Run(fmt.Sprintf("N=%d/%v", n, tr), func(b *testing.B) {
+				defer func(k matVecKernel, t cpu.Tier) { kernel, tier = k, t }(kernel, tier)
+				kernel, tier = kernelFor(tr)
 				rng := rand.New(rand.NewPCG(1, 2))
 				a, x, y := randomSlice(rng, n*n), randomSlice(rng, n), make([]float32, n)
 				for b.Loop() {
@@ -103,6 +108,31 @@ func BenchmarkMatVec(b *testing.B) {
 				}
 				b.ReportMetric(float64(4*n*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
 			})
+		}
+	}
+}
+
+// TestKernelMatVecGoMatchesFloat64 checks the pure-Go kernel (the generic
+// tier where gonum has no assembly) on row counts around its 4-row block.
+func TestKernelMatVecGoMatchesFloat64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for rows := 0; rows <= 9; rows++ {
+		for _, cols := range []int{1, 2, 7, 33} {
+			lda := cols + 2
+			a := randomSlice(rng, rows*lda)
+			x := randomSlice(rng, cols)
+			y := make([]float32, rows)
+			matVecGo(y, a, lda, x)
+			for r := range y {
+				var want, scale float64
+				for j, v := range x {
+					want += float64(a[r*lda+j]) * float64(v)
+					scale += math.Abs(float64(a[r*lda+j]) * float64(v))
+				}
+				if math.Abs(float64(y[r])-want) > 1e-6*(scale+1) {
+					t.Fatalf("rows %d cols %d: y[%d] = %v, want %v", rows, cols, r, y[r], want)
+				}
+			}
 		}
 	}
 }

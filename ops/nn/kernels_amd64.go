@@ -1,0 +1,36 @@
+//go:build amd64 && !purego
+
+package nn
+
+import "github.com/ngs-lab/ngs/internal/cpu"
+
+// gemm64AVX512 and gemm64AVX2 are kernelSet.gemm64 (AVX-512: four rows by
+// 64 columns at a time; AVX2: four rows by 16 columns).
+//
+//go:noescape
+func gemm64AVX512(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool)
+
+//go:noescape
+func gemm64AVX2(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool)
+
+// sineAVX512 (16 values at a time, constants c) and sineAVX2 (8 at a time,
+// constants c8) are kernelSet.sine.
+//
+//go:noescape
+func sineAVX512(h, dh *float32, n int, c *[16]uint32, om float32) int
+
+//go:noescape
+func sineAVX2(h, dh *float32, n int, c8 *[16][8]uint32, om float32) int
+
+// kernelsFor returns the kernels of tier t.
+func kernelsFor(t cpu.Tier) kernelSet {
+	switch t {
+	case cpu.AVX512:
+		return kernelSet{tier: t, gemm64: gemm64AVX512, sineBlock: 16,
+			sine: func(h, dh *float32, n int, om float32) int { return sineAVX512(h, dh, n, &sineConsts, om) }}
+	case cpu.AVX2:
+		return kernelSet{tier: t, gemm64: gemm64AVX2, sineBlock: 8,
+			sine: func(h, dh *float32, n int, om float32) int { return sineAVX2(h, dh, n, &sineConsts8, om) }}
+	}
+	return kernelSet{tier: cpu.Generic}
+}

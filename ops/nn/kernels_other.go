@@ -1,0 +1,8 @@
+//go:build !amd64 || purego
+
+package nn
+
+import "github.com/ngs-lab/ngs/internal/cpu"
+
+// kernelsFor returns the generic kernels: no assembly is built here.
+func kernelsFor(t cpu.Tier) kernelSet { return kernelSet{tier: cpu.Generic} }
