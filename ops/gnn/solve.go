@@ -225,6 +225,14 @@ func (s *wSolver) solve() SolveReport {
 	return rep
 }
 
+// solveOver solves as solve does, with frames as the Gram frames.
+func (s *wSolver) solveOver(frames []int) SolveReport {
+	saved := s.frames
+	s.frames = frames
+	defer func() { s.frames = saved }()
+	return s.solve()
+}
+
 // dampMargin is how much worse (relative) a solve may make the validation
 // error and still stand whole.
 const dampMargin = 0.5

@@ -236,6 +236,11 @@ type AlternatingConfig struct {
 	// Frames in the Gram matrix, evenly strided over the training frames
 	// (default min(training frames, max(10·N, 10000))).
 	Frames int
+	// FinalFrames are the Gram frames of the last solve, when training
+	// ends (default every training frame): one solve over all the data
+	// averages out more of φ*'s and ψ*'s error than the frequent solves
+	// over Frames can afford to.
+	FinalFrames int
 	// Ridge added to the Gram diagonal, relative to its mean (default
 	// 1e-5). The solve raises it tenfold (up to 1e-2, then switches to a
 	// pseudo-inverse) where the system is singular or ill-conditioned, and
@@ -318,6 +323,12 @@ type TrainConfig struct {
 	Patience  int
 	Tolerance float64
 	MinEpochs int
+	// LRDecay is the factor on every learning rate at the last step: the
+	// rates stay as set for the first half of the Epochs×StepsPerEpoch
+	// steps, then follow a cosine down to LRDecay times their value
+	// (default 0.1; 1 keeps them constant). Lower rates at the end settle
+	// φ* and ψ*, so the last solves of Ŵ see less step-to-step noise.
+	LRDecay float64
 	// OnWarning receives what training had to work around (flat ψ*,
 	// constant activity, a raised ridge, a rollback after a collapse).
 	OnWarning func(string)
@@ -370,6 +381,9 @@ func (c TrainConfig) withDefaults(frames int) TrainConfig {
 	}
 	if c.Tolerance == 0 {
 		c.Tolerance = 0.01
+	}
+	if c.LRDecay == 0 {
+		c.LRDecay = 0.1
 	}
 	if c.ProgressEvery == 0 {
 		c.ProgressEvery = max(1, c.StepsPerEpoch/5)
@@ -477,6 +491,8 @@ func (c TrainConfig) validateRobust() error {
 		{c.Patience >= 1, "patience", "≥ 1", c.Patience},
 		{c.Tolerance >= 0 && c.Tolerance < 1, "tolerance", "in [0, 1)", c.Tolerance},
 		{c.MinEpochs >= 0, "min_epochs", "≥ 0", c.MinEpochs},
+		{c.LRDecay > 0 && c.LRDecay <= 1, "lr_decay", "in (0, 1]", c.LRDecay},
+		{a.FinalFrames >= 0, "final_gram_frames", "≥ 1", a.FinalFrames},
 		{a.Ridge > 0 && a.Ridge <= maxRidge, "ridge", fmt.Sprintf("in (0, %g]", maxRidge), a.Ridge},
 		{a.Grid >= 8, "solve_grid", "≥ 8", a.Grid},
 		{a.SolveEvery >= 1, "solve_every", "≥ 1", a.SolveEvery},
