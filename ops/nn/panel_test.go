@@ -111,7 +111,10 @@ func testPanelSirenMatchesGonum(t *testing.T) {
 	siren, _ := NewSiren(SirenSpec{In: 3, Hidden: 128, HiddenLayers: 5, Out: 1, Omega0: 30}, rng)
 	wide, _ := NewPaperMLP(MLPSpec{In: 128, Hidden: 192, Out: 64, Layers: 3, Activation: "tanh"}, rng)
 	for _, m := range []*MLP{siren, wide} {
-		rows := 1100
+		rows := 1100 // two workers of ParallelRows, panelBlock tails
+		if testing.Short() {
+			rows = 260 // one worker: the qemu run of CI (.ci/run)
+		}
 		x := randSlice(rows*m.Spec.In, 1, rng)
 		dy := randSlice(rows*m.Spec.Out, 1, rng)
 		run := func(kernel bool) ([]float32, []float32, []float32) {

@@ -1,0 +1,217 @@
+//go:build arm64 && !purego
+
+#include "textflag.h"
+
+// ones<> is four float32 ones: FMLA by it adds one vector to another (Go's
+// assembler has no vector FADD).
+DATA ones<>+0(SB)/8, $0x3f8000003f800000
+DATA ones<>+8(SB)/8, $0x3f8000003f800000
+GLOBL ones<>(SB), RODATA|NOPTR, $16
+
+// func matVecNEON(y, a *float32, lda int, x *float32, rows, cols int)
+//
+// y[r] = Σ_j a[r*lda+j]·x[j]. Four rows at a time share each load of x;
+// each row keeps four 4-wide accumulators over 16 columns (V0–V15), then
+// one over the cols%16/4 groups of four, and a scalar sum (F24–F27) over
+// the last cols%4 columns. The four rows' sums are transposed with TRN1/
+// TRN2 and added, so that one store writes y[r:r+4].
+TEXT ·matVecNEON(SB), NOSPLIT, $0-48
+	MOVD y+0(FP), R0
+	MOVD a+8(FP), R1
+	MOVD lda+16(FP), R2
+	LSL  $2, R2
+	MOVD x+24(FP), R3
+	MOVD rows+32(FP), R4
+	MOVD cols+40(FP), R5
+	MOVD $ones<>(SB), R6
+	VLD1 (R6), [V31.S4]
+
+rows4:
+	CMP  $4, R4
+	BLT  rows1
+	MOVD R1, R10
+	ADD  R2, R10, R11
+	ADD  R2, R11, R12
+	ADD  R2, R12, R13
+	MOVD R3, R14
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V26.B16, V26.B16, V26.B16
+	VEOR V27.B16, V27.B16, V27.B16
+	LSR  $4, R5, R15
+	CBZ  R15, tail4x4
+
+loop16x4:
+	VLD1.P 64(R14), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P 64(R10), [V20.S4, V21.S4, V22.S4, V23.S4]
+	VFMLA  V16.S4, V20.S4, V0.S4
+	VFMLA  V17.S4, V21.S4, V1.S4
+	VFMLA  V18.S4, V22.S4, V2.S4
+	VFMLA  V19.S4, V23.S4, V3.S4
+	VLD1.P 64(R11), [V20.S4, V21.S4, V22.S4, V23.S4]
+	VFMLA  V16.S4, V20.S4, V4.S4
+	VFMLA  V17.S4, V21.S4, V5.S4
+	VFMLA  V18.S4, V22.S4, V6.S4
+	VFMLA  V19.S4, V23.S4, V7.S4
+	VLD1.P 64(R12), [V20.S4, V21.S4, V22.S4, V23.S4]
+	VFMLA  V16.S4, V20.S4, V8.S4
+	VFMLA  V17.S4, V21.S4, V9.S4
+	VFMLA  V18.S4, V22.S4, V10.S4
+	VFMLA  V19.S4, V23.S4, V11.S4
+	VLD1.P 64(R13), [V20.S4, V21.S4, V22.S4, V23.S4]
+	VFMLA  V16.S4, V20.S4, V12.S4
+	VFMLA  V17.S4, V21.S4, V13.S4
+	VFMLA  V18.S4, V22.S4, V14.S4
+	VFMLA  V19.S4, V23.S4, V15.S4
+	SUBS   $1, R15
+	BNE    loop16x4
+
+tail4x4:
+	AND $15, R5, R15
+	LSR $2, R15
+	CBZ R15, tail1x4
+
+loop4x4:
+	VLD1.P 16(R14), [V16.S4]
+	VLD1.P 16(R10), [V20.S4]
+	VLD1.P 16(R11), [V21.S4]
+	VLD1.P 16(R12), [V22.S4]
+	VLD1.P 16(R13), [V23.S4]
+	VFMLA  V16.S4, V20.S4, V0.S4
+	VFMLA  V16.S4, V21.S4, V4.S4
+	VFMLA  V16.S4, V22.S4, V8.S4
+	VFMLA  V16.S4, V23.S4, V12.S4
+	SUBS   $1, R15
+	BNE    loop4x4
+
+tail1x4:
+	AND $3, R5, R15
+	CBZ R15, reduce4
+
+loop1x4:
+	FMOVS.P 4(R14), F16
+	FMOVS.P 4(R10), F20
+	FMOVS.P 4(R11), F21
+	FMOVS.P 4(R12), F22
+	FMOVS.P 4(R13), F23
+	FMADDS  F16, F24, F20, F24
+	FMADDS  F16, F25, F21, F25
+	FMADDS  F16, F26, F22, F26
+	FMADDS  F16, F27, F23, F27
+	SUBS    $1, R15
+	BNE     loop1x4
+
+reduce4:
+	// Row r: V(4r) += V(4r+1) + V(4r+2) + V(4r+3) + [F(24+r), 0, 0, 0].
+	VFMLA V31.S4, V1.S4, V0.S4
+	VFMLA V31.S4, V2.S4, V0.S4
+	VFMLA V31.S4, V3.S4, V0.S4
+	VFMLA V31.S4, V24.S4, V0.S4
+	VFMLA V31.S4, V5.S4, V4.S4
+	VFMLA V31.S4, V6.S4, V4.S4
+	VFMLA V31.S4, V7.S4, V4.S4
+	VFMLA V31.S4, V25.S4, V4.S4
+	VFMLA V31.S4, V9.S4, V8.S4
+	VFMLA V31.S4, V10.S4, V8.S4
+	VFMLA V31.S4, V11.S4, V8.S4
+	VFMLA V31.S4, V26.S4, V8.S4
+	VFMLA V31.S4, V13.S4, V12.S4
+	VFMLA V31.S4, V14.S4, V12.S4
+	VFMLA V31.S4, V15.S4, V12.S4
+	VFMLA V31.S4, V27.S4, V12.S4
+	// Transpose: V16 = [a0 b0 a2 b2], V17 = [a1 b1 a3 b3], likewise c, d.
+	VTRN1 V4.S4, V0.S4, V16.S4
+	VTRN2 V4.S4, V0.S4, V17.S4
+	VTRN1 V12.S4, V8.S4, V18.S4
+	VTRN2 V12.S4, V8.S4, V19.S4
+	VFMLA V31.S4, V17.S4, V16.S4 // [a01 b01 a23 b23]
+	VFMLA V31.S4, V19.S4, V18.S4 // [c01 d01 c23 d23]
+	VTRN1 V18.D2, V16.D2, V20.D2 // [a01 b01 c01 d01]
+	VTRN2 V18.D2, V16.D2, V21.D2 // [a23 b23 c23 d23]
+	VFMLA V31.S4, V21.S4, V20.S4
+	VST1.P [V20.S4], 16(R0)
+	ADD    R2<<2, R1, R1
+	SUB    $4, R4
+	B      rows4
+
+rows1:
+	CBZ  R4, done
+	MOVD R1, R10
+	MOVD R3, R14
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	LSR  $4, R5, R15
+	CBZ  R15, tail4x1
+
+loop16x1:
+	VLD1.P 64(R14), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P 64(R10), [V20.S4, V21.S4, V22.S4, V23.S4]
+	VFMLA  V16.S4, V20.S4, V0.S4
+	VFMLA  V17.S4, V21.S4, V1.S4
+	VFMLA  V18.S4, V22.S4, V2.S4
+	VFMLA  V19.S4, V23.S4, V3.S4
+	SUBS   $1, R15
+	BNE    loop16x1
+
+tail4x1:
+	AND $15, R5, R15
+	LSR $2, R15
+	CBZ R15, tail1x1
+
+loop4x1:
+	VLD1.P 16(R14), [V16.S4]
+	VLD1.P 16(R10), [V20.S4]
+	VFMLA  V16.S4, V20.S4, V0.S4
+	SUBS   $1, R15
+	BNE    loop4x1
+
+tail1x1:
+	AND $3, R5, R15
+	CBZ R15, reduce1
+
+loop1x1:
+	FMOVS.P 4(R14), F16
+	FMOVS.P 4(R10), F20
+	FMADDS  F16, F24, F20, F24
+	SUBS    $1, R15
+	BNE     loop1x1
+
+reduce1:
+	VFMLA V31.S4, V1.S4, V0.S4
+	VFMLA V31.S4, V2.S4, V0.S4
+	VFMLA V31.S4, V3.S4, V0.S4
+	VFMLA V31.S4, V24.S4, V0.S4
+	// [a0 a1 a2 a3] → lane 0 holds a0+a1+a2+a3.
+	VEOR  V1.B16, V1.B16, V1.B16
+	VTRN1 V1.S4, V0.S4, V16.S4   // [a0 0 a2 0]
+	VTRN2 V1.S4, V0.S4, V17.S4   // [a1 0 a3 0]
+	VFMLA V31.S4, V17.S4, V16.S4 // [a01 0 a23 0]
+	VTRN2 V1.D2, V16.D2, V17.D2  // [a23 0 0 0]
+	VFMLA V31.S4, V17.S4, V16.S4
+	FMOVS F16, (R0)
+	ADD   $4, R0
+	ADD   R2, R1
+	SUB   $1, R4
+	B     rows1
+
+done:
+	RET
