@@ -1,6 +1,8 @@
 package experiment
 
 import (
+	"strings"
+
 	"github.com/ngs-lab/ngs/lang"
 	"github.com/ngs-lab/ngs/ops/eqn"
 )
@@ -183,7 +185,7 @@ func (c *equationCompiler) call(x *lang.Call, subst map[string]*eqn.Expr, depth 
 		f, _ := eqn.BinaryFunc(op)
 		return eqn.Bin(f, args[0], args[1]), nil
 	}
-	return nil, lang.Errorf(x.At, "%s cannot be used in an equation: expected a network function or one of exp, log, tanh, sigmoid, relu, sin, cos, abs, sqrt, min, max", x.Name)
+	return nil, lang.Errorf(x.At, "%s cannot be used in an equation: expected a network function or one of %s", x.Name, strings.Join(eqn.CallNames(), ", "))
 }
 
 func (c *equationCompiler) inline(x *lang.Call, fe *lang.FuncEq, args []*eqn.Expr, depth int) (*eqn.Expr, error) {

@@ -180,13 +180,13 @@ func TestBadNetworks(t *testing.T) {
     neurons = 0
     type A { c = 1 }
     du/dt = -c*u
-}`, "test.ngs:2:15: neurons must be a whole number between 1 and 65536, found 0"},
+}`, "test.ngs:2:15: neurons must be a whole number in [1, 65536], found 0"},
 		{"unknown setting", `network n {
     neurons = 5
     nosie = 1
     type A { c = 1 }
     du/dt = -c*u
-}`, `test.ngs:3:5: unknown network setting "nosie" (did you mean noise?)`},
+}`, `test.ngs:3:5: unknown setting "nosie" in the network (did you mean noise?)`},
 		{"W shape", `network n {
     neurons = 5
     type A { c = 1 }
@@ -204,7 +204,7 @@ func TestBadNetworks(t *testing.T) {
     du/dt = -c*u*e
     input = movie("../../shared/reference/fig3_movie.npy", neurons = 1024)
 }`, "test.ngs:5:13: the movie drives 1024 input neurons but the network has only 5"},
-		{"negative dt", fig2Net + `d = simulate(net, dt = -0.1)`, "dt must be > 0, found -0.1"},
+		{"negative dt", fig2Net + `d = simulate(net, dt = -0.1)`, "dt must be a number > 0, found -0.1"},
 		{"train on a network", fig2Net + `model m { psi = mlp(u[j]) }
 f = train(m, net)`, "train needs the dataset returned by simulate, found network"},
 		{"bad psi inputs", `model m { psi = mlp(u[i]) }`, "psi takes the inputs (u[j]), (u[j], a[j]) or (u[j], a[i], a[j]), found (u[i])"},

@@ -95,8 +95,8 @@ func declareModel(d *runtime.DeclCall) (runtime.Value, error) {
 				inputMode = string(str)
 			}
 		default:
-			return nil, lang.Errorf(set.At, "unknown model setting %q%s (expected embedding, psi, phi, omega, input)", set.Name,
-				suggest(set.Name, map[string]bool{"embedding": true, "psi": true, "phi": true, "omega": true, "input": true}))
+			return nil, lang.Errorf(set.At, "unknown setting %q in the model%s (expected %s)", set.Name,
+				suggestList(set.Name, modelSchema.SettingNames()), strings.Join(modelSchema.SettingNames(), ", "))
 		}
 		if err != nil {
 			return nil, err
@@ -312,8 +312,8 @@ func (m *ModelDecl) omega(in *runtime.Interp, set *lang.Setting, env *runtime.En
 
 // modelOnly are builtins that describe networks inside a model block; called
 // anywhere else they say so.
-func modelOnly(name, doc string) *runtime.Builtin {
-	return &runtime.Builtin{Name: name, Doc: doc, Variadic: true, AnyNamed: true,
+func modelOnly(name, doc string, options ...runtime.Param) *runtime.Builtin {
+	return &runtime.Builtin{Name: name, Doc: doc, Variadic: true, Params: options,
 		Fn: func(c *runtime.Call) (runtime.Value, error) {
 			return nil, c.Errorf("%s(...) describes a learned function inside a model block, as in psi = %s(u[j], hidden = 64)", name, name)
 		}}

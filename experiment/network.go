@@ -242,10 +242,10 @@ func (b *networkBuilder) number(x lang.Expr) (float64, error) {
 
 func (b *networkBuilder) build() error {
 	net := b.net
-	known := map[string]bool{"neurons": true, "assign": true, "W": true, "u0": true, "noise": true, "input": true, "seed": true}
 	for name, s := range b.settings {
-		if !known[name] {
-			return lang.Errorf(s.At, "unknown network setting %q%s (expected neurons, assign, W, u0, noise, input, seed)", name, suggest(name, known))
+		if _, ok := networkSchema.Setting(name); !ok {
+			return lang.Errorf(s.At, "unknown setting %q in the network%s (expected %s)", name,
+				suggestList(name, networkSchema.SettingNames()), strings.Join(networkSchema.SettingNames(), ", "))
 		}
 	}
 	s, ok := b.settings["neurons"]
@@ -506,6 +506,12 @@ func suggest(name string, known map[string]bool) string {
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	return suggestList(name, names)
+}
+
+// suggestList returns " (did you mean X?)" for the name in names nearest
+// to name, or "".
+func suggestList(name string, names []string) string {
 	if best := lang.Closest(name, names); best != "" {
 		return fmt.Sprintf(" (did you mean %s?)", best)
 	}

@@ -5,7 +5,9 @@ import (
 	"testing"
 )
 
-var benchConfig = CheckConfig{Predeclared: map[string]Symbol{}}
+var benchConfig = CheckConfig{Predeclared: map[string]Symbol{},
+	DeclKinds: map[string][]string{"network": EquationLocals, "model": append(append([]string(nil), EquationLocals...), "a")},
+	Decls:     map[string]*BlockSchema{"network": testNetworkSchema, "model": {What: "model", Open: true}}}
 
 func init() {
 	for _, name := range []string{"print", "max", "mean", "format", "len", "normal"} {

@@ -21,7 +21,7 @@ func Check(f *File, cfg CheckConfig) (err error) {
 		}
 	}()
 	if cfg.DeclKinds == nil {
-		cfg.DeclKinds = DefaultDeclKinds()
+		cfg.DeclKinds = map[string][]string{}
 	}
 	c := &checker{cfg: cfg}
 	global := c.newScope(nil, scopeGlobal)
@@ -72,12 +72,23 @@ type scope struct {
 	// equations, in a network block, is the scope its equations see: the
 	// equation locals and the network's functions, but not its settings.
 	equations *scope
+	// schema, in a settings scope, says which settings, sub-blocks,
+	// equations and hooks the block may hold (nil: unchecked).
+	schema *BlockSchema
 }
 
-// network holds what the equation check needs about a network block.
+// network holds what the equation check needs about a block with
+// equations (a network).
 type network struct {
 	types  []*NamedBlock
 	params []map[string]bool
+	// funcs, when not nil, are the functions equations may call: the
+	// block's function equations and the schema's EquationFuncs.
+	funcs map[string]bool
+	// allowed lists the schema's EquationFuncs for messages; kind is the
+	// declaration keyword (network).
+	allowed []string
+	kind    string
 }
 
 type checker struct {
@@ -294,15 +305,18 @@ func (c *checker) stmt(s *scope, st Stmt) {
 		c.decl(s, st)
 	case *Setting:
 		c.expr(s, st.Value)
+		c.setting(s, st)
 	case *NamedBlock:
-		c.settings(s, st.Block, st, nil)
+		c.settings(s, st.Block, st, nil, c.subBlock(s, st))
 	case *FuncEq:
+		c.equationAllowed(s, st.At)
 		c.funcEq(equationScope(s), st)
 	case *DerivEq:
+		c.equationAllowed(s, st.At)
 		c.equationBody(equationScope(s), st.Body)
 	case *Every:
 		c.expr(s, st.Count)
-		c.settings(s, st.Block, nil, nil)
+		c.hook(s, st)
 	}
 }
 
@@ -396,11 +410,12 @@ func (c *checker) decl(s *scope, d *Decl) {
 		c.errorf(d.At, "%s", msg)
 		return
 	}
+	schema := c.cfg.Decls[d.Kind]
 	var net *network
-	if d.Kind == "network" {
-		net = c.network(d)
+	if schema != nil && schema.Equations {
+		net = c.network(d, schema)
 	}
-	c.settings(s, d.Block, nil, &declInfo{locals: locals, net: net})
+	c.settings(s, d.Block, nil, &declInfo{locals: locals, net: net}, schema)
 }
 
 // declInfo is what a declaration adds to its block's scope.
@@ -409,29 +424,48 @@ type declInfo struct {
 	net    *network
 }
 
-// network collects a network's types and their parameters, reporting
-// duplicate types and duplicate parameters.
-func (c *checker) network(d *Decl) *network {
-	net := &network{}
+// network collects the parameter blocks (neuron types) of a block with
+// equations and their parameters, reporting duplicate types and duplicate
+// parameters; a parameter block's declared settings (count, fraction) are
+// not parameters.
+func (c *checker) network(d *Decl, schema *BlockSchema) *network {
+	net := &network{kind: d.Kind}
+	if len(schema.EquationFuncs) > 0 {
+		net.funcs = map[string]bool{}
+		for _, f := range schema.EquationFuncs {
+			net.funcs[f] = true
+		}
+		net.allowed = schema.EquationFuncs
+		for _, st := range d.Block.Stmts {
+			if eq, ok := st.(*FuncEq); ok {
+				net.funcs[eq.Name] = true
+			}
+		}
+	}
 	seen := map[string]*NamedBlock{}
 	for _, st := range d.Block.Stmts {
 		nb, ok := st.(*NamedBlock)
-		if !ok || nb.Kind != "type" {
+		if !ok {
+			continue
+		}
+		sub := schema.Blocks[nb.Kind]
+		if sub == nil || !sub.Params {
 			continue
 		}
 		if nb.Name == "" {
-			c.errorf(nb.At, "a type needs a name: type A { ... }")
-			continue
+			continue // reported by the block check
 		}
 		if first, dup := seen[nb.Name]; dup {
-			c.errorf(nb.At, "duplicate type %s in network %s (first defined at %d:%d)", nb.Name, d.Name, first.At.Line, first.At.Col)
+			c.errorf(nb.At, "duplicate %s %s in %s %s (first defined at %d:%d)", nb.Kind, nb.Name, d.Kind, d.Name, first.At.Line, first.At.Col)
 			continue
 		}
 		seen[nb.Name] = nb
 		params := map[string]bool{}
 		for _, ts := range nb.Block.Stmts {
-			if set, ok := ts.(*Setting); ok && set.Name != "count" && set.Name != "fraction" {
-				params[set.Name] = true
+			if set, ok := ts.(*Setting); ok {
+				if _, declared := sub.Setting(set.Name); !declared {
+					params[set.Name] = true
+				}
 			}
 		}
 		net.types = append(net.types, nb)
@@ -442,8 +476,9 @@ func (c *checker) network(d *Decl) *network {
 
 // settings checks a settings block: its settings, function equations and
 // named blocks are defined for the whole block; duplicates are errors.
-func (c *checker) settings(s *scope, b *Block, owner *NamedBlock, info *declInfo) {
+func (c *checker) settings(s *scope, b *Block, owner *NamedBlock, info *declInfo, schema *BlockSchema) {
 	bs := c.newScope(s, scopeSettings)
+	bs.schema = schema
 	if info != nil {
 		for _, l := range info.locals {
 			bs.names[l] = &entry{plain: 1, local: true}
@@ -622,6 +657,7 @@ func (c *checker) definedBelowNetwork(s *scope, name string) bool {
 }
 
 func (c *checker) call(s *scope, call *Call) {
+	c.equationCall(s, call)
 	c.expr(s, call.Fn)
 	c.exprs(s, call.Args)
 	seen := map[string]bool{}
@@ -636,7 +672,11 @@ func (c *checker) call(s *scope, call *Call) {
 		c.arity(s, call)
 	}
 	if call.Block != nil {
-		c.settings(s, call.Block, nil, nil)
+		var schema *BlockSchema
+		if e := c.lookupEntry(s, call.Name); e == nil && call.Name != "" && !c.cfg.Globals[call.Name] {
+			schema = c.cfg.Predeclared[call.Name].Block
+		}
+		c.settings(s, call.Block, nil, nil, schema)
 	}
 }
 
@@ -681,6 +721,24 @@ func (c *checker) checkUserCall(call *Call, fn *FnDecl) {
 
 func (c *checker) checkBuiltinCall(call *Call, sym Symbol) {
 	c.checkArgs(call, sym.Params, sym.Positional, sym.Required, sym.Variadic, sym.AnyNamed)
+	typeOf := func(name string) (Type, bool) {
+		for i, p := range sym.Params {
+			if p == name && i < len(sym.Types) {
+				return sym.Types[i], true
+			}
+		}
+		return Type{}, false
+	}
+	for i, a := range call.Args {
+		if i < sym.Positional && i < len(sym.Types) {
+			c.value(a, sym.Types[i], fmt.Sprintf("%s: argument %s", call.Name, sym.Params[i]))
+		}
+	}
+	for _, n := range call.Named {
+		if t, ok := typeOf(n.Name); ok {
+			c.value(n.Value, t, fmt.Sprintf("%s: %s", call.Name, n.Name))
+		}
+	}
 }
 
 // checkArgs checks positional count, named names and required parameters.

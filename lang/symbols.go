@@ -19,6 +19,12 @@ type Symbol struct {
 	AnyNamed bool
 	// Constant names cannot be assigned (pi, e.g.).
 	Constant bool
+	// Types, parallel to Params, say what each parameter accepts (Any
+	// where unchecked); shorter than Params leaves the rest unchecked.
+	Types []Type
+	// Block describes the trailing block a builtin takes (train(...) { }),
+	// or nil.
+	Block *BlockSchema
 }
 
 // CheckConfig is what the checker knows beyond the file itself.
@@ -28,19 +34,11 @@ type CheckConfig struct {
 	// DeclKinds are the declaration keywords (network, model, ...) with the
 	// extra names their blocks may use without defining them.
 	DeclKinds map[string][]string
+	// Decls are the schemas of the declarations' blocks, by keyword; a
+	// keyword without one has its settings unchecked.
+	Decls map[string]*BlockSchema
 	// Globals are names already bound before this file runs (a REPL's
 	// earlier lines); Consts are those among them that are constants.
 	Globals map[string]bool
 	Consts  map[string]bool
-}
-
-// DefaultDeclKinds are the declarations of docs/LANGUAGE.md: network and
-// model blocks may use the equation-local names; a model also its
-// embedding a.
-func DefaultDeclKinds() map[string][]string {
-	model := append(append([]string{}, EquationLocals...), "a")
-	return map[string][]string{
-		"network": append([]string{}, EquationLocals...),
-		"model":   model,
-	}
 }

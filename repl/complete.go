@@ -32,7 +32,112 @@ func (s *Session) Complete(line string, pos int) (candidates []string, replace i
 		prefix := word[dot+1:]
 		return withPrefix(s.fieldNames(word[:dot]), prefix), len(prefix)
 	}
+	s.mu.Lock()
+	src := strings.Join(append(append([]string(nil), s.pending...), before), "\n")
+	s.mu.Unlock()
+	if schema, hook := s.openBlock(src); schema != nil {
+		// Inside a settings block: its settings and sub-blocks first.
+		names := append(schema.SettingNames(), schema.BlockNames()...)
+		if schema.Hooks != nil {
+			names = append(names, "every")
+		}
+		if c := withPrefix(names, word); len(c) > 0 {
+			return c, len(word)
+		}
+	} else if hook != nil {
+		return withPrefix(append(s.names(), hook.Locals...), word), len(word)
+	}
 	return withPrefix(s.names(), word), len(word)
+}
+
+// openBlock finds the innermost block open at the end of src and returns
+// its schema (a declaration's, a builtin's trailing block's, or one of
+// their sub-blocks'), or, inside an every-hook, the hook's schema.
+func (s *Session) openBlock(src string) (*lang.BlockSchema, *lang.HookSchema) {
+	type frame struct {
+		schema *lang.BlockSchema
+		hook   *lang.HookSchema
+	}
+	reg := s.interp.Registry()
+	var stack []frame
+	start := 0
+	for i := 0; i < len(src); i++ {
+		switch src[i] {
+		case '#':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+			start = i + 1
+		case '"':
+			for i++; i < len(src) && src[i] != '"'; i++ {
+				if src[i] == '\\' {
+					i++
+				}
+			}
+		case '\n', ';':
+			start = i + 1
+		case '}':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+			start = i + 1
+		case '{':
+			head := strings.Fields(src[start:i])
+			start = i + 1
+			var f frame
+			var parent *lang.BlockSchema
+			if len(stack) > 0 {
+				parent = stack[len(stack)-1].schema
+			}
+			switch {
+			case len(head) == 0:
+			case parent != nil && head[0] == "every" && parent.Hooks != nil:
+				f.hook = parent.Hooks
+			case parent != nil && parent.Blocks[head[0]] != nil:
+				f.schema = parent.Blocks[head[0]]
+			default:
+				if d, ok := reg.Decl(head[0]); ok {
+					f.schema = d.Block
+				} else if name := calleeOf(src[:i]); name != "" {
+					if b, ok := reg.Builtin(name); ok {
+						f.schema = b.Block
+					}
+				}
+			}
+			stack = append(stack, f)
+		}
+	}
+	if len(stack) == 0 {
+		return nil, nil
+	}
+	top := stack[len(stack)-1]
+	return top.schema, top.hook
+}
+
+// calleeOf returns NAME when src ends with `NAME(...)` (a call with a
+// trailing block about to open), else "".
+func calleeOf(src string) string {
+	src = strings.TrimRight(src, " \t")
+	if !strings.HasSuffix(src, ")") {
+		return ""
+	}
+	depth := 0
+	for i := len(src) - 1; i >= 0; i-- {
+		switch src[i] {
+		case ')':
+			depth++
+		case '(':
+			depth--
+			if depth == 0 {
+				end := i
+				for i > 0 && isWordByte(src[i-1]) {
+					i--
+				}
+				return src[i:end]
+			}
+		}
+	}
+	return ""
 }
 
 // completeCommand completes a REPL command line such as ":he" or ":load sc".
@@ -76,9 +181,6 @@ func (s *Session) names() []string {
 		set[n] = true
 	}
 	for kw := range lang.Keywords {
-		set[kw] = true
-	}
-	for kw := range lang.DefaultDeclKinds() {
 		set[kw] = true
 	}
 	for _, kw := range s.interp.Registry().DeclKeywords() {

@@ -63,6 +63,10 @@ func (s *Session) help(w io.Writer, name string) {
 		writeBuiltinHelp(w, b)
 		return
 	}
+	if d, ok := reg.Decl(name); ok {
+		writeDeclHelp(w, d)
+		return
+	}
 	if doc, ok := keywordHelp[name]; ok {
 		fmt.Fprintln(w, doc)
 		return
@@ -139,14 +143,41 @@ func writeBuiltinHelp(w io.Writer, b *runtime.Builtin) {
 		fmt.Fprintf(w, "  %s\n", b.Doc)
 	}
 	for _, p := range b.Params {
-		if p.Doc == "" {
+		if p.Doc == "" && p.Type.Kinds == 0 {
 			continue
 		}
 		kind := ""
 		if p.Keyword {
 			kind = " (by name only)"
 		}
-		fmt.Fprintf(w, "  %s%s: %s\n", p.Name, kind, p.Doc)
+		text := p.Doc
+		if p.Type.Kinds != 0 {
+			text = strings.TrimSuffix(p.Type.String()+" — "+p.Doc, " — ")
+		}
+		fmt.Fprintf(w, "  %s%s: %s\n", p.Name, kind, text)
+	}
+	if b.Block != nil {
+		fmt.Fprintf(w, "  %s(...) { ... } holds:\n%s", b.Name, b.Block.Describe("    "))
+	}
+}
+
+// writeDeclHelp shows a declaration keyword with the settings, blocks and
+// equations its block holds, from the schema registered with it.
+func writeDeclHelp(w io.Writer, d runtime.DeclSpec) {
+	if doc, ok := keywordHelp[d.Keyword]; ok {
+		fmt.Fprintln(w, doc)
+	} else {
+		fmt.Fprintf(w, "%s NAME { ... }: %s\n", d.Keyword, d.Doc)
+	}
+	if d.Block == nil {
+		return
+	}
+	fmt.Fprintf(w, "  %s NAME { ... } holds:\n%s", d.Keyword, d.Block.Describe("    "))
+	if d.Block.Equations {
+		fmt.Fprintln(w, "    f(x) = ... and du/dt = ...: equations")
+	}
+	if len(d.Locals) > 0 {
+		fmt.Fprintf(w, "  names its block may use: %s\n", strings.Join(d.Locals, ", "))
 	}
 }
 

@@ -79,6 +79,9 @@ type Session struct {
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the running entry, or nil
+	// pending are the lines of an entry still open (a block or bracket),
+	// which completion reads to know which block the cursor is in.
+	pending []string
 }
 
 // New makes a session; call Run to start reading input.
@@ -128,6 +131,7 @@ func (s *Session) Run(ctx context.Context) error {
 		switch {
 		case errors.Is(err, errInterrupt):
 			pending = nil
+			s.setPending(nil)
 			continue
 		case errors.Is(err, io.EOF):
 			if len(pending) > 0 {
@@ -149,10 +153,20 @@ func (s *Session) Run(ctx context.Context) error {
 		pending = append(pending, line)
 		if src := strings.Join(pending, "\n"); !Incomplete(src) {
 			pending = nil
+			s.setPending(nil)
 			s.Eval(src)
+		} else {
+			s.setPending(pending)
 		}
 	}
 	return nil
+}
+
+// setPending records the open entry's lines for completion.
+func (s *Session) setPending(lines []string) {
+	s.mu.Lock()
+	s.pending = append([]string(nil), lines...)
+	s.mu.Unlock()
 }
 
 func (s *Session) newReader() (lineReader, error) {

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/ngs-lab/ngs/lang"
 )
@@ -239,6 +240,57 @@ func checkBuiltinArgs(b *Builtin, c *Call) error {
 		if _, _, ok := c.Lookup(sym.Params[i]); !ok {
 			return lang.Errorf(c.Pos, "%s: missing argument %s", b.Name, sym.Params[i])
 		}
+	}
+	// The declared types, checked before running by the checker for
+	// literals, are checked here for every value (nil means "the default").
+	for _, p := range b.Params {
+		if p.Type.Kinds == 0 {
+			continue
+		}
+		v, pos, ok := c.Lookup(p.Name)
+		if !ok {
+			continue
+		}
+		if _, isNil := v.(Nil); isNil {
+			continue
+		}
+		if err := CheckType(p.Type, v, pos, b.Name+": "+p.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// KindOf returns the kind of v as lang.Type describes values, with its
+// value for a number or a string.
+func KindOf(v Value) (k lang.Kinds, num float64, str string) {
+	switch x := v.(type) {
+	case Number:
+		return lang.KindNumber, float64(x), ""
+	case String:
+		return lang.KindString, 0, string(x)
+	case Bool:
+		return lang.KindBool, 0, ""
+	case *List:
+		return lang.KindList, 0, ""
+	case *Record:
+		return lang.KindRecord, 0, ""
+	}
+	return lang.KindOther, 0, ""
+}
+
+// CheckType returns an error at pos, naming what, when t does not admit v:
+// the run-time side of the checks that schemas drive.
+func CheckType(t lang.Type, v Value, pos lang.Pos, what string) error {
+	k, num, str := KindOf(v)
+	if ok, msg := t.Admits(k, true, num, str); !ok {
+		found := v.String()
+		if k == lang.KindString {
+			found = strconv.Quote(str)
+		} else if k == lang.KindOther || k == lang.KindList || k == lang.KindRecord {
+			found = "a " + v.Type()
+		}
+		return lang.Errorf(pos, "%s %s, found %s%s", what, msg, found, t.Hint(str))
 	}
 	return nil
 }

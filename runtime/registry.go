@@ -17,7 +17,12 @@ type DeclSpec struct {
 	Keyword string
 	// Locals are names the declaration's block may use without defining
 	// them (for network: u, i, j, W, e, t, N, x, y).
-	Locals  []string
+	Locals []string
+	// Block describes what the declaration's block holds (settings,
+	// sub-blocks, equations); nil leaves it unchecked.
+	Block *lang.BlockSchema
+	// Doc is a one-line description for :help.
+	Doc     string
 	Handler DeclHandler
 }
 
@@ -105,6 +110,19 @@ func (r *Registry) Builtins() []*Builtin {
 	return out
 }
 
+// Decls returns the declaration keywords, sorted (for :help and
+// completion).
+func (r *Registry) Decls() []DeclSpec {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]DeclSpec, 0, len(r.decls))
+	for _, d := range r.decls {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Keyword < out[j].Keyword })
+	return out
+}
+
 // Decl returns the declaration handler for keyword.
 func (r *Registry) Decl(keyword string) (DeclSpec, bool) {
 	r.mu.RLock()
@@ -118,7 +136,7 @@ func (r *Registry) Decl(keyword string) (DeclSpec, bool) {
 func (r *Registry) CheckConfig(host []string) lang.CheckConfig {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	cfg := lang.CheckConfig{Predeclared: map[string]lang.Symbol{}, DeclKinds: lang.DefaultDeclKinds()}
+	cfg := lang.CheckConfig{Predeclared: map[string]lang.Symbol{}, DeclKinds: map[string][]string{}, Decls: map[string]*lang.BlockSchema{}}
 	for name, b := range r.builtins {
 		cfg.Predeclared[name] = b.Symbol()
 	}
@@ -130,6 +148,9 @@ func (r *Registry) CheckConfig(host []string) lang.CheckConfig {
 	}
 	for kw, d := range r.decls {
 		cfg.DeclKinds[kw] = append([]string(nil), d.Locals...)
+		if d.Block != nil {
+			cfg.Decls[kw] = d.Block
+		}
 	}
 	return cfg
 }

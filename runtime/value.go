@@ -265,6 +265,9 @@ type Param struct {
 	// Keyword parameters can only be passed by name; they follow the
 	// positional ones.
 	Keyword bool
+	// Type is what the parameter accepts (the zero Type: anything); the
+	// checker tests literal arguments against it before the script runs.
+	Type lang.Type
 }
 
 // Builtin is a function implemented in Go.
@@ -278,6 +281,10 @@ type Builtin struct {
 	Variadic bool
 	// AnyNamed accepts named arguments not in Params.
 	AnyNamed bool
+	// Block describes the trailing block the builtin takes (its settings,
+	// sub-blocks and hooks), or nil for none; the checker, :help and
+	// completion read it.
+	Block *lang.BlockSchema
 	// Fn does the work.
 	Fn func(c *Call) (Value, error)
 }
@@ -290,9 +297,10 @@ func (b *Builtin) String() string { return "<builtin " + b.Name + ">" }
 
 // Symbol describes the builtin to the checker.
 func (b *Builtin) Symbol() lang.Symbol {
-	s := lang.Symbol{Name: b.Name, Callable: true, Variadic: b.Variadic, AnyNamed: b.AnyNamed}
+	s := lang.Symbol{Name: b.Name, Callable: true, Variadic: b.Variadic, AnyNamed: b.AnyNamed, Block: b.Block}
 	for _, p := range b.Params {
 		s.Params = append(s.Params, p.Name)
+		s.Types = append(s.Types, p.Type)
 		if !p.Keyword {
 			s.Positional++
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/ngs-lab/ngs/experiment"
 	"github.com/ngs-lab/ngs/importer"
 	"github.com/ngs-lab/ngs/lang"
 	"github.com/ngs-lab/ngs/runtime"

@@ -77,6 +77,16 @@ var funcNames = map[Func]string{
 	Pow: "^", Min: "min", Max: "max",
 }
 
+// CallNames lists the functions an equation may call by name: the unary
+// functions (exp, log, tanh, ...) and min, max and pow of two arguments.
+func CallNames() []string {
+	var out []string
+	for f := Exp; f < Neg; f++ {
+		out = append(out, funcNames[f])
+	}
+	return append(out, "min", "max", "pow")
+}
+
 // IsBinary reports whether f takes two arguments.
 func (f Func) IsBinary() bool { return f >= Add }
 

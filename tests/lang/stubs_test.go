@@ -32,8 +32,8 @@ func init() {
 		}
 	}
 	runtime.RegisterValue("auto", runtime.String("auto"), "let the builtin choose", true)
-	declare := func(kw string, locals []string) {
-		runtime.RegisterDecl(runtime.DeclSpec{Keyword: kw, Locals: locals, Handler: func(d *runtime.DeclCall) (runtime.Value, error) {
+	declare := func(kw string, locals []string, schema *lang.BlockSchema) {
+		runtime.RegisterDecl(runtime.DeclSpec{Keyword: kw, Locals: locals, Block: schema, Handler: func(d *runtime.DeclCall) (runtime.Value, error) {
 			r := runtime.NewRecord().Set("kind", runtime.String(d.Decl.Kind))
 			types := 0
 			for _, s := range d.Decl.Block.Stmts {
@@ -53,6 +53,11 @@ func init() {
 			return r.Set("types", runtime.Number(types)), nil
 		}})
 	}
-	declare("network", lang.EquationLocals)
-	declare("model", append(append([]string{}, lang.EquationLocals...), "a"))
+	// Open schemas: any setting, and in a network named type blocks whose
+	// settings other than count and fraction are parameters.
+	network := &lang.BlockSchema{What: "network", Open: true, Equations: true,
+		Blocks: map[string]*lang.BlockSchema{"type": {What: "type block", Named: true, Params: true,
+			Settings: []lang.SettingSchema{{Name: "count"}, {Name: "fraction"}}}}}
+	declare("network", lang.EquationLocals, network)
+	declare("model", append(append([]string{}, lang.EquationLocals...), "a"), &lang.BlockSchema{What: "model", Open: true})
 }
