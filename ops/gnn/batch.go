@@ -13,6 +13,7 @@ type batchWork struct {
 
 	u, y   []float32 // B×N activity and target of the batch
 	tNorm  []float32 // B normalised times k/T (for Ω*)
+	frame  []int     // B frame indices (for the input table)
 	psiIn  []float32 // B·N × psiIn
 	phiIn  []float32 // B·N × (1+D)
 	psiW   *nn.Work
@@ -56,7 +57,7 @@ func (m *Model) newBatchWork(b int) *batchWork {
 	rows := b * n
 	pin := m.spec.psiIn()
 	wk := &batchWork{B: b, N: n, D: d,
-		u: make([]float32, rows), y: make([]float32, rows), tNorm: make([]float32, b),
+		u: make([]float32, rows), y: make([]float32, rows), tNorm: make([]float32, b), frame: make([]int, b),
 		psiIn: make([]float32, rows*pin), phiIn: make([]float32, rows*(1+d)),
 		psiW: m.psi.NewWork(rows), phiW: m.phi.NewWork(rows),
 		msg: make([]float32, rows), pred: make([]float32, rows), dPred: make([]float32, rows),
@@ -101,6 +102,7 @@ func (wk *batchWork) loadFrames(d Data, frames []int) {
 		copy(wk.u[b*n:(b+1)*n], d.U[f*n:(f+1)*n])
 		copy(wk.y[b*n:(b+1)*n], d.DU[f*n:(f+1)*n])
 		wk.tNorm[b] = float32(f) / float32(d.T)
+		wk.frame[b] = f
 	}
 }
 
@@ -167,10 +169,15 @@ func (m *Model) inputMode() InputMode {
 	return m.spec.Omega.Mode
 }
 
-// forwardOmega fills wk.e from Ω* at the batch's times.
+// forwardOmega fills wk.e from Ω* at the batch's times (from the input
+// table when training uses one).
 func (m *Model) forwardOmega(wk *batchWork, b int) {
 	o := m.spec.Omega
 	k := len(o.Neurons)
+	if m.etab != nil {
+		m.fillFromTable(wk, b)
+		return
+	}
 	for f := 0; f < b; f++ {
 		for q := 0; q < k; q++ {
 			r := (f*k + q) * 3
@@ -188,8 +195,7 @@ func (m *Model) forwardOmega(wk *batchWork, b int) {
 	}
 	for f := 0; f < b; f++ {
 		for q, i := range o.Neurons {
-			v := wk.omOut[f*k+q]
-			wk.e[f*n+i] = v * v
+			wk.e[f*n+i] = omegaToE(o.Mode, wk.omOut[f*k+q])
 		}
 	}
 }
@@ -323,6 +329,9 @@ func addEmbeddingGrad(ga, dx []float32, n, d, width int, scale float32) {
 
 // backwardOmega propagates the gradient of e into Ω*.
 func (m *Model) backwardOmega(wk *batchWork, b int) {
+	if m.etab != nil {
+		return // e comes from the input table, not from Ω*
+	}
 	o := m.spec.Omega
 	k, n := len(o.Neurons), wk.N
 	for f := 0; f < b; f++ {
@@ -334,7 +343,11 @@ func (m *Model) backwardOmega(wk *batchWork, b int) {
 			} else {
 				de = wk.dPred[r]
 			}
-			wk.dOm[f*k+q] = de * 2 * wk.omOut[f*k+q]
+			if o.Mode == Additive {
+				wk.dOm[f*k+q] = de
+			} else {
+				wk.dOm[f*k+q] = de * 2 * wk.omOut[f*k+q]
+			}
 		}
 	}
 	m.omega.Backward(wk.omW, wk.dOm[:b*k], nil)

@@ -27,6 +27,9 @@ type checkpoint struct {
 	Losses       []float64
 	FreezeEpochs int
 	Track        track
+	// InputTable is the learned input table (omega.go), nil without one
+	// or when the input is given (training rebuilds it from the data).
+	InputTable *inputTable
 }
 
 // Save writes the model to path (a temporary file renamed into place, so a
@@ -37,6 +40,9 @@ func (m *Model) Save(path string) error {
 		Epochs: m.epochs, Losses: m.losses, FreezeEpochs: m.freezeEpochs, Track: m.track}
 	if m.omega != nil {
 		c.Omega = m.omega.Params
+	}
+	if m.etab != nil && !m.etab.Known {
+		c.InputTable = m.etab
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".checkpoint-*")
 	if err != nil {
@@ -101,6 +107,12 @@ func Load(path string) (*Model, error) {
 		copy(p.dst, p.src)
 	}
 	m.xnorm, m.epochs, m.losses, m.freezeEpochs, m.track = c.XNorm, c.Epochs, c.Losses, c.FreezeEpochs, c.Track
+	if t := c.InputTable; t != nil && m.omega != nil {
+		if t.Bins < 1 || t.T < 1 || len(t.E) != t.Bins*len(m.spec.Omega.Neurons) {
+			return nil, fmt.Errorf("gnn: checkpoint %s: the input table has %d values for %d bins of %d input neurons", path, len(t.E), t.Bins, len(m.spec.Omega.Neurons))
+		}
+		m.etab = t
+	}
 	if m.track.LRScale == 0 {
 		m.track.LRScale = 1
 	}

@@ -2,6 +2,7 @@ package gnn
 
 import (
 	"fmt"
+	"math"
 	"math/rand"
 	"sort"
 
@@ -28,6 +29,10 @@ type Model struct {
 	freezeEpochs int
 	inputIndex   []int // neuron → index into Omega.Neurons, or -1
 	track        track // validation, best fit and resume state
+	// etab is the input table e (time bins × input neurons) that training
+	// learns in closed form or is given (see omega.go); nil otherwise.
+	etab    *inputTable
+	sirenR2 float64 // R² of Ω*'s fit to etab (NaN before one)
 }
 
 // NewModel builds a model with the paper's initialisation: Ŵ ~ Normal(0,1)
@@ -39,7 +44,7 @@ func NewModel(spec ModelSpec, seed int64) (*Model, error) {
 		return nil, err
 	}
 	rng := rand.New(rand.NewSource(seed))
-	m := &Model{spec: spec, track: newTrack()}
+	m := &Model{spec: spec, track: newTrack(), sirenR2: math.NaN()}
 	var err error
 	d := spec.EmbeddingDim
 	m.phi, err = nn.NewPaperMLP(nn.MLPSpec{In: 1 + d, Hidden: spec.Phi.Hidden, Out: 1, Layers: spec.Phi.Layers, Activation: spec.Phi.Activation}, rng)
@@ -157,6 +162,7 @@ func (m *Model) Clone() *Model {
 	c.a, c.ga = append([]float32(nil), m.a...), make([]float32, len(m.a))
 	c.losses = append([]float64(nil), m.losses...)
 	c.track = m.track.clone()
+	c.etab = m.etab.clone()
 	c.buildInputIndex()
 	return &c
 }
@@ -231,8 +237,9 @@ func (m *Model) Omega(x, y, t []float32) ([]float32, error) {
 }
 
 // InputField returns e_i for every neuron at normalised time t = k/T: Ω*²
-// for input neurons, 1 (multiplicative) or 0 (additive) for the others, and
-// nil when the model has no hidden input.
+// (multiplicative mode) or the signed Ω* (additive mode) for input neurons,
+// 1 (multiplicative) or 0 (additive) for the others, and nil when the model
+// has no hidden input.
 func (m *Model) InputField(t float32) []float32 {
 	if m.omega == nil {
 		return nil
@@ -250,9 +257,18 @@ func (m *Model) InputField(t float32) []float32 {
 		}
 	}
 	for k, i := range o.Neurons {
-		e[i] = om[k] * om[k]
+		e[i] = omegaToE(o.Mode, om[k])
 	}
 	return e
+}
+
+// omegaToE maps Ω*'s output to e: squared (non-negative) in multiplicative
+// mode, signed in additive mode.
+func omegaToE(mode InputMode, v float32) float32 {
+	if mode == Additive {
+		return v
+	}
+	return v * v
 }
 
 // evalMLP runs a forward pass in blocks, without touching gradients.

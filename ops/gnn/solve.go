@@ -42,6 +42,9 @@ type wSolver struct {
 	rsum    []float64 // N: Σ_k resid_ki
 	scratch []float32 // workspace of nn.MulTN
 	last    SolveReport
+	// lastTables are the φ*/ψ* tables of the last solve (reused by the
+	// input estimate of omega.go).
+	lastTables *tables
 }
 
 // gramBlock is the number of frames multiplied in float32 before their
@@ -138,8 +141,18 @@ func (s *wSolver) tables() tables {
 	return tb
 }
 
-// fill writes ψ* and du − φ* of the given frames into psiMat and resid.
+// fill writes ψ* and du − φ* of the given frames into psiMat and resid;
+// with an input table, the input neurons' residuals are turned into
+// targets of Ŵ's row alone (inputTarget, omega.go).
 func (s *wSolver) fill(tb tables, frames []int) {
+	s.fillRaw(tb, frames)
+	if s.m.etab != nil {
+		s.inputTargets(frames)
+	}
+}
+
+// fillRaw writes ψ* and du − φ* of the given frames into psiMat and resid.
+func (s *wSolver) fillRaw(tb tables, frames []int) {
 	n, g := s.data.N, s.cfg.Grid
 	nn.ParallelRows(len(frames), func(lo, hi int) {
 		for k := lo; k < hi; k++ {
@@ -198,13 +211,14 @@ func (s *wSolver) solve() SolveReport {
 	}
 	m, n := s.m, s.data.N
 	tb := s.tables()
+	s.lastTables = &tb
 	s.accumulate(tb)
 	flat := flatSenders(s.colSum, s.colSq, len(s.frames))
 	w, rep := robustSolve(s.gram, s.cross, n, s.cfg.Ridge, flat, s.colSum, s.rsum, len(s.frames))
 	rep.Flat = flat
 	owned := make([]bool, n)
 	for i := range owned {
-		owned[i] = m.inputIndex == nil || m.inputIndex[i] < 0
+		owned[i] = m.inputIndex == nil || m.inputIndex[i] < 0 || m.etab != nil
 	}
 	rep.Applied, rep.ValBefore, rep.ValAfter = 1, math.NaN(), math.NaN()
 	if len(s.val) > 0 {

@@ -339,6 +339,8 @@ type TrainConfig struct {
 	// OnResume receives the SaveExtra bytes of the checkpoint that Resume
 	// loaded, before training continues.
 	OnResume func(extra []byte) error
+	// Input says how a hidden input Ω* is learned, or gives it (omega.go).
+	Input InputConfig
 }
 
 func (c TrainConfig) withDefaults(frames int) TrainConfig {
@@ -471,6 +473,9 @@ func (c TrainConfig) validate(spec ModelSpec, d Data) error {
 	}
 	if c.Resume && c.CheckpointDir == "" {
 		return fmt.Errorf("gnn: resume needs a checkpoint directory")
+	}
+	if err := c.validateInput(spec, d); err != nil {
+		return err
 	}
 	return c.validateRobust()
 }

@@ -176,6 +176,7 @@ func newTrainer(m *Model, data Data, cfg TrainConfig) *trainer {
 			m.a[k] = 1
 		}
 	}
+	t.initInputTable() // issue 14: e learned or given as a table (omega.go)
 	t.wk = m.newBatchWork(cfg.Batch)
 	if len(t.valSub) > 0 {
 		t.valWork = m.newBatchWork(min(32, len(t.valSub)))
@@ -308,6 +309,7 @@ func (t *trainer) run(ctx context.Context) error {
 					t.adam.Group("W").Reset()
 				}
 				t.noteSolve(t.solver.solve())
+				t.afterSolve() // issue 14: anchor the input rows, re-estimate e
 			}
 			loss := t.step(t.options(epoch))
 			epochLoss += loss
@@ -416,6 +418,7 @@ func (t *trainer) converged() bool {
 // its validation loss worse.
 func (t *trainer) finish() {
 	m, tr := t.m, &t.m.track
+	defer t.finishInput() // issue 14: e for the final fit, and Ω* fitted to it
 	solving := t.solver != nil && !t.warmingUp()
 	if solving {
 		t.noteSolve(t.solver.solveOver(t.finalFrames()))
@@ -530,7 +533,7 @@ func (t *trainer) setPhase() {
 	if t.solver != nil {
 		lr = t.cfg.Alternating.WarmupLR
 		if !t.warmingUp() {
-			lr, frozenW = t.cfg.Alternating.LR, !t.cfg.Alternating.AdamW && t.m.inputIndex == nil
+			lr, frozenW = t.cfg.Alternating.LR, !t.cfg.Alternating.AdamW && (t.m.inputIndex == nil || t.m.etab != nil)
 		}
 	}
 	scale := t.m.track.LRScale * t.lrFactor()

@@ -1,0 +1,516 @@
+package gnn
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"sort"
+
+	"github.com/ngs-lab/ngs/ops/nn"
+)
+
+// Learning a hidden input Ω* by closed-form solves (issue 14).
+//
+// For fixed φ*, ψ* and Ŵ the prediction of an input neuron i is linear in
+// its input e_i(t):
+//
+//	multiplicative: du_i = φ*(u_i) + e_i(t)·m_i(t),  m_i(t) = Σ_j Ŵ[i,j]ψ*_j(t)
+//	additive:       du_i = φ*(u_i) + m_i(t) + e_i(t)
+//
+// so the e_i that minimises the squared error over a bin of frames has a
+// closed form, Σ r·m / Σ m² (multiplicative) or the mean of r − m
+// (additive), with r = du − φ*. Conversely, for a fixed e the rows of the
+// input neurons are ordinary least squares with the shared Gram matrix
+// ΨᵀΨ when the target is divided by e (multiplicative) or has e subtracted
+// (additive), so every row of Ŵ is solved exactly. The trainer alternates
+// both solves with Adam steps on φ*, ψ* and a; e lives in a table of
+// TimeBins × input neurons (piecewise constant in time), and Ω*'s SIREN is
+// fitted to the table when training ends.
+//
+// The symmetry: in multiplicative mode e_i and row i of Ŵ trade a constant
+// factor per neuron, which no data can fix. After each solve each input
+// neuron's row is rescaled so that its robust scale, the median of |Ŵ[i,j]|
+// over j, equals the median of that scale over the anchor rows (neurons
+// without input, e = 1), and the factor moves into e_i. This assumes that
+// the true rows of W share one scale distribution (as i.i.d. weights do),
+// so that the median of a row's magnitudes is the same for every receiver
+// up to sampling error (about 3.5 % in the scale for N = 2048 Cauchy
+// weights, half of that in √e).
+
+// InputMethod names how a hidden input is learned.
+type InputMethod string
+
+// The input methods.
+const (
+	// InputSolve learns e by closed-form least squares per time bin,
+	// alternating with exact solves of every row of Ŵ, and fits the SIREN
+	// Ω* to the result when training ends (the default with the
+	// alternating solver).
+	InputSolve InputMethod = "solve"
+	// InputAdam trains the SIREN Ω* by backpropagation through the whole
+	// model, as the paper does, with the input neurons' rows of Ŵ trained
+	// by Adam.
+	InputAdam InputMethod = "adam"
+)
+
+// InputConfig tunes how training learns or uses the hidden input.
+type InputConfig struct {
+	// Method is InputSolve or InputAdam (default InputSolve with the
+	// alternating solver, InputAdam with the adam solver).
+	Method InputMethod
+	// TimeBins is the number of equal time bins of the learned input
+	// table (default min(T/10, 4096)); e is constant within a bin. For the
+	// reference's movie, 256 bins align with its frames.
+	TimeBins int
+	// Known (T×N, as simulate records e) makes the model use the true
+	// input instead of learning it: Ŵ, φ*, ψ* and a are trained with e
+	// given, and Ω* is fitted to it at the end.
+	Known []float32
+	// SirenSteps of Adam fit Ω* to the table when training ends (default
+	// 1500; 0 keeps the default, negative skips the fit).
+	SirenSteps int
+	// SirenLR is the Adam rate of that fit (default 1e-4).
+	SirenLR float64
+	// NoRenormalise turns off the anchoring of the input neurons' row
+	// scales (multiplicative mode).
+	NoRenormalise bool
+}
+
+// inputTable is e on TimeBins × K (input neurons in Omega.Neurons order).
+type inputTable struct {
+	Bins, T int
+	E       []float32
+	Known   bool
+}
+
+// bin returns the time bin of frame k.
+func (tb *inputTable) bin(k int) int {
+	b := int(int64(k) * int64(tb.Bins) / int64(tb.T))
+	return min(max(b, 0), tb.Bins-1)
+}
+
+// binAt returns the time bin of normalised time t = k/T.
+func (tb *inputTable) binAt(t float32) int {
+	b := int(math.Floor(float64(t)*float64(tb.Bins) + 1e-4))
+	return min(max(b, 0), tb.Bins-1)
+}
+
+func (tb *inputTable) clone() *inputTable {
+	if tb == nil {
+		return nil
+	}
+	c := *tb
+	c.E = append([]float32(nil), tb.E...)
+	return &c
+}
+
+// usesInputTable says whether training learns (or is given) e as a table.
+func (c TrainConfig) usesInputTable(spec ModelSpec) bool {
+	if spec.Omega == nil {
+		return false
+	}
+	if c.Input.Known != nil {
+		return true
+	}
+	return c.Solver == SolverAlternating && c.Input.Method != InputAdam
+}
+
+// validateInput checks the input settings against the model and data.
+func (c TrainConfig) validateInput(spec ModelSpec, d Data) error {
+	in := c.Input
+	switch in.Method {
+	case "", InputSolve, InputAdam:
+	default:
+		return fmt.Errorf("gnn: unknown input method %q (expected solve or adam)", in.Method)
+	}
+	if in.Method == InputSolve && c.Solver != SolverAlternating {
+		return fmt.Errorf("gnn: input method solve needs solver alternating")
+	}
+	if spec.Omega == nil && (in.Known != nil || in.Method != "") {
+		return fmt.Errorf("gnn: an input setting needs a hidden input: declare omega = siren(x, y, t, ...) in the model")
+	}
+	if in.Known != nil && len(in.Known) != d.T*d.N {
+		return fmt.Errorf("gnn: the known input e has %d values, expected frames×neurons = %d×%d", len(in.Known), d.T, d.N)
+	}
+	if in.TimeBins < 0 {
+		return fmt.Errorf("gnn: setting input_bins must be ≥ 1, found %d", in.TimeBins)
+	}
+	for k, v := range in.Known {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("gnn: the known input e is %g at frame %d, neuron %d", v, k/d.N, k%d.N)
+		}
+	}
+	return nil
+}
+
+// initInputTable sets up the table at the start of training (a resumed
+// model keeps its own).
+func (t *trainer) initInputTable() {
+	m, cfg := t.m, t.cfg
+	if !cfg.usesInputTable(m.spec) {
+		return
+	}
+	o := m.spec.Omega
+	k, T := len(o.Neurons), t.data.T
+	if cfg.Input.Known != nil {
+		tb := &inputTable{Bins: T, T: T, E: make([]float32, T*k), Known: true}
+		n := t.data.N
+		for f := 0; f < T; f++ {
+			for q, i := range o.Neurons {
+				tb.E[f*k+q] = cfg.Input.Known[f*n+i]
+			}
+		}
+		m.etab = tb
+		return
+	}
+	if m.etab != nil && m.etab.T == T && len(m.etab.E) == m.etab.Bins*k {
+		return
+	}
+	bins := cfg.Input.TimeBins
+	if bins == 0 {
+		bins = min(max(T/10, 1), 4096)
+	}
+	bins = min(bins, T)
+	tb := &inputTable{Bins: bins, T: T, E: make([]float32, bins*k)}
+	if o.Mode == Multiplicative {
+		for q := range tb.E {
+			tb.E[q] = 1
+		}
+	}
+	m.etab = tb
+}
+
+// inputDivisor returns e_i at frame f for the solve of input rows, kept
+// away from 0 (multiplicative mode divides the target by it).
+func (m *Model) tableE(f, q int) float32 {
+	tb := m.etab
+	return tb.E[tb.bin(f)*len(m.spec.Omega.Neurons)+q]
+}
+
+// afterSolve anchors the input rows' scales and re-estimates e from the
+// Ŵ just solved.
+func (t *trainer) afterSolve() {
+	m := t.m
+	if m.etab == nil || m.etab.Known || t.solver == nil || t.solver.lastTables == nil {
+		return
+	}
+	if m.spec.Omega.Mode == Multiplicative && !t.cfg.Input.NoRenormalise {
+		m.anchorRowScales()
+	}
+	t.solver.estimateInput(*t.solver.lastTables)
+}
+
+// rowScale is the median of |Ŵ[i,j]| over j ≠ i.
+func (m *Model) rowScale(i int, buf []float32) float64 {
+	n := m.spec.N
+	buf = buf[:0]
+	for j, v := range m.w[i*n : (i+1)*n] {
+		if j != i {
+			buf = append(buf, float32(math.Abs(float64(v))))
+		}
+	}
+	sort.Slice(buf, func(a, b int) bool { return buf[a] < buf[b] })
+	if len(buf) == 0 {
+		return 0
+	}
+	if len(buf)%2 == 1 {
+		return float64(buf[len(buf)/2])
+	}
+	return (float64(buf[len(buf)/2-1]) + float64(buf[len(buf)/2])) / 2
+}
+
+// anchorRowScales rescales every input neuron's row of Ŵ to the median row
+// scale of the anchor rows (all rows' median when every neuron has input)
+// and moves the factor into its e.
+func (m *Model) anchorRowScales() {
+	n := m.spec.N
+	o := m.spec.Omega
+	buf := make([]float32, 0, n)
+	var anchors, all []float64
+	scales := make([]float64, len(o.Neurons))
+	for i := 0; i < n; i++ {
+		s := m.rowScale(i, buf)
+		if m.inputIndex[i] < 0 {
+			anchors = append(anchors, s)
+		} else {
+			scales[m.inputIndex[i]] = s
+		}
+		all = append(all, s)
+	}
+	if len(anchors) == 0 {
+		anchors = all
+	}
+	sort.Float64s(anchors)
+	ref := anchors[len(anchors)/2]
+	if !(ref > 0) {
+		return
+	}
+	k := len(o.Neurons)
+	tb := m.etab
+	for q, i := range o.Neurons {
+		c := scales[q] / ref
+		if !(c > 0) || math.IsInf(c, 0) {
+			continue
+		}
+		inv := float32(1 / c)
+		row := m.w[i*n : (i+1)*n]
+		for j := range row {
+			row[j] *= inv
+		}
+		for b := 0; b < tb.Bins; b++ {
+			tb.E[b*k+q] *= float32(c)
+		}
+	}
+}
+
+// estimateInput sets each bin's e to its least-squares value given Ŵ, φ*
+// and ψ* over the Gram frames; bins without frames (validation blocks) are
+// interpolated from their neighbours.
+func (s *wSolver) estimateInput(tb tables) {
+	m, n := s.m, s.data.N
+	o := m.spec.Omega
+	k := len(o.Neurons)
+	et := m.etab
+	wk := make([]float32, k*n) // the input rows of Ŵ
+	for q, i := range o.Neurons {
+		copy(wk[q*n:(q+1)*n], m.w[i*n:(i+1)*n])
+	}
+	num := make([]float64, et.Bins*k)
+	den := make([]float64, et.Bins*k)
+	msg := make([]float32, gramBlock*k)
+	mult := o.Mode == Multiplicative
+	for b0 := 0; b0 < len(s.frames); b0 += gramBlock {
+		fr := s.frames[b0:min(b0+gramBlock, len(s.frames))]
+		s.fillRaw(tb, fr)
+		rows := len(fr)
+		nn.Gemm(false, true, rows, k, n, 1, s.psiMat[:rows*n], n, wk, n, 0, msg[:rows*k], k)
+		for r, f := range fr {
+			b := et.bin(f)
+			for q, i := range o.Neurons {
+				res, mm := float64(s.resid[r*n+i]), float64(msg[r*k+q])
+				if mult {
+					num[b*k+q] += res * mm
+					den[b*k+q] += mm * mm
+				} else {
+					num[b*k+q] += res - mm
+					den[b*k+q]++
+				}
+			}
+		}
+	}
+	for q := 0; q < k; q++ {
+		// A bin is estimated where its frames carry signal: for the
+		// multiplicative mode Σ m² at least 1e-3 of the neuron's mean.
+		var mean float64
+		for b := 0; b < et.Bins; b++ {
+			mean += den[b*k+q]
+		}
+		mean /= float64(et.Bins)
+		var have []int
+		for b := 0; b < et.Bins; b++ {
+			if d := den[b*k+q]; d > 0 && d >= 1e-3*mean {
+				et.E[b*k+q] = float32(num[b*k+q] / d)
+				have = append(have, b)
+			}
+		}
+		fillGaps(et.E, k, q, et.Bins, have)
+	}
+}
+
+// fillGaps interpolates column q of a bins×k table linearly between the
+// bins listed in have (sorted), constant beyond the first and last.
+func fillGaps(e []float32, k, q, bins int, have []int) {
+	if len(have) == 0 {
+		return
+	}
+	for b := 0; b < have[0]; b++ {
+		e[b*k+q] = e[have[0]*k+q]
+	}
+	for h := 0; h+1 < len(have); h++ {
+		lo, hi := have[h], have[h+1]
+		for b := lo + 1; b < hi; b++ {
+			a := float32(b-lo) / float32(hi-lo)
+			e[b*k+q] = (1-a)*e[lo*k+q] + a*e[hi*k+q]
+		}
+	}
+	last := have[len(have)-1]
+	for b := last + 1; b < bins; b++ {
+		e[b*k+q] = e[last*k+q]
+	}
+}
+
+// fitSirenToTable fits Ω* to the input table by Adam on squared error:
+// Ω* ≈ √max(e, 0) in multiplicative mode (e = Ω*²), Ω* ≈ e in additive
+// mode. It uses at most 512 time bins, evenly strided, and returns the R²
+// of the fit over them.
+func (m *Model) fitSirenToTable(steps int, lr float64, seed int64) float64 {
+	tb, o := m.etab, m.spec.Omega
+	if tb == nil || m.omega == nil || steps <= 0 {
+		return math.NaN()
+	}
+	k := len(o.Neurons)
+	nb := min(tb.Bins, 512)
+	var in, target []float32
+	for s := 0; s < nb; s++ {
+		b := int(int64(s) * int64(tb.Bins) / int64(nb))
+		t := (float32(b) + 0.5) / float32(tb.Bins)
+		for q := 0; q < k; q++ {
+			v := tb.E[b*k+q]
+			if o.Mode == Multiplicative {
+				v = float32(math.Sqrt(math.Max(float64(v), 0)))
+			}
+			in = append(in, o.X[q], o.Y[q], t)
+			target = append(target, v)
+		}
+	}
+	pts := len(target)
+	const batch = 2048
+	bs := min(batch, pts)
+	opt := nn.NewAdam()
+	opt.Add("omega", m.omega.Params, m.omega.Grads, lr)
+	w := m.omega.NewWork(bs)
+	x := make([]float32, bs*3)
+	y := make([]float32, bs)
+	dy := make([]float32, bs)
+	rng := rand.New(rand.NewSource(seed))
+	for step := 0; step < steps; step++ {
+		for r := 0; r < bs; r++ {
+			p := rng.Intn(pts)
+			copy(x[r*3:r*3+3], in[p*3:p*3+3])
+			y[r] = target[p]
+		}
+		m.omega.ZeroGrads()
+		out := m.omega.Forward(w, x, bs)
+		for r := range dy {
+			dy[r] = 2 * (out[r] - y[r]) / float32(bs)
+		}
+		m.omega.Backward(w, dy, nil)
+		opt.Step()
+	}
+	pred := evalMLP(m.omega, in, pts)
+	var mean, ss, sr float64
+	for _, v := range target {
+		mean += float64(v)
+	}
+	mean /= float64(pts)
+	for r, v := range target {
+		ss += (float64(v) - mean) * (float64(v) - mean)
+		d := float64(v - pred[r])
+		sr += d * d
+	}
+	if ss == 0 {
+		return math.NaN()
+	}
+	return 1 - sr/ss
+}
+
+// HasInputTable says whether the model carries a learned (or given) input
+// table, e per time bin and input neuron.
+func (m *Model) HasInputTable() bool { return m.etab != nil }
+
+// InputTableField returns e_i at normalised time t = k/T from the input
+// table (1 or 0 for neurons without input, as InputField), or nil when the
+// model has no table.
+func (m *Model) InputTableField(t float32) []float32 {
+	if m.etab == nil {
+		return nil
+	}
+	o := m.spec.Omega
+	e := make([]float32, m.spec.N)
+	if o.Mode == Multiplicative {
+		for i := range e {
+			e[i] = 1
+		}
+	}
+	k := len(o.Neurons)
+	b := m.etab.binAt(t)
+	for q, i := range o.Neurons {
+		e[i] = m.etab.E[b*k+q]
+	}
+	return e
+}
+
+// SirenFitR2 is the R² of Ω*'s fit to the input table when training ended
+// (NaN when there was none).
+func (m *Model) SirenFitR2() float64 { return m.sirenR2 }
+
+// fillFromTable fills wk.e for the first b frames from the input table.
+func (m *Model) fillFromTable(wk *batchWork, b int) {
+	o := m.spec.Omega
+	k, n := len(o.Neurons), wk.N
+	fill := float32(0)
+	if o.Mode == Multiplicative {
+		fill = 1
+	}
+	for r := 0; r < b*n; r++ {
+		wk.e[r] = fill
+	}
+	for f := 0; f < b; f++ {
+		row := m.etab.E[m.etab.bin(wk.frame[f])*k:]
+		for q, i := range o.Neurons {
+			wk.e[f*n+i] = row[q]
+		}
+	}
+}
+
+// inputTargets turns the input neurons' residuals r = du − φ* of the
+// frames in resid into targets of Σ_j Ŵ[i,j]ψ*_j alone: r/e
+// (multiplicative; |e| is kept at least 1e-3 of the neuron's largest |e|,
+// which assumes e stays away from 0, as the movie's 0.5 to 1.48 does) or
+// r − e (additive).
+func (s *wSolver) inputTargets(frames []int) {
+	m, n := s.m, s.data.N
+	o := m.spec.Omega
+	k := len(o.Neurons)
+	tb := m.etab
+	mult := o.Mode == Multiplicative
+	var floor []float32
+	if mult {
+		floor = make([]float32, k)
+		for b := 0; b < tb.Bins; b++ {
+			for q := 0; q < k; q++ {
+				floor[q] = max(floor[q], float32(math.Abs(float64(tb.E[b*k+q]))))
+			}
+		}
+		for q := range floor {
+			floor[q] = max(1e-3*floor[q], 1e-12)
+		}
+	}
+	for r, f := range frames {
+		row := tb.E[tb.bin(f)*k:]
+		for q, i := range o.Neurons {
+			e := row[q]
+			if !mult {
+				s.resid[r*n+i] -= e
+				continue
+			}
+			if a := float32(math.Abs(float64(e))); a < floor[q] {
+				e = float32(math.Copysign(float64(floor[q]), float64(e)))
+			}
+			s.resid[r*n+i] /= e
+		}
+	}
+}
+
+// finishInput re-estimates e for the fit training leaves (which may be an
+// earlier epoch's) and fits Ω* to it.
+func (t *trainer) finishInput() {
+	m := t.m
+	if m.etab == nil {
+		return
+	}
+	if !m.etab.Known && t.solver != nil && !t.warmingUp() {
+		if m.spec.Omega.Mode == Multiplicative && !t.cfg.Input.NoRenormalise {
+			m.anchorRowScales()
+		}
+		t.solver.estimateInput(t.solver.tables())
+	}
+	steps, lr := t.cfg.Input.SirenSteps, t.cfg.Input.SirenLR
+	if steps == 0 {
+		steps = 1500
+	}
+	if lr <= 0 {
+		lr = 1e-4
+	}
+	m.sirenR2 = m.fitSirenToTable(steps, lr, t.cfg.Seed)
+}
