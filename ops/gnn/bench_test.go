@@ -13,7 +13,7 @@ func BenchmarkStep(b *testing.B) {
 	n := 1000
 	rng := rand.New(rand.NewSource(1))
 	d := smallData(n, 512, rng)
-	for _, batch := range []int{8, 64, 256} {
+	for _, batch := range []int{8, 16, 64, 256} {
 		b.Run(fmt.Sprintf("N1000-B%d", batch), func(b *testing.B) {
 			m, _ := NewModel(ModelSpec{N: n}, 1)
 			cfg := TrainConfig{Epochs: 1, Batch: batch, StepsPerEpoch: 1, Solver: SolverAdam, Seed: 1,
