@@ -2,7 +2,6 @@ package npy
 
 import (
 	"encoding/binary"
-	"github.com/ngs-lab/ngs/internal/shared"
 	"math"
 	"os"
 	"path/filepath"
@@ -137,8 +136,10 @@ func TestReadErrorsNameFileAndProblem(t *testing.T) {
 	expectError(t, err, "missing.npy")
 }
 
+// TestReferenceParams reads the reference's Fig 2 parameter table, a file
+// numpy wrote (copied into testdata from shared/reference/fig2_params.npy).
 func TestReferenceParams(t *testing.T) {
-	data, shape, err := ReadFloat32(shared.MustReference(t, "fig2_params.npy"))
+	data, shape, err := ReadFloat32(filepath.Join("testdata", "fig2_params.npy"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package sim
 import (
 	"context"
 	"fmt"
-	"github.com/ngs-lab/ngs/internal/shared"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -12,24 +11,18 @@ import (
 
 	"github.com/ngs-lab/ngs/ops/connect"
 	"github.com/ngs-lab/ngs/ops/eqn"
-	"github.com/ngs-lab/ngs/ops/npy"
 )
 
-// fig2Network is Fig 2's network with the reference's own W and parameter
-// table ([g, s, c] per type, 4 contiguous blocks of 250 neurons).
+// fig2Network is Fig 2's network: Cauchy wiring drawn as the reference
+// draws it (ops/connect checks its statistics against the reference's W)
+// and the reference's parameter table ([g, s, c] per type, as in
+// shared/reference/fig2_params.npy, 4 contiguous blocks of 250 neurons).
 func fig2Network(t testing.TB) *Network {
-	w, err := connect.Load(shared.MustReference(t, "fig2_W.npy"), 1000)
+	w, err := connect.Cauchy(1000, 0, 0, rand.New(rand.NewPCG(42, 42)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	table, _, err := npy.ReadFloat32Shape(shared.MustReference(t, "fig2_params.npy"), 4, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := make([][]float32, 4)
-	for k := range rows {
-		rows[k] = table[3*k : 3*k+3]
-	}
+	rows := [][]float32{{10, 1, 1}, {10, 2, 1}, {10, 1, 2}, {10, 2, 2}}
 	params, types := typed(1000, []string{"g", "s", "c"}, rows)
 	return &Network{N: 1000, Types: types, Params: params, Rule: eqn.N2(), W: w, U0Std: 5}
 }
