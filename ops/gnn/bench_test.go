@@ -19,6 +19,7 @@ func BenchmarkStep(b *testing.B) {
 			cfg := TrainConfig{Epochs: 1, Batch: batch, StepsPerEpoch: 1, Solver: SolverAdam, Seed: 1,
 				LR: LearningRates{W: 1e-3, Phi: 5e-4, Psi: 5e-4, Embedding: 7.5e-4}, Penalties: Penalties{PhiZero: Always(1)}}.withDefaults(d.T)
 			tr := newTrainer(m, d, cfg)
+			tr.rng = rand.New(rand.NewSource(1)) // set per epoch by train
 			opt := tr.options(0)
 			tr.step(opt)
 			b.ResetTimer()

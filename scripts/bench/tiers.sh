@@ -72,11 +72,11 @@ END {
     line = "| " t[k] " |"
     for (i = 1; i <= nb; i++) {
       m = median(v[t[k] SUBSEP b[i]]); m1 = median(v[t[1] SUBSEP b[i]])
-      line = line sprintf(" %.3g | %.2f× |", m / unit[i], m / m1)
+      line = line sprintf(" %.4g | %.2f× |", m / unit[i], m / m1)
     }
     print line
   }
 }' "$dir/raw"
 # The matrix-vector product alone (BenchmarkMatVec runs every tier itself).
 (cd ops/vec && "$dir/vec.test" -test.run '^$' -test.bench 'BenchmarkMatVec' -test.cpu "$cpus" \
-  -test.benchtime "${QUICK:+1x}${QUICK:-300ms}") | grep '^Benchmark'
+  -test.benchtime "$([ -n "${QUICK:-}" ] && echo 1x || echo 300ms)") | grep '^Benchmark'
