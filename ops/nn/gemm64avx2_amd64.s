@@ -6,9 +6,11 @@
 //
 // C[r][0:64] (+)= Σ_kk A(r, kk)·B[kk][0:64] for r < m, kk < k, where
 // A(r, kk) = a[r·lda + kk·astep] (elements); B and C have row stride 64.
-// With acc false C is overwritten. Four rows by 16 columns at a time keep
-// 8 accumulators; the A pointers of rows 0 and 1 (AX, CX) reach rows 2 and
-// 3 with a doubled lda. Leftover rows go one at a time, 64 columns wide.
+// With acc false C is overwritten. Six rows by 16 columns at a time keep
+// 12 accumulators (12 independent FMA chains cover the FMA latency); the A
+// pointers of rows 0 and 3 (AX, CX) reach the next two rows with lda and
+// 2·lda. Then four rows (8 accumulators), then one at a time, 64 columns
+// wide.
 TEXT ·gemm64AVX2(SB), NOSPLIT, $0-57
 	MOVQ    a+0(FP), SI
 	MOVQ    lda+8(FP), R8
@@ -20,6 +22,100 @@ TEXT ·gemm64AVX2(SB), NOSPLIT, $0-57
 	MOVQ    m+40(FP), R9
 	MOVQ    k+48(FP), R10
 	MOVBLZX acc+56(FP), R11
+
+rows6:
+	CMPQ R9, $6
+	JLT  rows4
+	XORQ R13, R13 // column offset in bytes: 0, 64, 128, 192
+
+cols6:
+	CMPQ R11, $0
+	JEQ  zero6
+	VMOVUPS (DX)(R13*1), Y0
+	VMOVUPS 32(DX)(R13*1), Y1
+	VMOVUPS 256(DX)(R13*1), Y2
+	VMOVUPS 288(DX)(R13*1), Y3
+	VMOVUPS 512(DX)(R13*1), Y4
+	VMOVUPS 544(DX)(R13*1), Y5
+	VMOVUPS 768(DX)(R13*1), Y6
+	VMOVUPS 800(DX)(R13*1), Y7
+	VMOVUPS 1024(DX)(R13*1), Y8
+	VMOVUPS 1056(DX)(R13*1), Y9
+	VMOVUPS 1280(DX)(R13*1), Y10
+	VMOVUPS 1312(DX)(R13*1), Y11
+	JMP  k6
+
+zero6:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+k6:
+	MOVQ  SI, AX
+	LEAQ  (SI)(R8*2), CX
+	ADDQ  R8, CX // row 3
+	LEAQ  (DI)(R13*1), R12
+	MOVQ  R10, R14
+	TESTQ R14, R14
+	JEQ   store6
+
+kloop6:
+	VMOVUPS      (R12), Y12
+	VMOVUPS      32(R12), Y13
+	VBROADCASTSS (AX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS (AX)(R8*1), Y15
+	VFMADD231PS  Y12, Y15, Y2
+	VFMADD231PS  Y13, Y15, Y3
+	VBROADCASTSS (AX)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS (CX), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VBROADCASTSS (CX)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS (CX)(R8*2), Y15
+	VFMADD231PS  Y12, Y15, Y10
+	VFMADD231PS  Y13, Y15, Y11
+	ADDQ         R15, AX
+	ADDQ         R15, CX
+	ADDQ         $256, R12
+	DECQ         R14
+	JNZ          kloop6
+
+store6:
+	VMOVUPS Y0, (DX)(R13*1)
+	VMOVUPS Y1, 32(DX)(R13*1)
+	VMOVUPS Y2, 256(DX)(R13*1)
+	VMOVUPS Y3, 288(DX)(R13*1)
+	VMOVUPS Y4, 512(DX)(R13*1)
+	VMOVUPS Y5, 544(DX)(R13*1)
+	VMOVUPS Y6, 768(DX)(R13*1)
+	VMOVUPS Y7, 800(DX)(R13*1)
+	VMOVUPS Y8, 1024(DX)(R13*1)
+	VMOVUPS Y9, 1056(DX)(R13*1)
+	VMOVUPS Y10, 1280(DX)(R13*1)
+	VMOVUPS Y11, 1312(DX)(R13*1)
+	ADDQ $64, R13
+	CMPQ R13, $256
+	JLT  cols6
+	LEAQ (SI)(R8*4), SI
+	LEAQ (SI)(R8*2), SI
+	ADDQ $1536, DX
+	SUBQ $6, R9
+	JMP  rows6
 
 rows4:
 	CMPQ R9, $4
