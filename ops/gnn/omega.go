@@ -306,10 +306,24 @@ func (s *wSolver) estimateInput(tb tables) {
 			mean += den[b*k+q]
 		}
 		mean /= float64(et.Bins)
+		// Additive mode: the input's mean over the recording cannot be
+		// told from a constant drive (Ŵψ*'s mean, φ*'s offset); e is taken
+		// to average to 0 and the constant stays with the model.
+		var offset float64
+		if !mult {
+			var sn, sd float64
+			for b := 0; b < et.Bins; b++ {
+				sn += num[b*k+q]
+				sd += den[b*k+q]
+			}
+			if sd > 0 {
+				offset = sn / sd
+			}
+		}
 		var have []int
 		for b := 0; b < et.Bins; b++ {
 			if d := den[b*k+q]; d > 0 && d >= 1e-3*mean {
-				et.E[b*k+q] = float32(num[b*k+q] / d)
+				et.E[b*k+q] = float32(num[b*k+q]/d - offset)
 				have = append(have, b)
 			}
 		}
@@ -513,4 +527,143 @@ func (t *trainer) finishInput() {
 		lr = 1e-4
 	}
 	m.sirenR2 = m.fitSirenToTable(steps, lr, t.cfg.Seed)
+}
+
+// binSums are the sums of ψ* (every sender) and of the input neurons'
+// targets per time bin over the Gram frames, for the joint solve of the
+// additive input rows.
+type binSums struct {
+	psi []float64 // bins × N
+	res []float64 // bins × K
+	cnt []float64 // bins
+}
+
+// learnsAdditive says whether training learns an additive input table.
+func (s *wSolver) learnsAdditive() bool {
+	m := s.m
+	return m.etab != nil && !m.etab.Known && m.spec.Omega.Mode == Additive
+}
+
+// startBinSums clears the per-bin sums before a Gram accumulation.
+func (s *wSolver) startBinSums() {
+	if !s.learnsAdditive() {
+		s.bins = nil
+		return
+	}
+	g, n, k := s.m.etab.Bins, s.data.N, len(s.m.spec.Omega.Neurons)
+	if s.bins == nil || len(s.bins.cnt) != g {
+		s.bins = &binSums{psi: make([]float64, g*n), res: make([]float64, g*k), cnt: make([]float64, g)}
+	}
+	clear(s.bins.psi)
+	clear(s.bins.res)
+	clear(s.bins.cnt)
+}
+
+// addBinSums adds one block of Gram frames (in psiMat and resid).
+func (s *wSolver) addBinSums(frames []int) {
+	if s.bins == nil {
+		return
+	}
+	n, o, et := s.data.N, s.m.spec.Omega, s.m.etab
+	k := len(o.Neurons)
+	for r, f := range frames {
+		b := et.bin(f)
+		s.bins.cnt[b]++
+		ps := s.bins.psi[b*n : (b+1)*n]
+		for j, v := range s.psiMat[r*n : (r+1)*n] {
+			ps[j] += float64(v)
+		}
+		for q, i := range o.Neurons {
+			s.bins.res[b*k+q] += float64(s.resid[r*n+i])
+		}
+	}
+}
+
+// solveInputRows replaces the input neurons' rows of w by the joint
+// least-squares solution for (Ŵ[i,:], e_i per bin) in additive mode: with
+// e_i free in each bin, Ŵ's row solves the problem with ψ* and the target
+// centred within each bin (Gram ΨᵀΨ − Σ_b S_b S_bᵀ/n_b for bin sums S_b),
+// and e is then each bin's mean of r − Ŵψ* (estimateInput). Alternating
+// the two instead converges slowly when the input's time course is also
+// visible in the activity of the neurons it drives.
+func (s *wSolver) solveInputRows(w []float32, flat []int) {
+	if s.bins == nil {
+		return
+	}
+	n, o := s.data.N, s.m.spec.Omega
+	k := len(o.Neurons)
+	bs := s.bins
+	g := len(bs.cnt)
+	gram := make([]float64, n*n)
+	cross := make([]float64, n*n)
+	copy(gram, s.gram)
+	// Totals over all bins: adding back S·Sᵀ/n keeps the constant in Ŵ's
+	// row, so that e is the zero-mean input (estimateInput).
+	var total float64
+	tpsi := make([]float64, n)
+	tres := make([]float64, k)
+	for b := 0; b < g; b++ {
+		total += bs.cnt[b]
+		for j := 0; j < n; j++ {
+			tpsi[j] += bs.psi[b*n+j]
+		}
+		for q := 0; q < k; q++ {
+			tres[q] += bs.res[b*k+q]
+		}
+	}
+	if total == 0 {
+		return
+	}
+	nn.ParallelRows(n, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			row := gram[j*n : (j+1)*n]
+			for b := 0; b < g; b++ {
+				c := bs.cnt[b]
+				if c == 0 {
+					continue
+				}
+				sj := bs.psi[b*n+j] / c
+				if sj == 0 {
+					continue
+				}
+				sb := bs.psi[b*n : (b+1)*n]
+				for l, v := range sb {
+					row[l] -= sj * v
+				}
+			}
+			for l, v := range tpsi {
+				row[l] += tpsi[j] * v / total
+			}
+			for q, i := range o.Neurons {
+				v := s.cross[j*n+i] + tpsi[j]*tres[q]/total
+				for b := 0; b < g; b++ {
+					if c := bs.cnt[b]; c > 0 {
+						v -= bs.psi[b*n+j] * bs.res[b*k+q] / c
+					}
+				}
+				cross[j*n+i] = v
+			}
+		}
+	})
+	zeros := make([]float64, n)
+	w2, _ := robustSolve(gram, cross, n, s.cfg.Ridge, flat, zeros, zeros, len(s.frames))
+	for _, i := range o.Neurons {
+		copy(w[i*n:(i+1)*n], w2[i*n:(i+1)*n])
+	}
+}
+
+// dampRows are the rows whose solve the validation frames judge: with a
+// learned input table, the anchor rows only (the input rows' validation
+// residuals still hold the previous e, which is re-estimated for the new
+// rows right after the solve).
+func (s *wSolver) dampRows(owned []bool) []bool {
+	m := s.m
+	if m.etab == nil || m.etab.Known {
+		return owned
+	}
+	out := make([]bool, len(owned))
+	for i := range out {
+		out[i] = owned[i] && m.inputIndex[i] < 0
+	}
+	return out
 }

@@ -45,6 +45,7 @@ type wSolver struct {
 	// lastTables are the φ*/ψ* tables of the last solve (reused by the
 	// input estimate of omega.go).
 	lastTables *tables
+	bins       *binSums // per-bin sums for the additive input rows (omega.go)
 }
 
 // gramBlock is the number of frames multiplied in float32 before their
@@ -176,12 +177,14 @@ func (s *wSolver) accumulate(tb tables) {
 	clear(s.colSum)
 	clear(s.colSq)
 	clear(s.rsum)
+	s.startBinSums() // issue 14 (omega.go)
 	for b0 := 0; b0 < len(s.frames); b0 += gramBlock {
 		fr := s.frames[b0:min(b0+gramBlock, len(s.frames))]
 		s.fill(tb, fr)
 		rows := len(fr)
 		s.scratch = nn.MulTN(s.psiMat[:rows*n], rows, n, s.psiMat[:rows*n], n, s.blockG, s.scratch)
 		s.scratch = nn.MulTN(s.psiMat[:rows*n], rows, n, s.resid[:rows*n], n, s.blockC, s.scratch)
+		s.addBinSums(fr) // issue 14 (omega.go)
 		nn.ParallelRows(n, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				for j := i * n; j < (i+1)*n; j++ {
@@ -216,6 +219,7 @@ func (s *wSolver) solve() SolveReport {
 	flat := flatSenders(s.colSum, s.colSq, len(s.frames))
 	w, rep := robustSolve(s.gram, s.cross, n, s.cfg.Ridge, flat, s.colSum, s.rsum, len(s.frames))
 	rep.Flat = flat
+	s.solveInputRows(w, flat) // issue 14: additive input rows jointly with e (omega.go)
 	owned := make([]bool, n)
 	for i := range owned {
 		owned[i] = m.inputIndex == nil || m.inputIndex[i] < 0 || m.etab != nil
@@ -223,7 +227,7 @@ func (s *wSolver) solve() SolveReport {
 	rep.Applied, rep.ValBefore, rep.ValAfter = 1, math.NaN(), math.NaN()
 	if len(s.val) > 0 {
 		s.fill(tb, s.val)
-		rep.Applied, rep.ValBefore, rep.ValAfter = s.damp(w, owned)
+		rep.Applied, rep.ValBefore, rep.ValAfter = s.damp(w, s.dampRows(owned))
 	}
 	if len(flat) == n {
 		rep.Applied = 0 // nothing to solve for: keep Ŵ (the trainer rolls back)
