@@ -17,8 +17,9 @@ GLOBL tailmask<>(SB), RODATA|NOPTR, $64
 // func matVecAVX2(y, a *float32, lda int, x *float32, rows, cols int)
 //
 // y[r] = Σ_j a[r*lda+j]·x[j]. Four rows at a time share each load of x; each
-// row keeps two 8-wide accumulators (8 independent FMA chains). The last
-// cols%8 columns use VMASKMOVPS (no access past the row's end).
+// row keeps two 8-wide accumulators (8 independent FMA chains), 32 columns
+// per iteration, then 16 and 8. The last cols%8 columns use VMASKMOVPS (no
+// access past the row's end).
 TEXT ·matVecAVX2(SB), NOSPLIT, $0-48
 	MOVQ y+0(FP), DI
 	MOVQ a+8(FP), SI
@@ -51,10 +52,37 @@ rows4:
 	VXORPS Y7, Y7, Y7
 	XORQ   BX, BX
 	MOVQ   R10, CX
-	SHRQ   $4, CX
-	JZ     tail8x4
+	SHRQ   $5, CX
+	JZ     tail16x4
 
-loop16x4:
+loop32x4:
+	VMOVUPS     (DX)(BX*1), Y8
+	VMOVUPS     32(DX)(BX*1), Y9
+	VFMADD231PS (SI)(BX*1), Y8, Y0
+	VFMADD231PS 32(SI)(BX*1), Y9, Y4
+	VFMADD231PS (R11)(BX*1), Y8, Y1
+	VFMADD231PS 32(R11)(BX*1), Y9, Y5
+	VFMADD231PS (R12)(BX*1), Y8, Y2
+	VFMADD231PS 32(R12)(BX*1), Y9, Y6
+	VFMADD231PS (R13)(BX*1), Y8, Y3
+	VFMADD231PS 32(R13)(BX*1), Y9, Y7
+	VMOVUPS     64(DX)(BX*1), Y10
+	VMOVUPS     96(DX)(BX*1), Y11
+	VFMADD231PS 64(SI)(BX*1), Y10, Y0
+	VFMADD231PS 96(SI)(BX*1), Y11, Y4
+	VFMADD231PS 64(R11)(BX*1), Y10, Y1
+	VFMADD231PS 96(R11)(BX*1), Y11, Y5
+	VFMADD231PS 64(R12)(BX*1), Y10, Y2
+	VFMADD231PS 96(R12)(BX*1), Y11, Y6
+	VFMADD231PS 64(R13)(BX*1), Y10, Y3
+	VFMADD231PS 96(R13)(BX*1), Y11, Y7
+	ADDQ        $128, BX
+	DECQ        CX
+	JNZ         loop32x4
+
+tail16x4:
+	TESTQ       $16, R10
+	JZ          tail8x4
 	VMOVUPS     (DX)(BX*1), Y8
 	VMOVUPS     32(DX)(BX*1), Y9
 	VFMADD231PS (SI)(BX*1), Y8, Y0
@@ -66,8 +94,6 @@ loop16x4:
 	VFMADD231PS (R13)(BX*1), Y8, Y3
 	VFMADD231PS 32(R13)(BX*1), Y9, Y7
 	ADDQ        $64, BX
-	DECQ        CX
-	JNZ         loop16x4
 
 tail8x4:
 	TESTQ       $8, R10
