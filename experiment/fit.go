@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strings"
 
@@ -332,6 +331,10 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	// k-means starts from the training seed (the script's, through train's
+	// seed setting) and the epoch: the same script clusters the same way,
+	// also when resumed from a checkpoint.
+	opts.Seed = uint64(st.fit.Seed)*0x9e3779b97f4a7c15 + uint64(st.epoch) + 1
 	m := st.fit.Model
 	d := m.Spec().EmbeddingDim
 	opts.MinSize = max(2, m.N()/100)
@@ -483,7 +486,6 @@ func clusterOptions(c *runtime.Call) (cluster.StepOptions, []float32, error) {
 			return o, nil, c.NamedError("k", "method \"kmeans\" needs k ≥ 1 clusters, found %g", k)
 		}
 		o.K = int(k)
-		o.Seed = rand.Uint64()
 	default:
 		return o, nil, c.NamedError("method", "method must be \"single\" or \"kmeans\", found %q", method)
 	}

@@ -4,6 +4,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/ngs-lab/ngs/ops/internal/gradcheck"
 	"github.com/ngs-lab/ngs/ops/nn"
 )
 
@@ -98,7 +99,7 @@ func TestLossGradientsMatchFiniteDifferences(t *testing.T) {
 					f = func() float64 { _, total := m.lossAndGrad(wk, noEdge); return total }
 				}
 				errs := fdErrors(func() float64 { zero(); return f() }, params, grads, idx)
-				if e := nn.Quantile(errs, q); e > 3e-2 {
+				if e := gradcheck.Quantile(errs, q); e > 3e-2 {
 					t.Errorf("%s: gradient error quantile %.2f = %.3g", name, q, e)
 				}
 			}
@@ -130,7 +131,7 @@ func fdErrors(loss func() float64, params, grads []float32, idx []int) []float64
 	for k, i := range idx {
 		sub[k] = params[i]
 	}
-	errs := nn.GradCheck(wrapped, sub, subG, len(idx), 1e-3, 5e-2, rand.New(rand.NewSource(1)))
+	errs := gradcheck.Check(wrapped, sub, subG, len(idx), 1e-3, 5e-2, rand.New(rand.NewSource(1)))
 	for k, i := range idx {
 		params[i] = sub[k]
 	}

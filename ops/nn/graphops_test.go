@@ -4,6 +4,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/ngs-lab/ngs/ops/internal/gradcheck"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -63,8 +64,8 @@ func TestGraphOpGradients(t *testing.T) {
 	}
 	for k, target := range [][]float32{xv, pv, psiv, wv} {
 		analytic := grads[k].Value().Data().([]float32)
-		errs := GradCheck(direct, target, analytic, 60, 1e-3, 1e-2, rng)
-		if e := Quantile(errs, 1); e > 2e-2 {
+		errs := gradcheck.Check(direct, target, analytic, 60, 1e-3, 1e-2, rng)
+		if e := gradcheck.Quantile(errs, 1); e > 2e-2 {
 			t.Errorf("input %d: gradient error %.3g", k, e)
 		}
 	}

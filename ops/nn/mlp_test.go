@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	"github.com/ngs-lab/ngs/ops/internal/gradcheck"
 )
 
 // mlpLoss is Σ c_r·y_r² over the outputs, with fixed random c, so that the
@@ -63,12 +65,12 @@ func TestMLPGradientsMatchFiniteDifferences(t *testing.T) {
 			if tc.spec.Activation != "" {
 				q = 1
 			}
-			errs := GradCheck(loss, m.Params, grads, 200, 1e-3, 1e-2, rng)
-			if e := Quantile(errs, q); e > 2e-2 {
+			errs := gradcheck.Check(loss, m.Params, grads, 200, 1e-3, 1e-2, rng)
+			if e := gradcheck.Quantile(errs, q); e > 2e-2 {
 				t.Errorf("parameter gradient error quantile %.2f = %.3g", q, e)
 			}
-			errs = GradCheck(loss, x, dx, 60, 1e-3, 1e-2, rng)
-			if e := Quantile(errs, q); e > 2e-2 {
+			errs = gradcheck.Check(loss, x, dx, 60, 1e-3, 1e-2, rng)
+			if e := gradcheck.Quantile(errs, q); e > 2e-2 {
 				t.Errorf("input gradient error quantile %.2f = %.3g", q, e)
 			}
 		})

@@ -1,4 +1,6 @@
-package nn
+// Package gradcheck compares analytic gradients with finite differences:
+// a helper for the tests of ops/nn and ops/gnn, not part of their API.
+package gradcheck
 
 import (
 	"math"
@@ -6,7 +8,7 @@ import (
 	"sort"
 )
 
-// GradCheck compares analytic gradients with central finite differences.
+// Check compares analytic gradients with central finite differences.
 // loss evaluates the scalar loss at the current params (float64 accumulation
 // recommended); grads holds the analytic gradient of that loss at params.
 // It probes up to samples randomly chosen coordinates with step eps and
@@ -14,7 +16,7 @@ import (
 // increasing order, where scale is a floor that keeps tiny gradients from
 // dominating. With ReLU networks a probe may straddle a kink, so callers
 // check a high quantile rather than the maximum.
-func GradCheck(loss func() float64, params, grads []float32, samples int, eps, scale float64, rng *rand.Rand) []float64 {
+func Check(loss func() float64, params, grads []float32, samples int, eps, scale float64, rng *rand.Rand) []float64 {
 	idx := rng.Perm(len(params))
 	if samples < len(idx) {
 		idx = idx[:samples]

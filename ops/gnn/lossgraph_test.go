@@ -9,7 +9,7 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// LossGraph is the model's data loss ‖φ*(u, a) + Ψ·Ŵᵀ − du‖ over a batch of
+// LossGraph (a test helper) is the model's data loss ‖φ*(u, a) + Ψ·Ŵᵀ − du‖ over a batch of
 // B frames written as a gorgonia expression graph: φ* and ψ* are single
 // nn.MLPRows nodes and the messages one nn.Messages node, each with its own
 // gradient, so gorgonia's symbolic differentiation yields every parameter
