@@ -414,35 +414,23 @@ func TestSetRejectsBadKeysAndConflicts(t *testing.T) {
 	}
 }
 
-func TestTypeMatchingAccuracyAndAdjustedRandIndex(t *testing.T) {
+// TestTypeScores checks the accuracy and ARI the types section reports,
+// which come from ops/cluster.
+func TestTypeScores(t *testing.T) {
 	truth := []int{0, 0, 0, 1, 1, 1}
-	if acc := matchedAccuracy(truth, []int{1, 1, 1, 0, 0, 0}); acc != 1 {
-		t.Errorf("permuted labels: expected accuracy 1, found %v", acc)
+	cases := []struct {
+		truth, clusters []int
+		acc, ari        float64
+	}{
+		{truth, []int{1, 1, 1, 0, 0, 0}, 1, 1},                         // permuted labels
+		{truth, []int{0, 0, 1, 1, 2, 2}, 4.0 / 6, 0.24242424242424243}, // ARI from scikit-learn; 3 clusters for 2 types
+		{[]int{0, 1, 2, 2}, []int{0, 0, 0, 0}, 0.5, 0},                 // one cluster for three types
 	}
-	if ari := adjustedRandIndex(truth, []int{1, 1, 1, 0, 0, 0}); math.Abs(ari-1) > 1e-12 {
-		t.Errorf("permuted labels: expected ARI 1, found %v", ari)
-	}
-	// Reference value from scikit-learn's adjusted_rand_score.
-	if ari := adjustedRandIndex(truth, []int{0, 0, 1, 1, 2, 2}); math.Abs(ari-0.24242424242424243) > 1e-12 {
-		t.Errorf("expected ARI 0.2424…, found %v", ari)
-	}
-	// Three clusters for two types: the best one-to-one match keeps 4 of 6.
-	if acc := matchedAccuracy(truth, []int{0, 0, 1, 1, 2, 2}); math.Abs(acc-4.0/6) > 1e-12 {
-		t.Errorf("expected accuracy 4/6, found %v", acc)
-	}
-	// One cluster for three types.
-	if acc := matchedAccuracy([]int{0, 1, 2, 2}, []int{0, 0, 0, 0}); acc != 0.5 {
-		t.Errorf("expected accuracy 0.5, found %v", acc)
-	}
-	// The Hungarian method beats greedy matching here.
-	cost := [][]float64{{4, 1, 3}, {2, 0, 5}, {3, 2, 2}}
-	assign := hungarian(cost)
-	total := 0.0
-	for r, c := range assign {
-		total += cost[r][c]
-	}
-	if total != 5 {
-		t.Errorf("expected optimal assignment cost 5, found %v (%v)", total, assign)
+	for _, c := range cases {
+		acc, ari, err := typeScores(c.truth, c.clusters)
+		if err != nil || math.Abs(acc-c.acc) > 1e-12 || math.Abs(ari-c.ari) > 1e-12 {
+			t.Errorf("typeScores(%v, %v) = %v, %v, %v; want %v, %v", c.truth, c.clusters, acc, ari, err, c.acc, c.ari)
+		}
 	}
 }
 

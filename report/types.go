@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/ngs-lab/ngs/ops/cluster"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -54,8 +56,10 @@ func (r *Report) AddTypes(t Types) error {
 	if t.Clusters != nil {
 		clusters := countTypes(t.Clusters)
 		used := distinct(t.Clusters)
-		acc := matchedAccuracy(t.TrueTypes, t.Clusters)
-		ari := adjustedRandIndex(t.TrueTypes, t.Clusters)
+		acc, ari, err := typeScores(t.TrueTypes, t.Clusters)
+		if err != nil {
+			return r.fail(name, err)
+		}
 		if err := r.setAll(name, []metricValue{{"clusters", used}, {"accuracy", acc}, {"ari", ari}}); err != nil {
 			return r.fail(name, err)
 		}
@@ -309,112 +313,19 @@ func contingency(truth, clusters []int) (table [][]int, nTypes, nClusters int) {
 	return table, nTypes, nClusters
 }
 
-// matchedAccuracy is the fraction of labels that agree after matching
-// clusters to types one-to-one so as to maximise agreement (Hungarian
-// method); clusters left without a type count as wrong.
-func matchedAccuracy(truth, clusters []int) float64 {
-	table, nTypes, nClusters := contingency(truth, clusters)
-	size := max(nTypes, nClusters)
-	cost := make([][]float64, size)
-	for a := range cost {
-		cost[a] = make([]float64, size)
-		for b := range cost[a] {
-			if a < nTypes && b < nClusters {
-				cost[a][b] = -float64(table[a][b])
-			}
-		}
+// typeScores are the accuracy of clusters against the true types under the
+// best one-to-one matching (clusters left without a type count as wrong)
+// and the adjusted Rand index, as ops/cluster computes them (the one home
+// of the Hungarian matching and the ARI).
+func typeScores(truth, clusters []int) (accuracy, ari float64, err error) {
+	match, err := cluster.Accuracy(clusters, truth)
+	if err != nil {
+		return 0, 0, err
 	}
-	assign := hungarian(cost)
-	agree := 0
-	for a, b := range assign {
-		if a < nTypes && b < nClusters {
-			agree += table[a][b]
-		}
+	if ari, err = cluster.ARI(truth, clusters); err != nil {
+		return 0, 0, err
 	}
-	return float64(agree) / float64(len(truth))
-}
-
-// hungarian solves the square assignment problem, returning for each row the
-// column that minimises the total cost (Kuhn–Munkres with potentials, O(n³)).
-func hungarian(cost [][]float64) []int {
-	n := len(cost)
-	const inf = 1e300
-	u, v := make([]float64, n+1), make([]float64, n+1)
-	match, way := make([]int, n+1), make([]int, n+1) // match[col] = row, 1-based
-	for row := 1; row <= n; row++ {
-		match[0] = row
-		col0 := 0
-		minv := make([]float64, n+1)
-		used := make([]bool, n+1)
-		for j := range minv {
-			minv[j] = inf
-		}
-		for match[col0] != 0 {
-			used[col0] = true
-			r0, delta, col1 := match[col0], inf, 0
-			for j := 1; j <= n; j++ {
-				if used[j] {
-					continue
-				}
-				cur := cost[r0-1][j-1] - u[r0] - v[j]
-				if cur < minv[j] {
-					minv[j], way[j] = cur, col0
-				}
-				if minv[j] < delta {
-					delta, col1 = minv[j], j
-				}
-			}
-			for j := 0; j <= n; j++ {
-				if used[j] {
-					u[match[j]] += delta
-					v[j] -= delta
-				} else {
-					minv[j] -= delta
-				}
-			}
-			col0 = col1
-		}
-		for col0 != 0 {
-			prev := way[col0]
-			match[col0] = match[prev]
-			col0 = prev
-		}
-	}
-	assign := make([]int, n)
-	for j := 1; j <= n; j++ {
-		if match[j] > 0 {
-			assign[match[j]-1] = j - 1
-		}
-	}
-	return assign
-}
-
-// adjustedRandIndex compares two labellings: 1 for identical partitions,
-// about 0 for independent ones.
-func adjustedRandIndex(truth, clusters []int) float64 {
-	table, _, _ := contingency(truth, clusters)
-	pairs := func(n int) float64 { return float64(n) * float64(n-1) / 2 }
-	var sumCells, sumRows, sumCols float64
-	colTotals := make([]int, len(table[0]))
-	for _, row := range table {
-		rowTotal := 0
-		for j, c := range row {
-			sumCells += pairs(c)
-			rowTotal += c
-			colTotals[j] += c
-		}
-		sumRows += pairs(rowTotal)
-	}
-	for _, c := range colTotals {
-		sumCols += pairs(c)
-	}
-	total := pairs(len(truth))
-	expected := sumRows * sumCols / total
-	maxIndex := (sumRows + sumCols) / 2
-	if maxIndex == expected {
-		return 1
-	}
-	return (sumCells - expected) / (maxIndex - expected)
+	return match.Accuracy, ari, nil
 }
 
 // confusionTable renders neurons per true type (rows) and cluster (columns)
