@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ngs-lab/ngs/internal/memory"
+	"github.com/ngs-lab/ngs/ops/gnn"
 	"github.com/ngs-lab/ngs/ops/npy"
 	"github.com/ngs-lab/ngs/ops/sim"
 	"github.com/ngs-lab/ngs/runtime"
@@ -168,13 +170,14 @@ func keptFrames(res *sim.Result, opt sim.Options) string {
 	return strings.Join(parts, "; ")
 }
 
-// checkSimMemory refuses a simulation whose in-memory recording cannot fit:
-// recorded frames × recorded neurons × 4 bytes for each of u, du and e
-// kept in memory.
+// checkSimMemory refuses, before simulating, a run that cannot fit in
+// memory: the recording kept in memory (recorded frames × recorded neurons
+// × 4 bytes for each of u, du and e) and, when u and du of every neuron are
+// recorded (a dataset train can use), what training on it with the
+// default recipe will need on top (gnn.EstimateMemory: Ŵ, its Adam state,
+// the Gram matrices and one exact solve, the MLP work). The error gives
+// every part and the memory there is; NGS_MEMORY overrides the latter.
 func checkSimMemory(c *runtime.Call, net *Network, opt sim.Options) error {
-	if opt.FilesOnly {
-		return nil
-	}
 	arrays := 0
 	for _, r := range []sim.Record{sim.RecordU, sim.RecordDU, sim.RecordE} {
 		if opt.Record&r != 0 {
@@ -186,9 +189,28 @@ func checkSimMemory(c *runtime.Call, net *Network, opt sim.Options) error {
 		m = len(opt.Neurons)
 	}
 	frames := math.Ceil(float64(opt.Frames) / float64(max(opt.Stride, 1)))
-	need := frames * float64(m) * 4 * float64(arrays)
-	what := fmt.Sprintf("simulate(%s, frames = %d) recording %d array(s) of %.0f frames × %d neurons in memory", net.Name, opt.Frames, arrays, frames, m)
-	return c.CheckMemory(what, need, "use fewer frames, a larger stride, fewer recorded neurons (neurons = [...]) or arrays (record = [\"u\"]), or memory = false to stream to the files only")
+	need := 0.0
+	var parts []string
+	if !opt.FilesOnly {
+		need = frames * float64(m) * 4 * float64(arrays)
+		parts = append(parts, fmt.Sprintf("%d recorded array(s) of %.0f frames × %d neurons in memory %s", arrays, frames, m, memory.Bytes(need)))
+	}
+	trainable := m == net.N && opt.Record&sim.RecordU != 0 && opt.Record&sim.RecordDU != 0
+	if trainable {
+		est := gnn.EstimateMemory(gnn.ModelSpec{N: net.N}, gnn.TrainConfig{}, int(frames))
+		est.Data = 0 // counted above, or mapped from the files
+		need += est.Training()
+		parts = append(parts, fmt.Sprintf("then training on it (the default recipe) %s: %s", memory.Bytes(est.Training()), est))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	what := fmt.Sprintf("simulate(%s, frames = %d): %s", net.Name, opt.Frames, strings.Join(parts, "; "))
+	hint := "use fewer frames, a larger stride, fewer recorded neurons (neurons = [...]) or arrays (record = [\"u\"]), or memory = false to stream to the files only"
+	if trainable {
+		hint += "; a smaller network trains in less (Ŵ and the Gram matrices grow as N²)"
+	}
+	return c.CheckMemory(what, need, hint+"; "+memory.EnvVar+"=BYTES overrides the memory available")
 }
 
 // runSim runs the simulation, turning a script error raised inside an input

@@ -116,17 +116,56 @@ func Check(what string, need float64, limit uint64, hint string) error {
 	return &Error{What: what, Need: need, Limit: float64(lim), Machine: machine, Hint: hint}
 }
 
+// EnvVar names the environment variable that overrides the memory a check
+// allows when no limit is configured: a byte count such as 64GB, 12.5G,
+// 512MiB or 2e10. It lets a run go ahead on a machine whose available
+// memory reads lower than what it will have (or, set low, tests a refusal).
+const EnvVar = "NGS_MEMORY"
+
+// ParseBytes reads a byte count: a number with an optional unit B, kB/K,
+// MB/M, GB/G, TB/T (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024),
+// case-insensitive.
+func ParseBytes(s string) (uint64, error) {
+	t := strings.TrimSpace(s)
+	num := strings.TrimRightFunc(t, func(r rune) bool { return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') })
+	unit := strings.ToLower(strings.TrimSpace(t[len(num):]))
+	v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if err != nil || !(v > 0) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%q is not a byte count > 0 (for example 16GB, 512MiB or 2e10)", s)
+	}
+	scale := map[string]float64{"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12,
+		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}
+	f, ok := scale[unit]
+	if !ok {
+		return 0, fmt.Errorf("%q has an unknown unit %q (use B, kB, MB, GB, TB, KiB, MiB, GiB or TiB)", s, unit)
+	}
+	if v*f >= math.MaxUint64 {
+		return 0, fmt.Errorf("%q is beyond any machine's memory", s)
+	}
+	return uint64(v * f), nil
+}
+
 // Limit returns the limit a Check with the given setting applies (0 means
-// this machine's available memory) and a phrase describing it.
+// NGS_MEMORY when it is set, else this machine's available memory) and a
+// phrase describing it. A malformed NGS_MEMORY is ignored with a note in
+// the phrase.
 func Limit(limit uint64) (uint64, string) {
 	if limit > 0 {
 		return limit, fmt.Sprintf("the configured memory limit of %s", Bytes(float64(limit)))
 	}
+	note := ""
+	if env := os.Getenv(EnvVar); env != "" {
+		v, err := ParseBytes(env)
+		if err == nil {
+			return v, fmt.Sprintf("the %s set by %s", Bytes(float64(v)), EnvVar)
+		}
+		note = fmt.Sprintf("; %s ignored: %v", EnvVar, err)
+	}
 	avail, total, source, ok := Machine()
 	if !ok {
-		return unknownLimit, fmt.Sprintf("%s (the machine's memory could not be read, so that is the ceiling)", Bytes(unknownLimit))
+		return unknownLimit, fmt.Sprintf("%s (the machine's memory could not be read, so that is the ceiling)%s", Bytes(unknownLimit), note)
 	}
-	return avail, fmt.Sprintf("the %s available on this machine (%s in all, from %s)", Bytes(float64(avail)), Bytes(float64(total)), source)
+	return avail, fmt.Sprintf("the %s available on this machine (%s in all, from %s; %s=BYTES overrides it)%s", Bytes(float64(avail)), Bytes(float64(total)), source, EnvVar, note)
 }
 
 // Bytes formats a byte count for people: "17.2 GB", "512 B".

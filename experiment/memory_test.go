@@ -1,0 +1,30 @@
+package experiment
+
+import (
+	"strings"
+	"testing"
+)
+
+// A simulation whose recording and the training on it cannot fit is
+// refused before it starts, with the estimate of each part and the memory
+// there is (here set by NGS_MEMORY); one that fits runs.
+func TestSimulateRefusedBeforeRunning(t *testing.T) {
+	t.Setenv("NGS_MEMORY", "5MB")
+	in, _, err := run(t, fig2Net+`d = simulate(net, dt = 0.01, frames = 2000, burnin = 10)`)
+	if err != nil {
+		t.Fatalf("2000 frames of 40 neurons under 5 MB: %v", err)
+	}
+	if d := global(t, in, "d").(*Dataset); d.Frames != 2000 {
+		t.Fatalf("%d frames recorded", d.Frames)
+	}
+	_, _, err = run(t, fig2Net+`d = simulate(net, dt = 0.01, frames = 20000, burnin = 10)`)
+	if err == nil {
+		t.Fatal("20000 frames × 40 neurons × u, du (6.4 MB) under 5 MB ran")
+	}
+	for _, want := range []string{"simulate(net, frames = 20000)", "2 recorded array(s) of 20000 frames × 40 neurons in memory 6.4 MB",
+		"then training on it (the default recipe)", "Gram matrices", "more than the 5.0 MB set by NGS_MEMORY", "use fewer frames"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
