@@ -145,6 +145,9 @@ func train(c *runtime.Call) (runtime.Value, error) {
 			cfg.CheckpointDir = dir
 		}
 	}
+	if err := gnn.CheckMemory(spec, cfg, data.Frames, true, c.Interp.Limits().Memory); err != nil {
+		return nil, c.Errorf("%v", err)
+	}
 	start := time.Now()
 	m, err := gnn.Train(ctx, spec, gnn.Data{U: data.U, DU: data.DU, T: data.Frames, N: data.Network.N}, cfg)
 	bar.done()
