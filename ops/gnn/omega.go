@@ -59,8 +59,11 @@ type InputConfig struct {
 	// alternating solver, InputAdam with the adam solver).
 	Method InputMethod
 	// TimeBins is the number of equal time bins of the learned input
-	// table (default min(T/10, 4096)); e is constant within a bin. For the
-	// reference's movie, 256 bins align with its frames.
+	// table (default min(T/100, 256)); e is constant within a bin. Each
+	// bin adds one unknown per input neuron, so bins must hold enough
+	// frames to tell e from Ŵ's row (about 100 at dt = 0.01, the neurons'
+	// time scale). For the reference's movie, 256 bins align with its
+	// frames.
 	TimeBins int
 	// Known (T×N, as simulate records e) makes the model use the true
 	// input instead of learning it: Ŵ, φ*, ψ* and a are trained with e
@@ -168,7 +171,7 @@ func (t *trainer) initInputTable() {
 	}
 	bins := cfg.Input.TimeBins
 	if bins == 0 {
-		bins = min(max(T/10, 1), 4096)
+		bins = min(max(T/100, 1), 256)
 	}
 	bins = min(bins, T)
 	tb := &inputTable{Bins: bins, T: T, E: make([]float32, bins*k)}
