@@ -2,8 +2,8 @@ package report
 
 import (
 	"fmt"
-	"math"
 
+	"github.com/ngs-lab/ngs/ops/eval"
 	"github.com/ngs-lab/ngs/ops/metrics"
 	"gonum.org/v1/plot"
 )
@@ -27,7 +27,7 @@ type Connectivity struct {
 }
 
 // connectivityDefinitions defines the two R² of the connectivity section.
-const connectivityDefinitions = "Definitions, over all N² entries with t the true and l the learned (corrected) weights: " +
+const connectivityDefinitions = "Definitions, over the N² − N off-diagonal entries (self-connections do not exist: W_ii is 0 in the truth and in the model) with t the true and l the learned (corrected) weights: " +
 	"R² against y = x is 1 − Σ(l − t)² / Σ(t − mean t)², the fraction of the true weights' variance the learned weights reproduce as they are (it is lower, and can be negative, when the slope or offset is off); " +
 	"R² of the fitted line is 1 − Σ(l − (slope·t + intercept))² / Σ(l − mean l)², the squared correlation, which ignores a wrong scale or offset (the slope shows it)."
 
@@ -36,53 +36,41 @@ const oracleNote = "The oracle least-squares baseline solves W directly from the
 	"it tells whether the data determine W at all (R² near 1: they do, so a GNN that misses W could do better), not how well the GNN did, since the GNN knows neither ψ nor φ. " +
 	"It is about 1 by construction whenever the activity is rich enough."
 
-// r2Identity is 1 − Σ(l − t)²/Σ(t − mean t)²: the R² of learned against true
-// about the line y = x (NaN when the true values are constant).
-func r2Identity(truth, learned []float32) float64 {
-	var mean float64
-	for _, t := range truth {
-		mean += float64(t)
-	}
-	mean /= float64(len(truth))
-	var res, tot float64
-	for i, t := range truth {
-		d := float64(learned[i]) - float64(t)
-		res += d * d
-		e := float64(t) - mean
-		tot += e * e
-	}
-	if tot == 0 {
-		return math.NaN()
-	}
-	return 1 - res/tot
-}
-
 // insetSide is the side of the top-left block shown enlarged.
 const insetSide = 20
 
 // AddConnectivity adds the "connectivity" section: heatmaps of the true and
 // learned W with 20×20 insets, the learned-vs-true scatter with its fit line,
 // and connectivity.r2, .slope, .intercept (learned = slope·true + intercept
-// over all N² entries: r2 is the fitted line's R²), connectivity.r2_identity
+// over the off-diagonal entries: r2 is the fitted line's R²; see eval.Connectivity), connectivity.r2_identity
 // (R² against y = x) plus the optional raw and oracle baseline fits.
 func (r *Report) AddConnectivity(c Connectivity) error {
 	const name = "connectivity"
 	if err := c.check(); err != nil {
 		return r.fail(name, err)
 	}
-	fit := metrics.LinearFit(c.True, c.Learned)
-	identity := r2Identity(c.True, c.Learned)
+	score, err := eval.Connectivity(c.Learned, c.True, c.N)
+	if err != nil {
+		return r.fail(name, err)
+	}
+	fit, identity := score.Fit, score.Identity
 	values := []metricValue{{"n", c.N}, {"r2", fit.R2}, {"r2_identity", identity}, {"slope", fit.Slope}, {"intercept", fit.Intercept}}
 	table := [][2]string{{"R² against y = x (corrected W)", formatFloat(identity)}, {"R² of the fitted line (corrected W)", formatFloat(fit.R2)},
 		{"slope of the fitted line", formatFloat(fit.Slope)}, {"intercept of the fitted line", formatFloat(fit.Intercept)}}
 	notes := []string{connectivityDefinitions}
 	if c.Raw != nil {
-		raw := metrics.LinearFit(c.True, c.Raw)
+		raw, err := eval.Connectivity(c.Raw, c.True, c.N)
+		if err != nil {
+			return r.fail(name, err)
+		}
 		values = append(values, metricValue{"raw_r2", raw.R2}, metricValue{"raw_slope", raw.Slope})
 		table = append(table, [2]string{"R² of the fitted line (raw W)", formatFloat(raw.R2)}, [2]string{"slope (raw W)", formatFloat(raw.Slope)})
 	}
 	if c.Baseline != nil {
-		base := metrics.LinearFit(c.True, c.Baseline)
+		base, err := eval.Connectivity(c.Baseline, c.True, c.N)
+		if err != nil {
+			return r.fail(name, err)
+		}
 		values = append(values, metricValue{"ls_baseline_r2", base.R2}, metricValue{"ls_baseline_slope", base.Slope})
 		table = append(table, [2]string{"R² of the fitted line (oracle least-squares baseline: true ψ and φ given)", formatFloat(base.R2)},
 			[2]string{"slope (oracle least-squares baseline)", formatFloat(base.Slope)})

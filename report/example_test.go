@@ -18,9 +18,9 @@ func Example() {
 		Script: "fig2.ngs", Seed: 42, Version: "0.1.0", Start: time.Now(),
 		Timings: map[string]float64{"simulate": 12.5, "train": 300},
 	})
-	trueW := []float32{0, 0.2, -0.1, 0}
-	learnedW := []float32{0, 0.19, -0.11, 0}
-	if err := r.AddConnectivity(report.Connectivity{N: 2, True: trueW, Learned: learnedW}); err != nil {
+	trueW := []float32{0, 0.2, -0.1, 0.3, 0, 0.05, -0.2, 0.1, 0}
+	learnedW := []float32{0, 0.19, -0.11, 0.31, 0, 0.04, -0.19, 0.12, 0}
+	if err := r.AddConnectivity(report.Connectivity{N: 3, True: trueW, Learned: learnedW}); err != nil {
 		fmt.Println(err)
 	}
 	r.Skip("external_input", "the script declares no hidden input")
@@ -37,7 +37,7 @@ func Example() {
 		fmt.Println(f, err == nil)
 	}
 	// Output:
-	// connectivity.r2 = 0.998
+	// connectivity.r2 = 0.995
 	// metrics.json true
 	// report.md true
 	// connectivity_heatmaps.png true

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ngs-lab/ngs/ops/eval"
 	"github.com/ngs-lab/ngs/ops/metrics"
 )
 
@@ -190,7 +191,11 @@ func TestMetricsJSONHoldsTheRequiredKeysWithCorrectValues(t *testing.T) {
 			t.Errorf("metrics.json: expected a value at %s, found %v", key, v)
 		}
 	}
-	fit := metrics.LinearFit(s.connectivity.True, s.connectivity.Learned)
+	score, err := eval.Connectivity(s.connectivity.Learned, s.connectivity.True, s.connectivity.N)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fit := score.Fit // over the off-diagonal entries
 	checks := map[string]float64{
 		"connectivity.r2":    fit.R2,
 		"connectivity.slope": fit.Slope,

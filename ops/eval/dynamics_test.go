@@ -42,7 +42,7 @@ func TestLeastSquaresWRecoversWFromN2Dynamics(t *testing.T) {
 	for k, v := range w {
 		scaled[k] = float32(g) * v
 	}
-	fit, err := ConnectivityR2(learned, scaled, n)
+	fit, err := Connectivity(learned, scaled, n)
 	if err != nil {
 		t.Fatal(err)
 	}

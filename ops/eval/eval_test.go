@@ -31,7 +31,7 @@ func TestConnectivityR2OfTruthIsOneAndIgnoresDiagonal(t *testing.T) {
 	for i := 0; i < n; i++ {
 		learned[i*n+i] = 123 // the masked diagonal must not count
 	}
-	fit, err := ConnectivityR2(learned, truth, n)
+	fit, err := Connectivity(learned, truth, n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,10 +41,10 @@ func TestConnectivityR2OfTruthIsOneAndIgnoresDiagonal(t *testing.T) {
 	for k := range learned {
 		learned[k] = 2 * truth[k]
 	}
-	if fit, _ := ConnectivityR2(learned, truth, n); math.Abs(fit.Slope-2) > 1e-6 {
+	if fit, _ := Connectivity(learned, truth, n); math.Abs(fit.Slope-2) > 1e-6 {
 		t.Fatalf("slope of 2·W = %v, want 2", fit.Slope)
 	}
-	if _, err := ConnectivityR2(learned[:10], truth, n); err == nil {
+	if _, err := Connectivity(learned[:10], truth, n); err == nil {
 		t.Fatal("short matrix accepted, want an error")
 	}
 }
@@ -90,7 +90,7 @@ func TestPlateauCorrectionUndoesPsiScale(t *testing.T) {
 			t.Fatalf("corrected W[%d,%d] = %v, want %v", k/n, k%n, corrected[k], truth[k])
 		}
 	}
-	fit, _ := ConnectivityR2(corrected, truth, n)
+	fit, _ := Connectivity(corrected, truth, n)
 	if math.Abs(fit.R2-1) > 1e-9 || math.Abs(fit.Slope-1) > 1e-5 {
 		t.Fatalf("fit after correction %+v, want R² 1 and slope 1", fit)
 	}

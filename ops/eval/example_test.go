@@ -39,7 +39,7 @@ func ExampleLeastSquaresW() {
 	for i := 0; i < n; i++ {
 		fmt.Printf("%.3f\n", learned[i*n:(i+1)*n])
 	}
-	fit, _ := eval.ConnectivityR2(learned, w, n)
+	fit, _ := eval.Connectivity(learned, w, n)
 	fmt.Printf("R² %.3f slope %.3f\n", fit.R2, fit.Slope)
 	// Output:
 	// [0.000 0.500 -1.000]

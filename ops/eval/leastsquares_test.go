@@ -89,7 +89,7 @@ func TestLeastSquaresWRecoversNoiseFreeW(t *testing.T) {
 			t.Fatalf("Ŵ[%d,%d] = %v, want %v", k/n, k%n, got[k], truth[k])
 		}
 	}
-	fit, err := ConnectivityR2(got, truth, n)
+	fit, err := Connectivity(got, truth, n)
 	if err != nil {
 		t.Fatal(err)
 	}
