@@ -437,43 +437,6 @@ func (rp *reporter) transfer() error {
 	return rp.r.AddTransfer(report.Rollout{True: truth, Learned: learned, Frames: steps + 1, Neurons: n, Dt: rp.fit.Data.Dt})
 }
 
-// externalInput compares the learned Ω*² with the recorded true input over
-// 100 frames.
-func (rp *reporter) externalInput() error {
-	m := rp.fit.Model
-	d := rp.fit.Data
-	o := m.Spec().Omega
-	if o == nil {
-		return skipped("the model learns no hidden input")
-	}
-	if d.E == nil {
-		return skipped("the data did not record the true input e")
-	}
-	// 100 frames evenly spaced over the recording, so that a slowly
-	// changing stimulus (the movie) is compared across its whole length.
-	frames := min(100, d.Frames)
-	k := len(o.Neurons)
-	learned := make([]float32, 0, frames*k)
-	truth := make([]float32, 0, frames*k)
-	n := m.N()
-	numbers := make([]int, frames)
-	for s := 0; s < frames; s++ {
-		f := s * d.Frames / frames
-		numbers[s] = f
-		e := m.InputField(float32(f) / float32(d.Frames))
-		for _, i := range o.Neurons {
-			learned = append(learned, e[i])
-			truth = append(truth, d.E[f*n+i])
-		}
-	}
-	if r2, err := eval.PerUnitScaledR2(learned, truth, k); err == nil {
-		rp.r.Set("external_input.r2_per_neuron_scale", r2)
-	}
-	// The input neurons are drawn where they sit: the movie's pixel grid
-	// or the declared positions of Ω*'s input neurons.
-	return rp.r.AddExternalInput(report.ExternalInput{True: truth, Learned: learned, Frames: frames, X: o.X, Y: o.Y, FrameNumbers: numbers})
-}
-
 func (rp *reporter) training() error {
 	h := rp.fit.History
 	if len(h) == 0 {

@@ -57,6 +57,7 @@ type trainSettings struct {
 	// untilR2 stops training once the live R² of the corrected Ŵ against
 	// the truth reaches it (a measurement aid: it needs truth = net).
 	untilR2 float64
+	input   inputSettings // issue 14: the hidden input's settings
 }
 
 var trainBuiltin = &runtime.Builtin{
@@ -92,6 +93,9 @@ func train(c *runtime.Call) (runtime.Value, error) {
 	}
 	fit := &Fit{Decl: decl, Data: data, Truth: st.truth, Seed: st.cfg.Seed, Frozen: st.cfg.FreezeEmbedding}
 	cfg := st.cfg
+	if err := st.bindInput(c, spec, data, &cfg); err != nil {
+		return nil, err
+	}
 	if st.truth != nil {
 		if st.truth.N != data.Network.N {
 			return nil, c.NamedError("truth", "truth has %d neurons, the data %d", st.truth.N, data.Network.N)
@@ -235,7 +239,8 @@ var trainSettingNames = map[string]bool{"epochs": true, "batch": true, "steps": 
 	"checkpoint": true, "resume": true, "xnorm": true, "progress_every": true, "solve_every": true, "gram_frames": true,
 	"keep_adam": true, "warmup": true, "solve_lr": true, "adam_W": true, "until_r2": true,
 	"ridge": true, "validation": true, "validation_frames": true, "until": true, "patience": true, "tolerance": true,
-	"min_epochs": true, "solve_grid": true, "lr_decay": true, "final_gram_frames": true}
+	"min_epochs": true, "solve_grid": true, "lr_decay": true, "final_gram_frames": true,
+	"input_method": true, "input_bins": true, "known_input": true, "siren_steps": true, "input_anchor": true}
 
 func (st *trainSettings) setting(c *runtime.Call, s *lang.Setting, env *runtime.Env) error {
 	if !trainSettingNames[s.Name] {
@@ -333,6 +338,8 @@ func (st *trainSettings) setting(c *runtime.Call, s *lang.Setting, env *runtime.
 			return lang.Errorf(pos, "solver must be \"adam\" or \"alternating\", found %s", v)
 		}
 		cfg.Solver = gnn.Solver(str)
+	case "input_method", "input_bins", "known_input", "siren_steps", "input_anchor":
+		return st.inputSetting(s.Name, v, pos)
 	case "checkpoint":
 		str, ok := v.(runtime.String)
 		if !ok {

@@ -25,6 +25,28 @@ type ExternalInput struct {
 	// FrameNumbers, when set, gives the recording frame of each of the
 	// Frames compared (for titles); nil numbers them 0, 1, ...
 	FrameNumbers []int
+	// FrameZeroScale takes the one scale as the reference does: the ratio
+	// of the largest |true| to the largest |learned| value at the first
+	// frame compared (the least-squares scale when either is 0). Otherwise
+	// the scale minimises ‖true − s·learned‖.
+	FrameZeroScale bool
+	// What names the compared values in the table (e.g. "√e" for the
+	// movie); empty means "e".
+	What string
+}
+
+// frameZeroScale is max|true| / max|learned| over the first frame's k
+// values (0 when either is 0 or not finite).
+func frameZeroScale(truth, learned []float32, k int) float64 {
+	var mt, ml float64
+	for i := 0; i < k && i < len(truth); i++ {
+		mt = math.Max(mt, math.Abs(float64(truth[i])))
+		ml = math.Max(ml, math.Abs(float64(learned[i])))
+	}
+	if !(mt > 0) || !(ml > 0) || math.IsInf(mt, 0) || math.IsInf(ml, 0) {
+		return 0
+	}
+	return mt / ml
 }
 
 // frameNumber is the recording frame of compared frame k.
@@ -48,6 +70,11 @@ func (r *Report) AddExternalInput(e ExternalInput) error {
 		return r.fail(name, err)
 	}
 	scale := globalScale(e.True, e.Learned)
+	if e.FrameZeroScale {
+		if s := frameZeroScale(e.True, e.Learned, len(e.True)/e.Frames); s > 0 {
+			scale = s
+		}
+	}
 	scaled := make([]float32, len(e.Learned))
 	for i, v := range e.Learned {
 		scaled[i] = float32(scale * float64(v))
@@ -71,8 +98,15 @@ func (r *Report) AddExternalInput(e ExternalInput) error {
 	if err != nil {
 		return r.fail(name, err)
 	}
+	what, how := e.What, "least squares"
+	if what == "" {
+		what = "e"
+	}
+	if e.FrameZeroScale {
+		how = "ratio of the maxima at the first frame"
+	}
 	s := &section{key: name, title: "External input", table: [][2]string{
-		{"global scale s", formatFloat(scale)}, {"R² (s·learned vs true)", formatFloat(fit.R2)}, {"slope", formatFloat(fit.Slope)}, {"frames compared", fmt.Sprint(e.Frames)},
+		{"compared", what}, {"global scale s (" + how + ")", formatFloat(scale)}, {"R² (s·learned vs true)", formatFloat(fit.R2)}, {"slope", formatFloat(fit.Slope)}, {"frames compared", fmt.Sprint(e.Frames)},
 	}, figures: []figureRef{
 		{"external_input.png", fmt.Sprintf("True (top) and learned (bottom, times the global scale %s) external input of %d input neurons drawn at their positions (%s) at frames %v, on one colour scale.", formatFloat(scale), len(xs), layout, shown)},
 	}}
