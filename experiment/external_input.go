@@ -50,7 +50,7 @@ func (rp *reporter) externalInput() error {
 			scaled[i] = float32(scale * float64(v))
 		}
 		r2 := metrics.LinearFit(truth, scaled).R2
-		if constant(scaled) || math.IsNaN(r2) {
+		if sameValues(scaled) || math.IsNaN(r2) {
 			r2 = 0 // a table that never changed explains nothing
 		}
 		rp.r.Set("external_input.table_r2", r2)
@@ -138,8 +138,8 @@ func centredPerNeuronR2(truth, learned []float32, k int) (r2 float64, ok bool) {
 	return 1 - res/tot, true
 }
 
-// constant says whether every value of x is the same.
-func constant(x []float32) bool {
+// sameValues says whether every value of x is the same.
+func sameValues(x []float32) bool {
 	for _, v := range x {
 		if v != x[0] {
 			return false
