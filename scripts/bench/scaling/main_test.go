@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+)
+
+const header = "N\tsim_ms_frame\twarmup_ms_step\talt_ms_step\tgram_ms_frame\tgram_frames\tsolve_s\twall_s\tpeak_rss_kb\tframes\tsteps\tcpu_s\n"
+
+// Costs that grow as N and N² read back as exponents 1 and 2, and the table
+// estimates a full run from the largest size's per-step costs.
+func TestTableExponentsAndEstimate(t *testing.T) {
+	in := header +
+		"1000\t1\t100\t80\t1\t1024\t1\t10\t100000\t300\t20\t10\n" +
+		"2000\t2\t200\t160\t4\t1024\t8\t20\t400000\t300\t20\t20\n" +
+		"4000\t4\t400\t320\t16\t1024\t64\t40\t1600000\t300\t20\t40\n"
+	rows, err := readRows(strings.NewReader(in), "r.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := exponent(rows, func(r row) float64 { return r.simMs }); math.Abs(p-1) > 1e-9 {
+		t.Errorf("simulation exponent %g, want 1", p)
+	}
+	if p := exponent(rows, func(r row) float64 { return r.solveS }); math.Abs(p-3) > 1e-9 {
+		t.Errorf("solve exponent %g, want 3", p)
+	}
+	var out bytes.Buffer
+	p := run{frames: 100_000, burnin: 1000, epochs: 10, steps: 1000, warmup: 1000, solveEvery: 50, validation: 0.1}
+	table(&out, rows, p)
+	// At N = 4000: 101,000 frames × 4 ms = 404 s; 1000 × 0.4 s; 9000 ×
+	// 0.32 s = 48 min; 180 solves × (40,000 × 16 ms + 64 s) = 35.2 h;
+	// the final solve 90,000 × 16 ms + 64 s = 25.1 min.
+	for _, want := range []string{"| growth | N^1.00 | N^1.00 | N^1.00 | N^2.00 | N^3.00 |", "| simulation (101000 frames) | 6.7 min |",
+		"| alternating steps (9000) | 48.0 min |", "| periodic solves (180, Gram over 40000 frames each) | 35.2 h |",
+		"| final solve (Gram over 90000 frames) | 25.1 min |", "50 % of 2 cores"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+	if _, err := readRows(strings.NewReader(header+"1000\t1\n"), "r.tsv"); err == nil || !strings.Contains(err.Error(), "r.tsv:2: 2 fields, expected 12") {
+		t.Errorf("short row: %v", err)
+	}
+	if _, err := readRows(strings.NewReader("N\tx\n"), "r.tsv"); err == nil || !strings.Contains(err.Error(), "r.tsv:1: header") {
+		t.Errorf("bad header: %v", err)
+	}
+}
