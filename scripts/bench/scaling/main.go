@@ -132,18 +132,52 @@ func clock(s float64) string {
 	return fmt.Sprintf("%.1f h", s/3600)
 }
 
+// fillSolves extrapolates the solve time of rows that did not measure it
+// (0) from the fit of those that did, as c·N^p; it returns the rows filled.
+func fillSolves(rows []row) (filled []int, p float64) {
+	var measured []row
+	for _, r := range rows {
+		if r.solveS > 0 {
+			measured = append(measured, r)
+		}
+	}
+	p = exponent(measured, func(r row) float64 { return r.solveS })
+	if math.IsNaN(p) {
+		return nil, p
+	}
+	ref := measured[len(measured)-1]
+	for k := range rows {
+		if rows[k].solveS == 0 {
+			rows[k].solveS = ref.solveS * math.Pow(rows[k].n/ref.n, p)
+			filled = append(filled, k)
+		}
+	}
+	return filled, p
+}
+
 func table(w io.Writer, rows []row, p run) {
+	measured := append([]row(nil), rows...)
+	rows = append([]row(nil), rows...)
+	filled, solveExp := fillSolves(rows)
+	mark := map[int]string{}
+	for _, k := range filled {
+		mark[k] = "*"
+	}
 	fmt.Fprintln(w, "| N | simulation (ms/frame) | warm-up step (ms) | alternating step (ms) | Gram matrix (ms/frame) | rest of a solve: tables, Cholesky (s) | one default solve (s) | wall (s) | CPU (s) | peak RSS (GB) | frames, steps measured |")
 	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-	for _, r := range rows {
+	for k, r := range rows {
 		gram := math.Min(math.Max(10*r.n, 10000), float64(p.frames)*(1-p.validation))
-		fmt.Fprintf(w, "| %.0f | %.3g | %.3g | %.3g | %.3g | %.3g | %.3g | %.0f | %.0f | %.2f | %.0f frames, %.0f + %.0f steps, Gram over %.0f |\n",
-			r.n, r.simMs, r.warmMs, r.altMs, r.gramMs, r.solveS, gram*r.gramMs/1e3+r.solveS, r.wall, r.cpu, r.rssKB*1024/1e9, r.frames, r.steps, r.steps, r.gramFrames)
+		fmt.Fprintf(w, "| %.0f | %.3g | %.3g | %.3g | %.3g | %.3g%s | %.3g%s | %.0f | %.0f | %.2f | %.0f frames, %.0f + %.0f steps, Gram over %.0f |\n",
+			r.n, r.simMs, r.warmMs, r.altMs, r.gramMs, r.solveS, mark[k], gram*r.gramMs/1e3+r.solveS, mark[k], r.wall, r.cpu, r.rssKB*1024/1e9, r.frames, r.steps, r.steps, r.gramFrames)
 	}
 	ex := func(f func(row) float64) string { return fmt.Sprintf("N^%.2f", exponent(rows, f)) }
 	fmt.Fprintf(w, "| growth | %s | %s | %s | %s | %s | | | | %s | |\n",
 		ex(func(r row) float64 { return r.simMs }), ex(func(r row) float64 { return r.warmMs }), ex(func(r row) float64 { return r.altMs }),
-		ex(func(r row) float64 { return r.gramMs }), ex(func(r row) float64 { return r.solveS }), ex(func(r row) float64 { return r.rssKB }))
+		ex(func(r row) float64 { return r.gramMs }), fmt.Sprintf("N^%.2f", exponent(measured, func(r row) float64 { return r.solveS })),
+		ex(func(r row) float64 { return r.rssKB }))
+	if len(filled) > 0 {
+		fmt.Fprintf(w, "\n\\* not measured: extrapolated as N^%.2f from the sizes that measured it (the growth row's exponent is over those).\n", solveExp)
+	}
 	last := rows[len(rows)-1]
 	parts, secs := estimate(last, p)
 	total := 0.0

@@ -39,6 +39,18 @@ func TestTableExponentsAndEstimate(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
 	}
+	// A size without the solve gets it extrapolated (N³ here: 8 × 64 s) and marked.
+	rows = append(rows, row{n: 8000, simMs: 8, warmMs: 800, altMs: 640, gramMs: 64, gramFrames: 1024, frames: 200, steps: 10, wall: 80, cpu: 160, rssKB: 6.4e6})
+	out.Reset()
+	table(&out, rows, p)
+	for _, want := range []string{"| 8000 | 8 | 800 | 640 | 64 | 512* |", "N^3.00 from the sizes that measured it", "| growth | N^1.00 | N^1.00 | N^1.00 | N^2.00 | N^3.00 |"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+	if rows[3].solveS != 0 {
+		t.Errorf("table changed its rows")
+	}
 	if _, err := readRows(strings.NewReader(header+"1000\t1\n"), "r.tsv"); err == nil || !strings.Contains(err.Error(), "r.tsv:2: 2 fields, expected 12") {
 		t.Errorf("short row: %v", err)
 	}
