@@ -143,21 +143,47 @@ func (o Options) check(f *os.File, path string) (*file, error) {
 	return fl, nil
 }
 
+// TruncatedError is a file whose data section ends before its header says:
+// a recording cut short by a killed run or a full disk. Its message names
+// the file, the sizes and the whole rows that are there.
+type TruncatedError struct {
+	// Path is the file.
+	Path string
+	// Shape and Descr are what the header declares.
+	Shape []int
+	Descr string
+	// Need is the data bytes the header declares, Have those the file holds.
+	Need, Have int64
+	// WholeRows is how many whole rows (first-axis entries) the file holds,
+	// TornBytes how many bytes of the next one follow them.
+	WholeRows, TornBytes int64
+}
+
+func (e *TruncatedError) Error() string {
+	msg := fmt.Sprintf("npy: %s: data is truncated: shape %s of %s needs %d bytes after the header, the file holds %d", e.Path, shapeString(e.Shape), e.Descr, e.Need, e.Have)
+	switch {
+	case len(e.Shape) == 0 || e.Shape[0] == 0:
+		return msg
+	case e.WholeRows == 0:
+		return fmt.Sprintf("%s (not even one whole row of %d bytes)", msg, e.Need/int64(e.Shape[0]))
+	}
+	return fmt.Sprintf("%s (%d whole rows of %d, then %d bytes of a torn row)", msg, e.WholeRows, e.Shape[0], e.TornBytes)
+}
+
 // torn handles a data section shorter than the header declares: with
-// Options.Torn and at least one whole row, the whole rows are kept.
+// Options.Torn and at least one whole row, the whole rows are kept;
+// otherwise it returns a *TruncatedError.
 func (o Options) torn(fl *file, have, need int64) error {
 	h := fl.h
-	msg := fmt.Sprintf("npy: %s: data is truncated: shape %s of %s needs %d bytes after the header, the file holds %d", fl.path, shapeString(h.Shape), h.Descr, need, have)
+	te := &TruncatedError{Path: fl.path, Shape: append([]int(nil), h.Shape...), Descr: h.Descr, Need: need, Have: have}
 	if len(h.Shape) == 0 || h.Shape[0] == 0 {
-		return fmt.Errorf("%s", msg)
+		return te
 	}
 	rowBytes := need / int64(h.Shape[0])
 	whole := have / rowBytes
-	if whole == 0 {
-		return fmt.Errorf("%s (not even one whole row of %d bytes)", msg, rowBytes)
-	}
-	if !o.Torn {
-		return fmt.Errorf("%s (%d whole rows of %d, then %d bytes of a torn row)", msg, whole, h.Shape[0], have%rowBytes)
+	te.WholeRows, te.TornBytes = whole, have%rowBytes
+	if whole == 0 || !o.Torn {
+		return te
 	}
 	fl.note = fmt.Sprintf("%s: the header declares %d rows but the file holds %d whole rows and %d bytes of a torn row (a recording cut short): reading the %d whole rows",
 		fl.path, h.Shape[0], whole, have%rowBytes, whole)
