@@ -99,10 +99,14 @@ func readField(c *runtime.Call, field string) (*array, error) {
 		if err != nil {
 			return nil, err
 		}
-		data, shape, err := npy.ReadFloat32(path)
+		data, shape, err := npyOptions(c.Interp, false).ReadFloat32(path)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
 				return nil, c.NamedError(field, "%s: no such file", path)
+			}
+			var te *npy.TruncatedError
+			if errors.As(err, &te) {
+				return nil, c.NamedError(field, "%s", truncatedText(te))
 			}
 			return nil, c.NamedError(field, "%v", err)
 		}
@@ -112,6 +116,32 @@ func readField(c *runtime.Call, field string) (*array, error) {
 	default:
 		return nil, c.NamedError(field, "%s must be a .npy file name or a tensor, found %s", field, v.Type())
 	}
+}
+
+// truncatedText explains a recording file cut short in frames: what its
+// header declares, the whole frames it holds and how to use them.
+func truncatedText(te *npy.TruncatedError) string {
+	what := "frames"
+	if len(te.Shape) > 1 {
+		what = fmt.Sprintf("frames of %d", te.Shape[1])
+		for _, d := range te.Shape[2:] {
+			what += fmt.Sprintf("×%d", d)
+		}
+		what += " values"
+	}
+	if len(te.Shape) == 0 {
+		return fmt.Sprintf("%s is cut short (a run killed while writing it, or a full disk): %v", te.Path, te)
+	}
+	torn := ""
+	if te.TornBytes > 0 {
+		torn = fmt.Sprintf(" and %d bytes of a torn one", te.TornBytes)
+	}
+	use := fmt.Sprintf("; load(%q) reads the %d whole frames (with a warning), and recording(...) takes the tensor it returns", te.Path, te.WholeRows)
+	if te.WholeRows == 0 {
+		use = "; no frame can be recovered from it"
+	}
+	return fmt.Sprintf("%s is cut short (a run killed while writing it, or a full disk): its header declares %d %s but it holds %d whole frames%s%s",
+		te.Path, te.Shape[0], what, te.WholeRows, torn, use)
 }
 
 func recordingFn(c *runtime.Call) (runtime.Value, error) {
