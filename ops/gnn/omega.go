@@ -516,7 +516,10 @@ func (t *trainer) finishInput() {
 	if m.etab == nil {
 		return
 	}
-	if !m.etab.Known && t.solver != nil && !t.warmingUp() {
+	if !m.etab.Known && (t.solver == nil || t.warmingUp()) {
+		return // no solve yet: the table was never learned, Ω* keeps its start
+	}
+	if !m.etab.Known {
 		if m.spec.Omega.Mode == Multiplicative && !t.cfg.Input.NoRenormalise {
 			m.anchorRowScales()
 		}
