@@ -110,7 +110,12 @@ func (r *Report) AddExternalInput(e ExternalInput) error {
 	}, figures: []figureRef{
 		{"external_input.png", fmt.Sprintf("True (top) and learned (bottom, times the global scale %s) external input of %d input neurons drawn at their positions (%s) at frames %v, on one colour scale.", formatFloat(scale), len(xs), layout, shown)},
 	}}
-	r.addSection(s, []outputFile{{"external_input.png", png}})
+	files := []outputFile{{"external_input.png", png}}
+	if anim := externalGIF(e, scaled, xs, ys); anim != nil {
+		s.figures = append(s.figures, figureRef{"external_input.gif", fmt.Sprintf("Animation over the %d frames compared: true (left) and learned times the global scale (right), on the colour scale of external_input.png.", e.Frames)})
+		files = append(files, outputFile{"external_input.gif", anim})
+	}
+	r.addSection(s, files)
 	return nil
 }
 
