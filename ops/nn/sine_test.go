@@ -105,6 +105,20 @@ func TestKernelSineActivateMatchesGo(t *testing.T) {
 
 func testSineActivateMatchesGo(t *testing.T) {
 	rng := rand.New(rand.NewSource(8))
+	if kern.sine != nil { // the kernel itself does every block of in-range values
+		h := randSlice(16*kern.sineBlock, 2, rng)
+		want, wantD := append([]float32(nil), h...), make([]float32, len(h))
+		sineActivateGo(want, wantD, 30)
+		dh := make([]float32, len(h))
+		if done := kern.sine(&h[0], &dh[0], len(h), 30); done != len(h) {
+			t.Fatalf("%v sine kernel did %d of %d in-range values", kern.tier, done, len(h))
+		}
+		for k := range h {
+			if math.Abs(float64(h[k]-want[k])) > 1e-6 || math.Abs(float64(dh[k]-wantD[k])) > 30e-6 {
+				t.Fatalf("%v sine kernel at %d: (%g, %g), Go (%g, %g)", kern.tier, k, h[k], dh[k], want[k], wantD[k])
+			}
+		}
+	}
 	for n := 0; n <= 100; n++ {
 		h := randSlice(n, 2, rng)
 		if n > 20 {
