@@ -9,7 +9,9 @@ import (
 )
 
 // progressBar draws a one-line progress bar on a terminal (redrawn in place)
-// or prints a line every quarter when the output is a file or a pipe.
+// or prints a line every quarter when the output is a file or a pipe. Each
+// shows the time elapsed and, once some of the work is done, an estimate of
+// the time left at the average rate so far ("ETA 3m20s").
 type progressBar struct {
 	w        io.Writer
 	label    string
@@ -40,20 +42,40 @@ func (p *progressBar) update(done, total int, status string) {
 		}
 		const width = 30
 		fill := int(frac * width)
-		fmt.Fprintf(p.w, "\r%s [%s%s] %3.0f%% %s %s", p.label, strings.Repeat("=", fill), strings.Repeat(" ", width-fill),
-			100*frac, p.elapsed(now), status)
+		fmt.Fprintf(p.w, "\r%s [%s%s] %3.0f%% %s %s\033[K", p.label, strings.Repeat("=", fill), strings.Repeat(" ", width-fill),
+			100*frac, p.timing(now, frac), status)
 	} else {
 		if frac < p.lastFrac+0.25 && done < total {
 			return
 		}
 		p.lastFrac = frac
-		fmt.Fprintf(p.w, "%s %3.0f%% %s %s\n", p.label, 100*frac, p.elapsed(now), status)
+		fmt.Fprintf(p.w, "%s %3.0f%% %s %s\n", p.label, 100*frac, p.timing(now, frac), status)
 	}
 	p.last = now
 }
 
-func (p *progressBar) elapsed(now time.Time) string {
-	return now.Sub(p.start).Round(100 * time.Millisecond).String()
+// timing returns the time elapsed and, while the work is under way, the
+// estimated time left: elapsed × (1 − frac) / frac.
+func (p *progressBar) timing(now time.Time, frac float64) string {
+	elapsed := now.Sub(p.start)
+	text := elapsed.Round(100 * time.Millisecond).String()
+	if frac > 0 && frac < 1 {
+		left := time.Duration(float64(elapsed) * (1 - frac) / frac)
+		text += " ETA " + roundETA(left).String()
+	}
+	return text
+}
+
+// roundETA rounds an estimate to what it can mean: tenths of a second
+// under 10 s, whole seconds under 10 min, whole minutes beyond.
+func roundETA(d time.Duration) time.Duration {
+	switch {
+	case d < 10*time.Second:
+		return d.Round(100 * time.Millisecond)
+	case d < 10*time.Minute:
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Minute)
 }
 
 // done ends the bar's line.
