@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 
 	"github.com/ngs-lab/ngs/ops/cluster"
 	"github.com/ngs-lab/ngs/ops/gnn"
 	"github.com/ngs-lab/ngs/ops/input"
+	"github.com/ngs-lab/ngs/ops/metrics"
 	"github.com/ngs-lab/ngs/runtime"
 )
 
@@ -437,27 +437,11 @@ func clusterActive(curves []float32, g int, emb []float32, d int, opts cluster.S
 		}
 	}
 	res.Labels = labels
-	res.MedianEmbeddings = append(res.MedianEmbeddings, columnMedians(idleEmb, d))
-	res.MedianCurves = append(res.MedianCurves, columnMedians(idleCurves, g))
+	res.MedianEmbeddings = append(res.MedianEmbeddings, metrics.ColumnMedians(idleEmb, d))
+	res.MedianCurves = append(res.MedianCurves, metrics.ColumnMedians(idleCurves, g))
 	res.Clusters++
 	res.Warnings = append(res.Warnings, fmt.Sprintf("%d neurons with constant activity are clustered apart, as one group", len(constant)))
 	return res, nil
-}
-
-// columnMedians returns the per-column median of a row-major matrix with
-// the given number of columns.
-func columnMedians(x []float32, cols int) []float32 {
-	rows := len(x) / cols
-	out := make([]float32, cols)
-	col := make([]float32, rows)
-	for c := 0; c < cols; c++ {
-		for r := 0; r < rows; r++ {
-			col[r] = x[r*cols+c]
-		}
-		slices.Sort(col)
-		out[c] = (col[(rows-1)/2] + col[rows/2]) / 2
-	}
-	return out
 }
 
 func clusterOptions(c *runtime.Call) (cluster.StepOptions, []float32, error) {

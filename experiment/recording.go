@@ -6,10 +6,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/ngs-lab/ngs/ops/deriv"
+	"github.com/ngs-lab/ngs/ops/metrics"
 	"github.com/ngs-lab/ngs/ops/npy"
 	"github.com/ngs-lab/ngs/runtime"
 )
@@ -621,14 +621,7 @@ func medianOf(x []float64) float64 {
 			s = append(s, v)
 		}
 	}
-	if len(s) == 0 {
-		return math.NaN()
-	}
-	sort.Float64s(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	return metrics.MedianInPlace(s)
 }
 
 var subnetworkBuiltin = &runtime.Builtin{

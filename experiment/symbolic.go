@@ -589,16 +589,14 @@ func medianRows(rows []float32, g int, labels []int, cl int) []float32 {
 			sel = append(sel, i)
 		}
 	}
-	out := make([]float32, g)
-	col := make([]float64, len(sel))
-	for p := 0; p < g && len(sel) > 0; p++ {
-		for k, i := range sel {
-			col[k] = float64(rows[i*g+p])
-		}
-		sort.Float64s(col)
-		out[p] = float32((col[(len(col)-1)/2] + col[len(col)/2]) / 2)
+	if len(sel) == 0 {
+		return make([]float32, g)
 	}
-	return out
+	picked := make([]float32, 0, len(sel)*g)
+	for _, i := range sel {
+		picked = append(picked, rows[i*g:(i+1)*g]...)
+	}
+	return metrics.ColumnMedians(picked, g)
 }
 
 // majorityType is the true type most neurons with label cl have (-1 without

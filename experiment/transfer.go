@@ -3,9 +3,9 @@ package experiment
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/ngs-lab/ngs/ops/gnn"
+	"github.com/ngs-lab/ngs/ops/metrics"
 )
 
 // Ŵ[i,j]·ψ*(u_j, a_j) fits the data exactly as well as (Ŵ[i,j]/k)·k·ψ*(u_j, a_j)
@@ -291,8 +291,7 @@ func typeMedians(x []float64, truth *Network) []float64 {
 		if len(col) == 0 {
 			continue
 		}
-		slices.Sort(col)
-		out[t] = (col[(len(col)-1)/2] + col[len(col)/2]) / 2
+		out[t] = metrics.MedianInPlace(col)
 	}
 	return out
 }

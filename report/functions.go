@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"sort"
 
 	"github.com/ngs-lab/ngs/ops/metrics"
 	"gonum.org/v1/plot"
@@ -143,7 +142,7 @@ func (f Functions) errors(curves, trueRows int) ([]metricValue, [][2]string) {
 			continue
 		}
 		r2, rmse := metrics.R2(trueBy[k], learnedBy[k]), rootMeanSquare(trueBy[k], learnedBy[k])
-		maxAbs := maxAbsDiff(medianCurve(learnedBy[k], g), trueBy[k][:g])
+		maxAbs := maxAbsDiff(metrics.ColumnMedians(learnedBy[k], g), trueBy[k][:g])
 		key := typeKey(f.TypeNames, k)
 		values = append(values, metricValue{key + ".r2", r2}, metricValue{key + ".rmse", rmse}, metricValue{key + ".median_max_abs", maxAbs})
 		table = append(table, [2]string{typeName(f.TypeNames, k) + ": R² / RMSE / max abs error of the median curve",
@@ -154,22 +153,6 @@ func (f Functions) errors(curves, trueRows int) ([]metricValue, [][2]string) {
 	values = append(values, metricValue{"r2", r2}, metricValue{"rmse", rootMeanSquare(allTrue, allLearned)})
 	table = append(table, [2]string{"all curves: R²", formatFloat(r2)})
 	return values, table
-}
-
-// medianCurve returns the pointwise median of curves (concatenated, g points
-// each): the type's learned curve, robust to a few outlying neurons.
-func medianCurve(curves []float32, g int) []float32 {
-	m := len(curves) / g
-	out := make([]float32, g)
-	col := make([]float64, m)
-	for p := 0; p < g; p++ {
-		for c := 0; c < m; c++ {
-			col[c] = float64(curves[c*g+p])
-		}
-		sort.Float64s(col)
-		out[p] = float32((col[(m-1)/2] + col[m/2]) / 2)
-	}
-	return out
 }
 
 // maxAbsDiff is the largest |a[i] − b[i]|.

@@ -2,7 +2,8 @@ package cluster
 
 import (
 	"fmt"
-	"slices"
+
+	"github.com/ngs-lab/ngs/ops/metrics"
 )
 
 // Medians returns, for each cluster 0..k-1, the per-dimension median of its
@@ -30,7 +31,7 @@ func Medians(points [][]float64, labels []int, k int) ([][]float64, error) {
 			for _, i := range idx {
 				scratch = append(scratch, points[i][j])
 			}
-			row[j] = median(scratch)
+			row[j] = metrics.MedianInPlace(scratch)
 		}
 		medians[c] = row
 	}
@@ -68,60 +69,4 @@ func membersOf(labels []int, n, k int) ([][]int, error) {
 		members[l] = append(members[l], i)
 	}
 	return members, nil
-}
-
-// median returns the median of values, reordering them; values must be
-// non-empty. It selects rather than sorts: O(len) expected time.
-func median(values []float64) float64 {
-	m := len(values) / 2
-	upper := selectKth(values, m)
-	if len(values)%2 == 1 {
-		return upper
-	}
-	// After selection every value left of m is ≤ values[m]: take their maximum.
-	return (slices.Max(values[:m]) + upper) / 2
-}
-
-// selectKth reorders values so that values[k] is the k-th smallest, with
-// smaller-or-equal values before it and larger-or-equal after, and returns it
-// (Hoare's quickselect with a median-of-three pivot).
-func selectKth(values []float64, k int) float64 {
-	lo, hi := 0, len(values)-1
-	for lo < hi {
-		pivot := medianOfThree(values[lo], values[(lo+hi)/2], values[hi])
-		i, j := lo, hi
-		for i <= j {
-			for values[i] < pivot {
-				i++
-			}
-			for values[j] > pivot {
-				j--
-			}
-			if i <= j {
-				values[i], values[j] = values[j], values[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return values[k]
-		}
-	}
-	return values[k]
-}
-
-// medianOfThree returns the middle one of three values.
-func medianOfThree(a, b, c float64) float64 {
-	if a > b {
-		a, b = b, a
-	}
-	if b > c {
-		b = c
-	}
-	return max(a, b)
 }

@@ -24,7 +24,8 @@ package deriv
 import (
 	"fmt"
 	"math"
-	"sort"
+
+	"github.com/ngs-lab/ngs/ops/metrics"
 )
 
 // Central returns the central-difference derivative of u (T×N row-major,
@@ -243,19 +244,9 @@ func NoiseStd(u []float32, t, n int) []float64 {
 			at := func(k int) float64 { return float64(u[k*n+j]) }
 			d[f] = math.Abs(at(f+3) - 3*at(f+2) + 3*at(f+1) - at(f))
 		}
-		out[j] = median(d) / (0.6745 * math.Sqrt(20))
+		out[j] = metrics.Median(d) / (0.6745 * math.Sqrt(20))
 	}
 	return out
-}
-
-func median(x []float64) float64 {
-	s := append([]float64(nil), x...)
-	sort.Float64s(s)
-	m := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[m]
-	}
-	return (s[m-1] + s[m]) / 2
 }
 
 // DefaultOrder is the polynomial order of the Savitzky–Golay filter used by

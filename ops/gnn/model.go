@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
-	"sort"
 
+	"github.com/ngs-lab/ngs/ops/metrics"
 	"github.com/ngs-lab/ngs/ops/nn"
 )
 
@@ -348,7 +348,7 @@ func PsiPlateau(m *Model, xnorm float64) ([]float32, error) {
 		if err != nil {
 			return nil, err
 		}
-		med := median(v)
+		med := metrics.Median(v)
 		for j := range upper {
 			upper[j] = med
 		}
@@ -367,16 +367,7 @@ func PsiPlateau(m *Model, xnorm float64) ([]float32, error) {
 		return nil, err
 	}
 	for j := range upper {
-		upper[j] = median(v[j*points : (j+1)*points])
+		upper[j] = metrics.Median(v[j*points : (j+1)*points])
 	}
 	return upper, nil
-}
-
-func median(x []float32) float32 {
-	s := append([]float32(nil), x...)
-	sort.Slice(s, func(a, b int) bool { return s[a] < s[b] })
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
