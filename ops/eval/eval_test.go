@@ -6,20 +6,16 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ngs-lab/ngs/ops/connect"
 )
 
-// cauchyW returns an n×n Cauchy connectivity with zero diagonal, as in SPEC §1.3.
+// cauchyW returns an n×n Cauchy connectivity with zero diagonal, as in SPEC
+// §1.3, from ops/connect (the one Cauchy generator).
 func cauchyW(n int, seed uint64) []float32 {
-	rng := rand.New(rand.NewPCG(seed, 5))
-	w := make([]float32, n*n)
-	scale := math.Pow(float64(n), -0.7)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			s := math.Tan(math.Pi * (rng.Float64() - 0.5))
-			if i != j && math.Abs(s) <= 25 {
-				w[i*n+j] = float32(s * scale)
-			}
-		}
+	w, err := connect.Cauchy(n, 0.7, 25, rand.New(rand.NewPCG(seed, 5)))
+	if err != nil {
+		panic(err)
 	}
 	return w
 }
