@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ngs-lab/ngs/internal/memory"
 	"github.com/ngs-lab/ngs/lang"
 )
 
@@ -62,6 +63,7 @@ var commands = map[string]*command{}
 func addCommand(c *command) { commands[c.name] = c }
 
 func main() {
+	memory.SetSoftLimit() // collect before the heap outgrows the machine (issue 16)
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
 }
 

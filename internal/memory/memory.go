@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 )
@@ -183,4 +184,23 @@ func Bytes(n float64) string {
 		return fmt.Sprintf("%.0f B", n)
 	}
 	return fmt.Sprintf("%.1f %s", n, units[k])
+}
+
+// SetSoftLimit sets the Go runtime's soft memory limit to the memory this
+// process may use: NGS_MEMORY when set, else the memory available now. By
+// default the garbage collector lets the heap grow to twice what is live,
+// so that the N×N matrices each Ŵ solve allocates and drops could pile up
+// to far more than the estimates checked before a run; with the limit the
+// collector runs before the heap outgrows the machine. GOMEMLIMIT, when
+// set, is left to the runtime. It returns the limit set, or 0.
+func SetSoftLimit() uint64 {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return 0
+	}
+	lim, _ := Limit(0)
+	if lim == 0 || lim >= unknownLimit || lim > math.MaxInt64 {
+		return 0
+	}
+	debug.SetMemoryLimit(int64(lim))
+	return lim
 }

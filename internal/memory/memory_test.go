@@ -2,6 +2,8 @@ package memory
 
 import (
 	"errors"
+	"math"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -44,5 +46,21 @@ func TestEnvOverride(t *testing.T) {
 	lim, phrase := Limit(0)
 	if !strings.Contains(phrase, "NGS_MEMORY ignored") || lim == 0 {
 		t.Fatalf("malformed NGS_MEMORY: limit %d, %q", lim, phrase)
+	}
+}
+
+// SetSoftLimit gives the runtime NGS_MEMORY (or the available memory) as
+// its soft limit, and leaves an explicit GOMEMLIMIT alone.
+func TestSetSoftLimit(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	t.Setenv("GOMEMLIMIT", "")
+	t.Setenv(EnvVar, "3GB")
+	if got := SetSoftLimit(); got != 3e9 || debug.SetMemoryLimit(-1) != 3e9 {
+		t.Fatalf("SetSoftLimit under NGS_MEMORY=3GB: %d, runtime limit %d", got, debug.SetMemoryLimit(-1))
+	}
+	debug.SetMemoryLimit(math.MaxInt64)
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	if got := SetSoftLimit(); got != 0 || debug.SetMemoryLimit(-1) != math.MaxInt64 {
+		t.Fatalf("GOMEMLIMIT set: SetSoftLimit %d changed the limit to %d", got, debug.SetMemoryLimit(-1))
 	}
 }
