@@ -3,9 +3,8 @@ package cluster
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
+	"github.com/ngs-lab/ngs/internal/par"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -73,26 +72,19 @@ func gramOf(a *mat.Dense, columns bool) blas64.General {
 	if columns {
 		size, inner, trans = raw.Cols, raw.Rows, blas.Trans
 	}
-	workers := max(1, min(runtime.GOMAXPROCS(0), inner/64))
+	workers := par.Workers(inner, 64)
 	partials := make([][]float64, workers)
-	var wg sync.WaitGroup
-	for w := range partials {
+	par.Split(inner, workers, func(w, lo, hi int) {
 		partials[w] = make([]float64, size*size)
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			lo, hi := w*inner/workers, (w+1)*inner/workers
-			part := raw
-			if columns { // rows lo..hi of a
-				part.Rows, part.Data = hi-lo, raw.Data[lo*raw.Stride:]
-			} else { // columns lo..hi of a
-				part.Cols, part.Data = hi-lo, raw.Data[lo:]
-			}
-			upper := blas64.Symmetric{Uplo: blas.Upper, N: size, Stride: size, Data: partials[w]}
-			blas64.Syrk(trans, 1, part, 0, upper)
-		}(w)
-	}
-	wg.Wait()
+		part := raw
+		if columns { // rows lo..hi of a
+			part.Rows, part.Data = hi-lo, raw.Data[lo*raw.Stride:]
+		} else { // columns lo..hi of a
+			part.Cols, part.Data = hi-lo, raw.Data[lo:]
+		}
+		upper := blas64.Symmetric{Uplo: blas.Upper, N: size, Stride: size, Data: partials[w]}
+		blas64.Syrk(trans, 1, part, 0, upper)
+	})
 	g := partials[0]
 	for i := 0; i < size; i++ {
 		for j := i; j < size; j++ {

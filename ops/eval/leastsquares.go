@@ -3,9 +3,9 @@ package eval
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"sync"
 
+	"github.com/ngs-lab/ngs/internal/par"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
@@ -223,24 +223,17 @@ func (e *NormalEquations) regularisedInverse(ridge float64) ([]float64, error) {
 func removeSelfWeights(xt, h []float64, n int, receivers []int) []float32 {
 	r := len(receivers)
 	w := make([]float32, r*n)
-	workers := max(1, min(runtime.GOMAXPROCS(0), r))
-	var wg sync.WaitGroup
-	for worker := 0; worker < workers; worker++ {
-		wg.Add(1)
-		go func(first int) {
-			defer wg.Done()
-			for c := first; c < r; c += workers {
-				i := receivers[c]
-				row, hRow := xt[c*n:(c+1)*n], h[i*n:(i+1)*n]
-				factor := row[i] / hRow[i]
-				for j := range row {
-					w[c*n+j] = float32(row[j] - hRow[j]*factor)
-				}
-				w[c*n+i] = 0
+	par.For(r, 1, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			i := receivers[c]
+			row, hRow := xt[c*n:(c+1)*n], h[i*n:(i+1)*n]
+			factor := row[i] / hRow[i]
+			for j := range row {
+				w[c*n+j] = float32(row[j] - hRow[j]*factor)
 			}
-		}(worker)
-	}
-	wg.Wait()
+			w[c*n+i] = 0
+		}
+	})
 	return w
 }
 
