@@ -85,7 +85,7 @@ model m {
     omega = siren(x, y, t, hidden = 16, layers = 2, neurons = 24)
     input = "additive"
 }
-fit = train(m, data) { epochs = 2; steps = 300; batch = 16; warmup = 100; solve_every = 10; freeze_embedding = true; input_bins = 30; siren_steps = 200 }
+fit = train(m, data) { epochs = 2; steps = 300; batch = 16; warmup = 100; solve_every = 10; freeze_embedding = true; input_bins = 30; input_interp = "linear"; siren_steps = 200 }
 r = report(fit, truth = net, out = "rep", rollout = 0, symbolic = false)
 `
 	dir := t.TempDir()

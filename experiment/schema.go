@@ -124,6 +124,7 @@ var trainSchema = &lang.BlockSchema{
 		{Name: "final_gram_frames", Type: lang.Whole(1), Doc: "frames in the Gram matrix of the final solve"},
 		{Name: "input_method", Type: lang.OneOf("solve", "adam"), Doc: "how Ω* is learned: e per time bin in closed form alternating with solves of every row of Ŵ (solve), or the SIREN by backpropagation (adam)"},
 		{Name: "input_bins", Type: lang.Whole(1), Doc: "time bins of the learned input (e is constant within a bin; default frames/100, at most 256)"},
+		{Name: "input_interp", Type: lang.OneOf("constant", "linear"), Doc: "the learned input within a time bin: constant (a movie's frames) or linear between the bins' centres (smooth inputs such as an oscillation)"},
 		{Name: "known_input", Type: lang.Boolean(), Doc: "use the recorded input e (data.e) instead of learning it"},
 		{Name: "siren_steps", Type: lang.Whole(0), Doc: "Adam steps fitting Ω*'s SIREN to the learned input at the end (0: none)"},
 		{Name: "input_anchor", Type: lang.Boolean(), Doc: "rescale the input neurons' rows of Ŵ to the anchor rows' median |Ŵ| (multiplicative mode; true)"},

@@ -240,7 +240,7 @@ var trainSettingNames = map[string]bool{"epochs": true, "batch": true, "steps": 
 	"keep_adam": true, "warmup": true, "solve_lr": true, "adam_W": true, "until_r2": true,
 	"ridge": true, "validation": true, "validation_frames": true, "until": true, "patience": true, "tolerance": true,
 	"min_epochs": true, "solve_grid": true, "lr_decay": true, "final_gram_frames": true,
-	"input_method": true, "input_bins": true, "known_input": true, "siren_steps": true, "input_anchor": true}
+	"input_method": true, "input_bins": true, "input_interp": true, "known_input": true, "siren_steps": true, "input_anchor": true}
 
 func (st *trainSettings) setting(c *runtime.Call, s *lang.Setting, env *runtime.Env) error {
 	if !trainSettingNames[s.Name] {
@@ -338,7 +338,7 @@ func (st *trainSettings) setting(c *runtime.Call, s *lang.Setting, env *runtime.
 			return lang.Errorf(pos, "solver must be \"adam\" or \"alternating\", found %s", v)
 		}
 		cfg.Solver = gnn.Solver(str)
-	case "input_method", "input_bins", "known_input", "siren_steps", "input_anchor":
+	case "input_method", "input_bins", "input_interp", "known_input", "siren_steps", "input_anchor":
 		return st.inputSetting(s.Name, v, pos)
 	case "checkpoint":
 		str, ok := v.(runtime.String)

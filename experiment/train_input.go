@@ -14,8 +14,8 @@ type inputSettings struct {
 	set     map[string]lang.Pos // input settings given, for errors
 }
 
-// inputSetting reads input_method, input_bins, known_input, siren_steps and
-// input_anchor.
+// inputSetting reads input_method, input_bins, input_interp, known_input,
+// siren_steps and input_anchor.
 func (st *trainSettings) inputSetting(name string, v runtime.Value, pos lang.Pos) error {
 	if st.input.set == nil {
 		st.input.set = map[string]lang.Pos{}
@@ -23,6 +23,12 @@ func (st *trainSettings) inputSetting(name string, v runtime.Value, pos lang.Pos
 	st.input.set[name] = pos
 	in := &st.cfg.Input
 	switch name {
+	case "input_interp":
+		str, ok := v.(runtime.String)
+		if !ok || (str != "constant" && str != "linear") {
+			return lang.Errorf(pos, "input_interp must be \"constant\" or \"linear\", found %s", v)
+		}
+		in.Linear = str == "linear"
 	case "input_method":
 		str, ok := v.(runtime.String)
 		if !ok || (str != "solve" && str != "adam") {
@@ -58,7 +64,7 @@ func (st *trainSettings) inputSetting(name string, v runtime.Value, pos lang.Pos
 // hands the recorded input to training when known_input is set.
 func (st *trainSettings) bindInput(c *runtime.Call, spec gnn.ModelSpec, data *Dataset, cfg *gnn.TrainConfig) error {
 	if spec.Omega == nil {
-		for _, name := range []string{"input_method", "input_bins", "known_input", "siren_steps", "input_anchor"} {
+		for _, name := range []string{"input_method", "input_bins", "input_interp", "known_input", "siren_steps", "input_anchor"} {
 			if pos, ok := st.input.set[name]; ok {
 				return lang.Errorf(pos, "%s needs a model with a hidden input: declare omega = siren(x, y, t, neurons = K) in the model block", name)
 			}

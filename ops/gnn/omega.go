@@ -77,13 +77,46 @@ type InputConfig struct {
 	// NoRenormalise turns off the anchoring of the input neurons' row
 	// scales (multiplicative mode).
 	NoRenormalise bool
+	// Linear interpolates e linearly between the bins' centres instead of
+	// holding it constant within each bin (for inputs that change
+	// smoothly, such as an oscillation; a movie's frames are steps).
+	Linear bool
 }
 
-// inputTable is e on TimeBins × K (input neurons in Omega.Neurons order).
+// inputTable is e on TimeBins × K (input neurons in Omega.Neurons order):
+// constant within each bin, or with Linear interpolated linearly between
+// the bins' centres (constant beyond the first and last centre).
 type inputTable struct {
 	Bins, T int
 	E       []float32
 	Known   bool
+	Linear  bool
+}
+
+// weights returns the two bins that make e at frame position pos (a frame
+// index, possibly fractional) and their weights.
+func (tb *inputTable) weights(pos float64) (b0 int, w0 float32, b1 int, w1 float32) {
+	if !tb.Linear {
+		b := int(math.Floor(pos*float64(tb.Bins)/float64(tb.T) + 1e-9))
+		b = min(max(b, 0), tb.Bins-1)
+		return b, 1, b, 0
+	}
+	p := (pos+0.5)*float64(tb.Bins)/float64(tb.T) - 0.5
+	if p <= 0 {
+		return 0, 1, 0, 0
+	}
+	if p >= float64(tb.Bins-1) {
+		return tb.Bins - 1, 1, tb.Bins - 1, 0
+	}
+	b0 = int(p)
+	t := float32(p - float64(b0))
+	return b0, 1 - t, b0 + 1, t
+}
+
+// value is e of input neuron q at frame position pos.
+func (tb *inputTable) value(pos float64, q, k int) float32 {
+	b0, w0, b1, w1 := tb.weights(pos)
+	return w0*tb.E[b0*k+q] + w1*tb.E[b1*k+q]
 }
 
 // bin returns the time bin of frame k.
@@ -174,7 +207,7 @@ func (t *trainer) initInputTable() {
 		bins = min(max(T/100, 1), 256)
 	}
 	bins = min(bins, T)
-	tb := &inputTable{Bins: bins, T: T, E: make([]float32, bins*k)}
+	tb := &inputTable{Bins: bins, T: T, E: make([]float32, bins*k), Linear: cfg.Input.Linear && bins > 1}
 	if o.Mode == Multiplicative {
 		for q := range tb.E {
 			tb.E[q] = 1
@@ -187,7 +220,7 @@ func (t *trainer) initInputTable() {
 // away from 0 (multiplicative mode divides the target by it).
 func (m *Model) tableE(f, q int) float32 {
 	tb := m.etab
-	return tb.E[tb.bin(f)*len(m.spec.Omega.Neurons)+q]
+	return tb.value(float64(f), q, len(m.spec.Omega.Neurons))
 }
 
 // afterSolve anchors the input rows' scales and re-estimates e from the
@@ -270,6 +303,10 @@ func (m *Model) anchorRowScales() {
 // and ψ* over the Gram frames; bins without frames (validation blocks) are
 // interpolated from their neighbours.
 func (s *wSolver) estimateInput(tb tables) {
+	if s.m.etab.Linear {
+		s.estimateLinear(tb)
+		return
+	}
 	m, n := s.m, s.data.N
 	o := m.spec.Omega
 	k := len(o.Neurons)
@@ -440,9 +477,13 @@ func (m *Model) InputTableField(t float32) []float32 {
 		}
 	}
 	k := len(o.Neurons)
-	b := m.etab.binAt(t)
+	pos := float64(t) * float64(m.etab.T)
+	if !m.etab.Linear {
+		pos = float64(m.etab.binAt(t)) * float64(m.etab.T) / float64(m.etab.Bins)
+		pos = math.Ceil(pos - 1e-6) // the first frame of the bin
+	}
 	for q, i := range o.Neurons {
-		e[i] = m.etab.E[b*k+q]
+		e[i] = m.etab.value(pos, q, k)
 	}
 	return e
 }
@@ -463,9 +504,10 @@ func (m *Model) fillFromTable(wk *batchWork, b int) {
 		wk.e[r] = fill
 	}
 	for f := 0; f < b; f++ {
-		row := m.etab.E[m.etab.bin(wk.frame[f])*k:]
+		b0, w0, b1, w1 := m.etab.weights(float64(wk.frame[f]))
+		r0, r1 := m.etab.E[b0*k:], m.etab.E[b1*k:]
 		for q, i := range o.Neurons {
-			wk.e[f*n+i] = row[q]
+			wk.e[f*n+i] = w0*r0[q] + w1*r1[q]
 		}
 	}
 }
@@ -494,9 +536,10 @@ func (s *wSolver) inputTargets(frames []int) {
 		}
 	}
 	for r, f := range frames {
-		row := tb.E[tb.bin(f)*k:]
+		b0, w0, b1, w1 := tb.weights(float64(f))
+		r0, r1 := tb.E[b0*k:], tb.E[b1*k:]
 		for q, i := range o.Neurons {
-			e := row[q]
+			e := w0*r0[q] + w1*r1[q]
 			if !mult {
 				s.resid[r*n+i] -= e
 				continue
@@ -539,9 +582,10 @@ func (t *trainer) finishInput() {
 // targets per time bin over the Gram frames, for the joint solve of the
 // additive input rows.
 type binSums struct {
-	psi []float64 // bins × N
-	res []float64 // bins × K
-	cnt []float64 // bins
+	psi []float64 // bins × N: HᵀΨ, H the frames' weights on the bins
+	res []float64 // bins × K: Hᵀr
+	cnt []float64 // bins: diagonal of HᵀH (frame counts for constant bins)
+	off []float64 // bins: HᵀH between bins b and b+1 (0 for constant bins)
 }
 
 // learnsAdditive says whether training learns an additive input table.
@@ -558,11 +602,12 @@ func (s *wSolver) startBinSums() {
 	}
 	g, n, k := s.m.etab.Bins, s.data.N, len(s.m.spec.Omega.Neurons)
 	if s.bins == nil || len(s.bins.cnt) != g {
-		s.bins = &binSums{psi: make([]float64, g*n), res: make([]float64, g*k), cnt: make([]float64, g)}
+		s.bins = &binSums{psi: make([]float64, g*n), res: make([]float64, g*k), cnt: make([]float64, g), off: make([]float64, g)}
 	}
 	clear(s.bins.psi)
 	clear(s.bins.res)
 	clear(s.bins.cnt)
+	clear(s.bins.off)
 }
 
 // addBinSums adds one block of Gram frames (in psiMat and resid).
@@ -573,14 +618,26 @@ func (s *wSolver) addBinSums(frames []int) {
 	n, o, et := s.data.N, s.m.spec.Omega, s.m.etab
 	k := len(o.Neurons)
 	for r, f := range frames {
-		b := et.bin(f)
-		s.bins.cnt[b]++
-		ps := s.bins.psi[b*n : (b+1)*n]
-		for j, v := range s.psiMat[r*n : (r+1)*n] {
-			ps[j] += float64(v)
+		b0, w0, b1, w1 := et.weights(float64(f))
+		for _, bw := range [2]struct {
+			b int
+			w float64
+		}{{b0, float64(w0)}, {b1, float64(w1)}} {
+			if bw.w == 0 {
+				continue
+			}
+			b, w := bw.b, bw.w
+			s.bins.cnt[b] += w * w
+			ps := s.bins.psi[b*n : (b+1)*n]
+			for j, v := range s.psiMat[r*n : (r+1)*n] {
+				ps[j] += w * float64(v)
+			}
+			for q, i := range o.Neurons {
+				s.bins.res[b*k+q] += w * float64(s.resid[r*n+i])
+			}
 		}
-		for q, i := range o.Neurons {
-			s.bins.res[b*k+q] += float64(s.resid[r*n+i])
+		if b1 != b0 {
+			s.bins.off[b0] += float64(w0) * float64(w1)
 		}
 	}
 }
@@ -603,13 +660,13 @@ func (s *wSolver) solveInputRows(w []float32, flat []int) {
 	gram := make([]float64, n*n)
 	cross := make([]float64, n*n)
 	copy(gram, s.gram)
-	// Totals over all bins: adding back S·Sᵀ/n keeps the constant in Ŵ's
-	// row, so that e is the zero-mean input (estimateInput).
-	var total float64
+	// Totals over all frames: adding back S·Sᵀ/n keeps the constant in Ŵ's
+	// row, so that e is the zero-mean input (estimateInput); the bins'
+	// weights sum to 1 at every frame, so the totals are the bins' sums.
+	total := float64(len(s.frames))
 	tpsi := make([]float64, n)
 	tres := make([]float64, k)
 	for b := 0; b < g; b++ {
-		total += bs.cnt[b]
 		for j := 0; j < n; j++ {
 			tpsi[j] += bs.psi[b*n+j]
 		}
@@ -620,20 +677,41 @@ func (s *wSolver) solveInputRows(w []float32, flat []int) {
 	if total == 0 {
 		return
 	}
+	// X = (HᵀH)⁻¹HᵀΨ and Y = (HᵀH)⁻¹Hᵀr, column by column (HᵀH is
+	// tridiagonal, diagonal for constant bins).
+	x := make([]float64, g*n)
+	y := make([]float64, g*k)
+	nn.ParallelRows(n+k, func(lo, hi int) {
+		d, col := make([]float64, g), make([]float64, g)
+		for c := lo; c < hi; c++ {
+			copy(d, bs.cnt)
+			for b := 0; b < g; b++ {
+				if c < n {
+					col[b] = bs.psi[b*n+c]
+				} else {
+					col[b] = bs.res[b*k+c-n]
+				}
+			}
+			thomas(d, bs.off, col)
+			for b := 0; b < g; b++ {
+				if c < n {
+					x[b*n+c] = col[b]
+				} else {
+					y[b*k+c-n] = col[b]
+				}
+			}
+		}
+	})
 	nn.ParallelRows(n, func(lo, hi int) {
 		for j := lo; j < hi; j++ {
 			row := gram[j*n : (j+1)*n]
 			for b := 0; b < g; b++ {
-				c := bs.cnt[b]
-				if c == 0 {
-					continue
-				}
-				sj := bs.psi[b*n+j] / c
+				sj := bs.psi[b*n+j]
 				if sj == 0 {
 					continue
 				}
-				sb := bs.psi[b*n : (b+1)*n]
-				for l, v := range sb {
+				xb := x[b*n : (b+1)*n]
+				for l, v := range xb {
 					row[l] -= sj * v
 				}
 			}
@@ -643,9 +721,7 @@ func (s *wSolver) solveInputRows(w []float32, flat []int) {
 			for q, i := range o.Neurons {
 				v := s.cross[j*n+i] + tpsi[j]*tres[q]/total
 				for b := 0; b < g; b++ {
-					if c := bs.cnt[b]; c > 0 {
-						v -= bs.psi[b*n+j] * bs.res[b*k+q] / c
-					}
+					v -= bs.psi[b*n+j] * y[b*k+q]
 				}
 				cross[j*n+i] = v
 			}
@@ -672,4 +748,117 @@ func (s *wSolver) dampRows(owned []bool) []bool {
 		out[i] = owned[i] && m.inputIndex[i] < 0
 	}
 	return out
+}
+
+// estimateLinear is estimateInput for a piecewise-linear table: per input
+// neuron, the bin values solve the tridiagonal normal equations of
+// Σ_k (r_k − e(k)·m_k)² (multiplicative) or Σ_k (r_k − m_k − e(k))²
+// (additive), with a weak smoothness term (1e-3 of the mean diagonal on
+// neighbours' differences) that carries the values across bins without
+// frames.
+func (s *wSolver) estimateLinear(tb tables) {
+	m, n := s.m, s.data.N
+	o := m.spec.Omega
+	k := len(o.Neurons)
+	et := m.etab
+	g := et.Bins
+	wk := make([]float32, k*n)
+	for q, i := range o.Neurons {
+		copy(wk[q*n:(q+1)*n], m.w[i*n:(i+1)*n])
+	}
+	diag := make([]float64, g*k)
+	off := make([]float64, g*k) // coupling of bins b and b+1
+	rhs := make([]float64, g*k)
+	hsum := make([]float64, g) // Σ_k h_b(k), for the additive mean
+	msg := make([]float32, gramBlock*k)
+	mult := o.Mode == Multiplicative
+	for c0 := 0; c0 < len(s.frames); c0 += gramBlock {
+		fr := s.frames[c0:min(c0+gramBlock, len(s.frames))]
+		s.fillRaw(tb, fr)
+		rows := len(fr)
+		nn.Gemm(false, true, rows, k, n, 1, s.psiMat[:rows*n], n, wk, n, 0, msg[:rows*k], k)
+		for r, f := range fr {
+			b0, w0, b1, w1 := et.weights(float64(f))
+			v0, v1 := float64(w0), float64(w1)
+			hsum[b0] += v0
+			hsum[b1] += v1
+			for q, i := range o.Neurons {
+				res, mm := float64(s.resid[r*n+i]), float64(msg[r*k+q])
+				a, y := mm, res // e enters as a·e; y is its target
+				if !mult {
+					a, y = 1, res-mm
+				}
+				diag[b0*k+q] += v0 * v0 * a * a
+				rhs[b0*k+q] += v0 * a * y
+				if b1 != b0 {
+					diag[b1*k+q] += v1 * v1 * a * a
+					off[b0*k+q] += v0 * v1 * a * a
+					rhs[b1*k+q] += v1 * a * y
+				}
+			}
+		}
+	}
+	var total float64
+	for _, h := range hsum {
+		total += h
+	}
+	d, l, x := make([]float64, g), make([]float64, g), make([]float64, g)
+	for q := 0; q < k; q++ {
+		var mean float64
+		for b := 0; b < g; b++ {
+			mean += diag[b*k+q]
+		}
+		mean /= float64(g)
+		if !(mean > 0) {
+			continue
+		}
+		mu := 1e-3 * mean
+		for b := 0; b < g; b++ {
+			d[b] = diag[b*k+q]
+			l[b] = off[b*k+q] - mu // off-diagonal (b, b+1)
+			x[b] = rhs[b*k+q]
+			if b > 0 {
+				d[b] += mu
+			}
+			if b < g-1 {
+				d[b] += mu
+			}
+		}
+		thomas(d, l, x)
+		offset := 0.0
+		if !mult && total > 0 {
+			for b := 0; b < g; b++ {
+				offset += x[b] * hsum[b]
+			}
+			offset /= total
+		}
+		for b := 0; b < g; b++ {
+			et.E[b*k+q] = float32(x[b] - offset)
+		}
+	}
+}
+
+// thomas solves the symmetric tridiagonal system with diagonal d and
+// off-diagonal l (l[b] couples b and b+1) in place: x enters as the
+// right-hand side and leaves as the solution; d is overwritten.
+func thomas(d, l, x []float64) {
+	g := len(d)
+	for b := 1; b < g; b++ {
+		if d[b-1] == 0 {
+			continue
+		}
+		f := l[b-1] / d[b-1]
+		d[b] -= f * l[b-1]
+		x[b] -= f * x[b-1]
+	}
+	for b := g - 1; b >= 0; b-- {
+		if b < g-1 {
+			x[b] -= l[b] * x[b+1]
+		}
+		if d[b] != 0 {
+			x[b] /= d[b]
+		} else {
+			x[b] = 0
+		}
+	}
 }
