@@ -512,7 +512,7 @@ func (rp *reporter) symbolic() error {
 		phi = m.SamplePhi(rp.grid)
 	}
 	if psi == nil {
-		if psi, err = plateauCorrectedPsi(m, rp.grid); err != nil {
+		if psi, err = plateauTransfer(m, rp.grid); err != nil {
 			return err
 		}
 	}
@@ -553,31 +553,6 @@ func symbolicBudget(c *runtime.Call) (int, error) {
 		return 0, c.NamedError("budget", "budget counts the formulas the search may score (default %d, at least 1000; it is no longer seconds), found %g", defaultSymbolicBudget, float64(b))
 	}
 	return int(b), nil
-}
-
-// plateauCorrectedPsi samples ψ* of every neuron divided by its plateau (the
-// correction that needs no truth).
-func plateauCorrectedPsi(m *gnn.Model, grid []float32) ([]float32, error) {
-	upper, err := gnn.PsiPlateau(m, m.XNorm())
-	if err != nil {
-		return nil, err
-	}
-	n, g := m.N(), len(grid)
-	d := m.Spec().EmbeddingDim
-	a := m.Embeddings()
-	out := make([]float32, 0, n*g)
-	for j := 0; j < n; j++ {
-		emb := a[j*d : (j+1)*d]
-		v, err := m.Psi(grid, repeatRows(emb, g, m.Spec().Variant == gnn.N5), repeatRows(emb, g, m.Spec().Variant != gnn.N2))
-		if err != nil {
-			return nil, err
-		}
-		for k := range v {
-			v[k] /= upper[j]
-		}
-		out = append(out, v...)
-	}
-	return out, nil
 }
 
 // medianRows is the pointwise median of the rows (g values each) whose
