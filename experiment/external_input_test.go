@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ngs-lab/ngs/lang"
+	"github.com/ngs-lab/ngs/ops/npy"
 	"github.com/ngs-lab/ngs/runtime"
 )
 
@@ -58,6 +59,44 @@ fit = train(m, data) { steps = 2; batch = 2; ` + c.train + ` }
 		if st, err := os.Stat(filepath.Join(dir, "sim", "u.npy")); err != nil || st.Size() == 0 {
 			t.Errorf("%s: the simulated data are gone: %v", c.name, err)
 		}
+	}
+}
+
+// TestOmegaBeyondMovie declares more Ω* input neurons than the movie
+// drives: an error naming both counts and the movie file.
+func TestOmegaBeyondMovie(t *testing.T) {
+	dir := t.TempDir()
+	movie := filepath.Join(dir, "movie.npy")
+	frames := make([]float32, 3*4*4)
+	for k := range frames {
+		frames[k] = 1 + float32(k%5)/10
+	}
+	if err := npy.WriteFloat32(movie, frames, 3, 4, 4); err != nil {
+		t.Fatal(err)
+	}
+	src := `seed 3
+network net {
+    neurons = 40
+    type A { c = 1; s = 1; g = 10 }
+    psi(u) = tanh(u)
+    du/dt = -c*u + s*tanh(u) + g * e * sum_j W[i,j] * psi(u[j])
+    W = cauchy()
+    u0 = normal(0, 5)
+    input = movie("MOVIE", neurons = 8)
+}
+data = simulate(net, frames = 100)
+model m {
+    psi = mlp(u[j])
+    omega = siren(x, y, t, hidden = 8, layers = 1, neurons = 12)
+}
+fit = train(m, data) { steps = 2; batch = 2 }
+`
+	_, err := runIn(t, dir, strings.Replace(src, "MOVIE", movie, 1))
+	if err == nil {
+		t.Fatal("no error for 12 Ω* input neurons on a movie driving 8")
+	}
+	if msg := lang.Render(err, nil); !strings.Contains(msg, "declares more input neurons than the movie") || !strings.Contains(msg, "movie.npy drives (8)") {
+		t.Errorf("error\n%s\nexpected it to name the movie file and its 8 input neurons", msg)
 	}
 }
 

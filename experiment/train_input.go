@@ -74,6 +74,10 @@ func (st *trainSettings) bindInput(c *runtime.Call, spec gnn.ModelSpec, data *Da
 	if data.Recording == nil && data.Network != nil && data.Network.Input == nil && !st.input.known {
 		return c.ArgError(0, "the model declares a hidden input omega = siren(...), but network %s has no input: add input = movie(...), oscillation(...), ... to the network, or remove omega from the model", data.Network.Name)
 	}
+	if in := data.Network.Input; data.Recording == nil && in != nil && in.Kind == "movie" && len(spec.Omega.Neurons) > in.Inputs {
+		return c.ArgError(0, "omega = siren(..., neurons = %d) declares more input neurons than the movie %s drives (%d): set neurons = %d or movie(..., neurons = %d)",
+			len(spec.Omega.Neurons), in.Path, in.Inputs, in.Inputs, len(spec.Omega.Neurons))
+	}
 	if st.input.known {
 		if data.E == nil {
 			return lang.Errorf(st.input.knownAt, "known_input needs the input e recorded in the data: add \"e\" to simulate's record list")
