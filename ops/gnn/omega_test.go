@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 	"math/rand"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -241,5 +243,30 @@ func TestKnownInput(t *testing.T) {
 	if _, err := Train(context.Background(), s.spec(32, 3, 30), s.Data, TrainConfig{Epochs: 1, Input: InputConfig{Known: s.E[:10]}}); err == nil ||
 		!strings.Contains(err.Error(), "known input e has 10 values") {
 		t.Errorf("a known input of the wrong size: error %v", err)
+	}
+}
+
+// TestInputTableCheckpoint saves a model with a learned input table and
+// loads it back with the table (a resumed run continues from it).
+func TestInputTableCheckpoint(t *testing.T) {
+	s := omegaSpec(20, 4)
+	m, err := NewModel(s, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.etab = &inputTable{Bins: 3, T: 30, E: []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, Linear: true}
+	path := filepath.Join(t.TempDir(), "m.gob")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.etab == nil || !got.etab.Linear || got.etab.Bins != 3 || got.etab.T != 30 || !slices.Equal(got.etab.E, m.etab.E) {
+		t.Errorf("input table after load: %+v, saved %+v", got.etab, m.etab)
+	}
+	if e := got.InputTableField(0.5); e[1] != m.InputTableField(0.5)[1] {
+		t.Errorf("e at t = 0.5: %v after load, %v before", e[1], m.InputTableField(0.5)[1])
 	}
 }
