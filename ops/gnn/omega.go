@@ -216,13 +216,6 @@ func (t *trainer) initInputTable() {
 	m.etab = tb
 }
 
-// inputDivisor returns e_i at frame f for the solve of input rows, kept
-// away from 0 (multiplicative mode divides the target by it).
-func (m *Model) tableE(f, q int) float32 {
-	tb := m.etab
-	return tb.value(float64(f), q, len(m.spec.Omega.Neurons))
-}
-
 // afterSolve anchors the input rows' scales and re-estimates e from the
 // Ŵ just solved.
 func (t *trainer) afterSolve() {
