@@ -3,30 +3,16 @@ package stdlib
 import (
 	"math"
 
+	"github.com/ngs-lab/ngs/ops/mathfn"
 	"github.com/ngs-lab/ngs/runtime"
 )
 
-// unaryMath are the one-argument functions; each applies elementwise to
-// tensors and lists.
-var unaryMath = map[string]func(float64) float64{
-	"exp":     math.Exp,
-	"log":     math.Log,
-	"tanh":    math.Tanh,
-	"sigmoid": func(x float64) float64 { return 1 / (1 + math.Exp(-x)) },
-	"relu":    func(x float64) float64 { return math.Max(x, 0) },
-	"sin":     math.Sin,
-	"cos":     math.Cos,
-	"abs":     math.Abs,
-	"sqrt":    math.Sqrt,
-	"floor":   math.Floor,
-	"ceil":    math.Ceil,
-	"round":   math.Round,
-}
-
 func init() {
-	for name, f := range unaryMath {
-		runtime.Register(&runtime.Builtin{Name: name, Doc: name + "(x): elementwise on numbers, lists and tensors",
-			Params: []runtime.Param{{Name: "x"}}, Fn: unaryFn(f)})
+	// The one-argument functions come from ops/mathfn, the table the
+	// equations and symbolic regression use too.
+	for _, f := range mathfn.All() {
+		runtime.Register(&runtime.Builtin{Name: f.Name, Doc: f.Name + "(x): elementwise on numbers, lists and tensors",
+			Params: []runtime.Param{{Name: "x"}}, Fn: unaryFn(f.F)})
 	}
 	runtime.Register(&runtime.Builtin{Name: "min", Doc: "min(a, b, ...) or min(list or tensor): the smallest value", Variadic: true, Params: []runtime.Param{{Name: "x"}}, Fn: extremum(math.Min)})
 	runtime.Register(&runtime.Builtin{Name: "max", Doc: "max(a, b, ...) or max(list or tensor): the largest value", Variadic: true, Params: []runtime.Param{{Name: "x"}}, Fn: extremum(math.Max)})

@@ -1,6 +1,10 @@
 package eqn
 
-import "math"
+import (
+	"math"
+
+	"github.com/ngs-lab/ngs/ops/mathfn"
+)
 
 // applyUnary sets dst[k] = f(a[k]) (dst and a have equal lengths).
 func applyUnary(f Func, dst, a []float32) {
@@ -29,32 +33,26 @@ func applyUnary(f Func, dst, a []float32) {
 	}
 }
 
-// UnaryValue evaluates a unary function in float64.
+// UnaryValue evaluates a unary function in float64 (the functions are
+// ops/mathfn's).
 func UnaryValue(f Func, x float64) float64 {
-	switch f {
-	case Exp:
-		return math.Exp(x)
-	case Log:
-		return math.Log(x)
-	case Tanh:
-		return math.Tanh(x)
-	case Sigmoid:
-		return 1 / (1 + math.Exp(-x))
-	case Relu:
-		return math.Max(x, 0)
-	case Sin:
-		return math.Sin(x)
-	case Cos:
-		return math.Cos(x)
-	case Abs:
-		return math.Abs(x)
-	case Sqrt:
-		return math.Sqrt(x)
-	case Neg:
+	if f == Neg {
 		return -x
+	}
+	if f >= 0 && f < Neg {
+		return unaryFuncs[f](x)
 	}
 	return math.NaN()
 }
+
+// unaryFuncs are the unary functions by code, from ops/mathfn.
+var unaryFuncs = func() [Neg]func(float64) float64 {
+	var t [Neg]func(float64) float64
+	for f := Exp; f < Neg; f++ {
+		t[f] = mathfn.Must(funcNames[f]).F
+	}
+	return t
+}()
 
 // BinaryValue evaluates a binary function in float64.
 func BinaryValue(f Func, x, y float64) float64 {

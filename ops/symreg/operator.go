@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/ngs-lab/ngs/ops/mathfn"
 )
 
 // opCode identifies a built-in operator so that the evaluator can run it in a
@@ -97,11 +99,6 @@ func (o *Operator) deriv2(a, b float64) (float64, float64) {
 	return da, db
 }
 
-func sech2(x float64) float64 {
-	t := math.Tanh(x)
-	return 1 - t*t
-}
-
 // builtins are the operators known by name. Each is a fresh value shared by
 // every expression, so pointer equality identifies an operator.
 var builtins = []*Operator{
@@ -118,22 +115,13 @@ var builtins = []*Operator{
 			p := math.Pow(a, b)
 			return b * math.Pow(a, b-1), p * math.Log(a)
 		}},
-	{Name: "tanh", Arity: 1, code: opTanh, Unary: math.Tanh, UnaryDeriv: sech2},
-	{Name: "exp", Arity: 1, code: opExp, Unary: math.Exp, UnaryDeriv: math.Exp},
-	{Name: "sin", Arity: 1, code: opSin, Unary: math.Sin, UnaryDeriv: math.Cos},
-	{Name: "cos", Arity: 1, code: opCos, Unary: math.Cos,
-		UnaryDeriv: func(x float64) float64 { return -math.Sin(x) }},
-	{Name: "log", Arity: 1, code: opLog, Unary: math.Log,
-		UnaryDeriv: func(x float64) float64 { return 1 / x }},
-	{Name: "sqrt", Arity: 1, code: opSqrt, Unary: math.Sqrt,
-		UnaryDeriv: func(x float64) float64 { return 0.5 / math.Sqrt(x) }},
-	{Name: "abs", Arity: 1, code: opAbs, Unary: math.Abs,
-		UnaryDeriv: func(x float64) float64 {
-			if x < 0 {
-				return -1
-			}
-			return 1
-		}},
+	{Name: "tanh", Arity: 1, code: opTanh, Unary: mathfn.Must("tanh").F, UnaryDeriv: mathfn.Must("tanh").Deriv},
+	{Name: "exp", Arity: 1, code: opExp, Unary: mathfn.Must("exp").F, UnaryDeriv: mathfn.Must("exp").Deriv},
+	{Name: "sin", Arity: 1, code: opSin, Unary: mathfn.Must("sin").F, UnaryDeriv: mathfn.Must("sin").Deriv},
+	{Name: "cos", Arity: 1, code: opCos, Unary: mathfn.Must("cos").F, UnaryDeriv: mathfn.Must("cos").Deriv},
+	{Name: "log", Arity: 1, code: opLog, Unary: mathfn.Must("log").F, UnaryDeriv: mathfn.Must("log").Deriv},
+	{Name: "sqrt", Arity: 1, code: opSqrt, Unary: mathfn.Must("sqrt").F, UnaryDeriv: mathfn.Must("sqrt").Deriv},
+	{Name: "abs", Arity: 1, code: opAbs, Unary: mathfn.Must("abs").F, UnaryDeriv: mathfn.Must("abs").Deriv},
 }
 
 // aliases maps word spellings of the infix operators to their symbols.
