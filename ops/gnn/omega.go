@@ -184,6 +184,7 @@ func (c TrainConfig) validateInput(spec ModelSpec, d Data) error {
 func (t *trainer) initInputTable() {
 	m, cfg := t.m, t.cfg
 	if !cfg.usesInputTable(m.spec) {
+		m.etab = nil // Ω* itself drives the model (a table from earlier training is dropped)
 		return
 	}
 	o := m.spec.Omega
