@@ -50,6 +50,10 @@ type batchWork struct {
 
 	// singletons makes every receiver its own N5 group (embeddings trained).
 	singletons bool
+
+	// fromData is set once frames of the data are loaded: only then does
+	// the input table (indexed by frame) give e; otherwise Ω* does.
+	fromData bool
 }
 
 func (m *Model) newBatchWork(b int) *batchWork {
@@ -104,6 +108,7 @@ func (wk *batchWork) loadFrames(d Data, frames []int) {
 		wk.tNorm[b] = float32(f) / float32(d.T)
 		wk.frame[b] = f
 	}
+	wk.fromData = true
 }
 
 // fillInputs builds the φ* and ψ* input rows from wk.u and the embeddings.
@@ -174,7 +179,7 @@ func (m *Model) inputMode() InputMode {
 func (m *Model) forwardOmega(wk *batchWork, b int) {
 	o := m.spec.Omega
 	k := len(o.Neurons)
-	if m.etab != nil {
+	if m.etab != nil && wk.fromData {
 		m.fillFromTable(wk, b)
 		return
 	}
