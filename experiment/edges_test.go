@@ -130,3 +130,18 @@ print("graph", g.edges, h.edges)
 		}
 	}
 }
+
+// cluster(min_points = k) runs the core-point clustering in a training
+// hook; a negative or fractional count is an error naming the setting.
+func TestClusterMinPoints(t *testing.T) {
+	hooked := strings.Replace(sparseRun("1000", "1"), "    seed = 16\n", "    seed = 16\n    every 1 epochs { cluster(threshold = 0.1, min_points = MP) }\n", 1)
+	if _, out, err := run(t, strings.Replace(hooked, "MP", "3", 1)); err != nil {
+		t.Fatalf("min_points = 3: %v\n%s", err, out)
+	}
+	for _, bad := range []string{"-1", "2.5"} {
+		_, _, err := run(t, strings.Replace(hooked, "MP", bad, 1))
+		if err == nil || !strings.Contains(err.Error(), "min_points") {
+			t.Errorf("min_points = %s: error %v, want one naming min_points", bad, err)
+		}
+	}
+}

@@ -42,6 +42,13 @@ type StepOptions struct {
 	K int
 	// Seed seeds k-means.
 	Seed uint64
+	// MinPoints, for single linkage, counts a point only when at least
+	// MinPoints others lie within Threshold of it (a core point); the other
+	// points join their nearest core point's cluster (CoreLinkage). It stops
+	// a few stray neurons from chaining neighbouring types together, which
+	// matters when many types lie close (Supp 12's 32). 0: plain single
+	// linkage.
+	MinPoints int
 	// MinSize merges every cluster smaller than this into the cluster of its
 	// nearest point in a cluster of at least MinSize (0 or 1: no merging).
 	// It keeps a few stray neurons from forming types of their own.
@@ -154,7 +161,7 @@ func projectForStep(curves []float32, gridSize int, embeddings []float32, dim, n
 func clusterForStep(points [][]float64, opts StepOptions) ([]int, int, error) {
 	switch opts.Method {
 	case MethodSingleLinkage:
-		return SingleLinkage(points, opts.Threshold)
+		return CoreLinkage(points, opts.Threshold, opts.MinPoints)
 	case MethodKMeans:
 		labels, centres, err := KMeans(points, opts.K, opts.Seed)
 		return labels, len(centres), err
