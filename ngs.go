@@ -140,7 +140,14 @@ type RunConfig struct {
 	StepBudget int64
 	// Seed is the initial random seed (a `seed N` statement replaces it).
 	Seed int64
+	// Progress, when set, receives the progress of simulate and train
+	// (task, steps done of total, status line) instead of the progress bar
+	// they draw on standard error.
+	Progress func(Progress)
 }
+
+// Progress is one progress report of a long-running builtin.
+type Progress = runtime.Progress
 
 // Result is the state a run left behind.
 type Result struct {
@@ -178,7 +185,7 @@ func (p *Program) Run(ctx context.Context, rc RunConfig) (res *Result, err error
 
 // runOptions converts the host side of rc into runtime options.
 func (p *Program) runOptions(rc RunConfig) (runtime.RunOptions, *bytes.Buffer, error) {
-	opts := runtime.RunOptions{Stdout: rc.Stdout, OutDir: rc.OutDir, StepBudget: rc.StepBudget, Seed: rc.Seed, Limits: p.limits}
+	opts := runtime.RunOptions{Stdout: rc.Stdout, OutDir: rc.OutDir, StepBudget: rc.StepBudget, Seed: rc.Seed, Limits: p.limits, Progress: rc.Progress}
 	var capture *bytes.Buffer
 	if opts.Stdout == nil {
 		capture = &bytes.Buffer{}

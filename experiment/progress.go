@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/ngs-lab/ngs/runtime"
 )
 
 // progressBar draws a one-line progress bar on a terminal (redrawn in place)
@@ -13,6 +15,9 @@ import (
 // shows the time elapsed and, once some of the work is done, an estimate of
 // the time left at the average rate so far ("ETA 3m20s").
 type progressBar struct {
+	// sink, when set, is the host's progress callback: it receives every
+	// update and nothing is drawn.
+	sink     func(runtime.Progress)
 	w        io.Writer
 	label    string
 	tty      bool
@@ -21,7 +26,10 @@ type progressBar struct {
 	lastFrac float64
 }
 
-func newProgressBar(label string) *progressBar {
+func newProgressBar(c *runtime.Call, label string) *progressBar {
+	if sink := c.Interp.Progress(); sink != nil {
+		return &progressBar{sink: sink, label: label, start: time.Now()}
+	}
 	tty := false
 	if fi, err := os.Stderr.Stat(); err == nil {
 		tty = fi.Mode()&os.ModeCharDevice != 0
@@ -32,6 +40,10 @@ func newProgressBar(label string) *progressBar {
 // update shows done of total with an optional status text.
 func (p *progressBar) update(done, total int, status string) {
 	if total <= 0 {
+		return
+	}
+	if p.sink != nil {
+		p.sink(runtime.Progress{Task: p.label, Done: done, Total: total, Status: status})
 		return
 	}
 	frac := float64(done) / float64(total)

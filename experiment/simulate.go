@@ -124,7 +124,7 @@ func simulate(c *runtime.Call) (runtime.Value, error) {
 		}
 		simNet.Input = src
 	}
-	bar := newProgressBar("simulate " + net.Name)
+	bar := newProgressBar(c, "simulate "+net.Name)
 	opt.Progress = func(p sim.Progress) { bar.update(p.Step, p.Steps, "") }
 	start := time.Now()
 	res, err := runSim(c, simNet, opt)

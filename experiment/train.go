@@ -108,7 +108,7 @@ func train(c *runtime.Call) (runtime.Value, error) {
 	ctx, stop := context.WithCancel(c.Ctx())
 	defer stop()
 	reached := false
-	bar := newProgressBar("train " + decl.Name)
+	bar := newProgressBar(c, "train "+decl.Name)
 	cfg.OnProgress = func(p gnn.Progress) {
 		fit.History = append(fit.History, p)
 		if st.untilR2 > 0 && p.R2 >= st.untilR2 && !reached {

@@ -102,6 +102,19 @@ type RunOptions struct {
 	FS *fsys.FS
 	// Limits bound the size of lists, strings and large allocations.
 	Limits Limits
+	// Progress, when set, receives the progress of long-running builtins
+	// (simulate, train) instead of the bar they draw on standard error.
+	Progress func(Progress)
+}
+
+// Progress is one report of a long-running builtin's progress.
+type Progress struct {
+	// Task names the work: "simulate fig2", "train gnn".
+	Task string
+	// Done of Total units (steps) are finished.
+	Done, Total int
+	// Status is the builtin's one-line status ("epoch 2 step 400/1000 ...").
+	Status string
 }
 
 // Run executes the program in a fresh interpreter and returns it, so that
@@ -142,6 +155,7 @@ type Interp struct {
 	done      <-chan struct{}
 	fs        *fsys.FS
 	limits    Limits
+	progress  func(Progress)
 }
 
 // MaxCallDepth bounds recursion of script functions.
@@ -167,7 +181,7 @@ func NewInterp(ctx context.Context, opts RunOptions) *Interp {
 		universe.vars[name] = &binding{value: v}
 	}
 	return &Interp{
-		ctx: ctx, out: out, outDir: opts.OutDir, registry: reg,
+		ctx: ctx, out: out, outDir: opts.OutDir, registry: reg, progress: opts.Progress,
 		rng: rand.New(rand.NewSource(opts.Seed)), globals: NewEnv(universe),
 		resolve: opts.ResolvePath, budget: opts.StepBudget,
 		done: ctx.Done(), fs: opts.FS, limits: opts.Limits.withDefaults(),
@@ -179,6 +193,10 @@ func (in *Interp) Context() context.Context { return in.ctx }
 
 // Out is the print writer.
 func (in *Interp) Out() io.Writer { return in.out }
+
+// Progress is the host's progress callback, or nil (builtins then draw
+// their own progress on standard error).
+func (in *Interp) Progress() func(Progress) { return in.progress }
 
 // OutDir is the output directory.
 func (in *Interp) OutDir() string { return in.outDir }
