@@ -154,7 +154,10 @@ func TestValidationErrors(t *testing.T) {
 	bad("lr", func(_ *Data, c *TrainConfig, _ *ModelSpec) { c.Solver = SolverAdam; c.LR.W = 0 }, "learning rate W")
 	bad("neurons", func(_ *Data, _ *TrainConfig, s *ModelSpec) { s.N = 50 }, "data has 100 neurons, the model 50")
 	bad("solver", func(_ *Data, c *TrainConfig, _ *ModelSpec) { c.Solver = "sgd" }, "unknown solver")
-	bad("N5-alternating", func(_ *Data, c *TrainConfig, s *ModelSpec) { s.Variant = N5; c.Solver = SolverAlternating }, "supports variants N2 and N4")
+	bad("N5-alternating-input", func(_ *Data, c *TrainConfig, s *ModelSpec) {
+		s.Variant, c.Solver = N5, SolverAlternating
+		s.Omega = &OmegaSpec{Neurons: []int{0}, X: []float32{0.5}, Y: []float32{0.5}}
+	}, "supports N5 only without a hidden input")
 }
 
 func TestCheckpointRoundTripAndShapeCheck(t *testing.T) {
