@@ -44,7 +44,7 @@ func (r *Report) markdown(now time.Time) []byte {
 
 // sectionOrder is the order report.md shows the known sections in, whatever
 // order they were added in; other sections follow in the order added.
-var sectionOrder = []string{"summary", "activity", "training", "connectivity", "types", "functions.phi", "functions.psi", "rollout", "transfer", "external_input", "symbolic"}
+var sectionOrder = []string{"summary", "activity", "training", "connectivity", "edges", "types", "functions.phi", "functions.psi", "rollout", "transfer", "external_input", "symbolic"}
 
 // orderedSections returns the sections in report order.
 func (r *Report) orderedSections() []*section {
