@@ -516,6 +516,9 @@ func (t *trainer) noteSolve(rep SolveReport) {
 	}
 	t.lastSolve = rep
 	t.solveNote = fmt.Sprintf("last solve: %s, %d flat senders, %.0f%% applied", rep.Method, len(rep.Flat), 100*rep.Applied)
+	if rep.ValBefore > 0 {
+		t.solveNote += fmt.Sprintf(", validation ×%.3g", rep.ValAfter/rep.ValBefore)
+	}
 }
 
 // warmingUp says whether the alternating solver is still in its Adam warm-up.
