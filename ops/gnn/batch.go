@@ -48,7 +48,8 @@ type batchWork struct {
 	dEd, dEd0 []float32
 	n5        *n5Work // N5 receiver-group buffers
 
-	// singletons makes every receiver its own N5 group (embeddings trained).
+	// singletons says whether the embeddings are trained; it no longer
+	// changes the N5 receiver groups (n5Groups in n5.go).
 	singletons bool
 
 	// fromData is set once frames of the data are loaded: only then does
