@@ -211,14 +211,7 @@ func (l *LearnedFunc) CallValue(c *runtime.Call) (runtime.Value, error) {
 	if l.Which == "phi" {
 		out, err = m.Phi(u, repeatEmbedding(m, sender, len(u)))
 	} else {
-		var ai, aj []float32
-		switch m.Spec().Variant {
-		case gnn.N4:
-			aj = repeatEmbedding(m, sender, len(u))
-		case gnn.N5:
-			ai, aj = repeatEmbedding(m, receiver, len(u)), repeatEmbedding(m, sender, len(u))
-		}
-		out, err = m.Psi(u, ai, aj)
+		out, err = m.PsiEdge(u, receiver, sender)
 	}
 	if err != nil {
 		return nil, c.Errorf("%v", err)

@@ -223,14 +223,7 @@ func plateauTransfer(m *gnn.Model, grid []float32) ([]float32, error) {
 	}
 	out := make([]float32, 0, n*g)
 	for j := 0; j < n; j++ {
-		var ai, aj []float32
-		switch m.Spec().Variant {
-		case gnn.N4:
-			aj = repeatEmbedding(m, j, g)
-		case gnn.N5:
-			ai, aj = repeatEmbedding(m, j, g), repeatEmbedding(m, j, g)
-		}
-		v, err := m.Psi(grid, ai, aj)
+		v, err := m.PsiEdge(grid, j, j)
 		if err != nil {
 			return nil, fmt.Errorf("sampling ψ* of neuron %d: %w", j, err)
 		}

@@ -258,11 +258,7 @@ func correctedTransfer(m *gnn.Model, data *Dataset, truth *Network, grid []float
 	}
 	out := make([]float32, 0, n*g)
 	for j := 0; j < n; j++ {
-		var ai []float32
-		if m.Spec().Variant == gnn.N5 {
-			ai = repeatEmbedding(m, j, g)
-		}
-		v, err := m.Psi(grid, ai, repeatEmbeddingFor(m, j, g))
+		v, err := m.PsiEdge(grid, j, j)
 		if err != nil {
 			return nil, nil, fmt.Errorf("sampling ψ* of neuron %d: %w", j, err)
 		}

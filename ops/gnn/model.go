@@ -182,6 +182,32 @@ func (m *Model) Phi(u, a []float32) ([]float32, error) {
 	return evalMLP(m.phi, x, len(u)), nil
 }
 
+// PsiEdge evaluates ψ* at the activities u on the edge from sender to
+// receiver, with the embeddings the model's variant gives ψ* (none for N2,
+// a_sender for N4, a_receiver and a_sender for N5), so that callers need
+// not know the variant.
+func (m *Model) PsiEdge(u []float32, receiver, sender int) ([]float32, error) {
+	n, d := m.spec.N, m.spec.EmbeddingDim
+	if receiver < 0 || receiver >= n || sender < 0 || sender >= n {
+		return nil, fmt.Errorf("gnn: PsiEdge needs neurons in 0..%d, found receiver %d and sender %d", n-1, receiver, sender)
+	}
+	repeat := func(i int) []float32 {
+		out := make([]float32, len(u)*d)
+		for r := range u {
+			copy(out[r*d:(r+1)*d], m.a[i*d:(i+1)*d])
+		}
+		return out
+	}
+	var ai, aj []float32
+	switch m.spec.Variant {
+	case N4:
+		aj = repeat(sender)
+	case N5:
+		ai, aj = repeat(receiver), repeat(sender)
+	}
+	return m.Psi(u, ai, aj)
+}
+
 // Psi evaluates ψ*(u[r], …) for R rows. ai (receiver embeddings) is used by
 // N5 only and aj (sender embeddings) by N4 and N5, each R×EmbeddingDim; pass
 // nil where the variant ignores them.
