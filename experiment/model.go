@@ -215,16 +215,16 @@ func (m *ModelDecl) psi(in *runtime.Interp, set *lang.Setting, env *runtime.Env)
 	if err != nil {
 		return err
 	}
-	switch strings.Join(inputs, ",") {
-	case "u[j]":
-		m.Spec.Variant = gnn.N2
-	case "u[j],a[j]":
-		m.Spec.Variant = gnn.N4
-	case "u[j],a[i],a[j]":
-		m.Spec.Variant = gnn.N5
-	default:
-		return lang.Errorf(set.Value.Position(), "psi takes the inputs (u[j]), (u[j], a[j]) or (u[j], a[i], a[j]), found (%s)", strings.Join(inputs, ", "))
+	variant, ok := gnn.VariantOf(inputs)
+	if !ok {
+		var forms []string
+		for _, p := range gnn.PsiInputs {
+			forms = append(forms, "("+strings.Join(p.Inputs, ", ")+")")
+		}
+		return lang.Errorf(set.Value.Position(), "psi takes the inputs %s or %s, found (%s)",
+			strings.Join(forms[:len(forms)-1], ", "), forms[len(forms)-1], strings.Join(inputs, ", "))
 	}
+	m.Spec.Variant = variant
 	m.Spec.Psi, err = netSpec(in, set, named, len(inputs))
 	return err
 }

@@ -19,6 +19,7 @@ package gnn
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/ngs-lab/ngs/ops/nn"
 )
@@ -35,6 +36,27 @@ const (
 	// N5: ψ*(u_j, a_i, a_j); receivers are grouped by identical embedding.
 	N5 Variant = "N5"
 )
+
+// PsiInputs are ψ*'s inputs in each variant, in order, as a script writes
+// them in mlp(...): the one table from a model declaration to a variant.
+var PsiInputs = []struct {
+	Variant Variant
+	Inputs  []string
+}{
+	{N2, []string{"u[j]"}},
+	{N4, []string{"u[j]", "a[j]"}},
+	{N5, []string{"u[j]", "a[i]", "a[j]"}},
+}
+
+// VariantOf returns the variant whose ψ* takes exactly inputs.
+func VariantOf(inputs []string) (Variant, bool) {
+	for _, p := range PsiInputs {
+		if slices.Equal(p.Inputs, inputs) {
+			return p.Variant, true
+		}
+	}
+	return "", false
+}
 
 // InputMode says how the external input e_i enters the prediction.
 type InputMode string
