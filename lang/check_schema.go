@@ -27,8 +27,10 @@ func (c *checker) setting(s *scope, st *Setting) {
 		msg := fmt.Sprintf("unknown setting %q in the %s", st.Name, schema.What)
 		if best := Closest(st.Name, append(schema.SettingNames(), schema.BlockNames()...)); best != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", best)
+		} else if names := schema.SettingNames(); len(names) <= 10 {
+			msg += fmt.Sprintf(" (it knows %s)", strings.Join(names, ", "))
 		} else {
-			msg += fmt.Sprintf(" (it knows %s)", strings.Join(schema.SettingNames(), ", "))
+			msg += fmt.Sprintf(" (:help lists the %d settings it knows)", len(names))
 		}
 		c.errorf(st.At, "%s", msg)
 	}
