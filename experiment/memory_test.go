@@ -1,8 +1,13 @@
 package experiment
 
 import (
+	"fmt"
+	"math"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ngs-lab/ngs/ops/npy"
 )
 
 // A simulation whose recording and the training on it cannot fit is
@@ -25,6 +30,28 @@ func TestSimulateRefusedBeforeRunning(t *testing.T) {
 		"then training on it (the default recipe)", "Gram matrices", "more than the 5.0 MB set by NGS_MEMORY", "use fewer frames"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+// train refuses before allocating when training cannot fit, with the
+// estimate's parts (the data, read by recording() here, is already loaded).
+func TestTrainRefusedBeforeAllocating(t *testing.T) {
+	const frames, n = 200, 5
+	u := make([]float32, frames*n)
+	for k := range u {
+		u[k] = float32(math.Sin(0.05*float64(k/n) + float64(k%n)))
+	}
+	path := filepath.Join(t.TempDir(), "u.npy")
+	if err := npy.WriteFloat32(path, u, frames, n); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("NGS_MEMORY", "100kB")
+	_, _, err := run(t, fmt.Sprintf("data = recording(u = %q, dt = 0.01)\n", path)+trainBlock)
+	for _, want := range []string{"training on N = 5 neurons", "(on top of u and du, already loaded:", "MLP work of a batch",
+		"more than the 100.0 kB set by NGS_MEMORY", "NGS_MEMORY=BYTES to go ahead anyway"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("train under 100 kB: error lacks %q:\n%v", want, err)
 		}
 	}
 }
