@@ -24,7 +24,7 @@ func option(name string, def any, t lang.Type) runtime.Param {
 }
 
 func init() {
-	locals := append([]string(nil), lang.EquationLocals...)
+	locals := append([]string(nil), equationLocals...)
 	runtime.RegisterDecl(runtime.DeclSpec{Keyword: "network", Locals: locals, Block: networkSchema, Doc: networkSchema.Doc, Handler: declareNetwork})
 	// A model's functions may also use the embedding a.
 	runtime.RegisterDecl(runtime.DeclSpec{Keyword: "model", Locals: append(locals[:len(locals):len(locals)], "a"), Block: modelSchema, Doc: modelSchema.Doc, Handler: declareModel})

@@ -15,6 +15,12 @@ import (
 // the REPL completes them; the builtins read their blocks against the same
 // schemas at run time.
 
+// equationLocals are the names a network's equations may use without
+// defining them: the receiver i, the sender j, state u, weights W, input e,
+// time t, the neuron count N and the neuron's position x, y (a model's
+// functions also a, the embedding).
+var equationLocals = []string{"u", "i", "j", "W", "e", "t", "N", "x", "y"}
+
 // typeSchema is a neuron type's block: its parameters (any name, a number)
 // and the two settings that size it.
 var typeSchema = &lang.BlockSchema{

@@ -5,8 +5,11 @@ import (
 	"testing"
 )
 
+// testLocals are the equation locals a network registers (experiment's).
+var testLocals = []string{"u", "i", "j", "W", "e", "t", "N", "x", "y"}
+
 var benchConfig = CheckConfig{Predeclared: map[string]Symbol{},
-	DeclKinds: map[string][]string{"network": EquationLocals, "model": append(append([]string(nil), EquationLocals...), "a")},
+	DeclKinds: map[string][]string{"network": testLocals, "model": append(append([]string(nil), testLocals...), "a")},
 	Decls:     map[string]*BlockSchema{"network": testNetworkSchema, "model": {What: "model", Open: true}}}
 
 func init() {

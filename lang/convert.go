@@ -7,11 +7,6 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// EquationLocals are the names an equation may use without defining them:
-// the receiver i, the sender j, state u, weights W, input e, time t, the
-// neuron count N and the neuron's position x, y.
-var EquationLocals = []string{"u", "i", "j", "W", "e", "t", "N", "x", "y"}
-
 // converter turns the participle parse tree into the AST, classifying
 // `lhs = rhs` statements by their shape and the block's context.
 type converter struct {

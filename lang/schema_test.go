@@ -37,7 +37,7 @@ func schemaConfig() CheckConfig {
 		"train":    {Name: "train", Callable: true, Params: []string{"model"}, Positional: 1, Required: 1, Block: testTrainSchema},
 		"simulate": {Name: "simulate", Callable: true, Params: []string{"net", "frames"}, Positional: 1, Required: 1, Types: []Type{Any(), Whole(1)}},
 	},
-		DeclKinds: map[string][]string{"network": EquationLocals},
+		DeclKinds: map[string][]string{"network": testLocals},
 		Decls:     map[string]*BlockSchema{"network": testNetworkSchema}}
 	return cfg
 }

@@ -55,9 +55,11 @@
 // # Declarations
 //
 // `network NAME { ... }` and `model NAME { ... }` are dispatched by keyword
-// to a handler registered with RegisterDecl; its result is bound to NAME:
+// to a handler registered with RegisterDecl; its result is bound to NAME.
+// The keyword's lang.BlockSchema tells the checker which settings,
+// sub-blocks and equations its block holds:
 //
-//	runtime.RegisterDecl(runtime.DeclSpec{Keyword: "network", Locals: lang.EquationLocals,
+//	runtime.RegisterDecl(runtime.DeclSpec{Keyword: "network", Locals: []string{"u", "i", "j", "W"}, Block: schema,
 //		Handler: func(d *runtime.DeclCall) (runtime.Value, error) { ... d.Decl.Block ... }})
 //
 // # Embedding

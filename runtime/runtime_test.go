@@ -71,7 +71,7 @@ func testRegistry() *runtime.Registry {
 	// may use.
 	schema := &lang.BlockSchema{What: "network", Open: true, Equations: true,
 		Blocks: map[string]*lang.BlockSchema{"type": {What: "type block", Named: true, Params: true}}}
-	r.RegisterDecl(runtime.DeclSpec{Keyword: "network", Locals: lang.EquationLocals, Block: schema, Handler: func(d *runtime.DeclCall) (runtime.Value, error) {
+	r.RegisterDecl(runtime.DeclSpec{Keyword: "network", Locals: []string{"u", "i", "j", "W", "e", "t", "N", "x", "y"}, Block: schema, Handler: func(d *runtime.DeclCall) (runtime.Value, error) {
 		eqs := 0
 		for _, s := range d.Decl.Block.Stmts {
 			if _, ok := s.(*lang.DerivEq); ok {

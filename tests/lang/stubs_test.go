@@ -58,6 +58,7 @@ func init() {
 	network := &lang.BlockSchema{What: "network", Open: true, Equations: true,
 		Blocks: map[string]*lang.BlockSchema{"type": {What: "type block", Named: true, Params: true,
 			Settings: []lang.SettingSchema{{Name: "count"}, {Name: "fraction"}}}}}
-	declare("network", lang.EquationLocals, network)
-	declare("model", append(append([]string{}, lang.EquationLocals...), "a"), &lang.BlockSchema{What: "model", Open: true})
+	locals := []string{"u", "i", "j", "W", "e", "t", "N", "x", "y"}
+	declare("network", locals, network)
+	declare("model", append(append([]string{}, locals...), "a"), &lang.BlockSchema{What: "model", Open: true})
 }
