@@ -32,6 +32,18 @@ func (s *Session) Complete(line string, pos int) (candidates []string, replace i
 		prefix := word[dot+1:]
 		return withPrefix(s.fieldNames(word[:dot]), prefix), len(prefix)
 	}
+	// Inside a builtin's parentheses: its parameters first.
+	if name := openCall(before[:start]); name != "" {
+		if b, ok := s.interp.Registry().Builtin(name); ok {
+			var params []string
+			for _, p := range b.Params {
+				params = append(params, p.Name)
+			}
+			if c := withPrefix(params, word); len(c) > 0 && word != "" {
+				return c, len(word)
+			}
+		}
+	}
 	s.mu.Lock()
 	src := strings.Join(append(append([]string(nil), s.pending...), before), "\n")
 	s.mu.Unlock()
@@ -112,6 +124,34 @@ func (s *Session) openBlock(src string) (*lang.BlockSchema, *lang.HookSchema) {
 	}
 	top := stack[len(stack)-1]
 	return top.schema, top.hook
+}
+
+// openCall returns NAME when the end of line lies inside the parentheses
+// of a call NAME(...), else "".
+func openCall(line string) string {
+	depth := 0
+	for i := len(line) - 1; i >= 0; i-- {
+		switch line[i] {
+		case ')', ']':
+			depth++
+		case '[':
+			depth--
+		case '(':
+			if depth == 0 {
+				end := i
+				for i > 0 && isWordByte(line[i-1]) {
+					i--
+				}
+				return line[i:end]
+			}
+			depth--
+		case '{', '}', ';':
+			if depth == 0 {
+				return ""
+			}
+		}
+	}
+	return ""
 }
 
 // calleeOf returns NAME when src ends with `NAME(...)` (a call with a

@@ -51,6 +51,9 @@ func TestCompleteInsideBlocks(t *testing.T) {
 		{[]string{"model m {"}, "    emb", []string{"embedding"}},
 		{[]string{"fit = train(gnn, data) {", "  every 2 epochs {"}, "    print(epo", []string{"epoch"}},
 		{[]string{"fit = train(gnn, data) { epochs = 1 }"}, "sol", nil},
+		{nil, "d = simulate(net, fra", []string{"frames"}},
+		{[]string{"fit = train(gnn, data) {", "  every 2 epochs {"}, "    cluster(thr", []string{"threshold"}},
+		{nil, "m = report(fit, truth = net, ou", []string{"out"}},
 	}
 	for _, c := range cases {
 		s.setPending(c.pending)
