@@ -13,6 +13,12 @@ import (
 // equations), assignment to a constant, break/continue/return outside a
 // loop or function, unknown declaration keywords, and, in a network, names
 // used in equations that are a parameter of some types but not of all.
+// Where the configuration gives schemas (CheckConfig.Decls, Symbol.Block,
+// Symbol.Types), blocks are checked against them too: unknown settings and
+// sub-blocks (with a "did you mean"), literal values of the wrong type or
+// out of range, equations where a block has none, calls in equations to
+// functions the schema does not allow, and hooks (their unit, and the
+// names they may use).
 func Check(f *File, cfg CheckConfig) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
