@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ngs-lab/ngs/ops/eval"
 	"github.com/ngs-lab/ngs/ops/metrics"
 	"github.com/ngs-lab/ngs/ops/nn"
 )
@@ -656,8 +657,9 @@ func (t *trainer) report(epoch, step int) {
 	t.lastTime, t.lastSteps = time.Now(), t.m.track.Steps
 }
 
-// ConnectivityFit fits the corrected Ŵ against trueW (SPEC §4) over all N²
-// entries: R² and slope of corrected = slope·true + intercept. The model's
+// ConnectivityFit fits the corrected Ŵ against trueW (SPEC §4) with
+// eval.Connectivity, the one connectivity fit (over the off-diagonal
+// entries): R² and slope of corrected = slope·true + intercept. The model's
 // XNorm must be set (it is after training).
 func ConnectivityFit(m *Model, trueW []float32, gain float64) (metrics.Fit, error) {
 	if len(trueW) != len(m.w) {
@@ -670,7 +672,8 @@ func ConnectivityFit(m *Model, trueW []float32, gain float64) (metrics.Fit, erro
 	if err != nil {
 		return metrics.Fit{}, err
 	}
-	return metrics.LinearFit(trueW, wc), nil
+	score, err := eval.Connectivity(wc, trueW, m.spec.N)
+	return score.Fit, err
 }
 
 // checkpoint writes the epoch-end state (hooks included) when a directory
