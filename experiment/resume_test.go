@@ -23,16 +23,20 @@ fit = train(gnn, data) {
     warmup = 60
     solve_every = 20
     gram_frames = 1000
+    lr_decay = 1
     checkpoint = %q
     resume = %v
     every 2 epochs { cluster(threshold = 0.1, refit = 10) }
 }
 `
 
-// TestResumeAfterClusteringMatches interrupts training after epoch 2, whose
-// hook clustered the embeddings, resumes it from the checkpoint, and checks
-// that the result equals the uninterrupted 4-epoch run: Ŵ, embeddings and
-// the clustering labels.
+// TestResumeAfterClusteringMatches stops training after epoch 2, whose
+// hook clustered the embeddings, resumes it from the checkpoint with
+// epochs = 4, and checks that the result equals the uninterrupted 4-epoch
+// run: Ŵ, embeddings and the clustering labels. The script keeps the
+// learning rates constant (lr_decay = 1): the decay follows the run's
+// epochs, so a 2-epoch run decays by its end (ops/gnn's
+// TestResumeMatchesUninterrupted interrupts a run with the decay on).
 func TestResumeAfterClusteringMatches(t *testing.T) {
 	whole := filepath.Join(t.TempDir(), "whole")
 	in, _, err := run(t, fmt.Sprintf(resumeScript, 4, whole, false))

@@ -2,6 +2,7 @@ package gnn
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/rand"
 	"os"
@@ -203,16 +204,27 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Interrupt the same run (learning-rate decay included) after epoch 1's
+	// hook, as Ctrl-C would, and resume it.
 	dir := t.TempDir()
 	var first, second []int
 	cfg = base
-	cfg.Epochs, cfg.CheckpointDir, cfg.OnEpochEnd = 2, dir, hook(&first)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	interrupt := hook(&first)
+	cfg.CheckpointDir = dir
+	cfg.OnEpochEnd = func(epoch int, m *Model) error {
+		if epoch == 1 {
+			cancel()
+		}
+		return interrupt(epoch, m)
+	}
 	cfg.SaveExtra = func() ([]byte, error) { return []byte("hooks ran"), nil }
-	if _, err := Train(context.Background(), ModelSpec{N: sim.N}, sim.Data, cfg); err != nil {
-		t.Fatal(err)
+	if _, err := Train(ctx, ModelSpec{N: sim.N}, sim.Data, cfg); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: error %v, expected context.Canceled", err)
 	}
 	var extra string
-	cfg.Epochs, cfg.Resume, cfg.OnEpochEnd = 4, true, hook(&second)
+	cfg.Resume, cfg.OnEpochEnd = true, hook(&second)
 	cfg.OnResume = func(b []byte) error { extra = string(b); return nil }
 	got, err := Train(context.Background(), ModelSpec{N: sim.N}, sim.Data, cfg)
 	if err != nil {
