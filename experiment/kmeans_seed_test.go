@@ -21,7 +21,7 @@ func TestKMeansHookIsReproducible(t *testing.T) {
 		}
 		fits[k] = global(t, in, "fit").(*Fit)
 	}
-	if fits[0].Clusters != 4 || fmt.Sprint(fits[0].Labels) != fmt.Sprint(fits[1].Labels) {
+	if fits[0].Clusters < 2 || fits[0].Clusters != fits[1].Clusters || fmt.Sprint(fits[0].Labels) != fmt.Sprint(fits[1].Labels) {
 		t.Fatalf("k-means labels differ between two runs of one script: %d %v and %d %v", fits[0].Clusters, fits[0].Labels, fits[1].Clusters, fits[1].Labels)
 	}
 	a, b := fits[0].Model.Embeddings(), fits[1].Model.Embeddings()

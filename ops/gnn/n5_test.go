@@ -41,7 +41,8 @@ func TestN5GroupsMatchSingletons(t *testing.T) {
 	}
 }
 
-// TestInputField checks e = Ω*² on input neurons and the fill value elsewhere.
+// TestInputField checks e = Ω*² (multiplicative) or the signed Ω*
+// (additive) on input neurons, and the fill value elsewhere.
 func TestInputField(t *testing.T) {
 	for _, mode := range []InputMode{Multiplicative, Additive} {
 		spec := ModelSpec{N: 5, Omega: &OmegaSpec{Neurons: []int{1, 3}, X: []float32{0.1, 0.9}, Y: []float32{0.5, 0.2}, Mode: mode}}
@@ -55,7 +56,10 @@ func TestInputField(t *testing.T) {
 		if mode == Additive {
 			fill = 0
 		}
-		want := []float32{fill, om[0] * om[0], fill, om[1] * om[1], fill}
+		want := []float32{fill, omegaToE(mode, om[0]), fill, omegaToE(mode, om[1]), fill}
+		if mode == Additive && (want[1] != om[0] || want[3] != om[1]) {
+			t.Fatalf("additive: e is not the signed Ω*")
+		}
 		for i := range want {
 			if e[i] != want[i] {
 				t.Fatalf("%s: e[%d] = %g, expected %g", mode, i, e[i], want[i])
