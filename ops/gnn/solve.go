@@ -295,15 +295,32 @@ func (s *wSolver) damp(w []float32, owned []bool) (applied, before, after float6
 			rr += r * r
 		}
 	}
-	if rows == 0 {
+	return dampOwned(w, old, owned, n, valSums{rd: rd, dd: dd, rr: rr, count: rows * v})
+}
+
+// valSums are the validation sums of a solve against the current Ŵ over
+// count residuals: rd = Σ r·d, dd = Σ d², rr = Σ r², where r is the
+// residual with the current Ŵ and d the change of the prediction.
+type valSums struct {
+	rd, dd, rr float64
+	count      int
+}
+
+// dampOwned applies the damping rule of damp to the owned rows of the
+// solved w, given the validation sums: w stands unless it makes the
+// validation error more than dampMargin worse; then it becomes old +
+// α·(w − old) with the α in [0, 1] that minimises that error. It returns α
+// and the validation mean squared errors before and after.
+func dampOwned(w, old []float32, owned []bool, n int, v valSums) (applied, before, after float64) {
+	if v.count == 0 {
 		return 1, math.NaN(), math.NaN()
 	}
-	cnt := float64(rows * v)
-	full := rr - 2*rd + dd
-	if full <= rr*(1+dampMargin) || dd == 0 {
-		return 1, rr / cnt, full / cnt
+	cnt := float64(v.count)
+	full := v.rr - 2*v.rd + v.dd
+	if full <= v.rr*(1+dampMargin) || v.dd == 0 {
+		return 1, v.rr / cnt, full / cnt
 	}
-	a := math.Max(0, math.Min(1, rd/dd))
+	a := math.Max(0, math.Min(1, v.rd/v.dd))
 	af := float32(a)
 	for i := 0; i < n; i++ {
 		if owned[i] {
@@ -312,7 +329,7 @@ func (s *wSolver) damp(w []float32, owned []bool) (applied, before, after float6
 			}
 		}
 	}
-	return a, rr / cnt, (rr - 2*a*rd + a*a*dd) / cnt
+	return a, v.rr / cnt, (v.rr - 2*a*v.rd + a*a*v.dd) / cnt
 }
 
 // tabulate evaluates ψ* (psi) or φ* on cfg.Grid points over every neuron's

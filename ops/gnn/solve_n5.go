@@ -210,22 +210,5 @@ func (s *wSolver) dampN5(w []float32, owned []bool, groups [][]int, tabs [][]flo
 			rr += r * r
 		}
 	}
-	if rows == 0 {
-		return 1, math.NaN(), math.NaN()
-	}
-	cnt := float64(rows * v)
-	full := rr - 2*rd + dd
-	if full <= rr*(1+dampMargin) || dd == 0 {
-		return 1, rr / cnt, full / cnt
-	}
-	a := math.Max(0, math.Min(1, rd/dd))
-	af := float32(a)
-	for i := 0; i < n; i++ {
-		if owned[i] {
-			for j := i * n; j < (i+1)*n; j++ {
-				w[j] = old[j] + af*(w[j]-old[j])
-			}
-		}
-	}
-	return a, rr / cnt, (rr - 2*a*rd + a*a*dd) / cnt
+	return dampOwned(w, old, owned, n, valSums{rd: rd, dd: dd, rr: rr, count: rows * v})
 }
