@@ -229,14 +229,21 @@ func (s *wSolver) solve() SolveReport {
 		s.fill(tb, s.val)
 		rep.Applied, rep.ValBefore, rep.ValAfter = s.damp(w, s.dampRows(owned))
 	}
-	if len(flat) == n {
-		rep.Applied = 0 // nothing to solve for: keep Ŵ (the trainer rolls back)
-		s.last = rep
-		return rep
-	}
-	for i := 0; i < n; i++ {
-		if owned[i] {
-			copy(m.w[i*n:(i+1)*n], w[i*n:(i+1)*n])
+	return s.commit(w, owned, rep, len(flat) == n)
+}
+
+// commit copies the owned rows of the solved w into the model's Ŵ, unless
+// every sender was flat (then Ŵ is kept and the trainer rolls back), and
+// records rep as the last solve's report.
+func (s *wSolver) commit(w []float32, owned []bool, rep SolveReport, flatAll bool) SolveReport {
+	n := s.data.N
+	if flatAll {
+		rep.Applied = 0
+	} else {
+		for i := 0; i < n; i++ {
+			if owned[i] {
+				copy(s.m.w[i*n:(i+1)*n], w[i*n:(i+1)*n])
+			}
 		}
 	}
 	s.last = rep

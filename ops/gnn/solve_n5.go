@@ -60,18 +60,7 @@ func (s *wSolver) solveN5() SolveReport {
 	if len(s.val) > 0 {
 		rep.Applied, rep.ValBefore, rep.ValAfter = s.dampN5(w, owned, groups, tabs, phi)
 	}
-	if flatAll {
-		rep.Applied = 0 // nothing to solve for: keep Ŵ (the trainer rolls back)
-		s.last = rep
-		return rep
-	}
-	for i := 0; i < n; i++ {
-		if owned[i] {
-			copy(m.w[i*n:(i+1)*n], w[i*n:(i+1)*n])
-		}
-	}
-	s.last = rep
-	return rep
+	return s.commit(w, owned, rep, flatAll)
 }
 
 // mergeReports folds one group's solve report into the whole solve's: the
