@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 )
 
 // checkpointMagic identifies ngs GNN checkpoints; bump the version when the
@@ -128,6 +130,8 @@ func sameShape(have, want ModelSpec) error {
 		return fmt.Errorf("model shape differs: checkpoint has embedding dim %d, expected %d", have.EmbeddingDim, want.EmbeddingDim)
 	case have.Variant != want.Variant:
 		return fmt.Errorf("model shape differs: checkpoint has variant %s, expected %s", have.Variant, want.Variant)
+	case !slices.Equal(have.PsiArgList(), want.PsiArgList()):
+		return fmt.Errorf("model shape differs: checkpoint has psi(%s), expected psi(%s)", strings.Join(have.PsiArgList(), ", "), strings.Join(want.PsiArgList(), ", "))
 	case have.Phi != want.Phi:
 		return fmt.Errorf("model shape differs: checkpoint has phi %+v, expected %+v", have.Phi, want.Phi)
 	case have.Psi != want.Psi:

@@ -86,6 +86,13 @@ func EstimateMemory(spec ModelSpec, cfg TrainConfig, T int) MemoryEstimate {
 	}
 	perRow := 2*pin + 2*(1+d) + 8 + mlp(spec.Psi) + mlp(spec.Phi)
 	e.Work = 4 * rows * perRow
+	if !spec.Fused() && (spec.PsiTakes(ReceiverActivity) || spec.PsiTakes(ReceiverEmbedding)) {
+		// TrainGraph evaluates ψ* on every edge: B·N² rows of inputs,
+		// activations and their gradients (about twice the fused
+		// kernels' per row), plus the two N×N² selection matrices.
+		e.Work += 4 * rows * n * 2 * (2*pin + mlp(spec.Psi))
+		e.Work += 2 * 4 * n * nn2
+	}
 	if spec.Omega != nil {
 		e.Work += 4 * rows
 	}

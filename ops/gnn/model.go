@@ -183,68 +183,65 @@ func (m *Model) Phi(u, a []float32) ([]float32, error) {
 }
 
 // PsiEdge evaluates ψ* at the activities u on the edge from sender to
-// receiver, with the embeddings the model's variant gives ψ* (none for N2,
-// a_sender for N4, a_receiver and a_sender for N5), so that callers need
-// not know the variant.
+// receiver, with the embeddings ψ* takes (none for N2, a_sender for N4,
+// a_receiver and a_sender for N5; those its inputs name for Graph), so that
+// callers need not know the variant. A ψ* that takes the receiver's
+// activity u[i] is evaluated at u_i = 0 (see PsiAt).
 func (m *Model) PsiEdge(u []float32, receiver, sender int) ([]float32, error) {
 	n, d := m.spec.N, m.spec.EmbeddingDim
 	if receiver < 0 || receiver >= n || sender < 0 || sender >= n {
 		return nil, fmt.Errorf("gnn: PsiEdge needs neurons in 0..%d, found receiver %d and sender %d", n-1, receiver, sender)
 	}
-	repeat := func(i int) []float32 {
+	repeat := func(input string, i int) []float32 {
+		if !m.spec.PsiTakes(input) {
+			return nil
+		}
 		out := make([]float32, len(u)*d)
 		for r := range u {
 			copy(out[r*d:(r+1)*d], m.a[i*d:(i+1)*d])
 		}
 		return out
 	}
-	var ai, aj []float32
-	switch m.spec.Variant {
-	case N4:
-		aj = repeat(sender)
-	case N5:
-		ai, aj = repeat(receiver), repeat(sender)
-	}
-	return m.Psi(u, ai, aj)
+	return m.Psi(u, repeat(ReceiverEmbedding, receiver), repeat(SenderEmbedding, sender))
 }
 
-// Psi evaluates ψ*(u[r], …) for R rows. ai (receiver embeddings) is used by
-// N5 only and aj (sender embeddings) by N4 and N5, each R×EmbeddingDim; pass
-// nil where the variant ignores them.
+// Psi evaluates ψ*(u[r], …) for R rows of sender activity u. ai (receiver
+// embeddings) and aj (sender embeddings), each R×EmbeddingDim, are used
+// where ψ* takes them (N4: aj; N5: ai and aj; Graph: those its inputs
+// name); pass nil where it does not. A ψ* that takes u[i] is evaluated at
+// u_i = 0: Psi is ψ* as a function of the sender's activity.
 func (m *Model) Psi(u, ai, aj []float32) ([]float32, error) {
-	d := m.spec.EmbeddingDim
-	need := func(name string, a []float32) error {
-		if len(a) != len(u)*d {
-			return fmt.Errorf("gnn: Psi (%s) needs %d %s values for %d points, found %d", m.spec.Variant, len(u)*d, name, len(u), len(a))
+	return m.PsiAt(u, nil, ai, aj)
+}
+
+// PsiAt evaluates ψ* for R rows given every input it may take: the
+// sender's activity uj (R values), the receiver's activity ui (R values;
+// nil means 0), and the receiver's and sender's embeddings ai and aj (each
+// R×EmbeddingDim; nil where ψ* does not take them).
+func (m *Model) PsiAt(uj, ui, ai, aj []float32) ([]float32, error) {
+	rows := len(uj)
+	cols := map[string][]float32{SenderActivity: uj, ReceiverActivity: ui, ReceiverEmbedding: ai, SenderEmbedding: aj}
+	names := map[string]string{SenderActivity: "sender activity", ReceiverActivity: "receiver activity", ReceiverEmbedding: "receiver embedding", SenderEmbedding: "sender embedding"}
+	args := m.spec.PsiArgList()
+	for _, in := range args {
+		src, w := cols[in], m.spec.inputWidth(in)
+		if src != nil && len(src) != rows*w || src == nil && in != ReceiverActivity {
+			return nil, fmt.Errorf("gnn: Psi (%s) needs %d %s values for %d points, found %d", m.spec.Variant, rows*w, names[in], rows, len(src))
 		}
-		return nil
 	}
 	in := m.spec.psiIn()
-	x := make([]float32, len(u)*in)
-	for r := range u {
-		x[r*in] = u[r]
+	x := make([]float32, rows*in)
+	off := 0
+	for _, name := range args {
+		src, w := cols[name], m.spec.inputWidth(name)
+		if src != nil {
+			for r := 0; r < rows; r++ {
+				copy(x[r*in+off:r*in+off+w], src[r*w:(r+1)*w])
+			}
+		}
+		off += w
 	}
-	switch m.spec.Variant {
-	case N4:
-		if err := need("sender embedding", aj); err != nil {
-			return nil, err
-		}
-		for r := range u {
-			copy(x[r*in+1:(r+1)*in], aj[r*d:(r+1)*d])
-		}
-	case N5:
-		if err := need("receiver embedding", ai); err != nil {
-			return nil, err
-		}
-		if err := need("sender embedding", aj); err != nil {
-			return nil, err
-		}
-		for r := range u {
-			copy(x[r*in+1:r*in+1+d], ai[r*d:(r+1)*d])
-			copy(x[r*in+1+d:(r+1)*in], aj[r*d:(r+1)*d])
-		}
-	}
-	return evalMLP(m.psi, x, len(u)), nil
+	return evalMLP(m.psi, x, rows), nil
 }
 
 // Omega evaluates the raw SIREN Ω*(x, y, t) at R points (e = Ω*²).
@@ -330,7 +327,7 @@ func (m *Model) SamplePhi(grid []float32) []float32 {
 // CorrectedW corrects Ŵ for the scale and offset that ψ* can trade with Ŵ
 // and φ* without knowing the truth: with upper_j and lower_j the medians of
 // ψ*(r) over r in [0.8·xnorm, xnorm] and [−xnorm, −0.8·xnorm] (sender j's
-// embedding for N4/N5; for N5 the receiver embedding is a_j's as well),
+// embedding where ψ* takes it; a receiver embedding is a_j's as well),
 // W_corr[i,j] = Ŵ[i,j]·(upper_j − lower_j)/(2·gain). For a ψ* that is an
 // affine map α·S + β of an odd, saturating S (tanh), (upper − lower)/2 = α
 // whatever the offset β, which φ* absorbs; for ψ* without offset it is SPEC
@@ -369,7 +366,7 @@ func PsiPlateau(m *Model, xnorm float64) ([]float32, error) {
 		grid[k] = float32(xnorm * (0.8 + 0.2*float64(k)/float64(points-1)))
 	}
 	upper := make([]float32, n)
-	if m.spec.Variant == N2 {
+	if !m.spec.PsiTakes(SenderEmbedding) && !m.spec.PsiTakes(ReceiverEmbedding) {
 		v, err := m.Psi(grid, nil, nil)
 		if err != nil {
 			return nil, err

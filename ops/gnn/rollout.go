@@ -23,6 +23,9 @@ func (m *Model) Predict(u, e []float32, t float32) (_ []float32, err error) {
 
 // predictInto runs the batched forward pass on one frame.
 func (m *Model) predictInto(wk *batchWork, u, e []float32, t float32) []float32 {
+	if !m.spec.Fused() {
+		return m.predictGraph(u, e)
+	}
 	copy(wk.u, u)
 	wk.tNorm[0] = t
 	m.forward(wk, 1)

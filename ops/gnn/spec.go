@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/ngs-lab/ngs/ops/nn"
 )
@@ -35,7 +36,21 @@ const (
 	N4 Variant = "N4"
 	// N5: ψ*(u_j, a_i, a_j); receivers are grouped by identical embedding.
 	N5 Variant = "N5"
+	// Graph: ψ* on any other list of inputs (ModelSpec.PsiArgs), with no
+	// fused kernel: TrainGraph trains it through a gorgonia graph.
+	Graph Variant = "graph"
 )
+
+// The inputs ψ* may take, as a script writes them in mlp(...).
+const (
+	SenderActivity    = "u[j]"
+	ReceiverActivity  = "u[i]"
+	SenderEmbedding   = "a[j]"
+	ReceiverEmbedding = "a[i]"
+)
+
+// psiSymbols are the inputs ψ* may take, in any order and combination.
+var psiSymbols = []string{SenderActivity, ReceiverActivity, SenderEmbedding, ReceiverEmbedding}
 
 // PsiInputs are ψ*'s inputs in each variant, in order, as a script writes
 // them in mlp(...): the one table from a model declaration to a variant.
@@ -56,6 +71,35 @@ func VariantOf(inputs []string) (Variant, bool) {
 		}
 	}
 	return "", false
+}
+
+// PsiVariant returns the variant of a ψ* that takes inputs: the fused
+// variant whose inputs they are exactly (VariantOf), or Graph for any other
+// list of distinct inputs among u[j], u[i], a[j] and a[i].
+func PsiVariant(inputs []string) (Variant, error) {
+	if v, ok := VariantOf(inputs); ok {
+		return v, nil
+	}
+	if err := checkPsiArgs(inputs); err != nil {
+		return "", err
+	}
+	return Graph, nil
+}
+
+// checkPsiArgs accepts a non-empty list of distinct inputs among psiSymbols.
+func checkPsiArgs(inputs []string) error {
+	if len(inputs) == 0 {
+		return fmt.Errorf("gnn: psi needs at least one input among %s", strings.Join(psiSymbols, ", "))
+	}
+	for k, in := range inputs {
+		if !slices.Contains(psiSymbols, in) {
+			return fmt.Errorf("gnn: psi cannot take %s (its inputs are among %s)", in, strings.Join(psiSymbols, ", "))
+		}
+		if slices.Contains(inputs[:k], in) {
+			return fmt.Errorf("gnn: psi takes %s twice", in)
+		}
+	}
+	return nil
 }
 
 // InputMode says how the external input e_i enters the prediction.
@@ -105,10 +149,13 @@ type OmegaSpec struct {
 type ModelSpec struct {
 	N            int     // number of neurons
 	EmbeddingDim int     // dimension of a_i (default 2)
-	Variant      Variant // ψ* inputs: N2 (default), N4 or N5
-	Phi          NetSpec // φ*(u_i, a_i)
-	Psi          NetSpec // ψ*(…)
-	Omega        *OmegaSpec
+	Variant      Variant // ψ* inputs: N2 (default), N4, N5 or Graph
+	// PsiArgs are ψ*'s inputs, in order, for the Graph variant (ignored by
+	// the others, whose inputs PsiInputs gives).
+	PsiArgs []string
+	Phi     NetSpec // φ*(u_i, a_i)
+	Psi     NetSpec // ψ*(…)
+	Omega   *OmegaSpec
 }
 
 // WithDefaults returns the spec with zero fields replaced by the paper's values.
@@ -150,10 +197,15 @@ func (s ModelSpec) Validate() error {
 	if s.EmbeddingDim < 1 {
 		return fmt.Errorf("gnn: embedding dimension must be ≥ 1, found %d", s.EmbeddingDim)
 	}
-	switch s.Variant {
-	case N2, N4, N5:
-	default:
-		return fmt.Errorf("gnn: unknown ψ* variant %q (expected N2, N4 or N5)", s.Variant)
+	if s.Variant == Graph {
+		if err := checkPsiArgs(s.PsiArgs); err != nil {
+			return err
+		}
+		if s.Omega != nil {
+			return fmt.Errorf("gnn: a ψ*(%s) with no fused kernel trains through the graph, which does not learn a hidden input Ω*", strings.Join(s.PsiArgs, ", "))
+		}
+	} else if _, ok := s.fused(); !ok {
+		return fmt.Errorf("gnn: unknown ψ* variant %q (expected N2, N4, N5 or graph)", s.Variant)
 	}
 	for _, net := range []struct {
 		name string
@@ -195,13 +247,53 @@ func (o *OmegaSpec) validate(n int) error {
 	return nil
 }
 
-// psiIn is the number of inputs of ψ*.
+// fused returns the inputs of a fused variant, and false for Graph (or an
+// unknown variant).
+func (s ModelSpec) fused() ([]string, bool) {
+	for _, p := range PsiInputs {
+		if p.Variant == s.Variant {
+			return p.Inputs, true
+		}
+	}
+	return nil, false
+}
+
+// PsiArgList returns ψ*'s inputs in order, as a script writes them: the
+// fused variant's (PsiInputs) or, for Graph, PsiArgs.
+func (s ModelSpec) PsiArgList() []string {
+	if in, ok := s.fused(); ok {
+		return slices.Clone(in)
+	}
+	if s.Variant == "" {
+		return []string{SenderActivity}
+	}
+	return slices.Clone(s.PsiArgs)
+}
+
+// PsiTakes says whether ψ* takes the input (SenderActivity, ...).
+func (s ModelSpec) PsiTakes(input string) bool { return slices.Contains(s.PsiArgList(), input) }
+
+// Fused says whether the fused kernels of Train cover the model's ψ*;
+// otherwise TrainGraph trains it.
+func (s ModelSpec) Fused() bool {
+	_, ok := s.fused()
+	return ok || s.Variant == ""
+}
+
+// psiIn is the number of inputs of ψ*: one per activity, EmbeddingDim per
+// embedding.
 func (s ModelSpec) psiIn() int {
-	switch s.Variant {
-	case N4:
-		return 1 + s.EmbeddingDim
-	case N5:
-		return 1 + 2*s.EmbeddingDim
+	n := 0
+	for _, in := range s.PsiArgList() {
+		n += s.inputWidth(in)
+	}
+	return n
+}
+
+// inputWidth is the number of columns of one ψ* input.
+func (s ModelSpec) inputWidth(input string) int {
+	if input == SenderEmbedding || input == ReceiverEmbedding {
+		return s.EmbeddingDim
 	}
 	return 1
 }
@@ -446,7 +538,7 @@ func (c TrainConfig) withDefaults(frames int) TrainConfig {
 // and N5 (one solve per receiver group, solve_n5.go); Adam for N5 with a
 // hidden input.
 func DefaultSolver(spec ModelSpec) Solver {
-	if spec.Variant == N5 && spec.Omega != nil {
+	if (spec.Variant == N5 && spec.Omega != nil) || !spec.Fused() {
 		return SolverAdam
 	}
 	return SolverAlternating
@@ -455,6 +547,9 @@ func DefaultSolver(spec ModelSpec) Solver {
 func (c TrainConfig) validate(spec ModelSpec, d Data) error {
 	if c.Epochs < 1 {
 		return fmt.Errorf("gnn: train needs epochs ≥ 1, found %d", c.Epochs)
+	}
+	if !spec.Fused() {
+		return fmt.Errorf("gnn: ψ*(%s) has no fused kernel: train it with TrainGraph", strings.Join(spec.PsiArgs, ", "))
 	}
 	if c.Batch < 1 {
 		return fmt.Errorf("gnn: train needs batch ≥ 1, found %d", c.Batch)

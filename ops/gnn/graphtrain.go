@@ -1,0 +1,321 @@
+package gnn
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ngs-lab/ngs/ops/nn"
+)
+
+// TrainGraph trains a model through its gorgonia graph (graphloss.go):
+// gorgonia's autodiff gives the gradients of the loss and Adam trains Ŵ,
+// φ*, ψ* and the embeddings. It trains any list of ψ* inputs the language
+// allows, those with no fused kernel (spec.Fused() false, variant Graph)
+// included; Train is the fast path for the fused variants.
+//
+// It follows Train's schedule (epochs of StepsPerEpoch steps of Batch
+// frames drawn with the same per-epoch seeds, the learning-rate decay, Adam
+// reset at each epoch end unless KeepAdamMoments, phi_zero and W_L1
+// schedules, frozen embeddings or ψ* after clustering, OnEpochEnd hooks,
+// progress with the live R² against TrueW, checkpoints and Resume) on every
+// frame: it holds out no validation frames and has no exact solve of Ŵ. It
+// refuses what only Train does: solver "alternating", until "converged",
+// edge_diff and a hidden input Ω*. For a ψ* of the receiver (u[i] or a[i])
+// every step evaluates ψ* on B·N² edges: keep N small.
+func TrainGraph(ctx context.Context, spec ModelSpec, data Data, cfg TrainConfig) (m *Model, err error) {
+	defer recoverInto(&err)
+	spec = spec.WithDefaults()
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	if data.N != spec.N {
+		return nil, fmt.Errorf("gnn: data has %d neurons, the model %d", data.N, spec.N)
+	}
+	if err := data.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Solver == "" {
+		cfg.Solver = SolverAdam
+	}
+	cfg = cfg.withDefaults(data.T)
+	if err := cfg.validateGraph(spec, data); err != nil {
+		return nil, err
+	}
+	if cfg.Resume {
+		if m, err = loadForResume(spec, cfg.CheckpointDir); err != nil {
+			return nil, err
+		}
+		if cfg.OnResume != nil {
+			if err := cfg.OnResume(m.CheckpointExtra()); err != nil {
+				return nil, fmt.Errorf("gnn: resume: %w", err)
+			}
+		}
+	} else if m, err = NewModel(spec, cfg.Seed); err != nil {
+		return nil, err
+	}
+	t, err := newGraphTrainer(m, data, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer t.loss.close()
+	return m, t.run(ctx)
+}
+
+// validateGraph checks cfg for TrainGraph, naming what only Train supports.
+func (c TrainConfig) validateGraph(spec ModelSpec, d Data) error {
+	what := fmt.Sprintf("ψ*(%s) trains through the gorgonia graph", strings.Join(spec.PsiArgList(), ", "))
+	switch {
+	case c.Epochs < 1:
+		return fmt.Errorf("gnn: train needs epochs ≥ 1, found %d", c.Epochs)
+	case c.Batch < 1:
+		return fmt.Errorf("gnn: train needs batch ≥ 1, found %d", c.Batch)
+	case d.T < c.Batch:
+		return fmt.Errorf("gnn: data has %d frames, fewer than the batch of %d", d.T, c.Batch)
+	case c.Solver != SolverAdam:
+		return fmt.Errorf("gnn: %s, by Adam: solver %q needs a fused kernel (use solver \"adam\")", what, c.Solver)
+	case c.Until != UntilEpochs:
+		return fmt.Errorf("gnn: %s, which stops after its epochs: until %q needs validation frames (use until \"epochs\")", what, c.Until)
+	case c.Penalties.EdgeDiff.Coeff != 0:
+		return fmt.Errorf("gnn: %s, which has no edge_diff penalty (set edge_diff = 0)", what)
+	case spec.Omega != nil:
+		return fmt.Errorf("gnn: %s, which does not learn a hidden input Ω*", what)
+	case c.TrueW != nil && len(c.TrueW) != spec.N*spec.N:
+		return fmt.Errorf("gnn: TrueW has %d entries, expected N²=%d", len(c.TrueW), spec.N*spec.N)
+	case c.Resume && c.CheckpointDir == "":
+		return fmt.Errorf("gnn: resume needs a checkpoint directory")
+	case !(c.LRDecay > 0 && c.LRDecay <= 1):
+		return fmt.Errorf("gnn: setting lr_decay must be in (0, 1], found %v", c.LRDecay)
+	}
+	for _, lr := range []struct {
+		name string
+		v    float64
+		need bool
+	}{{"W", c.LR.W, true}, {"phi", c.LR.Phi, true}, {"psi", c.LR.Psi, true}, {"embedding", c.LR.Embedding, !c.FreezeEmbedding}} {
+		if lr.need && !(lr.v > 0) {
+			return fmt.Errorf("gnn: learning rate %s must be > 0, found %g", lr.name, lr.v)
+		}
+	}
+	return nil
+}
+
+// graphTrainer is the state of one TrainGraph call.
+type graphTrainer struct {
+	m     *Model
+	data  Data
+	cfg   TrainConfig
+	loss  *graphLoss
+	adam  *nn.Adam
+	base  map[string]float64 // each group's learning rate before the decay
+	rng   *rand.Rand
+	start time.Time
+
+	lossSum   float64
+	lossCount int
+	lastTime  time.Time
+	lastSteps int
+}
+
+func newGraphTrainer(m *Model, data Data, cfg TrainConfig) (*graphTrainer, error) {
+	if cfg.XNorm > 0 {
+		m.xnorm = cfg.XNorm
+	} else if m.xnorm == 0 {
+		m.xnorm = DefaultXNorm(data.U)
+	}
+	if cfg.FreezeEmbedding {
+		for k := range m.a {
+			m.a[k] = 1
+		}
+	}
+	t := &graphTrainer{m: m, data: data, cfg: cfg, adam: nn.NewAdam(), base: map[string]float64{}}
+	alr := cfg.LR.Embedding
+	if !(alr > 0) {
+		alr = 1e-3 // unused: the embeddings are frozen
+	}
+	for _, g := range []struct {
+		name          string
+		params, grads []float32
+		lr            float64
+	}{{"W", m.w, m.gw, cfg.LR.W}, {"phi", m.phi.Params, m.phi.Grads, cfg.LR.Phi},
+		{"psi", m.psi.Params, m.psi.Grads, cfg.LR.Psi}, {"a", m.a, m.ga, alr}} {
+		if _, err := t.adam.Add(g.name, g.params, g.grads, g.lr); err != nil {
+			return nil, fmt.Errorf("gnn: %w", err)
+		}
+		t.base[g.name] = g.lr
+	}
+	for _, s := range m.track.Adam {
+		if g := t.adam.Group(s.Name); g != nil {
+			if err := g.SetMoments(s.M, s.V, s.T); err != nil {
+				return nil, fmt.Errorf("gnn: resume: %w", err)
+			}
+		}
+	}
+	var err error
+	t.loss, err = m.newGraphLoss(cfg.Batch, cfg.Penalties.PhiZero.Coeff != 0, cfg.Penalties.WL1.Coeff != 0)
+	return t, err
+}
+
+// run trains until the model has completed cfg.Epochs epochs.
+func (t *graphTrainer) run(ctx context.Context) error {
+	m, cfg := t.m, t.cfg
+	t.start, t.lastTime = time.Now(), time.Now()
+	frames := make([]int, cfg.Batch)
+	for m.epochs < cfg.Epochs {
+		epoch := m.epochs
+		// The same per-epoch stream as Train's, so that a resumed run draws
+		// what an uninterrupted one would.
+		t.rng = rand.New(rand.NewSource(cfg.Seed + 7919*int64(epoch+1)))
+		frozen := m.freezeEpochs > 0
+		t.adam.Group("a").Frozen = cfg.FreezeEmbedding || frozen
+		t.adam.Group("psi").Frozen = frozen
+		var epochLoss float64
+		for step := 0; step < cfg.StepsPerEpoch; step++ {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("gnn: training cancelled during epoch %d: %w", m.epochs, err)
+			}
+			for k := range frames {
+				frames[k] = t.rng.Intn(t.data.T)
+			}
+			data, _, err := t.loss.run(t.data, frames, cfg.Penalties.PhiZero.At(epoch), cfg.Penalties.WL1.At(epoch))
+			if err != nil {
+				return err
+			}
+			if math.IsNaN(data) || math.IsInf(data, 0) {
+				return fmt.Errorf("gnn: the loss became %g in epoch %d, step %d (lower the learning rates)", data, epoch, step+1)
+			}
+			f := t.lrFactor()
+			for _, g := range t.adam.Groups {
+				g.LR = t.base[g.Name] * f
+			}
+			t.adam.Step()
+			m.track.Steps++
+			epochLoss += data
+			t.lossSum += data
+			t.lossCount++
+			t.report(epoch, step+1)
+		}
+		m.losses = append(m.losses, epochLoss/float64(cfg.StepsPerEpoch))
+		m.epochs++
+		if frozen {
+			m.freezeEpochs--
+		}
+		if !cfg.KeepAdamMoments {
+			t.adam.Reset()
+		}
+		if cfg.OnEpochEnd != nil {
+			if err := cfg.OnEpochEnd(epoch, m); err != nil {
+				return err
+			}
+		}
+		if err := t.checkpoint(CheckpointFile); err != nil && cfg.OnWarning != nil {
+			cfg.OnWarning(fmt.Sprintf("checkpoint after epoch %d not written (training goes on): %v", epoch, err))
+		}
+	}
+	if err := t.checkpoint(FitFile); err != nil && cfg.OnWarning != nil {
+		cfg.OnWarning(fmt.Sprintf("the trained fit was not saved: %v", err))
+	}
+	return nil
+}
+
+// lrFactor is Train's decay: 1 for the first half of the steps, then a
+// cosine down to LRDecay at the last step.
+func (t *graphTrainer) lrFactor() float64 {
+	total := float64(t.cfg.Epochs * t.cfg.StepsPerEpoch)
+	half, s := total/2, float64(t.m.track.Steps)
+	if t.cfg.LRDecay >= 1 || s <= half {
+		return 1
+	}
+	x := math.Min(1, (s-half)/(total-half))
+	return t.cfg.LRDecay + (1-t.cfg.LRDecay)*0.5*(1+math.Cos(math.Pi*x))
+}
+
+// report sends progress every ProgressEvery steps and at the epoch's end.
+func (t *graphTrainer) report(epoch, step int) {
+	cfg := t.cfg
+	if cfg.OnProgress == nil || (step%cfg.ProgressEvery != 0 && step != cfg.StepsPerEpoch) {
+		return
+	}
+	now := time.Now()
+	p := Progress{Epoch: epoch, Step: step, StepsPerEpoch: cfg.StepsPerEpoch,
+		Loss: t.lossSum / math.Max(1, float64(t.lossCount)), R2: math.NaN(), Slope: math.NaN(),
+		Elapsed: now.Sub(t.start).Seconds(), Validation: math.NaN(), Message: "gorgonia graph"}
+	if dt := now.Sub(t.lastTime).Seconds(); dt > 0 {
+		p.StepsPerSecond = float64(t.m.track.Steps-t.lastSteps) / dt
+		p.FramesPerSecond = p.StepsPerSecond * float64(cfg.Batch)
+	}
+	if cfg.TrueW != nil {
+		if fit, err := ConnectivityFit(t.m, cfg.TrueW, cfg.TrueGain); err == nil {
+			p.R2, p.Slope = fit.R2, fit.Slope
+		}
+	}
+	cfg.OnProgress(p)
+	t.lossSum, t.lossCount = 0, 0
+	t.lastTime, t.lastSteps = time.Now(), t.m.track.Steps
+}
+
+// checkpoint writes the model (with the hooks' state and, with
+// KeepAdamMoments, Adam's moments) as file in CheckpointDir, when set.
+func (t *graphTrainer) checkpoint(file string) error {
+	dir := t.cfg.CheckpointDir
+	if dir == "" {
+		return nil
+	}
+	m := t.m
+	if t.cfg.SaveExtra != nil {
+		extra, err := t.cfg.SaveExtra()
+		if err != nil {
+			return err
+		}
+		m.track.Extra = extra
+	}
+	m.track.Adam = m.track.Adam[:0]
+	if t.cfg.KeepAdamMoments {
+		for _, g := range t.adam.Groups {
+			mm, vv, tt := g.Moments()
+			m.track.Adam = append(m.track.Adam, AdamMoments{Name: g.Name, M: mm, V: vv, T: tt})
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("gnn: checkpoint directory: %w", err)
+	}
+	return m.Save(filepath.Join(dir, file))
+}
+
+// predictGraph is Predict for a ψ* with no fused kernel: φ*(u_i, a_i) plus
+// Σ_j Ŵ[i,j]·ψ*(inputs of edge i←j), with e as in predictInto.
+func (m *Model) predictGraph(u, e []float32) []float32 {
+	n, d := m.spec.N, m.spec.EmbeddingDim
+	phi, _ := m.Phi(u, m.a)
+	uj, ui := make([]float32, n*n), make([]float32, n*n)
+	ai, aj := make([]float32, n*n*d), make([]float32, n*n*d)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			r := i*n + j
+			uj[r], ui[r] = u[j], u[i]
+			copy(ai[r*d:(r+1)*d], m.a[i*d:(i+1)*d])
+			copy(aj[r*d:(r+1)*d], m.a[j*d:(j+1)*d])
+		}
+	}
+	psi, _ := m.PsiAt(uj, ui, ai, aj)
+	out := make([]float32, n)
+	for i := range out {
+		var msg float32
+		for j := 0; j < n; j++ {
+			msg += m.w[i*n+j] * psi[i*n+j]
+		}
+		switch {
+		case e == nil:
+			out[i] = phi[i] + msg
+		case m.spec.Omega != nil && m.spec.Omega.Mode == Additive:
+			out[i] = phi[i] + msg + e[i]
+		default:
+			out[i] = phi[i] + e[i]*msg
+		}
+	}
+	return out
+}
