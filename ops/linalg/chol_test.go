@@ -39,7 +39,7 @@ func spdWithSpectrum(eig []float64, rng *rand.Rand) []float64 {
 func randomSPD(n int, rng *rand.Rand) []float64 {
 	x := randMatrix(n, n, rng)
 	a := make([]float64, n*n)
-	naiveGemm(true, false, n, n, n, 1/float64(n), x, n, x, n, 0, a, n)
+	Gemm(true, false, n, n, n, 1/float64(n), x, n, x, n, 0, a, n)
 	for i := 0; i < n; i++ {
 		a[i*n+i] += 0.01
 		for j := 0; j < i; j++ {

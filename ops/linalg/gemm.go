@@ -2,7 +2,6 @@ package linalg
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/ngs-lab/ngs/internal/par"
 )
@@ -23,7 +22,28 @@ const minParallelFlops = 1 << 18
 // packBuffers are one goroutine's packed blocks of A and B.
 type packBuffers struct{ a, b []float64 }
 
-var packPool = sync.Pool{New: func() any { return new(packBuffers) }}
+// packFree keeps packing buffers between calls (a sync.Pool would drop its
+// 4 MB buffers at every garbage collection, and the factorisations call
+// Gemm hundreds of times).
+var packFree = make(chan *packBuffers, 8)
+
+// getPack returns a free packing buffer, or a new one.
+func getPack() *packBuffers {
+	select {
+	case p := <-packFree:
+		return p
+	default:
+		return new(packBuffers)
+	}
+}
+
+// putPack returns p to the free list (or lets it go when the list is full).
+func putPack(p *packBuffers) {
+	select {
+	case packFree <- p:
+	default:
+	}
+}
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C, where op(A) is m×k (A itself
 // with row stride lda, or Aᵀ when transA, A then being k×m), op(B) is k×n
@@ -46,19 +66,8 @@ func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int,
 		workers = par.Workers(max(m, n), 1)
 	}
 	mr, nr := kern.mr, kern.nr
-	switch {
-	case workers > 1 && m >= workers*mr*2:
-		// row stripes, each a whole number of mr-row panels
-		panels := (m + mr - 1) / mr
-		par.Split(panels, workers, func(_, lo, hi int) {
-			r0, r1 := lo*mr, min(hi*mr, m)
-			ao := r0 * lda
-			if transA {
-				ao = r0
-			}
-			gemmSerial(transA, transB, r1-r0, n, k, alpha, a[ao:], lda, b, ldb, beta, c[r0*ldc:], ldc)
-		})
-	case workers > 1 && n >= workers*nr*2:
+	if workers > 1 && m < workers*mr*2 && n >= workers*nr*2 {
+		// few rows: column stripes, each its own product
 		panels := (n + nr - 1) / nr
 		par.Split(panels, workers, func(_, lo, hi int) {
 			c0, c1 := lo*nr, min(hi*nr, n)
@@ -66,11 +75,14 @@ func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int,
 			if transB {
 				bo = c0 * ldb
 			}
-			gemmSerial(transA, transB, m, c1-c0, k, alpha, a, lda, b[bo:], ldb, beta, c[c0:], ldc)
+			gemmBlocked(1, transA, transB, m, c1-c0, k, alpha, a, lda, b[bo:], ldb, beta, c[c0:], ldc)
 		})
-	default:
-		gemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
 	}
+	if m < workers*mr*2 {
+		workers = 1
+	}
+	gemmBlocked(workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // checkMatrix panics unless x holds a rows×cols matrix of row stride ld (or
@@ -87,69 +99,98 @@ func checkMatrix(name string, x []float64, ld, rows, cols int, trans bool) {
 	}
 }
 
-// gemmSerial is Gemm on the caller's goroutine.
-func gemmSerial(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	if beta != 1 {
-		for i := 0; i < m; i++ {
-			row := c[i*ldc : i*ldc+n]
-			if beta == 0 {
-				clear(row)
-			} else {
-				for j := range row {
-					row[j] *= beta
-				}
-			}
-		}
-	}
+// gemmBlocked is Gemm over blocks: for each kc×nc block of op(B), packed
+// once (its panels split over the workers), the workers take stripes of
+// C's rows, each packing its own mc×kc blocks of op(A) and running the
+// micro-kernel over them.
+func gemmBlocked(workers int, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	if k == 0 || alpha == 0 {
+		par.Split(m, workers, func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				scaleRow(c[i*ldc:i*ldc+n], beta)
+			}
+		})
 		return
 	}
 	ks := kern
 	mr, nr := ks.mr, ks.nr
-	buf := packPool.Get().(*packBuffers)
-	defer packPool.Put(buf)
 	mcBlock, ncBlock := blockM/mr*mr, blockN/nr*nr // whole panels
-	mcMax := min(mcBlock, (m+mr-1)/mr*mr)
 	ncMax := min(ncBlock, (n+nr-1)/nr*nr)
 	kcMax := min(blockK, k)
-	if len(buf.a) < mcMax*kcMax {
-		buf.a = make([]float64, mcMax*kcMax)
+	bufs := make([]*packBuffers, workers)
+	for w := range bufs {
+		bufs[w] = getPack()
+		defer putPack(bufs[w])
 	}
-	if len(buf.b) < ncMax*kcMax {
-		buf.b = make([]float64, ncMax*kcMax)
+	if len(bufs[0].b) < ncMax*kcMax {
+		bufs[0].b = make([]float64, ncMax*kcMax)
 	}
-	var edge [16 * 16]float64 // an mr×nr tile for C's ragged edges
+	bp := bufs[0].b
+	rowPanels := (m + mr - 1) / mr
 	for jc := 0; jc < n; jc += ncBlock {
 		nc := min(ncBlock, n-jc)
+		colPanels := (nc + nr - 1) / nr
 		for pc := 0; pc < k; pc += blockK {
 			kc := min(blockK, k-pc)
-			packB(transB, b, ldb, pc, kc, jc, nc, nr, buf.b)
-			for ic := 0; ic < m; ic += mcBlock {
-				mc := min(mcBlock, m-ic)
-				packA(transA, a, lda, ic, mc, pc, kc, mr, alpha, buf.a)
-				for jr := 0; jr < nc; jr += nr {
-					nw := min(nr, nc-jr)
-					bp := buf.b[jr*kc:]
-					for ir := 0; ir < mc; ir += mr {
-						mw := min(mr, mc-ir)
-						ap := buf.a[ir*kc:]
-						ci := (ic+ir)*ldc + jc + jr
-						if mw == mr && nw == nr {
-							ks.kernel(kc, &ap[0], &bp[0], &c[ci], ldc)
-							continue
-						}
-						tile := edge[:mr*nr]
-						clear(tile)
-						ks.kernel(kc, &ap[0], &bp[0], &tile[0], nr)
-						for r := 0; r < mw; r++ {
-							row := c[ci+r*ldc : ci+r*ldc+nw]
-							for j := range row {
-								row[j] += tile[r*nr+j]
+			par.Split(colPanels, workers, func(_, lo, hi int) {
+				packB(transB, b, ldb, pc, kc, jc+lo*nr, min(hi*nr, nc)-lo*nr, nr, bp[lo*nr*kc:])
+			})
+			// beta applies once, to each tile just before its first
+			// product (while the tile is in cache)
+			scale := pc == 0 && beta != 1
+			par.Split(rowPanels, workers, func(w, lo, hi int) {
+				ap := bufs[w].a
+				if need := min(mcBlock, (hi-lo)*mr) * kc; len(ap) < need {
+					ap = make([]float64, min(mcBlock, (hi-lo)*mr)*kcMax)
+					bufs[w].a = ap
+				}
+				r0, r1 := lo*mr, min(hi*mr, m)
+				var edge [16 * 16]float64 // an mr×nr tile for C's ragged edges
+				for ic := r0; ic < r1; ic += mcBlock {
+					mc := min(mcBlock, r1-ic)
+					packA(transA, a, lda, ic, mc, pc, kc, mr, alpha, ap)
+					for jr := 0; jr < nc; jr += nr {
+						nw := min(nr, nc-jr)
+						bPanel := bp[jr*kc:]
+						for ir := 0; ir < mc; ir += mr {
+							mw := min(mr, mc-ir)
+							aPanel := ap[ir*kc:]
+							ci := (ic+ir)*ldc + jc + jr
+							full := mw == mr && nw == nr
+							if scale && (beta != 0 || !full) {
+								for r := 0; r < mw; r++ {
+									scaleRow(c[ci+r*ldc:ci+r*ldc+nw], beta)
+								}
+							}
+							if full { // beta = 0 on the first block: the kernel overwrites
+								ks.kernel(kc, &aPanel[0], &bPanel[0], &c[ci], ldc, !scale || beta != 0)
+								continue
+							}
+							tile := edge[:mr*nr]
+							ks.kernel(kc, &aPanel[0], &bPanel[0], &tile[0], nr, false)
+							for r := 0; r < mw; r++ {
+								row := c[ci+r*ldc : ci+r*ldc+nw]
+								for j := range row {
+									row[j] += tile[r*nr+j]
+								}
 							}
 						}
 					}
 				}
-			}
+			})
+		}
+	}
+}
+
+// scaleRow multiplies x by beta (beta = 0 clears it, NaN included).
+func scaleRow(x []float64, beta float64) {
+	switch beta {
+	case 1:
+	case 0:
+		clear(x)
+	default:
+		for j := range x {
+			x[j] *= beta
 		}
 	}
 }
@@ -164,17 +205,21 @@ func packA(trans bool, a []float64, lda, i0, mc, p0, kc, mr int, alpha float64, 
 		if mw < mr {
 			clear(panel)
 		}
+		if trans { // row kk of A holds the panel's mw values side by side
+			for kk := 0; kk < kc; kk++ {
+				src := a[(p0+kk)*lda+i0+ir : (p0+kk)*lda+i0+ir+mw]
+				dst := panel[kk*mr : kk*mr+mw]
+				for r, v := range src {
+					dst[r] = alpha * v
+				}
+			}
+			continue
+		}
 		for r := 0; r < mw; r++ {
 			i := i0 + ir + r
-			if trans {
-				for kk := 0; kk < kc; kk++ {
-					panel[kk*mr+r] = alpha * a[(p0+kk)*lda+i]
-				}
-			} else {
-				row := a[i*lda+p0 : i*lda+p0+kc]
-				for kk, v := range row {
-					panel[kk*mr+r] = alpha * v
-				}
+			row := a[i*lda+p0 : i*lda+p0+kc]
+			for kk, v := range row {
+				panel[kk*mr+r] = alpha * v
 			}
 		}
 	}
@@ -200,7 +245,11 @@ func packB(trans bool, b []float64, ldb, p0, kc, j0, nc, nr int, dst []float64) 
 			continue
 		}
 		for kk := 0; kk < kc; kk++ {
-			copy(panel[kk*nr:kk*nr+nw], b[(p0+kk)*ldb+j0+jr:(p0+kk)*ldb+j0+jr+nw])
+			src := b[(p0+kk)*ldb+j0+jr : (p0+kk)*ldb+j0+jr+nw]
+			dst := panel[kk*nr : kk*nr+nw]
+			for j, v := range src { // short rows: a loop beats memmove's call
+				dst[j] = v
+			}
 		}
 	}
 }

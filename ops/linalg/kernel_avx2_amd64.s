@@ -2,19 +2,22 @@
 
 #include "textflag.h"
 
-// func kernelAVX2(k int, a, b, c *float64, ldc int)
+// func kernelAVX2(k int, a, b, c *float64, ldc int, acc bool)
 //
-// C[0:6][0:8] += Σ_kk a[kk·6 + r]·b[kk·8 + j] over kk < k, C of row stride
-// ldc (elements). Twelve accumulators Y0–Y11 (two per row) hold C; each
+// C[0:6][0:8] (+)= Σ_kk a[kk·6 + r]·b[kk·8 + j] over kk < k, C of row stride
+// ldc (elements), overwritten unless acc. Twelve accumulators Y0–Y11 (two per row) hold C; each
 // step loads B's 8 values (Y12, Y13) and broadcasts A's 6 values in turn
 // into Y14 and Y15.
-TEXT ·kernelAVX2(SB), NOSPLIT, $0-40
+TEXT ·kernelAVX2(SB), NOSPLIT, $0-41
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
 	MOVQ c+24(FP), DX
 	MOVQ ldc+32(FP), R8
 	SHLQ $3, R8
+	MOVBLZX acc+40(FP), R9
+	TESTQ R9, R9
+	JEQ  zero
 	MOVQ DX, AX
 	VMOVUPD (AX), Y0
 	VMOVUPD 32(AX), Y1
@@ -33,6 +36,23 @@ TEXT ·kernelAVX2(SB), NOSPLIT, $0-40
 	ADDQ R8, AX
 	VMOVUPD (AX), Y10
 	VMOVUPD 32(AX), Y11
+	JMP  start
+
+zero:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+
+start:
 	TESTQ CX, CX
 	JEQ  store
 

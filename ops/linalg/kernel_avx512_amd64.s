@@ -2,19 +2,22 @@
 
 #include "textflag.h"
 
-// func kernelAVX512(k int, a, b, c *float64, ldc int)
+// func kernelAVX512(k int, a, b, c *float64, ldc int, acc bool)
 //
-// C[0:8][0:16] += Σ_kk a[kk·8 + r]·b[kk·16 + j] over kk < k, C of row
-// stride ldc (elements). Sixteen accumulators Z0–Z15 (two per row) hold
+// C[0:8][0:16] (+)= Σ_kk a[kk·8 + r]·b[kk·16 + j] over kk < k, C of row
+// stride ldc (elements), overwritten unless acc. Sixteen accumulators Z0–Z15 (two per row) hold
 // C; each step loads B's 16 values (Z16, Z17) and broadcasts A's 8 values.
 // The loop is unrolled twice.
-TEXT ·kernelAVX512(SB), NOSPLIT, $0-40
+TEXT ·kernelAVX512(SB), NOSPLIT, $0-41
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
 	MOVQ c+24(FP), DX
 	MOVQ ldc+32(FP), R8
 	SHLQ $3, R8
+	MOVBLZX acc+40(FP), R9
+	TESTQ R9, R9
+	JEQ  zero
 	MOVQ DX, AX
 	VMOVUPD (AX), Z0
 	VMOVUPD 64(AX), Z1
@@ -39,6 +42,27 @@ TEXT ·kernelAVX512(SB), NOSPLIT, $0-40
 	ADDQ R8, AX
 	VMOVUPD (AX), Z14
 	VMOVUPD 64(AX), Z15
+	JMP  start
+
+zero:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	VPXORQ Z8, Z8, Z8
+	VPXORQ Z9, Z9, Z9
+	VPXORQ Z10, Z10, Z10
+	VPXORQ Z11, Z11, Z11
+	VPXORQ Z12, Z12, Z12
+	VPXORQ Z13, Z13, Z13
+	VPXORQ Z14, Z14, Z14
+	VPXORQ Z15, Z15, Z15
+
+start:
 	MOVQ CX, BX
 	SHRQ $1, BX
 	JEQ  tail

@@ -4,7 +4,7 @@ import "unsafe"
 
 // kernelGo is the generic 4×4 micro-kernel (kernelSet.kernel with mr = nr =
 // 4): sixteen scalar accumulators over packed panels of A and B.
-func kernelGo(k int, a, b, c *float64, ldc int) {
+func kernelGo(k int, a, b, c *float64, ldc int, acc bool) {
 	ap := unsafe.Slice(a, 4*k)
 	bp := unsafe.Slice(b, 4*k)
 	cp := unsafe.Slice(c, 3*ldc+4)
@@ -31,6 +31,11 @@ func kernelGo(k int, a, b, c *float64, ldc int) {
 		c31 += a3 * b1
 		c32 += a3 * b2
 		c33 += a3 * b3
+	}
+	if !acc {
+		for r := 0; r < 4; r++ {
+			clear(cp[r*ldc : r*ldc+4])
+		}
 	}
 	r := cp[0:4:4]
 	r[0] += c00

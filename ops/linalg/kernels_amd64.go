@@ -8,10 +8,10 @@ import "github.com/ngs-lab/ngs/internal/cpu"
 // are kernelSet.kernel.
 //
 //go:noescape
-func kernelAVX512(k int, a, b, c *float64, ldc int)
+func kernelAVX512(k int, a, b, c *float64, ldc int, acc bool)
 
 //go:noescape
-func kernelAVX2(k int, a, b, c *float64, ldc int)
+func kernelAVX2(k int, a, b, c *float64, ldc int, acc bool)
 
 // kernelsFor returns the kernels of tier t.
 func kernelsFor(t cpu.Tier) kernelSet {

@@ -7,7 +7,7 @@ import "github.com/ngs-lab/ngs/internal/cpu"
 // kernelNEON is kernelSet.kernel: 4 rows by 8 columns.
 //
 //go:noescape
-func kernelNEON(k int, a, b, c *float64, ldc int)
+func kernelNEON(k int, a, b, c *float64, ldc int, acc bool)
 
 // kernelsFor returns the kernels of tier t.
 func kernelsFor(t cpu.Tier) kernelSet {

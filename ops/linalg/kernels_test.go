@@ -67,21 +67,31 @@ func TestKernelMicro(t *testing.T) {
 		rng := rand.New(rand.NewSource(1))
 		mr, nr := kern.mr, kern.nr
 		for _, k := range []int{0, 1, 2, 3, 17, 256} {
-			a, b := randMatrix(k+1, mr, rng), randMatrix(k+1, nr, rng)
-			ldc := nr + 3
-			c := randMatrix(mr, ldc, rng)
-			want := append([]float64(nil), c...)
-			for r := 0; r < mr; r++ {
-				for j := 0; j < nr; j++ {
-					for kk := 0; kk < k; kk++ {
-						want[r*ldc+j] += a[kk*mr+r] * b[kk*nr+j]
+			for _, acc := range []bool{false, true} {
+				a, b := randMatrix(k+1, mr, rng), randMatrix(k+1, nr, rng)
+				ldc := nr + 3
+				c := randMatrix(mr, ldc, rng)
+				want := append([]float64(nil), c...)
+				for r := 0; r < mr; r++ {
+					for j := 0; j < nr; j++ {
+						if !acc {
+							want[r*ldc+j] = 0
+						}
+						for kk := 0; kk < k; kk++ {
+							want[r*ldc+j] += a[kk*mr+r] * b[kk*nr+j]
+						}
 					}
 				}
-			}
-			kern.kernel(k, &a[0], &b[0], &c[0], ldc)
-			for i := range c {
-				if math.Abs(c[i]-want[i]) > 1e-12*float64(k+1) {
-					t.Fatalf("k=%d: c[%d] = %v, expected %v", k, i, c[i], want[i])
+				if !acc {
+					for r := 0; r < mr; r++ {
+						c[r*ldc] = math.NaN() // overwritten without acc
+					}
+				}
+				kern.kernel(k, &a[0], &b[0], &c[0], ldc, acc)
+				for i := range c {
+					if math.Abs(c[i]-want[i]) > 1e-12*float64(k+1) {
+						t.Fatalf("k=%d acc=%v: c[%d] = %v, expected %v", k, acc, i, c[i], want[i])
+					}
 				}
 			}
 		}

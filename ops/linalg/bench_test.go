@@ -1,0 +1,111 @@
+package linalg
+
+import (
+	"fmt"
+	"math/rand"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// solveGonum is the trainer's exact solve as ops/gnn did it with gonum:
+// Cholesky, its condition estimate, the inverse and X = A⁻¹·C.
+func solveGonum(a, c []float64, n int) *mat.Dense {
+	var chol mat.Cholesky
+	if !chol.Factorize(mat.NewSymDense(n, append([]float64(nil), a...))) || chol.Cond() > 1e15 {
+		panic("gonum: benchmark matrix not positive definite")
+	}
+	var inv mat.SymDense
+	if err := chol.InverseTo(&inv); err != nil {
+		panic(err)
+	}
+	var x mat.Dense
+	x.Mul(&inv, mat.NewDense(n, n, c))
+	return &x
+}
+
+// solveLinalg is the same solve with this package.
+func solveLinalg(a, c []float64, n int, work, inv, x []float64) {
+	copy(work, a)
+	var chol Cholesky
+	if !chol.Factorize(work, n) || chol.Cond() > 1e15 {
+		panic("linalg: benchmark matrix not positive definite")
+	}
+	chol.Inverse(inv)
+	Gemm(false, false, n, n, n, 1, inv, n, c, n, 0, x, n)
+}
+
+// BenchmarkCholeskySolve times, in each iteration, the exact solve
+// (Cholesky + condition estimate + inverse + X = A⁻¹·C, about 3·n³ flops)
+// with gonum and with this package on the same SPD matrix, and reports both
+// times and their ratio. Run with -benchtime 1x:
+//
+//	go test ./ops/linalg -run '^$' -bench CholeskySolve -benchtime 1x
+func BenchmarkCholeskySolve(b *testing.B) {
+	for _, n := range []int{1000, 2048} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			rng := rand.New(rand.NewSource(1))
+			a := randomSPD(n, rng)
+			c := randMatrix(n, n, rng)
+			work, inv, x := make([]float64, n*n), make([]float64, n*n), make([]float64, n*n)
+			b.ResetTimer()
+			var tg, tl time.Duration
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				solveGonum(a, c, n)
+				t1 := time.Now()
+				solveLinalg(a, c, n, work, inv, x)
+				tl += time.Since(t1)
+				tg += t1.Sub(t0)
+			}
+			flops := 3 * float64(n) * float64(n) * float64(n)
+			b.ReportMetric(tg.Seconds()/float64(b.N), "gonum-s/op")
+			b.ReportMetric(tl.Seconds()/float64(b.N), "linalg-s/op")
+			b.ReportMetric(tg.Seconds()/tl.Seconds(), "speedup")
+			b.ReportMetric(flops*float64(b.N)/tl.Seconds()/1e9, "linalg-GFLOP/s")
+		})
+	}
+}
+
+// BenchmarkGemm is a square n×n×n product on the selected tier.
+func BenchmarkGemm(b *testing.B) {
+	for _, n := range []int{256, 1024, 2048} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			rng := rand.New(rand.NewSource(1))
+			x, y, z := randMatrix(n, n, rng), randMatrix(n, n, rng), make([]float64, n*n)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				Gemm(false, false, n, n, n, 1, x, n, y, n, 0, z, n)
+			}
+			b.ReportMetric(2*float64(n)*float64(n)*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// BenchmarkCholesky times the parts: factorisation with the condition
+// estimate, and the inverse.
+func BenchmarkCholesky(b *testing.B) {
+	for _, n := range []int{1000, 2048} {
+		rng := rand.New(rand.NewSource(1))
+		a := randomSPD(n, rng)
+		work := make([]float64, n*n)
+		b.Run(fmt.Sprintf("factor/n=%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				copy(work, a)
+				var c Cholesky
+				c.Factorize(work, n)
+				c.Cond()
+			}
+		})
+		var c Cholesky
+		copy(work, a)
+		c.Factorize(work, n)
+		inv := make([]float64, n*n)
+		b.Run(fmt.Sprintf("inverse/n=%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				c.Inverse(inv)
+			}
+		})
+	}
+}
