@@ -3,12 +3,9 @@ package eval
 import (
 	"fmt"
 	"math"
-	"sync"
 
 	"github.com/ngs-lab/ngs/internal/par"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/lapack/lapack64"
+	"github.com/ngs-lab/ngs/ops/linalg"
 )
 
 // framesPerChunk is how many frames NormalEquations.Add converts to float64
@@ -27,8 +24,8 @@ type NormalEquations struct {
 	n         int
 	receivers []int // global index of each Y column
 	frames    int
-	// products is N×(N+R) row-major: columns [0, N) hold G (upper triangle
-	// only), columns [N, N+R) hold B.
+	// products is N×(N+R) row-major: columns [0, N) hold G, columns
+	// [N, N+R) hold B.
 	products []float64
 	chunk    []float64 // framesPerChunk×(N+R) scratch holding [Ψ | Y]
 }
@@ -104,19 +101,8 @@ func (e *NormalEquations) Add(psi, y []float32, frames int) error {
 		if err := e.fillChunk(psi, y, start, rows); err != nil {
 			return err
 		}
-		messages := blas64.General{Rows: rows, Cols: n, Stride: width, Data: e.chunk}
-		targets := blas64.General{Rows: rows, Cols: r, Stride: width, Data: e.chunk[n:]}
-		// G's upper triangle by SYRK (half the work of a GEMM), B by GEMM.
-		gram := blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: width, Data: e.products}
-		cross := blas64.General{Rows: n, Cols: r, Stride: width, Data: e.products[n:]}
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() { // SYRK runs on one core: overlap it with the parallel GEMM
-			defer wg.Done()
-			blas64.Syrk(blas.Trans, 1, messages, 1, gram)
-		}()
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, messages, targets, 1, cross)
-		wg.Wait()
+		// [G | B] += Ψᵀ·[Ψ | Y]: the chunk's first n columns are Ψ.
+		linalg.Gemm(true, false, n, width, rows, 1, e.chunk, width, e.chunk, width, 1, e.products, width)
 	}
 	e.frames += frames
 	return nil
@@ -150,11 +136,13 @@ func (e *NormalEquations) fillChunk(psi, y []float32, start, rows int) error {
 // ‖Y − Ψ·Ŵᵀ‖² + ridge·‖Ŵ‖² with each receiver's self-weight Ŵ[i,i] = 0,
 // exactly. The ridge is absolute (in units of Σ_t Ψ²; see MeanGramDiagonal).
 // Memory: the accumulated products (16·N² bytes for all receivers) plus
-// 16·N² bytes during the solve, so about 2 GB at N = 8000.
+// 16·N² bytes during the solve (18·N² at its peak), so about 2 GB at
+// N = 8000.
 //
 // Receiver i solves (G + λI)_{-i,-i} w = B_{-i,i}, the normal equations with
 // sender i removed. Instead of R separate (N−1)×(N−1) solves, it inverts
-// A = G + λI once (H = A⁻¹, by Cholesky) and uses the constrained solution
+// A = G + λI once (H = A⁻¹, by Cholesky; ops/linalg) and uses the
+// constrained solution
 // of A x = b + μ·e_i with x_i = 0: x = H b + μ H e_i, and x_i = 0 gives
 // μ = −(H b)_i / H_ii, so
 //
@@ -181,60 +169,43 @@ func (e *NormalEquations) SolveZeroDiagonal(ridge float64) ([]float32, error) {
 	if e.frames == 0 {
 		return nil, fmt.Errorf("eval: least squares has no frames, expected at least one call to Add")
 	}
-	inverse, err := e.regularisedInverse(ridge)
+	factor, inverse, err := e.regularisedInverse(ridge)
 	if err != nil {
 		return nil, err
 	}
-	// Xᵀ = Bᵀ H (H symmetric), B being columns [N, N+R) of products.
-	cross := blas64.General{Rows: n, Cols: r, Stride: e.width(), Data: e.products[n:]}
-	h := blas64.General{Rows: n, Cols: n, Stride: n, Data: inverse}
-	solution := blas64.General{Rows: r, Cols: n, Stride: n, Data: make([]float64, r*n)}
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, cross, h, 0, solution)
-	return removeSelfWeights(solution.Data, inverse, n, e.receivers), nil
-}
-
-// regularisedInverse returns (G + ridge·I)⁻¹ as a full N×N row-major matrix.
-func (e *NormalEquations) regularisedInverse(ridge float64) ([]float64, error) {
-	n, width := e.n, e.width()
-	a := make([]float64, n*n)
-	for i := 0; i < n; i++ {
-		copy(a[i*n+i:(i+1)*n], e.products[i*width+i:i*width+n]) // upper triangle of G
-		a[i*n+i] += ridge
-	}
-	factor, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: a})
-	if !ok {
-		return nil, fmt.Errorf("eval: the %d×%d Gram matrix of the messages (from %d frames) is not positive definite with ridge %g: expected at least as many frames as neurons and linearly independent messages; pass a small ridge > 0",
-			n, n, e.frames, ridge)
-	}
-	if _, ok := lapack64.Potri(factor); !ok {
-		return nil, fmt.Errorf("eval: inverting the %d×%d Gram matrix failed (ridge %g)", n, n, ridge)
-	}
-	for i := 0; i < n; i++ { // mirror the upper triangle into the lower one
-		for j := i + 1; j < n; j++ {
-			a[j*n+i] = a[i*n+j]
-		}
-	}
-	return a, nil
-}
-
-// removeSelfWeights applies, for row c of receiver i = receivers[c],
-// Ŵ[c, j] = Xᵀ[c, j] − H[i, j]·Xᵀ[c, i]/H[i, i] with Ŵ[c, i] = 0, over rows
-// in parallel.
-func removeSelfWeights(xt, h []float64, n int, receivers []int) []float32 {
-	r := len(receivers)
+	// Xᵀ = Bᵀ H with the self-weights removed (linalg.ZeroDiagonal, the
+	// trainer's solve too), B being columns [N, N+R) of products; the
+	// factor's storage holds the result.
+	z := linalg.ZeroDiagonal(inverse, n, e.products[n:], e.width(), r, e.receivers, factor)
 	w := make([]float32, r*n)
-	par.For(r, 1, func(lo, hi int) {
-		for c := lo; c < hi; c++ {
-			i := receivers[c]
-			row, hRow := xt[c*n:(c+1)*n], h[i*n:(i+1)*n]
-			factor := row[i] / hRow[i]
-			for j := range row {
-				w[c*n+j] = float32(row[j] - hRow[j]*factor)
-			}
-			w[c*n+i] = 0
+	par.For(r, 16, func(lo, hi int) {
+		for k, v := range z[lo*n : hi*n] {
+			w[lo*n+k] = float32(v)
 		}
 	})
-	return w
+	return w, nil
+}
+
+// regularisedInverse returns (G + ridge·I)⁻¹ as a full N×N row-major
+// matrix, and the storage of its Cholesky factor (free for reuse).
+func (e *NormalEquations) regularisedInverse(ridge float64) (factor, inverse []float64, err error) {
+	n, width := e.n, e.width()
+	a := make([]float64, n*n)
+	par.For(n, 64, func(lo, hi int) {
+		for i := lo; i < hi; i++ { // lower triangle, from G's upper one
+			row := a[i*n : i*n+i+1]
+			for j := range row {
+				row[j] = e.products[j*width+i]
+			}
+			row[i] += ridge
+		}
+	})
+	var chol linalg.Cholesky
+	if !chol.Factorize(a, n) {
+		return nil, nil, fmt.Errorf("eval: the %d×%d Gram matrix of the messages (from %d frames) is not positive definite with ridge %g: expected at least as many frames as neurons and linearly independent messages; pass a small ridge > 0",
+			n, n, e.frames, ridge)
+	}
+	return a, chol.Inverse(nil), nil
 }
 
 // LeastSquaresW returns the N×N connectivity Ŵ (row-major, zero diagonal)

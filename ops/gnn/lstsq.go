@@ -3,6 +3,8 @@ package gnn
 import (
 	"math"
 
+	"github.com/ngs-lab/ngs/internal/par"
+	"github.com/ngs-lab/ngs/ops/linalg"
 	"github.com/ngs-lab/ngs/ops/nn"
 	"gonum.org/v1/gonum/mat"
 )
@@ -97,42 +99,39 @@ func robustSolve(gram, cross []float64, n int, ridge float64, flat []int, sums, 
 	}
 	meanDiag = math.Max(meanDiag/float64(size), 1e-300)
 	inv := invertRegularised(at, size, meanDiag, &rep)
-	c := mat.NewDense(size, n, nil)
-	for p, j := range active {
-		c.SetRow(p, cross[j*n:(j+1)*n])
+	// Cross products of the system, size×n: row p for sender active[p],
+	// then the intercept's (R's column sums); cross itself when no sender
+	// is flat.
+	c := cross
+	if na != n {
+		c = make([]float64, size*n)
+		for p, j := range active {
+			copy(c[p*n:(p+1)*n], cross[j*n:(j+1)*n])
+		}
+		if intercept {
+			copy(c[na*n:(na+1)*n], rsum)
+		}
 	}
-	if intercept {
-		c.SetRow(na, rsum)
-	}
-	var x mat.Dense
-	x.Mul(inv, c)
+	// z's row i is receiver i's solution over the system's unknowns, with
+	// its own weight held at 0 (linalg.ZeroDiagonal).
+	z := linalg.ZeroDiagonal(inv, size, c, n, n, pos, nil)
 	nn.ParallelRows(n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			lambda, p := 0.0, pos[i]
-			if p >= 0 && inv.At(p, p) > 0 {
-				lambda = x.At(p, i) / inv.At(p, p)
-			}
-			coef := func(q int) float64 {
-				v := x.At(q, i)
-				if p >= 0 {
-					v -= lambda * inv.At(q, p)
-				}
-				return v
-			}
+			row := z[i*size : (i+1)*size]
 			for q, j := range active {
 				if j != i {
-					w[i*n+j] = float32(coef(q))
+					w[i*n+j] = float32(row[q])
 				}
 			}
 			if intercept {
 				// spread over the flat senders other than i itself
 				norm := flatNorm
-				if p < 0 {
+				if pos[i] < 0 {
 					mi := sums[i] / float64(frames)
 					norm -= mi * mi
 				}
 				if norm > 1e-12 {
-					b := coef(na)
+					b := row[na]
 					for _, j := range flat {
 						if j != i {
 							w[i*n+j] = float32(b * sums[j] / float64(frames) / norm)
@@ -163,48 +162,54 @@ func activeSenders(n int, flat []int) (active, pos []int) {
 	return active, pos
 }
 
-// invertRegularised returns the inverse of the size×size matrix A (entries
-// at(p, q)) plus ρI, raising ρ (and recording it in rep) until the Cholesky
-// factorisation succeeds with a condition number ≤ maxCond, or the
-// pseudo-inverse past maxRidge.
-func invertRegularised(at func(p, q int) float64, size int, meanDiag float64, rep *SolveReport) mat.Matrix {
-	sym := mat.NewSymDense(size, nil)
+// invertRegularised returns the inverse (size×size, full symmetric,
+// row-major) of the matrix A (entries at(p, q), read from its upper
+// triangle) plus ρI, raising ρ (and recording it in rep) until the
+// Cholesky factorisation (ops/linalg) succeeds with a condition number ≤
+// maxCond, or the pseudo-inverse past maxRidge.
+func invertRegularised(at func(p, q int) float64, size int, meanDiag float64, rep *SolveReport) []float64 {
+	a := make([]float64, size*size)
+	// fill writes A + reg·I into a's lower triangle (linalg's Cholesky
+	// reads that one), entry (p, q) from at(q, p), q ≤ p.
 	fill := func(reg float64) {
-		for p := 0; p < size; p++ {
-			for q := p; q < size; q++ {
-				v := at(p, q)
-				if q == p {
-					v += reg
+		par.For(size, 64, func(lo, hi int) {
+			for p := lo; p < hi; p++ {
+				row := a[p*size : p*size+p+1]
+				for q := range row {
+					row[q] = at(q, p)
 				}
-				sym.SetSym(p, q, v)
+				row[p] += reg
 			}
-		}
+		})
 	}
 	start := math.Max(rep.Ridge, 1e-12)
 	for r := start; r <= maxRidge*1.0001; r *= 10 {
 		fill(r * meanDiag)
-		var chol mat.Cholesky
-		if ok := chol.Factorize(sym); ok && chol.Cond() <= maxCond {
-			var inv mat.SymDense
-			if err := chol.InverseTo(&inv); err == nil {
-				rep.Ridge, rep.Cond, rep.Rank = r, chol.Cond(), size
-				if r > start*1.0001 {
-					rep.Method = "cholesky+ridge"
-				}
-				return &inv
+		var chol linalg.Cholesky
+		if ok := chol.Factorize(a, size); ok && chol.Cond() <= maxCond {
+			rep.Ridge, rep.Cond, rep.Rank = r, chol.Cond(), size
+			if r > start*1.0001 {
+				rep.Method = "cholesky+ridge"
 			}
+			return chol.Inverse(nil)
 		}
 	}
 	rep.Method, rep.Ridge = "pseudo-inverse", 0
-	fill(0)
+	sym := mat.NewSymDense(size, nil)
+	for p := 0; p < size; p++ {
+		for q := p; q < size; q++ {
+			sym.SetSym(p, q, at(p, q))
+		}
+	}
 	return pseudoInverse(sym, rep)
 }
 
-// pseudoInverse returns V·diag(1/λ)·Vᵀ over the eigenvalues λ ≥ pinvCut·λmax.
-func pseudoInverse(sym *mat.SymDense, rep *SolveReport) mat.Matrix {
+// pseudoInverse returns V·diag(1/λ)·Vᵀ (row-major, full) over the
+// eigenvalues λ ≥ pinvCut·λmax.
+func pseudoInverse(sym *mat.SymDense, rep *SolveReport) []float64 {
 	na := sym.SymmetricDim()
 	var eig mat.EigenSym
-	out := mat.NewDense(na, na, nil)
+	out := make([]float64, na*na)
 	if !eig.Factorize(sym, true) {
 		return out // no factorisation: Ŵ stays 0 for these senders
 	}
@@ -215,7 +220,8 @@ func pseudoInverse(sym *mat.SymDense, rep *SolveReport) mat.Matrix {
 	for _, l := range vals {
 		lmax = math.Max(lmax, l)
 	}
-	scaled := mat.DenseCopyOf(&vecs)
+	v := mat.DenseCopyOf(&vecs).RawMatrix() // stride na
+	scaled := make([]float64, na*na)
 	kept := 0
 	for k, l := range vals {
 		f := 0.0
@@ -224,10 +230,10 @@ func pseudoInverse(sym *mat.SymDense, rep *SolveReport) mat.Matrix {
 			kept++
 		}
 		for r := 0; r < na; r++ {
-			scaled.Set(r, k, scaled.At(r, k)*f)
+			scaled[r*na+k] = v.Data[r*v.Stride+k] * f
 		}
 	}
-	out.Mul(scaled, vecs.T())
+	linalg.Gemm(false, true, na, na, na, 1, scaled, na, v.Data, v.Stride, 0, out, na)
 	rep.Rank, rep.Cond = kept, math.Inf(1)
 	return out
 }
