@@ -207,7 +207,7 @@ func TestBadNetworks(t *testing.T) {
 		{"negative dt", fig2Net + `d = simulate(net, dt = -0.1)`, "dt must be a number > 0, found -0.1"},
 		{"train on a network", fig2Net + `model m { psi = mlp(u[j]) }
 f = train(m, net)`, "train needs the dataset returned by simulate, found network"},
-		{"bad psi inputs", `model m { psi = mlp(u[i]) }`, "psi takes the inputs (u[j]), (u[j], a[j]) or (u[j], a[i], a[j]), found (u[i])"},
+		{"bad psi inputs", `model m { psi = mlp(u[i]) }`, "psi takes u[j] and any of u[i], a[j], a[i], each once (fastest: (u[j]), (u[j], a[j]), (u[j], a[i], a[j])), found (u[i])"},
 	}
 	for _, c := range cases {
 		_, _, err := run(t, c.src)

@@ -215,16 +215,22 @@ func (m *ModelDecl) psi(in *runtime.Interp, set *lang.Setting, env *runtime.Env)
 	if err != nil {
 		return err
 	}
-	variant, ok := gnn.VariantOf(inputs)
-	if !ok {
+	// The fused variants' inputs train fastest (gnn.Train); any other list
+	// of u[j], u[i], a[j], a[i] trains through the gorgonia graph
+	// (gnn.TrainGraph).
+	variant, err := gnn.PsiVariant(inputs)
+	if err != nil {
 		var forms []string
 		for _, p := range gnn.PsiInputs {
 			forms = append(forms, "("+strings.Join(p.Inputs, ", ")+")")
 		}
-		return lang.Errorf(set.Value.Position(), "psi takes the inputs %s or %s, found (%s)",
-			strings.Join(forms[:len(forms)-1], ", "), forms[len(forms)-1], strings.Join(inputs, ", "))
+		return lang.Errorf(set.Value.Position(), "psi takes u[j] and any of u[i], a[j], a[i], each once (fastest: %s), found (%s)",
+			strings.Join(forms, ", "), strings.Join(inputs, ", "))
 	}
-	m.Spec.Variant = variant
+	m.Spec.Variant, m.Spec.PsiArgs = variant, nil
+	if variant == gnn.Graph {
+		m.Spec.PsiArgs = inputs
+	}
 	m.Spec.Psi, err = netSpec(in, set, named, len(inputs))
 	return err
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/ngs-lab/ngs/ops/cluster"
 	"github.com/ngs-lab/ngs/ops/eqn"
-	"github.com/ngs-lab/ngs/ops/gnn"
 	"github.com/ngs-lab/ngs/ops/metrics"
 	"github.com/ngs-lab/ngs/ops/symreg"
 	"github.com/ngs-lab/ngs/report"
@@ -235,19 +234,14 @@ func sampleLearned(c *runtime.Call, f *LearnedFunc, grid []float32) ([]float32, 
 	case "psi":
 		// ψ* divided by its plateau, the corrected ψ* the report plots
 		// (without N4's per-type scale, which needs the true W).
-		var ai, aj []float32
 		plateau := make([]float32, 50)
 		for k := range plateau {
 			plateau[k] = float32(m.XNorm() * (0.8 + 0.2*float64(k)/49))
 		}
+		// The embedding rows serve as sender and receiver embedding alike;
+		// ψ* takes those its inputs name.
 		prows := repeatRows(emb, len(plateau), true)
-		var pi, pj []float32
-		switch m.Spec().Variant {
-		case gnn.N4:
-			aj, pj = rows, prows
-		case gnn.N5:
-			ai, aj, pi, pj = rows, rows, prows, prows
-		}
+		ai, aj, pi, pj := rows, rows, prows, prows
 		if y, err = m.Psi(grid, ai, aj); err != nil {
 			break
 		}
@@ -529,14 +523,14 @@ func (rp *reporter) symbolic() error {
 			exprs = append(exprs, e)
 		}
 	}
-	if m.Spec().Variant == gnn.N2 {
+	if m.Spec().PsiShared() {
 		all := make([]int, m.N())
 		search("psi", -1, medianRows(psi, g, all, 0), majorityType(truth, all, 0), rp.sym.truePsi, truePsiForm)
 	}
 	for cl := 0; cl < k; cl++ {
 		typ := majorityType(truth, labels, cl)
 		search("phi", cl, medianRows(phi, g, labels, cl), typ, rp.sym.truePhi, truePhiForm)
-		if m.Spec().Variant != gnn.N2 {
+		if !m.Spec().PsiShared() {
 			search("psi", cl, medianRows(psi, g, labels, cl), typ, rp.sym.truePsi, truePsiForm)
 		}
 	}

@@ -27,10 +27,10 @@ import (
 const affineSamples = 1024
 
 // transferAffine returns α_j and β_j for every sender, or ok = false when
-// the variant is N5, the truth has no single coupling term, or its g is 0.
+// ψ* takes the receiver (N5; a[i] or u[i]), the truth has no single coupling term, or its g is 0.
 func transferAffine(m *gnn.Model, data *Dataset, truth *Network) (alpha, beta []float64, ok bool, err error) {
-	variant := m.Spec().Variant
-	if variant == gnn.N5 || truth.Gain == 0 || data == nil || data.U == nil || data.Frames < 1 {
+	spec := m.Spec()
+	if spec.PsiTakes(gnn.ReceiverEmbedding) || spec.PsiTakes(gnn.ReceiverActivity) || truth.Gain == 0 || data == nil || data.U == nil || data.Frames < 1 {
 		return nil, nil, false, nil
 	}
 	n := m.N()
@@ -38,7 +38,7 @@ func transferAffine(m *gnn.Model, data *Dataset, truth *Network) (alpha, beta []
 	pools := map[int][]int{} // type → senders
 	for j := 0; j < n; j++ {
 		t := truth.Types[j]
-		if variant == gnn.N2 {
+		if spec.PsiShared() {
 			t = truth.Types[0]
 		}
 		pools[t] = append(pools[t], j)
@@ -53,13 +53,13 @@ func transferAffine(m *gnn.Model, data *Dataset, truth *Network) (alpha, beta []
 			return nil, nil, false, nil
 		}
 		s := psiTrue[t]
-		for _, j := range sendersToFit(variant, pool) {
+		for _, j := range sendersToFit(spec, pool) {
 			learned, err := m.Psi(u, nil, repeatEmbeddingFor(m, j, len(u)))
 			if err != nil {
 				return nil, nil, false, fmt.Errorf("sampling ψ* of neuron %d: %w", j, err)
 			}
 			a, b := affineFit(s, learned)
-			if variant == gnn.N2 {
+			if spec.PsiShared() {
 				for _, k := range pool {
 					alpha[k], beta[k] = a, b
 				}
@@ -71,19 +71,19 @@ func transferAffine(m *gnn.Model, data *Dataset, truth *Network) (alpha, beta []
 	return alpha, beta, true, nil
 }
 
-// sendersToFit is every sender of the pool for N4, and one for N2 (whose ψ*
-// is shared).
-func sendersToFit(variant gnn.Variant, pool []int) []int {
-	if variant == gnn.N2 {
+// sendersToFit is every sender of the pool when ψ* takes the sender's
+// embedding, and one when ψ* is shared (N2).
+func sendersToFit(spec gnn.ModelSpec, pool []int) []int {
+	if spec.PsiShared() {
 		return pool[:1]
 	}
 	return pool
 }
 
-// repeatEmbeddingFor is neuron j's embedding repeated rows times for N4
-// and nil for N2 (whose ψ* ignores it).
+// repeatEmbeddingFor is neuron j's embedding repeated rows times when ψ*
+// takes embeddings, and nil when it is shared (N2).
 func repeatEmbeddingFor(m *gnn.Model, j, rows int) []float32 {
-	if m.Spec().Variant == gnn.N2 {
+	if m.Spec().PsiShared() {
 		return nil
 	}
 	return repeatEmbedding(m, j, rows)

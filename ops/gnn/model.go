@@ -366,7 +366,7 @@ func PsiPlateau(m *Model, xnorm float64) ([]float32, error) {
 		grid[k] = float32(xnorm * (0.8 + 0.2*float64(k)/float64(points-1)))
 	}
 	upper := make([]float32, n)
-	if !m.spec.PsiTakes(SenderEmbedding) && !m.spec.PsiTakes(ReceiverEmbedding) {
+	if m.spec.PsiShared() {
 		v, err := m.Psi(grid, nil, nil)
 		if err != nil {
 			return nil, err

@@ -75,7 +75,7 @@ func VariantOf(inputs []string) (Variant, bool) {
 
 // PsiVariant returns the variant of a ψ* that takes inputs: the fused
 // variant whose inputs they are exactly (VariantOf), or Graph for any other
-// list of distinct inputs among u[j], u[i], a[j] and a[i].
+// list of distinct inputs among u[j], u[i], a[j] and a[i] that holds u[j].
 func PsiVariant(inputs []string) (Variant, error) {
 	if v, ok := VariantOf(inputs); ok {
 		return v, nil
@@ -86,10 +86,11 @@ func PsiVariant(inputs []string) (Variant, error) {
 	return Graph, nil
 }
 
-// checkPsiArgs accepts a non-empty list of distinct inputs among psiSymbols.
+// checkPsiArgs accepts a list of distinct inputs among psiSymbols that
+// holds the sender's activity u[j] (without it ψ* carries no message).
 func checkPsiArgs(inputs []string) error {
-	if len(inputs) == 0 {
-		return fmt.Errorf("gnn: psi needs at least one input among %s", strings.Join(psiSymbols, ", "))
+	if !slices.Contains(inputs, SenderActivity) {
+		return fmt.Errorf("gnn: psi must take the sender's activity u[j], found (%s)", strings.Join(inputs, ", "))
 	}
 	for k, in := range inputs {
 		if !slices.Contains(psiSymbols, in) {
@@ -272,6 +273,12 @@ func (s ModelSpec) PsiArgList() []string {
 
 // PsiTakes says whether ψ* takes the input (SenderActivity, ...).
 func (s ModelSpec) PsiTakes(input string) bool { return slices.Contains(s.PsiArgList(), input) }
+
+// PsiShared says whether ψ* is one function for every neuron: it takes no
+// embedding (N2, or a Graph ψ* of activities only).
+func (s ModelSpec) PsiShared() bool {
+	return !s.PsiTakes(SenderEmbedding) && !s.PsiTakes(ReceiverEmbedding)
+}
 
 // Fused says whether the fused kernels of Train cover the model's ψ*;
 // otherwise TrainGraph trains it.
