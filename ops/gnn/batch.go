@@ -283,8 +283,8 @@ func (m *Model) lossAndGrad(wk *batchWork, opt stepOptions) (data, total float64
 	if opt.phiZero > 0 {
 		total += m.phiZeroTerm(wk, opt.phiZero*float64(b), opt.gradA)
 	}
-	if opt.wL1 > 0 {
-		total += m.wL1Term(opt.wL1, opt.gradW)
+	if opt.wL1 > 0 && opt.gradW {
+		total += m.wL1Term(opt.wL1)
 	}
 	return data, total
 }
@@ -313,8 +313,8 @@ func (m *Model) finishN5(wk *batchWork, opt stepOptions, data float64) (float64,
 	if opt.phiZero > 0 {
 		total += m.phiZeroTerm(wk, opt.phiZero*float64(b), opt.gradA)
 	}
-	if opt.wL1 > 0 {
-		total += m.wL1Term(opt.wL1, opt.gradW)
+	if opt.wL1 > 0 && opt.gradW {
+		total += m.wL1Term(opt.wL1)
 	}
 	return data, total
 }
@@ -437,21 +437,25 @@ func (m *Model) edgeDiffTerm(wk *batchWork, opt stepOptions) float64 {
 	return total
 }
 
-// wL1Term adds coeff·Σ|Ŵ| and its subgradient.
-func (m *Model) wL1Term(coeff float64, grad bool) float64 {
+// wL1Term adds coeff·Σ|Ŵ| and its subgradient. It runs only while Ŵ
+// trains: with Ŵ frozen (solved exactly) the term is a constant of the step.
+func (m *Model) wL1Term(coeff float64) float64 {
 	var s float64
 	c := float32(coeff)
 	n := m.spec.N
-	for k, v := range m.w {
-		s += math.Abs(float64(v))
-		if grad && k/n != k%n {
+	for i := 0; i < n; i++ {
+		row, grad := m.w[i*n:(i+1)*n], m.gw[i*n:(i+1)*n]
+		for j, v := range row {
 			switch {
 			case v > 0:
-				m.gw[k] += c
+				s += float64(v)
+				grad[j] += c
 			case v < 0:
-				m.gw[k] -= c
+				s -= float64(v)
+				grad[j] -= c
 			}
 		}
+		grad[i] = 0
 	}
 	return coeff * s
 }

@@ -621,7 +621,9 @@ func (t *trainer) maskSolvedRows() {
 
 func (t *trainer) zeroGrads() {
 	m := t.m
-	clear(m.gw)
+	if !t.adam.Group("W").Frozen {
+		clear(m.gw) // with Ŵ frozen nothing accumulates there
+	}
 	clear(m.ga)
 	m.phi.ZeroGrads()
 	m.psi.ZeroGrads()

@@ -508,8 +508,19 @@ func gemm(ta, tb blas.Transpose, m, n, k int, a []float32, lda int, b []float32,
 }
 
 // Gemm is C = alpha·op(A)·op(B) + beta·C on row-major slices, op(A) m×k,
-// op(B) k×n, C m×n (leading dimensions are the row lengths as stored).
+// op(B) k×n, C m×n (leading dimensions are the row lengths as stored). With
+// the 64-column assembly kernel and at least gemmPanelMinRows rows it runs
+// gemmPanels; otherwise gonum's Sgemm.
 func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m >= gemmPanelMinRows && n > 0 && k > 0 && hasGemm64() {
+		gemmPanels(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	gonumGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gonumGemm is Gemm through gonum's Sgemm.
+func gonumGemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	ta, tb := blas.NoTrans, blas.NoTrans
 	ar, ac, br, bc := m, k, k, n
 	if transA {
