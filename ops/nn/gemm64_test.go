@@ -193,7 +193,7 @@ func BenchmarkGemmPanels(b *testing.B) {
 	rng := rand.New(rand.NewSource(1))
 	m, n, k := 1000, 1024, 2048
 	a, w, c := randSlice(m*k, 1, rng), randSlice(n*k, 1, rng), make([]float32, m*n)
-	flops := float64(2*m*n*k)
+	flops := float64(2 * m * n * k)
 	b.Run("panels", func(b *testing.B) {
 		if !hasGemm64() {
 			b.Skip("no 64-column kernel in this tier")
