@@ -98,7 +98,7 @@ func robustSolve(gram, cross []float64, n int, ridge float64, flat []int, sums, 
 		meanDiag += at(p, p)
 	}
 	meanDiag = math.Max(meanDiag/float64(size), 1e-300)
-	inv := invertRegularised(at, size, meanDiag, &rep)
+	inv, spare := invertRegularised(at, size, meanDiag, &rep)
 	// Cross products of the system, size×n: row p for sender active[p],
 	// then the intercept's (R's column sums); cross itself when no sender
 	// is flat.
@@ -113,8 +113,9 @@ func robustSolve(gram, cross []float64, n int, ridge float64, flat []int, sums, 
 		}
 	}
 	// z's row i is receiver i's solution over the system's unknowns, with
-	// its own weight held at 0 (linalg.ZeroDiagonal).
-	z := linalg.ZeroDiagonal(inv, size, c, n, n, pos, nil)
+	// its own weight held at 0 (linalg.ZeroDiagonal); it reuses the
+	// factor's storage when that is large enough.
+	z := linalg.ZeroDiagonal(inv, size, c, n, n, pos, spare)
 	nn.ParallelRows(n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			row := z[i*size : (i+1)*size]
@@ -166,8 +167,9 @@ func activeSenders(n int, flat []int) (active, pos []int) {
 // row-major) of the matrix A (entries at(p, q), read from its upper
 // triangle) plus ρI, raising ρ (and recording it in rep) until the
 // Cholesky factorisation (ops/linalg) succeeds with a condition number ≤
-// maxCond, or the pseudo-inverse past maxRidge.
-func invertRegularised(at func(p, q int) float64, size int, meanDiag float64, rep *SolveReport) []float64 {
+// maxCond, or the pseudo-inverse past maxRidge. spare is size² values of
+// scratch (the factor's storage) that the caller may reuse.
+func invertRegularised(at func(p, q int) float64, size int, meanDiag float64, rep *SolveReport) (inv, spare []float64) {
 	a := make([]float64, size*size)
 	// fill writes A + reg·I into a's lower triangle (linalg's Cholesky
 	// reads that one), entry (p, q) from at(q, p), q ≤ p.
@@ -191,7 +193,7 @@ func invertRegularised(at func(p, q int) float64, size int, meanDiag float64, re
 			if r > start*1.0001 {
 				rep.Method = "cholesky+ridge"
 			}
-			return chol.Inverse(nil)
+			return chol.Inverse(nil), a
 		}
 	}
 	rep.Method, rep.Ridge = "pseudo-inverse", 0
@@ -201,7 +203,7 @@ func invertRegularised(at func(p, q int) float64, size int, meanDiag float64, re
 			sym.SetSym(p, q, at(p, q))
 		}
 	}
-	return pseudoInverse(sym, rep)
+	return pseudoInverse(sym, rep), a
 }
 
 // pseudoInverse returns V·diag(1/λ)·Vᵀ (row-major, full) over the
