@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ngs-lab/ngs/lang"
@@ -204,9 +206,21 @@ func modelSpec(decl *ModelDecl, data *Dataset) (gnn.ModelSpec, error) {
 	return spec, nil
 }
 
-// readTrainBlock reads the settings of train's trailing block.
+// defaultTrainSeed seeds training when neither the train block nor the
+// script (`seed N`) gives a seed.
+const defaultTrainSeed = 42
+
+// readTrainBlock reads the settings of train's trailing block. Each
+// setting is checked against trainSchema (the schema `ngs check` uses),
+// so a misspelt name, a wrong kind or an out-of-range value gets the same
+// message here as before the run; then it is stored in the TrainConfig.
+// Without a seed setting, training takes the script's `seed`.
 func readTrainBlock(c *runtime.Call) (*trainSettings, error) {
-	st := &trainSettings{cfg: gnn.TrainConfig{Epochs: 1, Seed: 42,
+	seed := int64(defaultTrainSeed)
+	if s, ok := c.Interp.ScriptSeed(); ok {
+		seed = s
+	}
+	st := &trainSettings{cfg: gnn.TrainConfig{Epochs: 1, Seed: seed,
 		LR:        gnn.LearningRates{W: 1e-3, Phi: 5e-4, Psi: 5e-4, Embedding: 7.5e-4, Omega: 1e-5},
 		Penalties: gnn.Penalties{PhiZero: gnn.Always(1)}}}
 	if c.Block == nil {
@@ -219,12 +233,12 @@ func readTrainBlock(c *runtime.Call) (*trainSettings, error) {
 		case *lang.Setting:
 			err = st.setting(c, s, env)
 		case *lang.NamedBlock:
-			if s.Kind != "lr" {
-				return nil, lang.Errorf(s.At, "unknown block %q in train (expected lr { ... })", s.Kind)
+			if trainSchema.Blocks[s.Kind] == nil {
+				return nil, lang.Errorf(s.At, "unknown block %q in train (expected %s { ... })", s.Kind, strings.Join(trainSchema.BlockNames(), ", "))
 			}
 			err = st.learningRates(c, s, env)
 		case *lang.Every:
-			if s.Unit != "epochs" && s.Unit != "epoch" {
+			if !slices.Contains(trainSchema.Hooks.Units, s.Unit) {
 				return nil, lang.Errorf(s.At, "train hooks run every K epochs, found unit %q", s.Unit)
 			}
 			st.hooks = append(st.hooks, s)
@@ -238,161 +252,175 @@ func readTrainBlock(c *runtime.Call) (*trainSettings, error) {
 	return st, nil
 }
 
-var trainSettingNames = map[string]bool{"epochs": true, "batch": true, "steps": true, "augmentation": true, "seed": true,
-	"phi_zero": true, "edge_diff": true, "W_L1": true, "freeze_embedding": true, "truth": true, "solver": true,
-	"checkpoint": true, "resume": true, "xnorm": true, "progress_every": true, "solve_every": true, "gram_frames": true,
-	"keep_adam": true, "warmup": true, "solve_lr": true, "adam_W": true, "until_r2": true,
-	"ridge": true, "validation": true, "validation_frames": true, "until": true, "patience": true, "tolerance": true,
-	"min_epochs": true, "solve_grid": true, "lr_decay": true, "final_gram_frames": true,
-	"input_method": true, "input_bins": true, "input_interp": true, "known_input": true, "siren_steps": true, "input_anchor": true}
-
-func (st *trainSettings) setting(c *runtime.Call, s *lang.Setting, env *runtime.Env) error {
-	if !trainSettingNames[s.Name] {
-		return lang.Errorf(s.At, "unknown train setting %q%s", s.Name, suggest(s.Name, trainSettingNames))
+// schemaValue evaluates a setting of a block and checks it against the
+// block's schema: an unknown name (with did-you-mean), a wrong kind or a
+// value out of range is an error at the setting.
+func schemaValue(c *runtime.Call, schema *lang.BlockSchema, s *lang.Setting, env *runtime.Env, what string) (runtime.Value, error) {
+	sch, ok := schema.Setting(s.Name)
+	if !ok {
+		return nil, lang.Errorf(s.At, "unknown %s %q%s (expected %s)", what, s.Name,
+			suggestList(s.Name, schema.SettingNames()), strings.Join(schema.SettingNames(), ", "))
 	}
 	v, err := c.Interp.Eval(s.Value, env)
 	if err != nil {
+		return nil, err
+	}
+	return v, runtime.CheckType(sch.Type, v, s.Value.Position(), s.Name)
+}
+
+// setting stores one train setting, checked against trainSchema.
+func (st *trainSettings) setting(c *runtime.Call, s *lang.Setting, env *runtime.Env) error {
+	v, err := schemaValue(c, trainSchema, s, env, "train setting")
+	if err != nil {
 		return err
 	}
-	pos := s.Value.Position()
-	cfg := &st.cfg
-	switch s.Name {
-	case "epochs", "batch", "progress_every", "solve_every", "gram_frames", "validation_frames", "patience", "min_epochs", "solve_grid", "final_gram_frames":
-		least := map[string]int{"solve_grid": 8, "min_epochs": 0}[s.Name]
-		n, err := wholeNumber(v, pos, s.Name, max(least, min(1, least+1)))
-		if err != nil {
-			return err
+	set, ok := trainSetters[s.Name]
+	if !ok {
+		return lang.Errorf(s.At, "internal error: train setting %q is in the schema but not read", s.Name)
+	}
+	return set(st, c, v, s.Value.Position())
+}
+
+// trainSetter stores a train setting's value, which has passed the
+// schema's type check, in the settings.
+type trainSetter func(st *trainSettings, c *runtime.Call, v runtime.Value, pos lang.Pos) error
+
+// number is a value that passed a schema's number check.
+func number(v runtime.Value) float64 {
+	n, _ := v.(runtime.Number)
+	return float64(n)
+}
+
+// intSetting, floatSetting and boolSetting store a value in the field
+// that field returns.
+func intSetting(field func(*trainSettings) *int) trainSetter {
+	return func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {
+		*field(st) = int(number(v))
+		return nil
+	}
+}
+
+func floatSetting(field func(*trainSettings) *float64) trainSetter {
+	return func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {
+		*field(st) = number(v)
+		return nil
+	}
+}
+
+func boolSetting(field func(*trainSettings) *bool) trainSetter {
+	return func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {
+		b, _ := v.(runtime.Bool)
+		*field(st) = bool(b)
+		return nil
+	}
+}
+
+// scheduleSetting stores a penalty: a coefficient or a schedule(...).
+func scheduleSetting(name string, field func(*trainSettings) *gnn.Schedule) trainSetter {
+	return func(st *trainSettings, _ *runtime.Call, v runtime.Value, pos lang.Pos) (err error) {
+		*field(st), err = scheduleOf(v, pos, name)
+		return err
+	}
+}
+
+// zeroMeans stores x, or off when x is 0 (gnn reads its own 0 as "the
+// default").
+func zeroMeans(off float64, field func(*trainSettings) *float64) trainSetter {
+	return func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {
+		x := number(v)
+		if x == 0 {
+			x = off
 		}
-		*map[string]*int{"epochs": &cfg.Epochs, "batch": &cfg.Batch, "progress_every": &cfg.ProgressEvery,
-			"solve_every": &cfg.Alternating.SolveEvery, "gram_frames": &cfg.Alternating.Frames,
-			"validation_frames": &cfg.ValidationFrames, "patience": &cfg.Patience, "min_epochs": &cfg.MinEpochs,
-			"solve_grid": &cfg.Alternating.Grid, "final_gram_frames": &cfg.Alternating.FinalFrames}[s.Name] = n
-	case "ridge", "tolerance", "validation", "lr_decay":
-		return st.fraction(v, pos, s.Name)
-	case "until":
-		str, ok := v.(runtime.String)
-		if !ok || (str != gnn.UntilEpochs && str != gnn.UntilConverged) {
-			return lang.Errorf(pos, "until must be \"epochs\" or \"converged\", found %s", v)
+		*field(st) = x
+		return nil
+	}
+}
+
+// trainSetters store every setting of trainSchema
+// (TestTrainSchemaCoversSettings keeps the two in step).
+var trainSetters = map[string]trainSetter{
+	"epochs":            intSetting(func(st *trainSettings) *int { return &st.cfg.Epochs }),
+	"batch":             intSetting(func(st *trainSettings) *int { return &st.cfg.Batch }),
+	"progress_every":    intSetting(func(st *trainSettings) *int { return &st.cfg.ProgressEvery }),
+	"solve_every":       intSetting(func(st *trainSettings) *int { return &st.cfg.Alternating.SolveEvery }),
+	"gram_frames":       intSetting(func(st *trainSettings) *int { return &st.cfg.Alternating.Frames }),
+	"validation_frames": intSetting(func(st *trainSettings) *int { return &st.cfg.ValidationFrames }),
+	"patience":          intSetting(func(st *trainSettings) *int { return &st.cfg.Patience }),
+	"min_epochs":        intSetting(func(st *trainSettings) *int { return &st.cfg.MinEpochs }),
+	"solve_grid":        intSetting(func(st *trainSettings) *int { return &st.cfg.Alternating.Grid }),
+	"final_gram_frames": intSetting(func(st *trainSettings) *int { return &st.cfg.Alternating.FinalFrames }),
+	// steps = "auto" (0) is the paper's count.
+	"steps":            intSetting(func(st *trainSettings) *int { return &st.cfg.StepsPerEpoch }),
+	"augmentation":     floatSetting(func(st *trainSettings) *float64 { return &st.cfg.Augmentation }),
+	"xnorm":            floatSetting(func(st *trainSettings) *float64 { return &st.cfg.XNorm }),
+	"ridge":            floatSetting(func(st *trainSettings) *float64 { return &st.cfg.Alternating.Ridge }),
+	"lr_decay":         floatSetting(func(st *trainSettings) *float64 { return &st.cfg.LRDecay }),
+	"until_r2":         floatSetting(func(st *trainSettings) *float64 { return &st.untilR2 }),
+	"tolerance":        zeroMeans(1e-12, func(st *trainSettings) *float64 { return &st.cfg.Tolerance }),
+	"validation":       zeroMeans(-1, func(st *trainSettings) *float64 { return &st.cfg.Validation }),
+	"freeze_embedding": boolSetting(func(st *trainSettings) *bool { return &st.cfg.FreezeEmbedding }),
+	"resume":           boolSetting(func(st *trainSettings) *bool { return &st.cfg.Resume }),
+	"keep_adam":        boolSetting(func(st *trainSettings) *bool { return &st.cfg.KeepAdamMoments }),
+	"adam_W":           boolSetting(func(st *trainSettings) *bool { return &st.cfg.Alternating.AdamW }),
+	"phi_zero":         scheduleSetting("phi_zero", func(st *trainSettings) *gnn.Schedule { return &st.cfg.Penalties.PhiZero }),
+	"edge_diff":        scheduleSetting("edge_diff", func(st *trainSettings) *gnn.Schedule { return &st.cfg.Penalties.EdgeDiff }),
+	"W_L1":             scheduleSetting("W_L1", func(st *trainSettings) *gnn.Schedule { return &st.cfg.Penalties.WL1 }),
+	"warmup": func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {
+		st.cfg.Alternating.WarmupSteps = int(number(v))
+		if st.cfg.Alternating.WarmupSteps == 0 {
+			st.cfg.Alternating.WarmupSteps = -1 // gnn's 0 means the default
 		}
-		cfg.Until = string(str)
-	case "steps":
-		if str, ok := v.(runtime.String); ok && str == "auto" {
-			cfg.StepsPerEpoch = 0
-			return nil
-		}
-		if cfg.StepsPerEpoch, err = wholeNumber(v, pos, s.Name, 1); err != nil {
-			return err
-		}
-	case "warmup":
-		if cfg.Alternating.WarmupSteps, err = wholeNumber(v, pos, s.Name, 0); err != nil {
-			return err
-		}
-		if cfg.Alternating.WarmupSteps == 0 {
-			cfg.Alternating.WarmupSteps = -1
-		}
-	case "solve_lr", "until_r2":
-		n, ok := v.(runtime.Number)
-		if !ok || !(n > 0) {
-			return lang.Errorf(pos, "%s must be a number > 0, found %s", s.Name, v)
-		}
-		if s.Name == "until_r2" {
-			st.untilR2 = float64(n)
-		} else {
-			a := &cfg.Alternating.LR
-			a.Phi, a.Psi, a.Embedding = float64(n), float64(n), float64(n)
-		}
-	case "augmentation", "xnorm":
-		n, ok := v.(runtime.Number)
-		if !ok || !(n > 0) {
-			return lang.Errorf(pos, "%s must be a number > 0, found %s", s.Name, v)
-		}
-		if s.Name == "xnorm" {
-			cfg.XNorm = float64(n)
-		} else {
-			cfg.Augmentation = float64(n)
-		}
-	case "seed":
-		n, ok := v.(runtime.Number)
-		if !ok {
-			return lang.Errorf(pos, "seed must be a number, found %s", v.Type())
-		}
-		cfg.Seed = int64(n)
-	case "phi_zero", "edge_diff", "W_L1":
-		sch, err := scheduleOf(v, pos, s.Name)
-		if err != nil {
-			return err
-		}
-		*map[string]*gnn.Schedule{"phi_zero": &cfg.Penalties.PhiZero, "edge_diff": &cfg.Penalties.EdgeDiff, "W_L1": &cfg.Penalties.WL1}[s.Name] = sch
-	case "freeze_embedding", "resume", "keep_adam", "adam_W":
-		b, ok := v.(runtime.Bool)
-		if !ok {
-			return lang.Errorf(pos, "%s must be true or false, found %s", s.Name, v)
-		}
-		*map[string]*bool{"freeze_embedding": &cfg.FreezeEmbedding, "resume": &cfg.Resume, "keep_adam": &cfg.KeepAdamMoments,
-			"adam_W": &cfg.Alternating.AdamW}[s.Name] = bool(b)
-	case "truth":
+		return nil
+	},
+	"solve_lr": func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {
+		a := &st.cfg.Alternating.LR
+		a.Phi, a.Psi, a.Embedding = number(v), number(v), number(v)
+		return nil
+	},
+	"seed": func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {
+		st.cfg.Seed = int64(number(v))
+		return nil
+	},
+	"until": func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {
+		s, _ := v.(runtime.String)
+		st.cfg.Until = string(s)
+		return nil
+	},
+	"solver": func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {
+		s, _ := v.(runtime.String)
+		st.cfg.Solver = gnn.Solver(s)
+		return nil
+	},
+	"truth": func(st *trainSettings, _ *runtime.Call, v runtime.Value, pos lang.Pos) error {
 		net, ok := v.(*Network)
 		if !ok {
 			return lang.Errorf(pos, "truth must be the network that made the data, found %s", v.Type())
 		}
 		st.truth = net
-	case "solver":
-		str, ok := v.(runtime.String)
-		if !ok || (str != "adam" && str != "alternating") {
-			return lang.Errorf(pos, "solver must be \"adam\" or \"alternating\", found %s", v)
-		}
-		cfg.Solver = gnn.Solver(str)
-	case "input_method", "input_bins", "input_interp", "known_input", "siren_steps", "input_anchor":
-		return st.inputSetting(s.Name, v, pos)
-	case "checkpoint":
-		str, ok := v.(runtime.String)
-		if !ok {
-			return lang.Errorf(pos, "checkpoint must be a directory name, found %s", v.Type())
-		}
-		dir, err := c.ResolvePath(string(str))
+		return nil
+	},
+	"checkpoint": func(st *trainSettings, c *runtime.Call, v runtime.Value, _ lang.Pos) error {
+		s, _ := v.(runtime.String)
+		dir, err := c.ResolvePath(string(s))
 		if err != nil {
 			return err
 		}
-		cfg.CheckpointDir, st.checkpoint = dir, dir
-	}
-	return nil
+		st.cfg.CheckpointDir, st.checkpoint = dir, dir
+		return nil
+	},
+	"input_method": inputSetter("input_method"),
+	"input_bins":   inputSetter("input_bins"),
+	"input_interp": inputSetter("input_interp"),
+	"known_input":  inputSetter("known_input"),
+	"siren_steps":  inputSetter("siren_steps"),
+	"input_anchor": inputSetter("input_anchor"),
 }
 
-// fraction reads ridge (in (0, 0.01]), tolerance (in [0, 1)) or validation
-// (in [0, 0.5); 0 turns validation off).
-func (st *trainSettings) fraction(v runtime.Value, pos lang.Pos, name string) error {
-	n, ok := v.(runtime.Number)
-	x := float64(n)
-	switch {
-	case !ok:
-		return lang.Errorf(pos, "%s must be a number, found %s", name, v.Type())
-	case name == "ridge" && !(x > 0 && x <= 1e-2):
-		return lang.Errorf(pos, "ridge must be in (0, 0.01] (relative to the Gram matrix's mean diagonal), found %g", x)
-	case name == "tolerance" && !(x >= 0 && x < 1):
-		return lang.Errorf(pos, "tolerance must be in [0, 1) (a relative improvement of the validation loss), found %g", x)
-	case name == "lr_decay" && !(x > 0 && x <= 1):
-		return lang.Errorf(pos, "lr_decay must be in (0, 1] (the learning rates' factor at the last step; 1 keeps them constant), found %g", x)
-	case name == "validation" && !(x >= 0 && x < 0.5):
-		return lang.Errorf(pos, "validation must be a fraction of the frames in [0, 0.5) (0 turns it off), found %g", x)
+// inputSetter stores a setting of the hidden input (train_input.go).
+func inputSetter(name string) trainSetter {
+	return func(st *trainSettings, _ *runtime.Call, v runtime.Value, pos lang.Pos) error {
+		return st.inputSetting(name, v, pos)
 	}
-	cfg := &st.cfg
-	switch name {
-	case "ridge":
-		cfg.Alternating.Ridge = x
-	case "lr_decay":
-		cfg.LRDecay = x
-	case "tolerance":
-		cfg.Tolerance = x
-		if x == 0 {
-			cfg.Tolerance = 1e-12
-		}
-	case "validation":
-		cfg.Validation = x
-		if x == 0 {
-			cfg.Validation = -1
-		}
-	}
-	return nil
 }
 
 // hookPeriod returns the longest period of the train block's hooks: a run
@@ -433,44 +461,36 @@ func scheduleOf(v runtime.Value, pos lang.Pos, name string) (gnn.Schedule, error
 	return gnn.Schedule{}, lang.Errorf(pos, "%s must be a coefficient or schedule(coeff, from = k, until = m), found %s", name, v.Type())
 }
 
+// lrTargets are the rates each setting of lrSchema sets: Adam's and the
+// alternating solver's warm-up rate (TestTrainSchemaCoversSettings keeps
+// the two in step).
+func (st *trainSettings) lrTargets() map[string][]*float64 {
+	lr, warm := &st.cfg.LR, &st.cfg.Alternating.WarmupLR
+	return map[string][]*float64{"W": {&lr.W, &warm.W}, "phi": {&lr.Phi, &warm.Phi}, "psi": {&lr.Psi, &warm.Psi},
+		"mlp": {&lr.Phi, &lr.Psi, &warm.Phi, &warm.Psi}, "a": {&lr.Embedding, &warm.Embedding},
+		"embedding": {&lr.Embedding, &warm.Embedding}, "omega": {&lr.Omega}}
+}
+
 func (st *trainSettings) learningRates(c *runtime.Call, b *lang.NamedBlock, env *runtime.Env) error {
 	// The rates given here drive Adam: the whole of training with solver =
 	// "adam", and the warm-up before the first exact solve with the
 	// alternating solver (between solves the MLPs use solve_lr).
-	lr, warm := &st.cfg.LR, &st.cfg.Alternating.WarmupLR
-	targets := map[string]*float64{"W": &lr.W, "phi": &lr.Phi, "psi": &lr.Psi, "a": &lr.Embedding, "embedding": &lr.Embedding, "omega": &lr.Omega}
-	warmTargets := map[string]*float64{"W": &warm.W, "phi": &warm.Phi, "psi": &warm.Psi, "a": &warm.Embedding, "embedding": &warm.Embedding}
+	targets := st.lrTargets()
 	for _, s := range b.Block.Stmts {
 		set, ok := s.(*lang.Setting)
 		if !ok {
 			return lang.Errorf(s.Position(), "lr { } holds learning rates such as W = 1e-3")
 		}
-		if set.Name == "mlp" {
-			v, err := evalNumber(c.Interp, set.Value, env)
-			if err != nil {
-				return err
-			}
-			if !(v > 0) {
-				return lang.Errorf(set.Value.Position(), "learning rate mlp must be > 0, found %g", v)
-			}
-			lr.Phi, lr.Psi = v, v
-			warm.Phi, warm.Psi = v, v
-			continue
-		}
-		p, ok := targets[set.Name]
-		if !ok {
-			return lang.Errorf(set.At, "unknown learning-rate group %q (expected W, phi, psi, mlp, a, omega)", set.Name)
-		}
-		v, err := evalNumber(c.Interp, set.Value, env)
+		v, err := schemaValue(c, lrSchema, set, env, "learning-rate group")
 		if err != nil {
 			return err
 		}
-		if !(v >= 0) {
-			return lang.Errorf(set.Value.Position(), "learning rate %s must be ≥ 0 (0 keeps the group fixed where training allows it), found %g", set.Name, v)
+		ps, ok := targets[set.Name]
+		if !ok {
+			return lang.Errorf(set.At, "internal error: learning-rate group %q is in the schema but not read", set.Name)
 		}
-		*p = v
-		if w, ok := warmTargets[set.Name]; ok {
-			*w = v
+		for _, p := range ps {
+			*p = number(v)
 		}
 	}
 	return nil

@@ -144,6 +144,8 @@ type Interp struct {
 	out       io.Writer
 	outDir    string
 	rng       *rand.Rand
+	seedN     int64 // the last Seed, when seeded
+	seeded    bool
 	registry  *Registry
 	globals   *Env
 	resolve   func(string) (string, error)
@@ -207,8 +209,16 @@ func (in *Interp) Rand() *rand.Rand { return in.rng }
 // Registry is the registry this interpreter's builtins came from.
 func (in *Interp) Registry() *Registry { return in.registry }
 
-// Seed reseeds the run's random source.
-func (in *Interp) Seed(n int64) { in.rng = rand.New(rand.NewSource(n)) }
+// Seed reseeds the run's random source (the script's `seed` statement).
+func (in *Interp) Seed(n int64) {
+	in.rng = rand.New(rand.NewSource(n))
+	in.seedN, in.seeded = n, true
+}
+
+// ScriptSeed returns the seed of the script's last `seed` statement (or
+// Seed call) and whether there was one: builtins whose own seed setting is
+// absent (train's) take it.
+func (in *Interp) ScriptSeed() (int64, bool) { return in.seedN, in.seeded }
 
 // Globals is the script's global scope (its parent holds the builtins).
 func (in *Interp) Globals() *Env { return in.globals }
