@@ -100,7 +100,7 @@ var trainSchema = &lang.BlockSchema{
 		{Name: "batch", Type: lang.Whole(1), Doc: "frames per step"},
 		{Name: "steps", Type: lang.Whole(1).Or(lang.OneOf("auto")), Doc: "steps per epoch"},
 		{Name: "augmentation", Type: lang.Number().Above(0), Doc: "the reference's data_augmentation_loop (50)"},
-		{Name: "seed", Type: lang.Number(), Doc: "model initialisation and batch draws"},
+		{Name: "seed", Type: lang.Number(), Doc: "model initialisation and batch draws (default: the script's seed)"},
 		{Name: "phi_zero", Type: penalty, Doc: "penalty on φ*(0) (1)"},
 		{Name: "edge_diff", Type: penalty, Doc: "penalty on ψ*'s differences between neurons (0)"},
 		{Name: "W_L1", Type: penalty, Doc: "L1 penalty on Ŵ (0)"},

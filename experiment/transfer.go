@@ -244,7 +244,7 @@ func correctedTransfer(m *gnn.Model, data *Dataset, truth *Network, grid []float
 			return nil, nil, err
 		}
 		alpha, beta = make([]float64, n), make([]float64, n)
-		if m.Spec().Variant == gnn.N5 && truth.Gain != 0 {
+		if m.Spec().PsiTakes(gnn.ReceiverEmbedding) && truth.Gain != 0 {
 			scales = transferScales(m.W(), upper, truth)
 		}
 		for j := range alpha {

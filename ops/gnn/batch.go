@@ -93,7 +93,7 @@ func (m *Model) ensurePenaltyWork(wk *batchWork, phiZero, edgeDiff bool) {
 		wk.edIn = make([]float32, rows*m.spec.psiIn())
 		wk.edW = m.psi.NewWork(rows)
 		wk.dEd = make([]float32, rows)
-		if m.spec.Variant != N2 {
+		if !m.spec.PsiShared() {
 			wk.edW0 = m.psi.NewWork(rows)
 			wk.dEd0 = make([]float32, rows)
 		}
@@ -113,9 +113,14 @@ func (wk *batchWork) loadFrames(d Data, frames []int) {
 }
 
 // fillInputs builds the φ* and ψ* input rows from wk.u and the embeddings.
+// A ψ* row belongs to one neuron, sender and receiver at once, so each of
+// ψ*'s inputs (PsiArgList) is that neuron's activity or embedding: (u_j)
+// for N2, (u_j, a_j) for N4, (u_j, a_j, a_j) for N5 (used by edge_diff and
+// as the self term).
 func (m *Model) fillInputs(wk *batchWork, rows int) {
 	d, n := wk.D, wk.N
 	pin := m.spec.psiIn()
+	args := m.spec.PsiArgList()
 	nn.ParallelRows(rows, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			i := r % n
@@ -124,13 +129,14 @@ func (m *Model) fillInputs(wk *batchWork, rows int) {
 			ph[0] = wk.u[r]
 			copy(ph[1:], ai)
 			ps := wk.psiIn[r*pin : (r+1)*pin]
-			ps[0] = wk.u[r]
-			switch m.spec.Variant {
-			case N4:
-				copy(ps[1:], ai)
-			case N5: // (u_j, a_j, a_j): used by edge_diff and as the self term
-				copy(ps[1:1+d], ai)
-				copy(ps[1+d:], ai)
+			off := 0
+			for _, in := range args {
+				if in == SenderActivity || in == ReceiverActivity {
+					ps[off] = wk.u[r]
+					off++
+				} else {
+					off += copy(ps[off:off+d], ai)
+				}
 			}
 		}
 	})
@@ -144,7 +150,7 @@ func (m *Model) forward(wk *batchWork, b int) {
 	rows := b * n
 	m.fillInputs(wk, rows)
 	wk.phiOut = m.phi.Forward(wk.phiW, wk.phiIn[:rows*(1+wk.D)], rows)
-	if m.spec.Variant == N5 {
+	if m.spec.receiverGrouped() {
 		m.messagesN5(wk, b, wk.singletons)
 	} else {
 		wk.psiOut = m.psi.Forward(wk.psiW, wk.psiIn[:rows*m.spec.psiIn()], rows)
@@ -240,7 +246,7 @@ func (m *Model) lossAndGrad(wk *batchWork, opt stepOptions) (data, total float64
 		}
 	}
 	total = data
-	if m.spec.Variant == N5 {
+	if m.spec.receiverGrouped() {
 		return m.finishN5(wk, opt, data)
 	}
 	// Messages: dΨ = dM·Ŵ, dŴ = dMᵀ·Ψ (diagonal masked).
@@ -259,9 +265,11 @@ func (m *Model) lossAndGrad(wk *batchWork, opt stepOptions) (data, total float64
 	}
 	d := wk.D
 	pin := m.spec.psiIn()
-	if opt.gradPsi || (opt.gradA && m.spec.Variant == N4) {
+	// In the product path ψ* takes the sender's embedding (N4) or none (N2).
+	embedded := !m.spec.PsiShared()
+	if opt.gradPsi || (opt.gradA && embedded) {
 		var dx []float32
-		if opt.gradA && m.spec.Variant == N4 {
+		if opt.gradA && embedded {
 			dx = wk.dPsiIn[:rows*pin]
 		}
 		if !opt.gradPsi {

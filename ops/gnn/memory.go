@@ -70,7 +70,7 @@ func EstimateMemory(spec ModelSpec, cfg TrainConfig, T int) MemoryEstimate {
 	if cfg.Solver == SolverAlternating {
 		e.Gram = 2*8*nn2 + 2*4*nn2
 		e.Solve = 5*8*nn2 + 4*nn2
-		if spec.Variant == N5 {
+		if spec.receiverGrouped() {
 			// Ŵ grouped by receiver embedding: a second N×N buffer and its gradient.
 			e.Weights += 2 * 4 * nn2
 		}

@@ -274,6 +274,11 @@ func (s ModelSpec) PsiArgList() []string {
 // PsiTakes says whether ψ* takes the input (SenderActivity, ...).
 func (s ModelSpec) PsiTakes(input string) bool { return slices.Contains(s.PsiArgList(), input) }
 
+// receiverGrouped says whether the fused kernels group receivers by
+// embedding (n5.go, solve_n5.go): a fused ψ* that takes the receiver's
+// embedding a[i] (N5).
+func (s ModelSpec) receiverGrouped() bool { return s.Fused() && s.PsiTakes(ReceiverEmbedding) }
+
 // PsiShared says whether ψ* is one function for every neuron: it takes no
 // embedding (N2, or a Graph ψ* of activities only).
 func (s ModelSpec) PsiShared() bool {
@@ -545,7 +550,7 @@ func (c TrainConfig) withDefaults(frames int) TrainConfig {
 // and N5 (one solve per receiver group, solve_n5.go); Adam for N5 with a
 // hidden input.
 func DefaultSolver(spec ModelSpec) Solver {
-	if (spec.Variant == N5 && spec.Omega != nil) || !spec.Fused() {
+	if (spec.receiverGrouped() && spec.Omega != nil) || !spec.Fused() {
 		return SolverAdam
 	}
 	return SolverAlternating
@@ -586,7 +591,7 @@ func (c TrainConfig) validate(spec ModelSpec, d Data) error {
 	switch c.Solver {
 	case SolverAdam:
 	case SolverAlternating:
-		if spec.Variant == N5 && spec.Omega != nil {
+		if spec.receiverGrouped() && spec.Omega != nil {
 			return fmt.Errorf("gnn: solver alternating supports N5 only without a hidden input (use solver adam)")
 		}
 	default:
