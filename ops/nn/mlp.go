@@ -510,8 +510,14 @@ func gemm(ta, tb blas.Transpose, m, n, k int, a []float32, lda int, b []float32,
 // Gemm is C = alpha·op(A)·op(B) + beta·C on row-major slices, op(A) m×k,
 // op(B) k×n, C m×n (leading dimensions are the row lengths as stored). With
 // the 64-column assembly kernel and at least gemmPanelMinRows rows it runs
-// gemmPanels; otherwise gonum's Sgemm.
+// gemmPanels; with at most narrowMaxRows rows of C (A not transposed) and
+// a large op(B) the narrow paths (gemmNarrow: op(B) read once, split over
+// the cores); otherwise gonum's Sgemm.
 func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if useNarrow(transA, m, n, k) {
+		gemmNarrow(transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	if m >= gemmPanelMinRows && n > 0 && k > 0 && hasGemm64() {
 		gemmPanels(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
