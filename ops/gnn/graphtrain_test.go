@@ -2,6 +2,7 @@ package gnn
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand"
 	"strings"
@@ -130,4 +131,52 @@ func restarts(n, runs, frames int, dt float64, w []float32) Data {
 		d.DU = append(d.DU, s.Data.DU...)
 	}
 	return d
+}
+
+// TestTrainGraphResumeMatches stops a graph-trained model (ψ*(u[j], a[i]),
+// another form with no fused kernel) after one epoch and resumes it from
+// its checkpoint: the result equals two uninterrupted epochs.
+func TestTrainGraphResumeMatches(t *testing.T) {
+	n := 10
+	w := cauchyW(n, rand.New(rand.NewSource(2)))
+	data := restarts(n, 10, 50, 0.02, w)
+	spec := ModelSpec{N: n, Variant: Graph, PsiArgs: []string{SenderActivity, ReceiverEmbedding},
+		Phi: NetSpec{Hidden: 8}, Psi: NetSpec{Hidden: 8}}
+	cfg := TrainConfig{Epochs: 2, Batch: 4, StepsPerEpoch: 30, Seed: 7, LRDecay: 1,
+		LR:        LearningRates{W: 1e-2, Phi: 1e-2, Psi: 1e-2, Embedding: 1e-2},
+		Penalties: Penalties{PhiZero: Always(1), WL1: Always(1e-3)}, CheckpointDir: t.TempDir()}
+	whole, err := TrainGraph(context.Background(), spec, data, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.CheckpointDir = t.TempDir()
+	cfg.Epochs = 1
+	if _, err := TrainGraph(context.Background(), spec, data, cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Epochs, cfg.Resume = 2, true
+	resumed, err := TrainGraph(context.Background(), spec, data, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resumed.EpochsDone() != 2 {
+		t.Fatalf("resumed model has %d epochs, expected 2", resumed.EpochsDone())
+	}
+	for name, pair := range map[string][2][]float32{"W": {whole.W(), resumed.W()}, "a": {whole.Embeddings(), resumed.Embeddings()},
+		"psi": {whole.psi.Params, resumed.psi.Params}, "phi": {whole.phi.Params, resumed.phi.Params}} {
+		for k := range pair[0] {
+			if pair[0][k] != pair[1][k] {
+				t.Fatalf("%s[%d]: uninterrupted %g, resumed %g", name, k, pair[0][k], pair[1][k])
+			}
+		}
+	}
+	if fmt.Sprint(whole.Losses()) != fmt.Sprint(resumed.Losses()) {
+		t.Errorf("losses: uninterrupted %v, resumed %v", whole.Losses(), resumed.Losses())
+	}
+	// A checkpoint of another ψ* form is refused.
+	other := spec
+	other.PsiArgs = []string{SenderActivity, ReceiverActivity}
+	if _, err := TrainGraph(context.Background(), other, data, cfg); err == nil || !strings.Contains(err.Error(), "psi(u[j], a[i])") {
+		t.Errorf("resuming psi(u[j], u[i]) from a psi(u[j], a[i]) checkpoint: got %v, expected a shape error", err)
+	}
 }
