@@ -24,8 +24,12 @@ import (
 //     few hundred neurons at most).
 //
 // The loss is TrainConfig's: ‖φ* + messages − du‖ plus phi_zero·B·‖φ*(0,
-// a_i)‖ and W_L1·Σ|Ŵ| (their coefficients are graph inputs, so schedules
-// need no new graph). Models with a hidden input Ω* are not covered.
+// a_i)‖, W_L1·Σ|Ŵ| and edge_diff (their coefficients are graph inputs, so
+// schedules need no new graph). edge_diff penalises ψ* falling when the
+// sender's activity rises by δ, per frame over ψ*'s rows: the N senders of
+// the fused N2 and N4 kernels, every edge here when ψ* takes the receiver
+// (the fused N5 kernel uses the rows (u_j, a_j, a_j) only). Models with a
+// hidden input Ω* are not covered.
 type graphLoss struct {
 	m     *Model
 	B     int
@@ -37,6 +41,8 @@ type graphLoss struct {
 	w, a             *G.Node // Ŵ (N×N), embeddings (N×d)
 	phiL, psiL       []graphLayer
 	pzCoeff, l1Coeff *G.Node // penalty coefficients (scalars); nil when off
+	edCoeff, delta   *G.Node // edge_diff's coefficient and shift δ (scalars); nil when off
+	aFixed, uFixed   *G.Node // copies of a and u that edge_diff reads (no gradient)
 	data, total      *G.Node
 
 	params G.Nodes // w, a, then φ* and ψ* layers (W, b each)
@@ -56,9 +62,10 @@ type graphLayer struct {
 // graphEps keeps the square roots of the norms differentiable at zero.
 const graphEps = 1e-20
 
-// newGraphLoss builds the graph for batches of b frames; phiZero and wL1 say
-// whether those penalties ever apply (their coefficients are set per step).
-func (m *Model) newGraphLoss(b int, phiZero, wL1 bool) (gl *graphLoss, err error) {
+// newGraphLoss builds the graph for batches of b frames; phiZero, wL1 and
+// edgeDiff say whether those penalties ever apply (their coefficients are
+// set per step).
+func (m *Model) newGraphLoss(b int, phiZero, wL1, edgeDiff bool) (gl *graphLoss, err error) {
 	defer recoverInto(&err)
 	if m.omega != nil {
 		return nil, fmt.Errorf("gnn: the graph trainer does not learn a hidden input Ω*")
@@ -96,38 +103,48 @@ func (m *Model) newGraphLoss(b int, phiZero, wL1 bool) (gl *graphLoss, err error
 	phiIn := G.Must(G.Concat(1, uRows, tile(gl.a, b)))
 	phi := G.Must(G.Reshape(mlpGraph(phiIn, gl.phiL, m.phi.Spec), tensor.Shape{b, n}))
 
+	// psiIn builds ψ*'s input rows from the sender activities uj, the
+	// receiver activities ui (both B×N) and the embeddings a: B·N rows
+	// (one per sender) for a ψ* of the sender, else B·N² rows, one per
+	// edge (b, i, j) at b·N² + i·N + j, gathered by products with the
+	// selection matrices Si and Sj (N×N², Si[i, iN+j] = Sj[j, iN+j] = 1).
+	var sel, selT map[string]*G.Node
+	if gl.edges {
+		si, sj := selection(n)
+		sel = map[string]*G.Node{ReceiverActivity: G.NewConstant(si, G.WithName("Si")), SenderActivity: G.NewConstant(sj, G.WithName("Sj"))}
+		selT = map[string]*G.Node{ReceiverEmbedding: G.NewConstant(transposed(si, n), G.WithName("SiT")),
+			SenderEmbedding: G.NewConstant(transposed(sj, n), G.WithName("SjT"))}
+	}
+	psiIn := func(uj, ui, a *G.Node) *G.Node {
+		cols := G.Nodes{}
+		for _, in := range args {
+			u := uj
+			if in == ReceiverActivity {
+				u = ui
+			}
+			switch {
+			case !gl.edges && in == SenderActivity:
+				cols = append(cols, G.Must(G.Reshape(u, tensor.Shape{b * n, 1})))
+			case !gl.edges:
+				cols = append(cols, tile(a, b))
+			case in == SenderActivity || in == ReceiverActivity:
+				cols = append(cols, G.Must(G.Reshape(G.Must(G.Mul(u, sel[in])), tensor.Shape{b * n * n, 1})))
+			default:
+				cols = append(cols, tile(G.Must(G.Mul(selT[in], a)), b))
+			}
+		}
+		return concatCols(cols)
+	}
+	rows := n // ψ* rows per frame
+	if gl.edges {
+		rows = n * n
+	}
+	psi := G.Must(G.Reshape(mlpGraph(psiIn(gl.u, gl.u, gl.a), gl.psiL, m.psi.Spec), tensor.Shape{b, rows}))
 	var msg *G.Node
 	if !gl.edges {
 		// ψ* of the sender: one value per neuron and frame, messages Ψ·Ŵᵀ.
-		cols := G.Nodes{}
-		for _, in := range args {
-			if in == SenderActivity {
-				cols = append(cols, uRows)
-			} else {
-				cols = append(cols, tile(gl.a, b))
-			}
-		}
-		psi := G.Must(G.Reshape(mlpGraph(concatCols(cols), gl.psiL, m.psi.Spec), tensor.Shape{b, n}))
 		msg = G.Must(G.Mul(psi, G.Must(G.Transpose(gl.w))))
 	} else {
-		// ψ* on every edge (b, i, j), row b·N² + i·N + j; the inputs are
-		// gathered by products with the selection matrices Si and Sj
-		// (N×N², Si[i, iN+j] = Sj[j, iN+j] = 1).
-		si, sj := selection(n)
-		sel := map[string]*tensor.Dense{ReceiverActivity: si, SenderActivity: sj}
-		selT := map[string]*tensor.Dense{ReceiverEmbedding: transposed(si, n), SenderEmbedding: transposed(sj, n)}
-		cols := G.Nodes{}
-		for _, in := range args {
-			switch in {
-			case SenderActivity, ReceiverActivity:
-				s := G.NewConstant(sel[in], G.WithName("S"+in))
-				cols = append(cols, G.Must(G.Reshape(G.Must(G.Mul(gl.u, s)), tensor.Shape{b * n * n, 1})))
-			default:
-				s := G.NewConstant(selT[in], G.WithName("S"+in))
-				cols = append(cols, tile(G.Must(G.Mul(s, gl.a)), b))
-			}
-		}
-		psi := G.Must(G.Reshape(mlpGraph(concatCols(cols), gl.psiL, m.psi.Spec), tensor.Shape{b, n * n}))
 		wRows := tile(G.Must(G.Reshape(gl.w, tensor.Shape{1, n * n})), b)
 		prod := G.Must(G.Reshape(G.Must(G.HadamardProd(psi, wRows)), tensor.Shape{b * n, n}))
 		msg = G.Must(G.Reshape(G.Must(G.Sum(prod, 1)), tensor.Shape{b, n}))
@@ -145,6 +162,25 @@ func (m *Model) newGraphLoss(b int, phiZero, wL1 bool) (gl *graphLoss, err error
 		gl.l1Coeff = G.NewScalar(g, f32, G.WithName("W_L1"))
 		l1 := G.Must(G.Sum(G.Must(G.Abs(gl.w))))
 		gl.total = G.Must(G.Add(gl.total, G.Must(G.Mul(gl.l1Coeff, l1))))
+	}
+	if edgeDiff {
+		// Σ_b coeff·‖ReLU(ψ*(u_j, …) − ψ*(u_j + δ, …))‖ over frame b's ψ*
+		// rows. As in the fused kernels only ψ*'s parameters learn from
+		// it: both passes read the embeddings from aFixed, a copy of a
+		// outside the differentiated parameters. They read the activity
+		// from uFixed, a copy of u, too: a pass built from the very nodes
+		// of the main pass would be the same (hash-consed) node, whose
+		// value the tape machine then overwrites in place (measured: a
+		// wrong gradient of Ŵ for ψ*(u[j])).
+		gl.edCoeff = G.NewScalar(g, f32, G.WithName("edge_diff"))
+		gl.delta = G.NewScalar(g, f32, G.WithName("delta"))
+		gl.aFixed = G.NewMatrix(g, f32, G.WithShape(n, d), G.WithName("a_fixed"))
+		gl.uFixed = G.NewMatrix(g, f32, G.WithShape(b, n), G.WithName("u_fixed"))
+		base := mlpGraph(psiIn(gl.uFixed, gl.uFixed, gl.aFixed), gl.psiL, m.psi.Spec)
+		shifted := mlpGraph(psiIn(G.Must(G.Add(gl.uFixed, gl.delta)), gl.uFixed, gl.aFixed), gl.psiL, m.psi.Spec)
+		drop := G.Must(G.Reshape(G.Must(G.Rectify(G.Must(G.Sub(base, shifted)))), tensor.Shape{b, rows}))
+		perFrame := G.Must(G.Sqrt(G.Must(G.Add(G.Must(G.Sum(G.Must(G.Square(drop)), 1)), G.NewConstant(float32(graphEps))))))
+		gl.total = G.Must(G.Add(gl.total, G.Must(G.Mul(gl.edCoeff, G.Must(G.Sum(perFrame))))))
 	}
 	if gl.grads, err = G.Grad(gl.total, gl.params...); err != nil {
 		return nil, fmt.Errorf("gnn: differentiating the loss graph: %w", err)
@@ -229,12 +265,18 @@ func transposed(s *tensor.Dense, n int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(n*n, n), tensor.WithBacking(out))
 }
 
+// graphPenalties are the penalty coefficients of one step and edge_diff's
+// shift δ.
+type graphPenalties struct {
+	phiZero, wL1, edgeDiff, delta float64
+}
+
 // run evaluates the loss and its gradients on the frames of d with the
 // model's current parameters: the gradients are written into the model's
 // gradient slices (Ŵ's diagonal masked). It returns the data loss and the
-// total loss with the penalties at the given coefficients (per step: phi_zero
-// is multiplied by the batch size, as in the fused trainer).
-func (gl *graphLoss) run(d Data, frames []int, phiZero, wL1 float64) (data, total float64, err error) {
+// total loss with the penalties at the given coefficients (phi_zero is
+// multiplied by the batch size, as in the fused trainer).
+func (gl *graphLoss) run(d Data, frames []int, pen graphPenalties) (data, total float64, err error) {
 	defer recoverInto(&err)
 	m, n := gl.m, gl.m.spec.N
 	if len(frames) != gl.B {
@@ -259,13 +301,22 @@ func (gl *graphLoss) run(d Data, frames []int, phiZero, wL1 float64) (data, tota
 			return 0, 0, err
 		}
 	}
-	if gl.pzCoeff != nil {
-		if err := G.Let(gl.pzCoeff, float32(phiZero*float64(gl.B))); err != nil {
-			return 0, 0, err
+	scalars := []struct {
+		node *G.Node
+		v    float64
+	}{{gl.pzCoeff, pen.phiZero * float64(gl.B)}, {gl.l1Coeff, pen.wL1}, {gl.edCoeff, pen.edgeDiff}, {gl.delta, pen.delta}}
+	for _, sc := range scalars {
+		if sc.node != nil {
+			if err := G.Let(sc.node, float32(sc.v)); err != nil {
+				return 0, 0, err
+			}
 		}
 	}
-	if gl.l1Coeff != nil {
-		if err := G.Let(gl.l1Coeff, float32(wL1)); err != nil {
+	if gl.aFixed != nil {
+		if err := set(gl.aFixed, append([]float32(nil), m.a...)); err != nil {
+			return 0, 0, err
+		}
+		if err := set(gl.uFixed, append([]float32(nil), u...)); err != nil {
 			return 0, 0, err
 		}
 	}

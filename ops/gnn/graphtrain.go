@@ -21,12 +21,12 @@ import (
 //
 // It follows Train's schedule (epochs of StepsPerEpoch steps of Batch
 // frames drawn with the same per-epoch seeds, the learning-rate decay, Adam
-// reset at each epoch end unless KeepAdamMoments, phi_zero and W_L1
-// schedules, frozen embeddings or ψ* after clustering, OnEpochEnd hooks,
+// reset at each epoch end unless KeepAdamMoments, the phi_zero, W_L1 and
+// edge_diff schedules, frozen embeddings or ψ* after clustering, OnEpochEnd hooks,
 // progress with the live R² against TrueW, checkpoints and Resume) on every
 // frame: it holds out no validation frames and has no exact solve of Ŵ. It
-// refuses what only Train does: solver "alternating", until "converged",
-// edge_diff and a hidden input Ω*. For a ψ* of the receiver (u[i] or a[i])
+// refuses what only Train does: solver "alternating", until "converged"
+// and a hidden input Ω*. For a ψ* of the receiver (u[i] or a[i])
 // every step evaluates ψ* on B·N² edges: keep N small.
 func TrainGraph(ctx context.Context, spec ModelSpec, data Data, cfg TrainConfig) (m *Model, err error) {
 	defer recoverInto(&err)
@@ -81,8 +81,6 @@ func (c TrainConfig) validateGraph(spec ModelSpec, d Data) error {
 		return fmt.Errorf("gnn: %s, by Adam: solver %q needs a fused kernel (use solver \"adam\")", what, c.Solver)
 	case c.Until != UntilEpochs:
 		return fmt.Errorf("gnn: %s, which stops after its epochs: until %q needs validation frames (use until \"epochs\")", what, c.Until)
-	case c.Penalties.EdgeDiff.Coeff != 0:
-		return fmt.Errorf("gnn: %s, which has no edge_diff penalty (set edge_diff = 0)", what)
 	case spec.Omega != nil:
 		return fmt.Errorf("gnn: %s, which does not learn a hidden input Ω*", what)
 	case c.TrueW != nil && len(c.TrueW) != spec.N*spec.N:
@@ -156,7 +154,8 @@ func newGraphTrainer(m *Model, data Data, cfg TrainConfig) (*graphTrainer, error
 		}
 	}
 	var err error
-	t.loss, err = m.newGraphLoss(cfg.Batch, cfg.Penalties.PhiZero.Coeff != 0, cfg.Penalties.WL1.Coeff != 0)
+	p := cfg.Penalties
+	t.loss, err = m.newGraphLoss(cfg.Batch, p.PhiZero.Coeff != 0, p.WL1.Coeff != 0, p.EdgeDiff.Coeff != 0)
 	return t, err
 }
 
@@ -181,7 +180,8 @@ func (t *graphTrainer) run(ctx context.Context) error {
 			for k := range frames {
 				frames[k] = t.rng.Intn(t.data.T)
 			}
-			data, _, err := t.loss.run(t.data, frames, cfg.Penalties.PhiZero.At(epoch), cfg.Penalties.WL1.At(epoch))
+			data, _, err := t.loss.run(t.data, frames, graphPenalties{phiZero: cfg.Penalties.PhiZero.At(epoch),
+				wL1: cfg.Penalties.WL1.At(epoch), edgeDiff: cfg.Penalties.EdgeDiff.At(epoch), delta: m.xnorm / 150})
 			if err != nil {
 				return err
 			}

@@ -12,8 +12,8 @@ import (
 // TestGraphLossMatchesFusedKernels checks the gorgonia graph of the loss
 // (gorgonia's own operations and autodiff) against the fused kernels of
 // Train on the forms both cover (ψ*(u[j]), ψ*(u[j], a[j]) by a matrix product,
-// ψ*(u[j], a[i], a[j]) on every edge; phi_zero and
-// W_L1 on, relu and tanh): same loss, same gradients of Ŵ, a, φ* and ψ*.
+// ψ*(u[j], a[i], a[j]) on every edge; phi_zero, W_L1 and, but for N5,
+// edge_diff on; relu and tanh): same loss, same gradients of Ŵ, a, φ* and ψ*.
 func TestGraphLossMatchesFusedKernels(t *testing.T) {
 	for _, c := range []struct {
 		v   Variant
@@ -38,12 +38,21 @@ func TestGraphLossMatchesFusedKernels(t *testing.T) {
 			d := smallData(n, 10, rng)
 			frames := []int{1, 4, 8}
 			const phiZero, wL1 = 0.7, 0.01
-			gl, err := m.newGraphLoss(b, true, true)
+			// edge_diff on N2 and N4, whose fused rows (one per sender) the
+			// graph's are; the fused N5 kernel takes it on (u_j, a_j, a_j)
+			// only, the graph on every edge.
+			edgeDiff := 0.0
+			if c.v != N5 {
+				edgeDiff = 3
+			}
+			m.xnorm = 3
+			delta := m.xnorm / 150
+			gl, err := m.newGraphLoss(b, true, true, edgeDiff > 0)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer gl.close()
-			data, total, err := gl.run(d, frames, phiZero, wL1)
+			data, total, err := gl.run(d, frames, graphPenalties{phiZero: phiZero, wL1: wL1, edgeDiff: edgeDiff, delta: delta})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,7 +64,8 @@ func TestGraphLossMatchesFusedKernels(t *testing.T) {
 			m.psi.ZeroGrads()
 			wk := m.newBatchWork(b)
 			wk.loadFrames(d, frames)
-			wantData, wantTotal := m.lossAndGrad(wk, stepOptions{gradW: true, gradA: true, gradPsi: true, phiZero: phiZero, wL1: wL1})
+			wantData, wantTotal := m.lossAndGrad(wk, stepOptions{gradW: true, gradA: true, gradPsi: true, phiZero: phiZero, wL1: wL1,
+				edgeDiff: edgeDiff, delta: float32(delta)})
 			if e := relErr(data, wantData, 1e-6); e > 1e-5 {
 				t.Errorf("data loss: graph %g, kernels %g", data, wantData)
 			}
@@ -134,8 +144,9 @@ func restarts(n, runs, frames int, dt float64, w []float32) Data {
 }
 
 // TestTrainGraphResumeMatches stops a graph-trained model (ψ*(u[j], a[i]),
-// another form with no fused kernel) after one epoch and resumes it from
-// its checkpoint: the result equals two uninterrupted epochs.
+// another form with no fused kernel, every penalty on) after one epoch and
+// resumes it from its checkpoint: the result equals two uninterrupted
+// epochs.
 func TestTrainGraphResumeMatches(t *testing.T) {
 	n := 10
 	w := cauchyW(n, rand.New(rand.NewSource(2)))
@@ -144,7 +155,7 @@ func TestTrainGraphResumeMatches(t *testing.T) {
 		Phi: NetSpec{Hidden: 8}, Psi: NetSpec{Hidden: 8}}
 	cfg := TrainConfig{Epochs: 2, Batch: 4, StepsPerEpoch: 30, Seed: 7, LRDecay: 1,
 		LR:        LearningRates{W: 1e-2, Phi: 1e-2, Psi: 1e-2, Embedding: 1e-2},
-		Penalties: Penalties{PhiZero: Always(1), WL1: Always(1e-3)}, CheckpointDir: t.TempDir()}
+		Penalties: Penalties{PhiZero: Always(1), WL1: Always(1e-3), EdgeDiff: Always(10)}, CheckpointDir: t.TempDir()}
 	whole, err := TrainGraph(context.Background(), spec, data, cfg)
 	if err != nil {
 		t.Fatal(err)
