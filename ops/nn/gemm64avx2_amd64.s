@@ -2,16 +2,17 @@
 
 #include "textflag.h"
 
-// func gemm64AVX2(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool)
+// func gemm64AVX2(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool, ldb int)
 //
 // C[r][0:64] (+)= Σ_kk A(r, kk)·B[kk][0:64] for r < m, kk < k, where
-// A(r, kk) = a[r·lda + kk·astep] (elements); B and C have row stride 64.
+// A(r, kk) = a[r·lda + kk·astep] (elements); B has row stride ldb
+// (elements, at least 64) and C row stride 64.
 // With acc false C is overwritten. Six rows by 16 columns at a time keep
 // 12 accumulators (12 independent FMA chains cover the FMA latency); the A
 // pointers of rows 0 and 3 (AX, CX) reach the next two rows with lda and
 // 2·lda. Then four rows (8 accumulators), then one at a time, 64 columns
 // wide.
-TEXT ·gemm64AVX2(SB), NOSPLIT, $0-57
+TEXT ·gemm64AVX2(SB), NOSPLIT, $0-72
 	MOVQ    a+0(FP), SI
 	MOVQ    lda+8(FP), R8
 	SHLQ    $2, R8
@@ -22,6 +23,9 @@ TEXT ·gemm64AVX2(SB), NOSPLIT, $0-57
 	MOVQ    m+40(FP), R9
 	MOVQ    k+48(FP), R10
 	MOVBLZX acc+56(FP), R11
+	MOVQ    ldb+64(FP), AX
+	SHLQ    $2, AX
+	MOVQ    AX, ldb+64(FP) // now in bytes
 
 rows6:
 	CMPQ R9, $6
@@ -91,7 +95,7 @@ kloop6:
 	VFMADD231PS  Y13, Y15, Y11
 	ADDQ         R15, AX
 	ADDQ         R15, CX
-	ADDQ         $256, R12
+	ADDQ         ldb+64(FP), R12
 	DECQ         R14
 	JNZ          kloop6
 
@@ -170,7 +174,7 @@ kloop4:
 	VFMADD231PS  Y9, Y13, Y7
 	ADDQ         R15, AX
 	ADDQ         R15, CX
-	ADDQ         $256, R12
+	ADDQ         ldb+64(FP), R12
 	DECQ         R14
 	JNZ          kloop4
 
@@ -234,7 +238,7 @@ kloop1:
 	VFMADD231PS  192(R12), Y8, Y6
 	VFMADD231PS  224(R12), Y8, Y7
 	ADDQ         R15, AX
-	ADDQ         $256, R12
+	ADDQ         ldb+64(FP), R12
 	DECQ         R14
 	JNZ          kloop1
 

@@ -2,12 +2,13 @@
 
 #include "textflag.h"
 
-// func gemm64AVX512(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool)
+// func gemm64AVX512(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool, ldb int)
 //
 // C[r][0:64] (+)= Σ_kk A(r, kk)·B[kk][0:64] for r < m, kk < k, where
-// A(r, kk) = a[r·lda + kk·astep] (elements); B and C have row stride 64.
+// A(r, kk) = a[r·lda + kk·astep] (elements); B has row stride ldb
+// (elements, at least 64) and C row stride 64.
 // With acc false C is overwritten. Four rows at a time use 16 accumulators.
-TEXT ·gemm64AVX512(SB), NOSPLIT, $0-57
+TEXT ·gemm64AVX512(SB), NOSPLIT, $0-72
 	MOVQ a+0(FP), SI
 	MOVQ lda+8(FP), R8
 	SHLQ $2, R8
@@ -18,6 +19,9 @@ TEXT ·gemm64AVX512(SB), NOSPLIT, $0-57
 	MOVQ m+40(FP), R9
 	MOVQ k+48(FP), R10
 	MOVBLZX acc+56(FP), R11
+	MOVQ ldb+64(FP), AX
+	SHLQ $2, AX
+	MOVQ AX, ldb+64(FP) // now in bytes
 
 rows4:
 	CMPQ R9, $4
@@ -99,7 +103,7 @@ kloop4:
 	ADDQ R15, BX
 	ADDQ R15, CX
 	ADDQ R15, R12
-	ADDQ $256, R13
+	ADDQ ldb+64(FP), R13
 	DECQ R14
 	JNZ  kloop4
 
@@ -156,7 +160,7 @@ kloop1:
 	VFMADD231PS 128(R13), Z20, Z2
 	VFMADD231PS 192(R13), Z20, Z3
 	ADDQ R15, AX
-	ADDQ $256, R13
+	ADDQ ldb+64(FP), R13
 	DECQ R14
 	JNZ  kloop1
 

@@ -2,14 +2,15 @@
 
 #include "textflag.h"
 
-// func gemm64NEON(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool)
+// func gemm64NEON(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool, ldb int)
 //
 // C[r][0:64] (+)= Σ_kk A(r, kk)·B[kk][0:64] for r < m, kk < k, where
-// A(r, kk) = a[r·lda + kk·astep] (elements); B and C have row stride 64.
+// A(r, kk) = a[r·lda + kk·astep] (elements); B has row stride ldb
+// (elements, at least 64) and C row stride 64.
 // With acc false C is overwritten. Four rows by 16 columns at a time keep 16
 // accumulators (V0–V15), B's 16 values in V16–V19 and A's four values
 // broadcast in V20–V23; leftover rows go one at a time, 64 columns wide.
-TEXT ·gemm64NEON(SB), NOSPLIT, $0-57
+TEXT ·gemm64NEON(SB), NOSPLIT, $0-72
 	MOVD  a+0(FP), R0
 	MOVD  lda+8(FP), R1
 	LSL   $2, R1
@@ -20,6 +21,9 @@ TEXT ·gemm64NEON(SB), NOSPLIT, $0-57
 	MOVD  m+40(FP), R5
 	MOVD  k+48(FP), R6
 	MOVBU acc+56(FP), R7
+	MOVD  ldb+64(FP), R19
+	LSL   $2, R19 // B's row stride in bytes
+	SUB   $256, R19, R20 // the same less the 256 bytes of the post-incremented loads
 
 rows4:
 	CMP  $4, R5
@@ -68,7 +72,7 @@ k4:
 
 kloop4:
 	VLD1  (R14), [V16.S4, V17.S4, V18.S4, V19.S4]
-	ADD   $256, R14
+	ADD   R19, R14
 	VLD1R (R10), [V20.S4]
 	VLD1R (R11), [V21.S4]
 	VLD1R (R12), [V22.S4]
@@ -173,6 +177,7 @@ kloop1:
 	VFMLA  V25.S4, V20.S4, V13.S4
 	VFMLA  V26.S4, V20.S4, V14.S4
 	VFMLA  V27.S4, V20.S4, V15.S4
+	ADD    R20, R14
 	SUBS   $1, R15
 	BNE    kloop1
 

@@ -12,9 +12,9 @@ import (
 type kernelSet struct {
 	tier cpu.Tier
 	// gemm64 computes C[r][0:64] (+)= Σ_kk A(r, kk)·B[kk][0:64] for r < m,
-	// kk < k, with A(r, kk) = a[r·lda + kk·astep], B and C of row stride 64,
-	// C overwritten unless acc.
-	gemm64 func(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool)
+	// kk < k, with A(r, kk) = a[r·lda + kk·astep], B of row stride ldb
+	// (≥ 64), C of row stride 64, C overwritten unless acc.
+	gemm64 func(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool, ldb int)
 	// sine is sineActivate over n values, a multiple of sineBlock, that stops
 	// before the first block holding a value with |om·h| beyond sinFastBound
 	// (or NaN) and returns the number of values done.
@@ -40,7 +40,24 @@ func gemm64Kernel(a []float32, lda int, b, c []float32, m, k int, acc bool) {
 		_ = a[(m-1)*lda+k-1]
 		_ = b[k*64-1]
 	}
-	kern.gemm64(&a[0], lda, 1, &b[0], &c[0], m, k, acc)
+	kern.gemm64(&a[0], lda, 1, &b[0], &c[0], m, k, acc, 64)
+}
+
+// gemm64StridedKernel is gemm64Kernel with B's rows ldb ≥ 64 apart: B is
+// 64 columns of a wider matrix, read in place. Only called when hasGemm64.
+func gemm64StridedKernel(a []float32, lda int, b []float32, ldb int, c []float32, m, k int, acc bool) {
+	if m == 0 {
+		return
+	}
+	_ = c[m*64-1]
+	if ldb < 64 {
+		panic("nn: gemm64StridedKernel: B's row stride is below 64")
+	}
+	if k > 0 {
+		_ = a[(m-1)*lda+k-1]
+		_ = b[(k-1)*ldb+63]
+	}
+	kern.gemm64(&a[0], lda, 1, &b[0], &c[0], m, k, acc, ldb)
 }
 
 // gemm64TransKernel is C (+)= Aᵀ·B where A is k×m row-major with row
@@ -53,7 +70,7 @@ func gemm64TransKernel(a []float32, lda int, b, c []float32, m, k int, acc bool)
 	_ = a[(k-1)*lda+m-1]
 	_ = b[k*64-1]
 	_ = c[m*64-1]
-	kern.gemm64(&a[0], 1, lda, &b[0], &c[0], m, k, acc)
+	kern.gemm64(&a[0], 1, lda, &b[0], &c[0], m, k, acc, 64)
 }
 
 // sineActivate sets h[k] = sin(om·h[k]) and dh[k] = om·cos(om·h[k]), the

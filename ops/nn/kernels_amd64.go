@@ -8,10 +8,10 @@ import "github.com/ngs-lab/ngs/internal/cpu"
 // 64 columns at a time; AVX2: four rows by 16 columns).
 //
 //go:noescape
-func gemm64AVX512(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool)
+func gemm64AVX512(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool, ldb int)
 
 //go:noescape
-func gemm64AVX2(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool)
+func gemm64AVX2(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool, ldb int)
 
 // sineAVX512 (16 values at a time, constants c) and sineAVX2 (8 at a time,
 // constants c8) are kernelSet.sine.

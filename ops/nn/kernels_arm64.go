@@ -7,7 +7,7 @@ import "github.com/ngs-lab/ngs/internal/cpu"
 // gemm64NEON is kernelSet.gemm64: four rows by 16 columns at a time.
 //
 //go:noescape
-func gemm64NEON(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool)
+func gemm64NEON(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool, ldb int)
 
 // sineNEON is kernelSet.sine, 4 values at a time (constants c).
 //

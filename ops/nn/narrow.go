@@ -103,6 +103,11 @@ func gemmNarrowNN(m, n, k int, alpha float32, a []float32, lda int, b []float32,
 			for s := s0; s < s1; s++ {
 				c0 := s * 64
 				w := min(64, n-c0)
+				dst := acc[(s-s0)*m*64 : (s-s0+1)*m*64]
+				if w == 64 { // B's strip read in place
+					gemm64StridedKernel(a[k0:], lda, b[k0*ldb+c0:], ldb, dst, m, kb, k0 > 0)
+					continue
+				}
 				for i := 0; i < kb; i++ {
 					row := b[(k0+i)*ldb+c0 : (k0+i)*ldb+c0+w]
 					dst := panel[i*64 : (i+1)*64]
@@ -111,7 +116,7 @@ func gemmNarrowNN(m, n, k int, alpha float32, a []float32, lda int, b []float32,
 						clear(dst[w:])
 					}
 				}
-				gemm64Kernel(a[k0:], lda, panel[:kb*64], acc[(s-s0)*m*64:(s-s0+1)*m*64], m, kb, k0 > 0)
+				gemm64Kernel(a[k0:], lda, panel[:kb*64], dst, m, kb, k0 > 0)
 			}
 		}
 		for s := s0; s < s1; s++ {

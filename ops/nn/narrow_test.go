@@ -72,6 +72,9 @@ func TestKernelGemmNarrowMatchesSums(t *testing.T) {
 				if n*k > 100000 && m != 3 && m != narrowMaxRows { // keep the 1000×1000 case short
 					continue
 				}
+				if testing.Short() && m%4 > 1 { // under qemu: 1, 4, 5, 8, 9, 12, 13, 16 rows
+					continue
+				}
 				for _, transB := range []bool{false, true} {
 					lda, ldc := k+m%3, n+(m+1)%3
 					ldb := n + 2
