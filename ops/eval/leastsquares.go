@@ -191,15 +191,8 @@ func (e *NormalEquations) SolveZeroDiagonal(ridge float64) ([]float32, error) {
 func (e *NormalEquations) regularisedInverse(ridge float64) (factor, inverse []float64, err error) {
 	n, width := e.n, e.width()
 	a := make([]float64, n*n)
-	par.For(n, 64, func(lo, hi int) {
-		for i := lo; i < hi; i++ { // lower triangle, from G's upper one
-			row := a[i*n : i*n+i+1]
-			for j := range row {
-				row[j] = e.products[j*width+i]
-			}
-			row[i] += ridge
-		}
-	})
+	// lower triangle, from G's upper one
+	linalg.FillLower(a, n, ridge, func(j, i int) float64 { return e.products[j*width+i] })
 	var chol linalg.Cholesky
 	if !chol.Factorize(a, n) {
 		return nil, nil, fmt.Errorf("eval: the %d×%d Gram matrix of the messages (from %d frames) is not positive definite with ridge %g: expected at least as many frames as neurons and linearly independent messages; pass a small ridge > 0",

@@ -3,7 +3,6 @@ package gnn
 import (
 	"math"
 
-	"github.com/ngs-lab/ngs/internal/par"
 	"github.com/ngs-lab/ngs/ops/linalg"
 	"github.com/ngs-lab/ngs/ops/nn"
 	"gonum.org/v1/gonum/mat"
@@ -172,18 +171,9 @@ func activeSenders(n int, flat []int) (active, pos []int) {
 func invertRegularised(at func(p, q int) float64, size int, meanDiag float64, rep *SolveReport) (inv, spare []float64) {
 	a := make([]float64, size*size)
 	// fill writes A + reg·I into a's lower triangle (linalg's Cholesky
-	// reads that one), entry (p, q) from at(q, p), q ≤ p.
-	fill := func(reg float64) {
-		par.For(size, 64, func(lo, hi int) {
-			for p := lo; p < hi; p++ {
-				row := a[p*size : p*size+p+1]
-				for q := range row {
-					row[q] = at(q, p)
-				}
-				row[p] += reg
-			}
-		})
-	}
+	// reads that one), entry (p, q) from at(q, p), q ≤ p, so along the
+	// rows of the Gram matrix.
+	fill := func(reg float64) { linalg.FillLower(a, size, reg, at) }
 	start := math.Max(rep.Ridge, 1e-12)
 	for r := start; r <= maxRidge*1.0001; r *= 10 {
 		fill(r * meanDiag)

@@ -241,3 +241,29 @@ func TestCholeskySolveVec(t *testing.T) {
 		}
 	}
 }
+
+// TestFillLower checks the lower triangle and the shift, and that the
+// upper triangle is left alone.
+func TestFillLower(t *testing.T) {
+	for _, n := range []int{0, 1, 63, 64, 65, 300} {
+		a := make([]float64, n*n)
+		for i := range a {
+			a[i] = -7
+		}
+		FillLower(a, n, 0.5, func(q, p int) float64 { return float64(1000*q + p) })
+		for p := 0; p < n; p++ {
+			for q := 0; q < n; q++ {
+				want := -7.0
+				if q <= p {
+					want = float64(1000*q + p)
+				}
+				if q == p {
+					want += 0.5
+				}
+				if a[p*n+q] != want {
+					t.Fatalf("n=%d: a[%d,%d] = %v, expected %v", n, p, q, a[p*n+q], want)
+				}
+			}
+		}
+	}
+}
