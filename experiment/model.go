@@ -142,18 +142,76 @@ func symbolArg(x lang.Expr) (string, bool) {
 	return "", false
 }
 
-// netCall reads `mlp(inputs..., hidden = , layers = , activation = )`.
-func netCall(in *runtime.Interp, set *lang.Setting, env *runtime.Env, fn string) (inputs []string, named map[string]runtime.Value, err error) {
-	call, ok := set.Value.(*lang.Call)
+// learnedFn is the call that builds each learned function of a model.
+var learnedFn = map[string]string{"psi": "mlp", "phi": "mlp", "omega": "siren"}
+
+// netInputs reads the inputs of a learned function's value fn(inputs...,
+// options): the call and its input symbols.
+func netInputs(name string, value lang.Expr) (*lang.Call, []string, error) {
+	fn := learnedFn[name]
+	call, ok := value.(*lang.Call)
 	if !ok || call.Name != fn {
-		return nil, nil, lang.Errorf(set.Value.Position(), "%s must be %s(inputs..., hidden = 64, layers = 3)", set.Name, fn)
+		return nil, nil, lang.Errorf(value.Position(), "%s must be %s(inputs..., hidden = 64, layers = 3)", name, fn)
 	}
+	var inputs []string
 	for _, a := range call.Args {
 		s, ok := symbolArg(a)
 		if !ok {
 			return nil, nil, lang.Errorf(a.Position(), "an input of %s is a symbol such as u[j], a[i], x, y or t", fn)
 		}
 		inputs = append(inputs, s)
+	}
+	return call, inputs, nil
+}
+
+// checkInputs checks the inputs of the learned function name: ψ*'s make a
+// variant (fused or the gorgonia graph's), φ* takes (u[i], a[i]) and Ω*
+// (x, y, t).
+func checkInputs(name string, inputs []string, pos lang.Pos) (gnn.Variant, error) {
+	switch name {
+	case "psi":
+		// The fused variants' inputs train fastest (gnn.Train); any other
+		// list of u[j], u[i], a[j], a[i] trains through the gorgonia graph
+		// (gnn.TrainGraph).
+		variant, err := gnn.PsiVariant(inputs)
+		if err != nil {
+			var forms []string
+			for _, p := range gnn.PsiInputs {
+				forms = append(forms, "("+strings.Join(p.Inputs, ", ")+")")
+			}
+			return "", lang.Errorf(pos, "psi takes u[j] and any of u[i], a[j], a[i], each once (fastest: %s), found (%s)",
+				strings.Join(forms, ", "), strings.Join(inputs, ", "))
+		}
+		return variant, nil
+	case "phi":
+		if j := strings.Join(inputs, ","); j != "u[i],a[i]" && j != "u,a[i]" {
+			return "", lang.Errorf(pos, "phi takes the inputs (u[i], a[i]), found (%s)", strings.Join(inputs, ", "))
+		}
+	case "omega":
+		if strings.Join(inputs, ",") != "x,y,t" {
+			return "", lang.Errorf(pos, "omega takes the inputs (x, y, t), found (%s)", strings.Join(inputs, ", "))
+		}
+	}
+	return "", nil
+}
+
+// checkLearnedInputs is the model schema's static check of psi, phi and
+// omega: `ngs check` reports a wrong call or input list with the message
+// the declaration gives when it runs.
+func checkLearnedInputs(name string, value lang.Expr) error {
+	_, inputs, err := netInputs(name, value)
+	if err != nil {
+		return err
+	}
+	_, err = checkInputs(name, inputs, value.Position())
+	return err
+}
+
+// netCall reads `mlp(inputs..., hidden = , layers = , activation = )`.
+func netCall(in *runtime.Interp, set *lang.Setting, env *runtime.Env) (inputs []string, named map[string]runtime.Value, err error) {
+	call, inputs, err := netInputs(set.Name, set.Value)
+	if err != nil {
+		return nil, nil, err
 	}
 	named = map[string]runtime.Value{}
 	for _, na := range call.Named {
@@ -211,21 +269,13 @@ func netSpec(in *runtime.Interp, set *lang.Setting, named map[string]runtime.Val
 }
 
 func (m *ModelDecl) psi(in *runtime.Interp, set *lang.Setting, env *runtime.Env) error {
-	inputs, named, err := netCall(in, set, env, "mlp")
+	inputs, named, err := netCall(in, set, env)
 	if err != nil {
 		return err
 	}
-	// The fused variants' inputs train fastest (gnn.Train); any other list
-	// of u[j], u[i], a[j], a[i] trains through the gorgonia graph
-	// (gnn.TrainGraph).
-	variant, err := gnn.PsiVariant(inputs)
+	variant, err := checkInputs("psi", inputs, set.Value.Position())
 	if err != nil {
-		var forms []string
-		for _, p := range gnn.PsiInputs {
-			forms = append(forms, "("+strings.Join(p.Inputs, ", ")+")")
-		}
-		return lang.Errorf(set.Value.Position(), "psi takes u[j] and any of u[i], a[j], a[i], each once (fastest: %s), found (%s)",
-			strings.Join(forms, ", "), strings.Join(inputs, ", "))
+		return err
 	}
 	m.Spec.Variant, m.Spec.PsiArgs = variant, nil
 	if variant == gnn.Graph {
@@ -236,24 +286,24 @@ func (m *ModelDecl) psi(in *runtime.Interp, set *lang.Setting, env *runtime.Env)
 }
 
 func (m *ModelDecl) phi(in *runtime.Interp, set *lang.Setting, env *runtime.Env) error {
-	inputs, named, err := netCall(in, set, env, "mlp")
+	inputs, named, err := netCall(in, set, env)
 	if err != nil {
 		return err
 	}
-	if j := strings.Join(inputs, ","); j != "u[i],a[i]" && j != "u,a[i]" {
-		return lang.Errorf(set.Value.Position(), "phi takes the inputs (u[i], a[i]), found (%s)", strings.Join(inputs, ", "))
+	if _, err := checkInputs("phi", inputs, set.Value.Position()); err != nil {
+		return err
 	}
 	m.Spec.Phi, err = netSpec(in, set, named, len(inputs))
 	return err
 }
 
 func (m *ModelDecl) omega(in *runtime.Interp, set *lang.Setting, env *runtime.Env) error {
-	inputs, named, err := netCall(in, set, env, "siren")
+	inputs, named, err := netCall(in, set, env)
 	if err != nil {
 		return err
 	}
-	if strings.Join(inputs, ",") != "x,y,t" {
-		return lang.Errorf(set.Value.Position(), "omega takes the inputs (x, y, t), found (%s)", strings.Join(inputs, ", "))
+	if _, err := checkInputs("omega", inputs, set.Value.Position()); err != nil {
+		return err
 	}
 	o := &gnn.OmegaSpec{Mode: gnn.Multiplicative}
 	positions := ""

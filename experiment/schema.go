@@ -62,9 +62,12 @@ var modelSchema = &lang.BlockSchema{
 	Doc:  "the GNN that training fits: embedding size and the learned functions",
 	Settings: []lang.SettingSchema{
 		{Name: "embedding", Type: lang.Whole(1), Doc: "the dimension of the latent vector a_i"},
-		{Name: "psi", Type: learnedFunction, Doc: "ψ*, the transfer function: mlp(u[j], ...)"},
-		{Name: "phi", Type: learnedFunction, Doc: "φ*, the update function: mlp(u[i], a[i], ...)"},
-		{Name: "omega", Type: lang.Opaque("siren(x, y, t, ...)"), Doc: "Ω*, the learned hidden input"},
+		{Name: "psi", Type: learnedFunction, Doc: "ψ*, the transfer function: mlp(u[j], ...) with any of u[i], a[j], a[i]",
+			Check: func(x lang.Expr) error { return checkLearnedInputs("psi", x) }},
+		{Name: "phi", Type: learnedFunction, Doc: "φ*, the update function: mlp(u[i], a[i], ...)",
+			Check: func(x lang.Expr) error { return checkLearnedInputs("phi", x) }},
+		{Name: "omega", Type: lang.Opaque("siren(x, y, t, ...)"), Doc: "Ω*, the learned hidden input",
+			Check: func(x lang.Expr) error { return checkLearnedInputs("omega", x) }},
 		{Name: "input", Type: lang.OneOf("multiplicative", "additive"), Doc: "how Ω* enters the update"},
 	},
 }

@@ -21,6 +21,15 @@ func (c *checker) setting(s *scope, st *Setting) {
 	switch {
 	case ok:
 		c.value(st.Value, f.Type, st.Name)
+		if f.Check != nil {
+			if err := f.Check(st.Value); err != nil {
+				if le, isLang := err.(*Error); isLang {
+					c.errs = append(c.errs, le)
+				} else {
+					c.errorf(st.Value.Position(), "%v", err)
+				}
+			}
+		}
 	case schema.Open || schema.Params:
 		c.value(st.Value, schema.Rest, st.Name)
 	default:

@@ -224,6 +224,10 @@ type SettingSchema struct {
 	Name string
 	Type Type
 	Doc  string
+	// Check, when set, checks the setting's value expression beyond its
+	// type (the inputs of psi = mlp(u[j], ...)); the checker reports its
+	// error at the error's position, or at the value for a plain error.
+	Check func(value Expr) error
 }
 
 // HookSchema describes the `every K UNIT { ... }` hooks a block may hold.

@@ -12,7 +12,8 @@ import (
 var updateGolden = flag.Bool("update", false, "rewrite the golden files of TestCheckGolden")
 
 // checkCases are copies of shipped scripts, each with one setting misspelt
-// or given a value of the wrong type. `ngs check` must report each with
+// or given a value of the wrong type (or a learned function given inputs
+// it cannot take). `ngs check` must report each with
 // its FILE:LINE:COL, the source line and a caret (and a "did you mean"
 // for a misspelling), and `ngs run` must report the same before anything
 // runs. The expected outputs are in testdata/check/NAME.golden.
@@ -31,6 +32,8 @@ var checkCases = []struct {
 	{"cluster_hook_type", "quickstart.ngs", "refit = 20", "refit = \"20\""},
 	{"report_setting", "fig2.ngs", "report(fit, truth = fig2", "report(fit, truht = fig2"},
 	{"simulate_string_for_number", "supp5_transfer.ngs", "frames = frames", "frames = \"frames\""},
+	{"psi_inputs", "quickstart.ngs", "psi = mlp(u[j],", "psi = mlp(u[j], u[j],"},
+	{"phi_inputs", "supp13_n4.ngs", "phi = mlp(u[i], a[i],", "phi = mlp(u[i], a[j],"},
 	{"fn_in_equation", "quickstart.ngs", "network quick {", "fn sq(x) = x * x\nnetwork quick {\n    halfsq(u) = 0.5 * sq(u)"},
 }
 
