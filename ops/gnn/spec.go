@@ -13,7 +13,10 @@
 //
 // For the N2 and N4 variants ψ* depends on the sender only, so it is
 // evaluated once per neuron and frame and the messages of a batch are one
-// matrix product Ψ·Ŵᵀ; nothing of size N² is built per edge.
+// matrix product Ψ·Ŵᵀ; nothing of size N² is built per edge. Train's fused
+// kernels cover N2, N4 and N5; a ψ* of any other inputs (variant Graph, for
+// example ψ*(u_j, u_i)) trains by TrainGraph, through the model's loss
+// compiled to a gorgonia graph with gorgonia's autodiff (graphloss.go).
 package gnn
 
 import (
@@ -52,18 +55,20 @@ const (
 // psiSymbols are the inputs ψ* may take, in any order and combination.
 var psiSymbols = []string{SenderActivity, ReceiverActivity, SenderEmbedding, ReceiverEmbedding}
 
-// PsiInputs are ψ*'s inputs in each variant, in order, as a script writes
-// them in mlp(...): the one table from a model declaration to a variant.
+// PsiInputs are ψ*'s inputs in each fused variant (the forms Train's
+// kernels cover), in order, as a script writes them in mlp(...): the one
+// table from a model declaration to a variant; any other list is Graph
+// (PsiVariant).
 var PsiInputs = []struct {
 	Variant Variant
 	Inputs  []string
 }{
-	{N2, []string{"u[j]"}},
-	{N4, []string{"u[j]", "a[j]"}},
-	{N5, []string{"u[j]", "a[i]", "a[j]"}},
+	{N2, []string{SenderActivity}},
+	{N4, []string{SenderActivity, SenderEmbedding}},
+	{N5, []string{SenderActivity, ReceiverEmbedding, SenderEmbedding}},
 }
 
-// VariantOf returns the variant whose ψ* takes exactly inputs.
+// VariantOf returns the fused variant whose ψ* takes exactly inputs.
 func VariantOf(inputs []string) (Variant, bool) {
 	for _, p := range PsiInputs {
 		if slices.Equal(p.Inputs, inputs) {
