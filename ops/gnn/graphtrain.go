@@ -43,6 +43,10 @@ func TrainGraph(ctx context.Context, spec ModelSpec, data Data, cfg TrainConfig)
 	if cfg.Solver == "" {
 		cfg.Solver = SolverAdam
 	}
+	if cfg.Validation > 0 && cfg.OnWarning != nil {
+		cfg.OnWarning(fmt.Sprintf("ψ*(%s) trains through the gorgonia graph, which holds out no validation frames: validation = %g is ignored",
+			strings.Join(spec.PsiArgList(), ", "), cfg.Validation))
+	}
 	cfg = cfg.withDefaults(data.T)
 	if err := cfg.validateGraph(spec, data); err != nil {
 		return nil, err

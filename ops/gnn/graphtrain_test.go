@@ -191,3 +191,41 @@ func TestTrainGraphResumeMatches(t *testing.T) {
 		t.Errorf("resuming psi(u[j], u[i]) from a psi(u[j], a[i]) checkpoint: got %v, expected a shape error", err)
 	}
 }
+
+// TestTrainGraphRefusesWhatNeedsFusedKernels checks the settings only Train
+// supports: each is refused with the setting named, and a validation
+// fraction is ignored with a warning.
+func TestTrainGraphRefusesWhatNeedsFusedKernels(t *testing.T) {
+	n := 6
+	d := smallData(n, 40, rand.New(rand.NewSource(1)))
+	spec := ModelSpec{N: n, Variant: Graph, PsiArgs: []string{SenderActivity, ReceiverActivity}, Phi: NetSpec{Hidden: 4}, Psi: NetSpec{Hidden: 4}}
+	base := TrainConfig{Epochs: 1, Batch: 2, StepsPerEpoch: 2, LR: LearningRates{W: 1e-3, Phi: 1e-3, Psi: 1e-3, Embedding: 1e-3}}
+	for _, c := range []struct {
+		edit func(*TrainConfig, *ModelSpec)
+		want string
+	}{
+		{func(c *TrainConfig, _ *ModelSpec) { c.Solver = SolverAlternating }, `solver "alternating"`},
+		{func(c *TrainConfig, _ *ModelSpec) { c.Until = UntilConverged }, `until "converged"`},
+		{func(c *TrainConfig, _ *ModelSpec) { c.LR.Psi = 0 }, "learning rate psi"},
+		{func(_ *TrainConfig, s *ModelSpec) { s.PsiArgs = []string{ReceiverActivity} }, "must take the sender's activity u[j]"},
+		{func(_ *TrainConfig, s *ModelSpec) {
+			s.Omega = &OmegaSpec{Neurons: []int{0}, X: []float32{0}, Y: []float32{0}}
+		}, "hidden input"},
+	} {
+		cfg, sp := base, spec
+		c.edit(&cfg, &sp)
+		if _, err := TrainGraph(context.Background(), sp, d, cfg); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("got %v, want an error containing %q", err, c.want)
+		}
+	}
+	var warnings []string
+	cfg := base
+	cfg.Validation = 0.2
+	cfg.OnWarning = func(s string) { warnings = append(warnings, s) }
+	if _, err := TrainGraph(context.Background(), spec, d, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "validation = 0.2 is ignored") {
+		t.Errorf("warnings %q, want one saying validation is ignored", warnings)
+	}
+}
