@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ngs-lab/ngs/internal/par"
+	"github.com/ngs-lab/ngs/ops/vec"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 )
@@ -325,20 +327,24 @@ func linearForward(d *Dense, in, out []float32, rows int, w *Work) {
 	switch {
 	case hasGemm64() && d.Out%64 == 0 && d.Out > 64:
 		panelForward(d, in, out, rows, w)
-	case d.In <= 4:
-		smallInForward(d, in, out, rows)
-	case d.Out == 1:
-		ParallelRows(rows, func(lo, hi int) {
-			for r := lo; r < hi; r++ {
-				out[r] = d.B[0] + dot(in[r*d.In:(r+1)*d.In], d.W)
-			}
-		})
-	case hasGemm64() && d.Out == 64:
+	case hasGemm64() && d.Out == 64: // also the first layers (In ≤ 4) of φ* and ψ*
 		ParallelRows(rows, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
 				copy(out[r*64:(r+1)*64], d.B)
 			}
 			gemm64Kernel(in[lo*d.In:], d.In, d.W, out[lo*64:], hi-lo, d.In, true)
+		})
+	case d.In <= 4:
+		smallInForward(d, in, out, rows)
+	case d.Out == 1: // out = in·w + b: the matrix-vector kernel of ops/vec
+		ParallelRows(rows, func(lo, hi int) {
+			if err := vec.MatVec(out[lo:hi], in[lo*d.In:hi*d.In], d.In, d.W); err != nil {
+				panic("nn: " + err.Error()) // the layer's own shapes: a bug
+			}
+			b := d.B[0]
+			for r := lo; r < hi; r++ {
+				out[r] += b
+			}
 		})
 	default:
 		ParallelRows(rows, func(lo, hi int) {
@@ -366,10 +372,7 @@ func smallInForward(d *Dense, in, out []float32, rows int) {
 // linearParamGrad adds inᵀ·g into GW and the column sums of g into GB.
 func linearParamGrad(d *Dense, in, g []float32, rows int, w *Work) {
 	if d.Out == 1 {
-		for r := 0; r < rows; r++ {
-			d.GB[0] += g[r]
-			axpy(g[r], in[r*d.In:(r+1)*d.In], d.GW)
-		}
+		columnParamGrad(d, in, g, rows, w)
 		return
 	}
 	biasGrad(d, g, rows, w)
@@ -382,6 +385,40 @@ func linearParamGrad(d *Dense, in, g []float32, rows int, w *Work) {
 		return
 	}
 	gemm(blas.Trans, blas.NoTrans, d.In, d.Out, rows, in, d.In, g, d.Out, 1, d.GW, d.Out)
+}
+
+// columnParamGrad is linearParamGrad for one output (the last layer of φ*
+// and ψ*): GW += inᵀ·g and GB += Σ g. The rows are split over goroutines,
+// each forming the partial sums of its block (with the 64-column kernel,
+// one row of A, when In is 64), and the partials are added in block order.
+func columnParamGrad(d *Dense, in, g []float32, rows int, w *Work) {
+	workers := par.Workers(rows, 2*minRowsPerWorker)
+	stride := d.In + 1 // GW's partial, then GB's
+	if d.In == 64 {
+		stride = 64 + 1
+	}
+	parts := grow(&w.parts, workers*stride)
+	par.Split(rows, workers, func(p, lo, hi int) {
+		part := parts[p*stride : (p+1)*stride]
+		clear(part)
+		if hasGemm64() && d.In == 64 {
+			gemm64Kernel(g[lo:hi], hi-lo, in[lo*64:hi*64], part[:64], 1, hi-lo, false)
+		} else {
+			for r := lo; r < hi; r++ {
+				axpy(g[r], in[r*d.In:(r+1)*d.In], part[:d.In])
+			}
+		}
+		var sb float32
+		for _, v := range g[lo:hi] {
+			sb += v
+		}
+		part[d.In] = sb
+	})
+	for p := 0; p < workers; p++ {
+		part := parts[p*stride : (p+1)*stride]
+		axpy(1, part[:d.In], d.GW)
+		d.GB[0] += part[d.In]
+	}
 }
 
 // biasGrad adds the column sums of g into GB, splitting the rows over
