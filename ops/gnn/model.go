@@ -225,7 +225,7 @@ func (m *Model) PsiAt(uj, ui, ai, aj []float32) ([]float32, error) {
 	args := m.spec.PsiArgList()
 	for _, in := range args {
 		src, w := cols[in], m.spec.inputWidth(in)
-		if src != nil && len(src) != rows*w || src == nil && in != ReceiverActivity {
+		if len(src) != rows*w && !(src == nil && in == ReceiverActivity) {
 			return nil, fmt.Errorf("gnn: Psi (%s) needs %d %s values for %d points, found %d", m.spec.Variant, rows*w, names[in], rows, len(src))
 		}
 	}
