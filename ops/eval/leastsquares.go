@@ -192,7 +192,7 @@ func (e *NormalEquations) regularisedInverse(ridge float64) (factor, inverse []f
 	n, width := e.n, e.width()
 	a := make([]float64, n*n)
 	// lower triangle, from G's upper one
-	linalg.FillLower(a, n, ridge, func(j, i int) float64 { return e.products[j*width+i] })
+	linalg.FillLowerMatrix(a, n, ridge, e.products, width)
 	var chol linalg.Cholesky
 	if !chol.Factorize(a, n) {
 		return nil, nil, fmt.Errorf("eval: the %d×%d Gram matrix of the messages (from %d frames) is not positive definite with ridge %g: expected at least as many frames as neurons and linearly independent messages; pass a small ridge > 0",

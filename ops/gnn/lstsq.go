@@ -97,7 +97,11 @@ func robustSolve(gram, cross []float64, n int, ridge float64, flat []int, sums, 
 		meanDiag += at(p, p)
 	}
 	meanDiag = math.Max(meanDiag/float64(size), 1e-300)
-	inv, spare := invertRegularised(at, size, meanDiag, &rep)
+	var whole []float64 // A is the Gram matrix itself when no sender is flat
+	if na == n {
+		whole = gram
+	}
+	inv, spare := invertRegularised(at, whole, size, meanDiag, &rep)
 	// Cross products of the system, size×n: row p for sender active[p],
 	// then the intercept's (R's column sums); cross itself when no sender
 	// is flat.
@@ -166,14 +170,19 @@ func activeSenders(n int, flat []int) (active, pos []int) {
 // row-major) of the matrix A (entries at(p, q), read from its upper
 // triangle) plus ρI, raising ρ (and recording it in rep) until the
 // Cholesky factorisation (ops/linalg) succeeds with a condition number ≤
-// maxCond, or the pseudo-inverse past maxRidge. spare is size² values of
-// scratch (the factor's storage) that the caller may reuse.
-func invertRegularised(at func(p, q int) float64, size int, meanDiag float64, rep *SolveReport) (inv, spare []float64) {
+// maxCond, or the pseudo-inverse past maxRidge. gram, when not nil, is A
+// itself (size×size, row-major: no sender flat), read directly. spare is
+// size² values of scratch (the factor's storage) that the caller may
+// reuse.
+func invertRegularised(at func(p, q int) float64, gram []float64, size int, meanDiag float64, rep *SolveReport) (inv, spare []float64) {
 	a := make([]float64, size*size)
 	// fill writes A + reg·I into a's lower triangle (linalg's Cholesky
 	// reads that one), entry (p, q) from at(q, p), q ≤ p, so along the
-	// rows of the Gram matrix.
+	// rows of the Gram matrix; straight from gram when A is gram itself.
 	fill := func(reg float64) { linalg.FillLower(a, size, reg, at) }
+	if gram != nil {
+		fill = func(reg float64) { linalg.FillLowerMatrix(a, size, reg, gram, size) }
+	}
 	start := math.Max(rep.Ridge, 1e-12)
 	for r := start; r <= maxRidge*1.0001; r *= 10 {
 		fill(r * meanDiag)

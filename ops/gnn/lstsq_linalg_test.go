@@ -87,7 +87,19 @@ func TestInvertRegularisedMatchesGonum(t *testing.T) {
 			t.Fatalf("spread %g: gonum found no ridge", spread)
 		}
 		rep := SolveReport{Method: "cholesky", Ridge: start}
-		inv, _ := invertRegularised(func(p, q int) float64 { return a[p*n+q] }, n, meanDiag, &rep)
+		at := func(p, q int) float64 { return a[p*n+q] }
+		inv, _ := invertRegularised(at, nil, n, meanDiag, &rep)
+		// the same from the matrix itself
+		rep2 := SolveReport{Method: "cholesky", Ridge: start}
+		inv2, _ := invertRegularised(at, a, n, meanDiag, &rep2)
+		if rep2.Ridge != rep.Ridge || rep2.Cond != rep.Cond {
+			t.Fatalf("spread %g: from the matrix ridge %g cond %g, from at() %g %g", spread, rep2.Ridge, rep2.Cond, rep.Ridge, rep.Cond)
+		}
+		for k := range inv {
+			if inv2[k] != inv[k] {
+				t.Fatalf("spread %g: inverse from the matrix differs at %d: %v, %v", spread, k, inv2[k], inv[k])
+			}
+		}
 		t.Logf("spread %g: %s, ridge %g, condition %.3g (gonum %.3g)", spread, rep.Method, rep.Ridge, rep.Cond, wantCond)
 		if math.Abs(rep.Ridge/wantRidge-1) > 1e-9 {
 			t.Fatalf("spread %g: ridge %g (%s), gonum's loop %g", spread, rep.Ridge, rep.Method, wantRidge)
@@ -123,7 +135,7 @@ func TestInvertRegularisedPseudoInverse(t *testing.T) {
 	eig[3] = -2
 	a := spectrumMatrix(eig, rng)
 	rep := SolveReport{Method: "cholesky", Ridge: 1e-6}
-	inv, _ := invertRegularised(func(p, q int) float64 { return a[p*n+q] }, n, 20, &rep)
+	inv, _ := invertRegularised(func(p, q int) float64 { return a[p*n+q] }, a, n, 20, &rep)
 	if rep.Method != "pseudo-inverse" || rep.Rank != n-1 || !math.IsInf(rep.Cond, 1) {
 		t.Fatalf("report %+v: expected the pseudo-inverse with rank %d", rep, n-1)
 	}

@@ -242,15 +242,24 @@ func TestCholeskySolveVec(t *testing.T) {
 	}
 }
 
-// TestFillLower checks the lower triangle and the shift, and that the
-// upper triangle is left alone.
+// TestFillLower checks FillLower and FillLowerMatrix: the lower triangle
+// and the shift, and that the upper triangle is left alone.
 func TestFillLower(t *testing.T) {
 	for _, n := range []int{0, 1, 63, 64, 65, 300} {
 		a := make([]float64, n*n)
 		for i := range a {
 			a[i] = -7
 		}
+		b := append([]float64(nil), a...)
 		FillLower(a, n, 0.5, func(q, p int) float64 { return float64(1000*q + p) })
+		lds := n + 3
+		src := make([]float64, n*lds)
+		for q := 0; q < n; q++ {
+			for p := 0; p < n; p++ {
+				src[q*lds+p] = float64(1000*q + p)
+			}
+		}
+		FillLowerMatrix(b, n, 0.5, src, lds)
 		for p := 0; p < n; p++ {
 			for q := 0; q < n; q++ {
 				want := -7.0
@@ -260,8 +269,8 @@ func TestFillLower(t *testing.T) {
 				if q == p {
 					want += 0.5
 				}
-				if a[p*n+q] != want {
-					t.Fatalf("n=%d: a[%d,%d] = %v, expected %v", n, p, q, a[p*n+q], want)
+				if a[p*n+q] != want || b[p*n+q] != want {
+					t.Fatalf("n=%d: a[%d,%d] = %v (FillLower), %v (FillLowerMatrix), expected %v", n, p, q, a[p*n+q], b[p*n+q], want)
 				}
 			}
 		}
