@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -25,9 +26,26 @@ var testNetworkSchema = &BlockSchema{
 
 var testTrainSchema = &BlockSchema{
 	What:     "train block",
-	Settings: []SettingSchema{{Name: "epochs", Type: Whole(1)}, {Name: "solver", Type: OneOf("adam", "alternating")}},
+	Settings: []SettingSchema{{Name: "epochs", Type: Whole(1)}, {Name: "solver", Type: OneOf("adam", "alternating")},
+		{Name: "net", Type: Any(), Check: checkNetCall}},
 	Blocks:   map[string]*BlockSchema{"lr": {What: "lr block", Settings: []SettingSchema{{Name: "W", Type: Number().AtLeast(0)}}}},
 	Hooks:    &HookSchema{Units: []string{"epochs"}, Locals: []string{"epoch", "fit"}},
+}
+
+// checkNetCall is a setting's static check as a builtin would declare it:
+// the value must be a call of print (a plain error, reported at the value)
+// whose arguments are names (an error at the argument).
+func checkNetCall(x Expr) error {
+	call, ok := x.(*Call)
+	if !ok || call.Name != "print" {
+		return fmt.Errorf("net must be print(inputs...)")
+	}
+	for _, a := range call.Args {
+		if _, ok := a.(*Name); !ok {
+			return Errorf(a.Position(), "an input of net is a name")
+		}
+	}
+	return nil
 }
 
 func schemaConfig() CheckConfig {
@@ -75,6 +93,8 @@ func TestSchemaChecks(t *testing.T) {
 		{"hook unit", "m = 1\nfit = train(m) {\n    every 2 steps { print(1) }\n}\n", `t.ngs:3:5: hooks of the train block run every K epochs, found unit "steps"`},
 		{"script fn in an equation", "fn sq(x) = x*x\nnetwork n {\n    type A { c = 1 }\n    du/dt = -c*u + sq(u)\n}\n", `t.ngs:4:20: sq cannot be used in an equation: expected a network function or one of tanh, exp`},
 		{"argument type", net + "d = simulate(n, frames = \"many\")\n", `t.ngs:6:26: simulate: frames must be a whole number ≥ 1, found "many"`},
+		{"setting check, plain error", "m = 1\nfit = train(m) {\n    net = 3\n}\n", `t.ngs:3:11: net must be print(inputs...)`},
+		{"setting check, positioned error", "m = 1\nfit = train(m) {\n    net = print(m, 2)\n}\n", `t.ngs:3:20: an input of net is a name`},
 		{"equation in a train block", "m = 1\nfit = train(m) {\n    du/dt = -1\n}\n", `t.ngs:3:5: equations cannot appear in the train block`},
 	}
 	for _, c := range cases {
