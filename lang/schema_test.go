@@ -25,11 +25,11 @@ var testNetworkSchema = &BlockSchema{
 }
 
 var testTrainSchema = &BlockSchema{
-	What:     "train block",
+	What: "train block",
 	Settings: []SettingSchema{{Name: "epochs", Type: Whole(1)}, {Name: "solver", Type: OneOf("adam", "alternating")},
 		{Name: "net", Type: Any(), Check: checkNetCall}},
-	Blocks:   map[string]*BlockSchema{"lr": {What: "lr block", Settings: []SettingSchema{{Name: "W", Type: Number().AtLeast(0)}}}},
-	Hooks:    &HookSchema{Units: []string{"epochs"}, Locals: []string{"epoch", "fit"}},
+	Blocks: map[string]*BlockSchema{"lr": {What: "lr block", Settings: []SettingSchema{{Name: "W", Type: Number().AtLeast(0)}}}},
+	Hooks:  &HookSchema{Units: []string{"epochs"}, Locals: []string{"epoch", "fit"}},
 }
 
 // checkNetCall is a setting's static check as a builtin would declare it:
