@@ -144,7 +144,24 @@ func dot(x, y []float64) float64 {
 func trsmLowerT(l []float64, b int, x []float64, m, ld int) {
 	if b <= smallBlock {
 		par.For(m, 16, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
+			i := lo
+			for ; i+4 <= hi; i += 4 { // four rows share the loads of L
+				r0, r1 := x[i*ld:i*ld+b], x[(i+1)*ld:(i+1)*ld+b]
+				r2, r3 := x[(i+2)*ld:(i+2)*ld+b], x[(i+3)*ld:(i+3)*ld+b]
+				for j := 0; j < b; j++ {
+					lj := l[j*ld : j*ld+j+1]
+					s0, s1, s2, s3 := r0[j], r1[j], r2[j], r3[j]
+					for p, lv := range lj[:j] {
+						s0 -= r0[p] * lv
+						s1 -= r1[p] * lv
+						s2 -= r2[p] * lv
+						s3 -= r3[p] * lv
+					}
+					d := lj[j]
+					r0[j], r1[j], r2[j], r3[j] = s0/d, s1/d, s2/d, s3/d
+				}
+			}
+			for ; i < hi; i++ {
 				row := x[i*ld : i*ld+b]
 				for j := 0; j < b; j++ {
 					lj := l[j*ld : j*ld+j+1]
