@@ -45,6 +45,10 @@ type n5Work struct {
 	dpsi    []float32   // B×N
 	dx      []float32   // B·N × (1+2D)
 	dwg     []float32   // |G|×N
+	ones    []float32   // B×N ones: ψ*'s input Jacobian by one backward pass
+	jac     []float32   // B·N × (1+2D): ∂ψ*/∂(u_j, a_G, a_j) per row
+	jk      []float32   // B×N: one receiver-embedding component of jac
+	pk      []float32   // B×|G|: jk·Ŵ_Gᵀ
 }
 
 // receiverGroups returns the receiver groups of the N5 messages (see
@@ -123,7 +127,11 @@ func (m *Model) ensureN5Work(wk *batchWork) *n5Work {
 		rows := wk.B * n
 		wk.n5 = &n5Work{wg: make([]float32, n*n),
 			mg: make([]float32, rows), dpsi: make([]float32, rows), dx: make([]float32, rows*(1+2*d)),
-			dwg: make([]float32, n*n)}
+			dwg: make([]float32, n*n), ones: make([]float32, rows), jac: make([]float32, rows*(1+2*d)),
+			jk: make([]float32, rows), pk: make([]float32, rows)}
+		for k := range wk.n5.ones {
+			wk.n5.ones[k] = 1
+		}
 	}
 	w5 := wk.n5
 	w5.groups, w5.centres = m.n5Groups()
@@ -216,7 +224,53 @@ func (m *Model) backwardN5(wk *batchWork, b int, opt stepOptions) {
 			copy(m.psi.Grads, saved)
 		}
 		if dx != nil {
-			m.addN5EmbeddingGrads(g, dx, b)
+			m.addN5SenderGrads(dx, b)
+			m.addN5ReceiverGrads(w5, gi, g, b)
+		}
+	}
+}
+
+// addN5ReceiverGrads adds to each receiver i of group g its own gradient
+// through ψ*'s receiver-embedding input, to first order about the group's
+// embedding a_G:
+//
+//	∂L/∂a_i = Σ_b Σ_j dM[b,i]·Ŵ[i,j]·∂ψ*(u_bj, a_G, a_j)/∂a_G.
+//
+// For a group of receivers that share one embedding (exact groups: at the
+// start, when every a_i is 1, and after each clustering step) this is the
+// exact gradient of the per-pair model; for k-means groups it is that
+// gradient at the group's mean embedding. Summed over the group it is the
+// group embedding's gradient. Splitting that sum evenly among the members,
+// instead, would give every member of a group the same step, so receivers
+// could never learn their own ψ* dependence (N5's receiver width) and a
+// group, once formed, could never split. The Jacobian ∂ψ*/∂a_G comes from
+// one more backward pass of ψ* (its parameter gradients are restored).
+func (m *Model) addN5ReceiverGrads(w5 *n5Work, gi int, g []int, b int) {
+	n, d := m.spec.N, m.spec.EmbeddingDim
+	in := 1 + 2*d
+	rows := b * n
+	saved := append([]float32(nil), m.psi.Grads...)
+	jac := w5.jac[:rows*in]
+	m.psi.Backward(w5.works[gi], w5.ones[:rows], jac)
+	copy(m.psi.Grads, saved)
+	size := len(g)
+	if cap(w5.pk) < b*size {
+		w5.pk = make([]float32, b*size)
+	}
+	pk := w5.pk[:b*size]
+	jk := w5.jk[:rows]
+	for k := 0; k < d; k++ {
+		for r := 0; r < rows; r++ {
+			jk[r] = jac[r*in+1+k]
+		}
+		// P = J_k·Ŵ_Gᵀ (B×|G|); Ŵ_G is still in w5.wg from the backward pass.
+		nn.Gemm(false, true, b, size, n, 1, jk, n, w5.wg, n, 0, pk, size)
+		for c, i := range g {
+			var sum float32
+			for f := 0; f < b; f++ {
+				sum += w5.mg[f*size+c] * pk[f*size+c]
+			}
+			m.ga[i*d+k] += sum
 		}
 	}
 }
@@ -230,28 +284,16 @@ func (m *Model) psiGradsIfFrozen(opt stepOptions) []float32 {
 	return append([]float32(nil), m.psi.Grads...)
 }
 
-// addN5EmbeddingGrads adds input gradients to the embeddings: columns
-// 1+D..2D to each sender, and columns 1..D, the gradient of the group's
-// receiver embedding, to its members: whole for a group of one, else split
-// evenly (the group's receiver embedding is the members' shared or mean
-// embedding, whose derivative by each member's is 1/|G|).
-func (m *Model) addN5EmbeddingGrads(g []int, dx []float32, b int) {
+// addN5SenderGrads adds ψ*'s input gradients of columns 1+D..2D, the
+// sender-embedding input, to each sender.
+func (m *Model) addN5SenderGrads(dx []float32, b int) {
 	n, d := m.spec.N, m.spec.EmbeddingDim
 	in := 1 + 2*d
-	rows := b * n
-	recv := make([]float32, d)
-	for r := 0; r < rows; r++ {
+	for r := 0; r < b*n; r++ {
 		j := r % n
 		row := dx[r*in : (r+1)*in]
 		for k := 0; k < d; k++ {
-			recv[k] += row[1+k]
 			m.ga[j*d+k] += row[1+d+k]
-		}
-	}
-	share := 1 / float32(len(g))
-	for _, i := range g {
-		for k := 0; k < d; k++ {
-			m.ga[i*d+k] += recv[k] * share
 		}
 	}
 }
