@@ -305,7 +305,7 @@ func (t *trainingState) String() string {
 var clusterBuiltin = &runtime.Builtin{
 	Name: "cluster",
 	Doc: "cluster(threshold = 0.1, method = \"single\", k = 0, projection = \"curves\", refit = 20, lr = 1e-3, xrange = [-5, 5], points = 1000, freeze = 1, min_size = max(2, N/100), min_points = 0): " +
-		"inside an every-K-epochs hook of train: cluster the neurons by their learned φ* curves (clusters smaller than min_size join the nearest larger one; with min_points > 0 only neurons with that many others within threshold link clusters, the rest join their nearest such neuron's), replace each embedding by its cluster's median, refit φ*, freeze a and ψ* for the next epochs",
+		"inside an every-K-epochs hook of train: cluster the neurons by their learned φ* curves (projection = \"profiles\": φ* curves with the profiles of ψ* that depend on the neuron's embedding, for N4/N5; \"embedding\": the embeddings; clusters smaller than min_size join the nearest larger one; with min_points > 0 only neurons with that many others within threshold link clusters, the rest join their nearest such neuron's), replace each embedding by its cluster's median, refit φ*, freeze a and ψ* for the next epochs",
 	Params: []runtime.Param{{Name: "threshold", Default: runtime.Number(0.1)}, {Name: "method", Default: runtime.String("single")},
 		{Name: "k", Default: runtime.Number(0)}, {Name: "projection", Default: runtime.String("curves")}, {Name: "refit", Default: runtime.Number(20)},
 		{Name: "lr", Default: runtime.Number(1e-3)}, {Name: "xrange", Default: runtime.NewList(runtime.Number(-5), runtime.Number(5))},
@@ -335,9 +335,27 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 		opts.MinSize = int(v)
 	}
 	curves := m.SamplePhi(grid)
-	res, err := clusterActive(curves, len(grid), m.Embeddings(), d, opts, st.fit.constantNeurons())
+	features, width := curves, len(grid)
+	if proj, _ := c.NamedString("projection", "curves"); proj == "profiles" {
+		if features, width = profileFeatures(m, grid, curves); width != len(grid) {
+			opts.Dims = profileDims
+		}
+	}
+	res, err := clusterActive(features, width, m.Embeddings(), d, opts, st.fit.constantNeurons())
 	if err != nil {
 		return nil, c.Errorf("%v", err)
+	}
+	if width != len(grid) {
+		// The refit targets are φ* curves: medians of φ* per cluster.
+		for l := range res.MedianCurves {
+			var rows []float32
+			for i, li := range res.Labels {
+				if li == l {
+					rows = append(rows, curves[i*len(grid):(i+1)*len(grid)]...)
+				}
+			}
+			res.MedianCurves[l] = metrics.ColumnMedians(rows, len(grid))
+		}
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(c.Out(), "warning: epoch %d: %s\n", st.epoch, w)
@@ -390,6 +408,82 @@ func (f *Fit) constantNeurons() []int {
 		}
 	}
 	return f.constant
+}
+
+// profileDims is the number of principal components the "profiles"
+// projection clusters: φ* separates the types by (c, s) and ψ* by the
+// receiver's width (N5), so more than the curves' two.
+const profileDims = 3
+
+// profileFeatures returns, per neuron, its φ*(r, a_n) curve followed by the
+// profiles of ψ* that depend on its embedding: ψ*(r, a_n, ā) as a receiver
+// (N5) and ψ*(r, ā, a_n) or ψ*(r, a_n) as a sender (N4, N5), with ā the
+// median embedding; and the row width. Each block is centred per grid point
+// and scaled to unit root-mean-square over the neurons, so that φ* and ψ*
+// weigh alike: N5's types differ in ψ*'s receiver width as much as in φ*,
+// and a φ* that has not yet separated them (its share of the self term is
+// still carried by Ŵ) must not hide what ψ* knows. Without embedding inputs
+// to ψ* it is the curves alone.
+func profileFeatures(m *gnn.Model, grid, curves []float32) ([]float32, int) {
+	n, d, g := m.N(), m.Spec().EmbeddingDim, len(grid)
+	emb := m.Embeddings()
+	blocks := [][]float32{curves}
+	ref := metrics.ColumnMedians(emb, d)
+	u := make([]float32, n*g)
+	mine := make([]float32, n*g*d)
+	other := make([]float32, n*g*d)
+	for i := 0; i < n; i++ {
+		for k, r := range grid {
+			u[i*g+k] = r
+			copy(mine[(i*g+k)*d:(i*g+k+1)*d], emb[i*d:(i+1)*d])
+			copy(other[(i*g+k)*d:(i*g+k+1)*d], ref)
+		}
+	}
+	spec := m.Spec()
+	if spec.PsiTakes(gnn.ReceiverEmbedding) {
+		if p, err := m.Psi(u, mine, other); err == nil {
+			blocks = append(blocks, p)
+		}
+	}
+	if spec.PsiTakes(gnn.SenderEmbedding) {
+		var ai []float32
+		if spec.PsiTakes(gnn.ReceiverEmbedding) {
+			ai = other
+		}
+		if p, err := m.Psi(u, ai, mine); err == nil {
+			blocks = append(blocks, p)
+		}
+	}
+	if len(blocks) == 1 {
+		return curves, g
+	}
+	width := g * len(blocks)
+	out := make([]float32, n*width)
+	for b, blk := range blocks {
+		mean := make([]float64, g)
+		for i := 0; i < n; i++ {
+			for k := 0; k < g; k++ {
+				mean[k] += float64(blk[i*g+k]) / float64(n)
+			}
+		}
+		var ss float64
+		for i := 0; i < n; i++ {
+			for k := 0; k < g; k++ {
+				dv := float64(blk[i*g+k]) - mean[k]
+				ss += dv * dv
+			}
+		}
+		scale := 1.0
+		if rms := math.Sqrt(ss / float64(n*g)); rms > 0 {
+			scale = 1 / rms
+		}
+		for i := 0; i < n; i++ {
+			for k := 0; k < g; k++ {
+				out[i*width+b*g+k] = float32((float64(blk[i*g+k]) - mean[k]) * scale)
+			}
+		}
+	}
+	return out, width
 }
 
 // clusterActive runs the clustering step on the neurons whose activity
@@ -483,8 +577,10 @@ func clusterOptions(c *runtime.Call) (cluster.StepOptions, []float32, error) {
 		o.Projection = cluster.ProjectCurvesPCA
 	case "embedding":
 		o.Projection = cluster.ProjectEmbeddings
+	case "profiles":
+		o.Projection = cluster.ProjectCurvesPCA
 	default:
-		return o, nil, c.NamedError("projection", "projection must be \"curves\" or \"embedding\", found %q", proj)
+		return o, nil, c.NamedError("projection", "projection must be \"curves\", \"embedding\" or \"profiles\", found %q", proj)
 	}
 	lo, hi, err := rangeArg(c, "xrange")
 	if err != nil {
