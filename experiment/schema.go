@@ -156,7 +156,7 @@ var paramTypes = map[string]map[string]lang.Type{
 	"report": {"fit": lang.Opaque("a fit returned by train"), "truth": lang.Opaque("the network that made the data"), "out": lang.Text(),
 		"rollout": lang.Whole(0), "threshold": lang.Number().Above(0), "symbolic": lang.Boolean(), "budget": lang.Number()},
 	"cluster": {"threshold": lang.Number().Above(0), "method": lang.OneOf("single", "kmeans"), "k": lang.Whole(0),
-		"projection": lang.OneOf("curves", "embedding"), "refit": lang.Whole(0), "lr": lang.Number().AtLeast(0),
+		"projection": lang.OneOf("curves", "embedding", "profiles"), "refit": lang.Whole(0), "lr": lang.Number().AtLeast(0),
 		"xrange": lang.ListOf(), "points": lang.Number().AtLeast(2), "freeze": lang.Number().AtLeast(0), "min_size": lang.Whole(1),
 		"min_points": lang.Whole(0)},
 	"symbolic": {"neuron": lang.Whole(0), "points": lang.Number().AtLeast(2), "maxsize": lang.Whole(1), "seed": lang.Number(),
