@@ -222,71 +222,62 @@ func (m *MLP) Forward(w *Work, x []float32, rows int) []float32 {
 	for l := range m.Layers {
 		d := &m.Layers[l]
 		out := w.h[l][:rows*d.Out]
-		linearForward(d, in, out, rows, w)
-		if l+1 < len(m.Layers) {
-			m.activate(out, w.z[l], rows*d.Out)
+		var act func(lo, hi int)
+		if l+1 < len(m.Layers) { // the activation, on blocks of rows still in the cache
+			z, width := w.z[l], d.Out
+			act = func(lo, hi int) { m.activateRange(out, z, lo*width, hi*width) }
 		}
+		linearForwardThen(d, in, out, rows, w, act)
 		in = out
 	}
 	return in
 }
 
-// activate applies the activation in place, keeping in z what the derivative
-// needs (for Sine, ω0·cos(ω0·z) of the pre-activation z).
-func (m *MLP) activate(h, z []float32, n int) {
+// activateRange applies the activation in place to h[lo:hi], keeping in z
+// what the derivative needs (for Sine, ω0·cos(ω0·z) of the pre-activation
+// z), on the calling goroutine.
+func (m *MLP) activateRange(h, z []float32, lo, hi int) {
 	switch m.act {
 	case ReLU:
-		ParallelRows(n, func(lo, hi int) {
-			x := h[lo:hi]
-			for k, v := range x {
-				x[k] = max(v, 0)
-			}
-		})
+		x := h[lo:hi]
+		for k, v := range x {
+			x[k] = max(v, 0)
+		}
 	case Tanh:
-		ParallelRows(n, func(lo, hi int) {
-			for k := lo; k < hi; k++ {
-				h[k] = float32(math.Tanh(float64(h[k])))
-			}
-		})
+		for k := lo; k < hi; k++ {
+			h[k] = float32(math.Tanh(float64(h[k])))
+		}
 	case Sine:
-		om := m.omega
-		ParallelRows(n, func(lo, hi int) {
-			sineActivate(h[lo:hi], z[lo:hi], om)
-		})
+		sineActivate(h[lo:hi], z[lo:hi], m.omega)
 	}
 }
 
-// activationGrad multiplies the gradient g (w.r.t. the post-activation h) by
-// the activation's derivative, in place (for Sine, z holds it already).
-func (m *MLP) activationGrad(g, h, z []float32, n int) {
+// activationGradRange multiplies g[lo:hi] by the activation's derivative
+// (from h or z), on the calling goroutine: Backward runs it on blocks of
+// rows right after the layer above wrote them.
+func (m *MLP) activationGradRange(g, h, z []float32, lo, hi int) {
 	switch m.act {
 	case ReLU:
-		ParallelRows(n, func(lo, hi int) {
-			gs, hs := g[lo:hi], h[lo:hi]
-			hs = hs[:len(gs)]
-			for k, v := range hs {
-				// Branch-free: keep g where h > 0 (h is max(z, 0) ≥ 0).
-				var keep uint32
-				if v > 0 {
-					keep = 0xffffffff
-				}
-				gs[k] = math.Float32frombits(math.Float32bits(gs[k]) & keep)
+		gs, hs := g[lo:hi], h[lo:hi]
+		hs = hs[:len(gs)]
+		for k, v := range hs {
+			// Branch-free: keep g where h > 0 (h is max(z, 0) ≥ 0).
+			var keep uint32
+			if v > 0 {
+				keep = 0xffffffff
 			}
-		})
+			gs[k] = math.Float32frombits(math.Float32bits(gs[k]) & keep)
+		}
 	case Tanh:
-		ParallelRows(n, func(lo, hi int) {
-			for k := lo; k < hi; k++ {
-				g[k] *= 1 - h[k]*h[k]
-			}
-		})
+		for k := lo; k < hi; k++ {
+			g[k] *= 1 - h[k]*h[k]
+		}
 	case Sine:
-		ParallelRows(n, func(lo, hi int) {
-			gs, zs := g[lo:hi], z[lo:hi]
-			zs = zs[:len(gs)]
-			for k, v := range zs {
-				gs[k] *= v
-			}
-		})
+		gs, zs := g[lo:hi], z[lo:hi]
+		zs = zs[:len(gs)]
+		for k, v := range zs {
+			gs[k] *= v
+		}
 	}
 }
 
@@ -298,9 +289,8 @@ func (m *MLP) Backward(w *Work, dy []float32, dx []float32) {
 	g := dy
 	for l := len(m.Layers) - 1; l >= 0; l-- {
 		d := &m.Layers[l]
-		if l+1 < len(m.Layers) {
-			m.activationGrad(g, w.h[l], w.z[l], rows*d.Out)
-		}
+		// g already holds the gradient w.r.t. layer l's pre-activation: the
+		// derivative was applied when the layer above wrote it (post below).
 		in := w.x
 		if l > 0 {
 			in = w.h[l-1]
@@ -317,23 +307,56 @@ func (m *MLP) Backward(w *Work, dy []float32, dx []float32) {
 		} else {
 			next = w.dA[:rows*d.In]
 		}
-		linearInputGrad(d, g, next, rows, w)
+		var post func(lo, hi int)
+		if l > 0 { // layer l-1's activation derivative, on blocks still in the cache
+			h, z, width := w.h[l-1], w.z[l-1], d.In
+			post = func(lo, hi int) { m.activationGradRange(next, h, z, lo*width, hi*width) }
+		}
+		linearInputGradThen(d, g, next, rows, w, post)
 		g = next
 	}
 }
 
+// fuseRows is the block of rows on which the 64-column paths run the
+// activation (or its derivative) right after the product, while the block
+// (fuseRows×64 values) is still in the L1 cache.
+const fuseRows = 128
+
 // linearForward computes out = in·W + b over rows.
 func linearForward(d *Dense, in, out []float32, rows int, w *Work) {
+	linearForwardThen(d, in, out, rows, w, nil)
+}
+
+// linearForwardThen is linearForward followed by then(lo, hi) on blocks of
+// rows of out covering [0, rows) (nil: nothing), on the goroutine that
+// wrote them where the path allows it.
+func linearForwardThen(d *Dense, in, out []float32, rows int, w *Work, then func(lo, hi int)) {
+	if hasGemm64() && d.Out == 64 { // also the first layers (In ≤ 4) of φ* and ψ*
+		ParallelRows(rows, func(lo, hi int) {
+			for b0 := lo; b0 < hi; b0 += fuseRows {
+				b1 := min(hi, b0+fuseRows)
+				for r := b0; r < b1; r++ {
+					copy(out[r*64:(r+1)*64], d.B)
+				}
+				gemm64Kernel(in[b0*d.In:], d.In, d.W, out[b0*64:], b1-b0, d.In, true)
+				if then != nil {
+					then(b0, b1)
+				}
+			}
+		})
+		return
+	}
+	linearForwardPlain(d, in, out, rows, w)
+	if then != nil {
+		ParallelRows(rows, then)
+	}
+}
+
+// linearForwardPlain is linearForward on the paths that do not fuse.
+func linearForwardPlain(d *Dense, in, out []float32, rows int, w *Work) {
 	switch {
 	case hasGemm64() && d.Out%64 == 0 && d.Out > 64:
 		panelForward(d, in, out, rows, w)
-	case hasGemm64() && d.Out == 64: // also the first layers (In ≤ 4) of φ* and ψ*
-		ParallelRows(rows, func(lo, hi int) {
-			for r := lo; r < hi; r++ {
-				copy(out[r*64:(r+1)*64], d.B)
-			}
-			gemm64Kernel(in[lo*d.In:], d.In, d.W, out[lo*64:], hi-lo, d.In, true)
-		})
 	case d.In <= 4:
 		smallInForward(d, in, out, rows)
 	case d.Out == 1: // out = in·w + b: the matrix-vector kernel of ops/vec
@@ -481,24 +504,26 @@ func paramGrad64(d *Dense, in, g []float32, rows int, w *Work) {
 
 // linearInputGrad writes g·Wᵀ into dx.
 func linearInputGrad(d *Dense, g, dx []float32, rows int, w *Work) {
+	linearInputGradThen(d, g, dx, rows, w, nil)
+}
+
+// linearInputGradThen is linearInputGrad followed by then(lo, hi) on blocks
+// of rows of dx covering [0, rows) (nil: nothing), on the goroutine that
+// wrote them where the path allows it.
+func linearInputGradThen(d *Dense, g, dx []float32, rows int, w *Work, then func(lo, hi int)) {
 	if d.Out == 1 { // dx_r = g_r · W (W is a column)
 		ParallelRows(rows, func(lo, hi int) {
-			for r := lo; r < hi; r++ {
-				gr := g[r]
-				row := dx[r*d.In : (r+1)*d.In]
-				for k, wk := range d.W[:len(row)] {
-					row[k] = gr * wk
+			for b0 := lo; b0 < hi; b0 += fuseRows {
+				b1 := min(hi, b0+fuseRows)
+				for r := b0; r < b1; r++ {
+					gr := g[r]
+					row := dx[r*d.In : (r+1)*d.In]
+					for k, wk := range d.W[:len(row)] {
+						row[k] = gr * wk
+					}
 				}
-			}
-		})
-		return
-	}
-	if d.In <= 4 {
-		ParallelRows(rows, func(lo, hi int) {
-			for r := lo; r < hi; r++ {
-				gr := g[r*d.Out : (r+1)*d.Out]
-				for k := 0; k < d.In; k++ {
-					dx[r*d.In+k] = dot(gr, d.W[k*d.Out:(k+1)*d.Out])
+				if then != nil {
+					then(b0, b1)
 				}
 			}
 		})
@@ -515,7 +540,32 @@ func linearInputGrad(d *Dense, g, dx []float32, rows int, w *Work) {
 			}
 		}
 		ParallelRows(rows, func(lo, hi int) {
-			gemm64Kernel(g[lo*d.Out:], d.Out, wt, dx[lo*64:], hi-lo, d.Out, false)
+			for b0 := lo; b0 < hi; b0 += fuseRows {
+				b1 := min(hi, b0+fuseRows)
+				gemm64Kernel(g[b0*d.Out:], d.Out, wt, dx[b0*64:], b1-b0, d.Out, false)
+				if then != nil {
+					then(b0, b1)
+				}
+			}
+		})
+		return
+	}
+	linearInputGradPlain(d, g, dx, rows, w)
+	if then != nil {
+		ParallelRows(rows, then)
+	}
+}
+
+// linearInputGradPlain is linearInputGrad on the paths that do not fuse.
+func linearInputGradPlain(d *Dense, g, dx []float32, rows int, w *Work) {
+	if d.In <= 4 {
+		ParallelRows(rows, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				gr := g[r*d.Out : (r+1)*d.Out]
+				for k := 0; k < d.In; k++ {
+					dx[r*d.In+k] = dot(gr, d.W[k*d.Out:(k+1)*d.Out])
+				}
+			}
 		})
 		return
 	}
