@@ -23,8 +23,11 @@ type MemoryEstimate struct {
 	// Gram is the alternating solver's float64 Gram and cross-product
 	// matrices and their float32 block buffers (zero for the Adam solver).
 	Gram float64
-	// Solve is the peak of one exact solve of Ŵ on top of Gram: five N×N
-	// float64 matrices and the float32 Ŵ it returns.
+	// Solve is the peak of one exact solve of Ŵ on top of Gram (ops/linalg,
+	// lstsq.go): the Cholesky factor (reused for the solution), the inverse,
+	// the cross products gathered when senders are flat (float64 N×N each),
+	// the triangular inverse's N²/4 float64 scratch and the float32 Ŵ it
+	// returns: 30·N² bytes.
 	Solve float64
 	// Work is one batch of B·N rows through φ*, ψ* (and Ω*): inputs,
 	// activations and gradients.
@@ -69,7 +72,7 @@ func EstimateMemory(spec ModelSpec, cfg TrainConfig, T int) MemoryEstimate {
 	}
 	if cfg.Solver == SolverAlternating {
 		e.Gram = 2*8*nn2 + 2*4*nn2
-		e.Solve = 5*8*nn2 + 4*nn2
+		e.Solve = 3*8*nn2 + 2*nn2 + 4*nn2
 		if spec.receiverGrouped() {
 			// Ŵ grouped by receiver embedding: a second N×N buffer and its gradient.
 			e.Weights += 2 * 4 * nn2
