@@ -558,12 +558,11 @@ func linearInputGradThen(d *Dense, g, dx []float32, rows int, w *Work, then func
 
 // linearInputGradPlain is linearInputGrad on the paths that do not fuse.
 func linearInputGradPlain(d *Dense, g, dx []float32, rows int, w *Work) {
-	if d.In <= 4 {
+	if d.In <= 4 { // dx_r = W·g_r: In dot products of length Out, vec's kernel
 		ParallelRows(rows, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
-				gr := g[r*d.Out : (r+1)*d.Out]
-				for k := 0; k < d.In; k++ {
-					dx[r*d.In+k] = dot(gr, d.W[k*d.Out:(k+1)*d.Out])
+				if err := vec.MatVec(dx[r*d.In:(r+1)*d.In], d.W, d.Out, g[r*d.Out:(r+1)*d.Out]); err != nil {
+					panic("nn: " + err.Error()) // the layer's own shapes: a bug
 				}
 			}
 		})
@@ -627,15 +626,6 @@ func gonumGemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 		blas32.General{Rows: br, Cols: bc, Stride: ldb, Data: b[:(br-1)*ldb+bc]},
 		beta,
 		blas32.General{Rows: m, Cols: n, Stride: ldc, Data: c[:(m-1)*ldc+n]})
-}
-
-func dot(a, b []float32) float32 {
-	var s float32
-	b = b[:len(a)]
-	for k, v := range a {
-		s += v * b[k]
-	}
-	return s
 }
 
 func axpy(alpha float32, x, y []float32) {

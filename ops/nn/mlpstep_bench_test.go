@@ -24,5 +24,5 @@ func BenchmarkMLPStep(b *testing.B) {
 		m.Backward(w, dy, dx)
 	}
 	b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "wall-ms/op")
-	b.ReportMetric((cpuTime() - cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
+	b.ReportMetric((cpuTime()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
 }
