@@ -8,7 +8,8 @@ import (
 
 // TestKernelMulTMatchesFloat64 checks MulT in every tier against float64
 // sums: 1–16 vectors, W with 1, 7, 63, 65 and 1000 rows and columns (k =
-// 1000 gives blocks of 48 rows, so 1000 rows end in a partial block),
+// 1000 gives blocks of 8 rows, 7 gives blocks of 1168; 1000 rows split
+// over two goroutines end in partial blocks),
 // strides longer than the rows, and slices that end at their last value.
 func TestKernelMulTMatchesFloat64(t *testing.T) {
 	kernels(t, func(t *testing.T) {
