@@ -155,11 +155,7 @@ func train(c *runtime.Call) (runtime.Value, error) {
 		return nil, c.Errorf("%v", err)
 	}
 	start := time.Now()
-	trainer := gnn.Train
-	if !spec.Fused() {
-		trainer = gnn.TrainGraph // no fused kernel for this ψ*: the gorgonia graph
-	}
-	m, err := trainer(ctx, spec, gnn.Data{U: data.U, DU: data.DU, T: data.Frames, N: data.Network.N}, cfg)
+	m, err := gnn.Train(ctx, spec, gnn.Data{U: data.U, DU: data.DU, T: data.Frames, N: data.Network.N}, cfg)
 	bar.done()
 	fit.Seconds = time.Since(start).Seconds()
 	fit.Model = m

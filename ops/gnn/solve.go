@@ -130,7 +130,7 @@ type tables struct {
 func (s *wSolver) tables() tables {
 	tb := tables{phi: s.tabulate(false)}
 	g := s.cfg.Grid
-	if s.m.spec.Variant == N2 {
+	if s.m.spec.PsiShared() {
 		// ψ*(u) is the same for every sender: one fine table.
 		tab, lo, hi := s.tabulateShared()
 		scale := float32(len(tab)-1) / (hi - lo)
@@ -209,7 +209,7 @@ func (s *wSolver) accumulate(tb tables) {
 // least-squares solution, damped per row by the validation frames. It never
 // fails; what it had to do is in the returned report.
 func (s *wSolver) solve() SolveReport {
-	if s.m.spec.Variant == N5 {
+	if s.m.spec.receiverGrouped() {
 		return s.solveN5() // one Gram matrix per receiver group (solve_n5.go)
 	}
 	m, n := s.m, s.data.N

@@ -36,6 +36,9 @@ const collapseFactor = 4
 func Train(ctx context.Context, spec ModelSpec, data Data, cfg TrainConfig) (m *Model, err error) {
 	defer recoverInto(&err)
 	spec = spec.WithDefaults()
+	if !spec.Fused() {
+		return TrainGraph(ctx, spec, data, cfg) // no fused kernel: the gorgonia graph
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
