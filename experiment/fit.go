@@ -304,7 +304,7 @@ func (t *trainingState) String() string {
 
 var clusterBuiltin = &runtime.Builtin{
 	Name: "cluster",
-	Doc: "cluster(threshold = 0.1, method = \"single\", k = 0, projection = \"curves\", refit = 20, lr = 1e-3, xrange = [-5, 5], points = 1000, freeze = 1, min_size = max(2, N/100), min_points = 0): " +
+	Doc: "cluster(threshold = 0.1, method = \"single\", k = 0, projection = \"curves\", refit = 20, lr = 1e-3, xrange = [-5, 5], points = 1000, freeze = 1, min_size = max(3, N/100), min_points = 0): " +
 		"inside an every-K-epochs hook of train: cluster the neurons by their learned φ* curves (projection = \"profiles\": φ* curves with the profiles of ψ* that depend on the neuron's embedding, for N4/N5; \"embedding\": the embeddings; clusters smaller than min_size join the nearest larger one; with min_points > 0 only neurons with that many others within threshold link clusters, the rest join their nearest such neuron's), replace each embedding by its cluster's median, refit φ*, freeze a and ψ* for the next epochs",
 	Params: []runtime.Param{{Name: "threshold", Default: runtime.Number(0.1)}, {Name: "method", Default: runtime.String("single")},
 		{Name: "k", Default: runtime.Number(0)}, {Name: "projection", Default: runtime.String("curves")}, {Name: "refit", Default: runtime.Number(20)},
@@ -330,7 +330,10 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 	opts.Seed = uint64(st.fit.Seed)*0x9e3779b97f4a7c15 + uint64(st.epoch) + 1
 	m := st.fit.Model
 	d := m.Spec().EmbeddingDim
-	opts.MinSize = max(2, m.N()/100)
+	// Clusters of one or two neurons are outliers of single linkage (a
+	// neuron whose activity covers little of the curve range), merged
+	// into the cluster of their nearest neighbour.
+	opts.MinSize = max(3, m.N()/100)
 	if v, ok := c.Get("min_size").(runtime.Number); ok {
 		opts.MinSize = int(v)
 	}
