@@ -111,10 +111,12 @@ func TestProfileFeatures(t *testing.T) {
 // TestProfilesHook runs the clustering hook with projection = "profiles":
 // for an N2 model (ψ* takes no embedding) it clusters exactly as the
 // curves do; a projection it does not know is an error that lists it.
+// min_size = 2 keeps the small clusters of this barely trained 2-epoch run
+// apart, so that there is a clustering to compare.
 func TestProfilesHook(t *testing.T) {
 	var labels [2]string
 	for k, proj := range []string{"curves", "profiles"} {
-		src := strings.Replace(resumeScript, "cluster(threshold = 0.1, refit = 10)", `cluster(threshold = 0.1, refit = 10, projection = "`+proj+`")`, 1)
+		src := strings.Replace(resumeScript, "cluster(threshold = 0.1, refit = 10)", `cluster(threshold = 0.1, refit = 10, min_size = 2, projection = "`+proj+`")`, 1)
 		in, _, err := run(t, fmt.Sprintf(src, 2, filepath.Join(t.TempDir(), "ck"), false))
 		if err != nil {
 			t.Fatal(err)
