@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -265,29 +263,10 @@ func (t *graphTrainer) report(epoch, step int) {
 // checkpoint writes the model (with the hooks' state and, with
 // KeepAdamMoments, Adam's moments) as file in CheckpointDir, when set.
 func (t *graphTrainer) checkpoint(file string) error {
-	dir := t.cfg.CheckpointDir
-	if dir == "" {
+	if t.cfg.CheckpointDir == "" {
 		return nil
 	}
-	m := t.m
-	if t.cfg.SaveExtra != nil {
-		extra, err := t.cfg.SaveExtra()
-		if err != nil {
-			return err
-		}
-		m.track.Extra = extra
-	}
-	m.track.Adam = m.track.Adam[:0]
-	if t.cfg.KeepAdamMoments {
-		for _, g := range t.adam.Groups {
-			mm, vv, tt := g.Moments()
-			m.track.Adam = append(m.track.Adam, AdamMoments{Name: g.Name, M: mm, V: vv, T: tt})
-		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("gnn: checkpoint directory: %w", err)
-	}
-	return m.Save(filepath.Join(dir, file))
+	return saveTrainingState(t.m, t.adam, t.cfg, t.cfg.CheckpointDir, file)
 }
 
 // predictGraph is Predict for a ψ* with no fused kernel: φ*(u_i, a_i) plus

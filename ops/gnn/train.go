@@ -695,17 +695,23 @@ func (t *trainer) checkpoint() {
 }
 
 func (t *trainer) saveCheckpoint(dir string) error {
-	m := t.m
-	if t.cfg.SaveExtra != nil {
-		extra, err := t.cfg.SaveExtra()
+	return saveTrainingState(t.m, t.adam, t.cfg, dir, CheckpointFile)
+}
+
+// saveTrainingState writes m as dir/file with the hooks' state
+// (cfg.SaveExtra) and, with cfg.KeepAdamMoments, adam's moments: the
+// checkpoint of Train and of TrainGraph.
+func saveTrainingState(m *Model, adam *nn.Adam, cfg TrainConfig, dir, file string) error {
+	if cfg.SaveExtra != nil {
+		extra, err := cfg.SaveExtra()
 		if err != nil {
 			return err
 		}
 		m.track.Extra = extra
 	}
 	m.track.Adam = m.track.Adam[:0]
-	if t.cfg.KeepAdamMoments {
-		for _, g := range t.adam.Groups {
+	if cfg.KeepAdamMoments {
+		for _, g := range adam.Groups {
 			mm, vv, tt := g.Moments()
 			m.track.Adam = append(m.track.Adam, AdamMoments{Name: g.Name, M: mm, V: vv, T: tt})
 		}
@@ -713,7 +719,7 @@ func (t *trainer) saveCheckpoint(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("gnn: checkpoint directory: %w", err)
 	}
-	return m.Save(filepath.Join(dir, CheckpointFile))
+	return m.Save(filepath.Join(dir, file))
 }
 
 // cancelled wraps ctx's error; the checkpoint of the last completed epoch
