@@ -39,8 +39,10 @@ func (rp *reporter) externalInput() error {
 		numbers[s] = s * d.Frames / frames
 	}
 	truth, learned := compareInput(m, d, numbers, m.InputField)
+	section := report.ExternalInput{True: truth, Learned: learned, Frames: frames, X: o.X, Y: o.Y,
+		FrameNumbers: numbers, FrameZeroScale: true, What: "e (signed Ω*)"}
 	if r2, ok := centredPerNeuronR2(truth, learned, k); ok {
-		rp.r.Set("external_input.r2_per_neuron_scale", r2)
+		section.PerNeuronScaleR2 = &r2
 	}
 	if m.HasInputTable() {
 		_, tab := compareInput(m, d, numbers, m.InputTableField)
@@ -53,17 +55,15 @@ func (rp *reporter) externalInput() error {
 		if sameValues(scaled) || math.IsNaN(r2) {
 			r2 = 0 // a table that never changed explains nothing
 		}
-		rp.r.Set("external_input.table_r2", r2)
-		if r2 := m.SirenFitR2(); !math.IsNaN(r2) {
-			rp.r.Set("external_input.siren_fit_r2", r2)
+		section.TableR2 = &r2
+		if fit := m.SirenFitR2(); !math.IsNaN(fit) {
+			section.SirenFitR2 = &fit
 		}
 	}
-	what := "e (signed Ω*)"
 	if o.Mode == gnn.Multiplicative {
-		what = "√e (|Ω*|)"
+		section.What = "√e (|Ω*|)"
 	}
-	return rp.r.AddExternalInput(report.ExternalInput{True: truth, Learned: learned, Frames: frames, X: o.X, Y: o.Y,
-		FrameNumbers: numbers, FrameZeroScale: true, What: what})
+	return rp.r.AddExternalInput(section)
 }
 
 // compareInput returns the true and learned values at the given frames

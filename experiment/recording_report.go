@@ -187,8 +187,7 @@ func (rp *reporter) learnedTypes() error {
 	if err != nil {
 		return err
 	}
-	rp.r.Set("types.clusters", k)
-	return rp.r.AddTypes(report.Types{Embeddings: m.Embeddings(), Dim: m.Spec().EmbeddingDim, TrueTypes: labels, TypeNames: clusterNames(k)})
+	return rp.r.AddTypes(report.Types{Embeddings: m.Embeddings(), Dim: m.Spec().EmbeddingDim, TrueTypes: labels, TypeNames: clusterNames(k), ClusterCount: k})
 }
 
 // learnedFunctions shows φ* per neuron and the plateau-corrected ψ*,

@@ -95,7 +95,7 @@ func reportFn(c *runtime.Call) (runtime.Value, error) {
 		return nil, c.Errorf("writing the report: %v", err)
 	}
 	fmt.Fprintf(c.Out(), "report written to %s\n", dir)
-	return toValue(rp.r.Metrics()), nil
+	return toValue(rp.r.MetricTree()), nil
 }
 
 // sections runs every section; one that fails is listed as skipped with its
@@ -157,7 +157,7 @@ func (rp *reporter) connectivity() error {
 	if base, err := rp.leastSquares(); err == nil {
 		c.Baseline = base
 	} else {
-		rp.r.Set("connectivity.ls_baseline_note", err.Error())
+		c.BaselineNote = err.Error()
 	}
 	return rp.r.AddConnectivity(c)
 }
@@ -278,7 +278,6 @@ func edgeRule(c *runtime.Call, sparsityName, scaleName string) (report.EdgeRule,
 
 func (rp *reporter) functions() error {
 	m := rp.fit.Model
-	g := len(rp.grid)
 	truePhi, truePsi, err := trueFunctions(rp.truth, rp.grid)
 	if err != nil {
 		return err
@@ -289,12 +288,6 @@ func (rp *reporter) functions() error {
 	if err := rp.r.AddUpdateFunctions(report.Functions{Grid: rp.grid, Curves: phi, CurveTypes: rp.truth.Types, True: flatten(truePhi), TypeNames: names}); err != nil {
 		return err
 	}
-	r2, err := eval.FunctionR2ByType(phi, g, rp.truth.Types, truePhi)
-	if err == nil {
-		for k, v := range r2 {
-			rp.r.Set(fmt.Sprintf("functions.phi_r2.%s", names[k]), v)
-		}
-	}
 	if truePsi == nil {
 		return skipped("the true rule has no coupling term")
 	}
@@ -302,19 +295,8 @@ func (rp *reporter) functions() error {
 	if err != nil {
 		return err
 	}
-	for k, v := range scales {
-		rp.r.Set(fmt.Sprintf("functions.psi_scale.%s", names[k]), v)
-	}
 	rp.sym.psi = psi
-	if err := rp.r.AddTransferFunctions(report.Functions{Grid: rp.grid, Curves: psi, CurveTypes: rp.truth.Types, True: flatten(truePsi), TypeNames: names}); err != nil {
-		return err
-	}
-	if r2, err := eval.FunctionR2ByType(psi, g, rp.truth.Types, truePsi); err == nil {
-		for k, v := range r2 {
-			rp.r.Set(fmt.Sprintf("functions.psi_r2.%s", names[k]), v)
-		}
-	}
-	return nil
+	return rp.r.AddTransferFunctions(report.Functions{Grid: rp.grid, Curves: psi, CurveTypes: rp.truth.Types, True: flatten(truePsi), TypeNames: names, Scales: scales})
 }
 
 func flatten(rows [][]float32) []float32 {
@@ -445,19 +427,13 @@ func (rp *reporter) training() error {
 	var t report.Training
 	t.XLabel = "step"
 	for _, p := range h {
-		if !math.IsNaN(p.R2) && p.R2 >= 0.99 {
-			rp.r.Set("training.steps_to_r2_099", float64(p.Epoch*p.StepsPerEpoch+p.Step))
-			rp.r.Set("training.seconds_to_r2_099", p.Elapsed)
-			break
-		}
-	}
-	for _, p := range h {
 		step := float64(p.Epoch*p.StepsPerEpoch + p.Step)
 		t.Loss = append(t.Loss, p.Loss)
 		t.LossAt = append(t.LossAt, step)
 		if !math.IsNaN(p.R2) {
 			t.R2 = append(t.R2, p.R2)
 			t.R2At = append(t.R2At, step)
+			t.R2Seconds = append(t.R2Seconds, p.Elapsed)
 		}
 	}
 	m := rp.fit.Model
@@ -471,7 +447,7 @@ func (rp *reporter) training() error {
 		if b := m.BestEpoch(); b >= 0 {
 			t.Best = float64(b+1) * steps
 		}
-		rp.r.Set("training.best_epoch", float64(m.BestEpoch()))
+		t.BestEpoch = m.BestEpoch()
 	}
 	return rp.r.AddTraining(t)
 }

@@ -497,8 +497,9 @@ func (rp *reporter) symbolic() error {
 			return err
 		}
 	}
+	var note string
 	if k > 8 {
-		rp.r.Set("symbolic_note", fmt.Sprintf("%d clusters: formulas for the first 8", k))
+		note = fmt.Sprintf("%d clusters: formulas for the first 8", k)
 		k = 8
 	}
 	phi, psi := rp.sym.phi, rp.sym.psi
@@ -534,7 +535,7 @@ func (rp *reporter) symbolic() error {
 			search("psi", cl, medianRows(psi, g, labels, cl), typ, rp.sym.truePsi, truePsiForm)
 		}
 	}
-	return rp.r.AddSymbolic(exprs)
+	return rp.r.AddSymbolic(report.Symbolic{Expressions: exprs, Note: note})
 }
 
 // symbolicBudget reads budget = formulas to score (default 100,000).

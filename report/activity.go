@@ -36,9 +36,10 @@ func (r *Report) AddActivity(a Activity) error {
 		return r.fail(name, err)
 	}
 	mean, std := meanStd(a.U)
-	values := []metricValue{{"frames", a.Frames}, {"neurons", a.Neurons}, {"mean", mean}, {"std", std}}
-	if err := r.setAll(name, values); err != nil {
-		return r.fail(name, err)
+	if err := r.store(name, func(m *Metrics) {
+		m.Activity = &ActivityMetrics{Frames: a.Frames, Neurons: a.Neurons, Mean: mean, Std: std}
+	}); err != nil {
+		return err
 	}
 	shown := evenlySpaced(a.Neurons, a.Show, 10)
 	png, err := render("activity traces", 1100, 160+45*len(shown), func(f *figure) error {

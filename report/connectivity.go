@@ -24,6 +24,9 @@ type Connectivity struct {
 	// GNN learned it. It adds connectivity.ls_baseline_r2 and
 	// connectivity.ls_baseline_slope.
 	Baseline []float32
+	// BaselineNote optionally says why there is no Baseline; it is stored
+	// as connectivity.ls_baseline_note.
+	BaselineNote string
 }
 
 // connectivityDefinitions defines the two R² of the connectivity section.
@@ -54,7 +57,7 @@ func (r *Report) AddConnectivity(c Connectivity) error {
 		return r.fail(name, err)
 	}
 	fit, identity := score.Fit, score.Identity
-	values := []metricValue{{"n", c.N}, {"r2", fit.R2}, {"r2_identity", identity}, {"slope", fit.Slope}, {"intercept", fit.Intercept}}
+	cm := &ConnectivityMetrics{N: c.N, R2: fit.R2, R2Identity: identity, Slope: fit.Slope, Intercept: fit.Intercept, BaselineNote: c.BaselineNote}
 	table := [][2]string{{"R² against y = x (corrected W)", formatFloat(identity)}, {"R² of the fitted line (corrected W)", formatFloat(fit.R2)},
 		{"slope of the fitted line", formatFloat(fit.Slope)}, {"intercept of the fitted line", formatFloat(fit.Intercept)}}
 	notes := []string{connectivityDefinitions}
@@ -63,7 +66,7 @@ func (r *Report) AddConnectivity(c Connectivity) error {
 		if err != nil {
 			return r.fail(name, err)
 		}
-		values = append(values, metricValue{"raw_r2", raw.R2}, metricValue{"raw_slope", raw.Slope})
+		cm.Raw = &LineFit{R2: raw.R2, Slope: raw.Slope}
 		table = append(table, [2]string{"R² of the fitted line (raw W)", formatFloat(raw.R2)}, [2]string{"slope (raw W)", formatFloat(raw.Slope)})
 	}
 	if c.Baseline != nil {
@@ -71,13 +74,13 @@ func (r *Report) AddConnectivity(c Connectivity) error {
 		if err != nil {
 			return r.fail(name, err)
 		}
-		values = append(values, metricValue{"ls_baseline_r2", base.R2}, metricValue{"ls_baseline_slope", base.Slope})
+		cm.Baseline = &LineFit{R2: base.R2, Slope: base.Slope}
 		table = append(table, [2]string{"R² of the fitted line (oracle least-squares baseline: true ψ and φ given)", formatFloat(base.R2)},
 			[2]string{"slope (oracle least-squares baseline)", formatFloat(base.Slope)})
 		notes = append(notes, oracleNote)
 	}
-	if err := r.setAll(name, values); err != nil {
-		return r.fail(name, err)
+	if err := r.store(name, func(m *Metrics) { m.Connectivity = cm }); err != nil {
+		return err
 	}
 	heat, err := render("connectivity heatmaps", 1300, 1180, func(f *figure) error { return drawConnectivityHeatmaps(f, c) })
 	if err != nil {

@@ -236,9 +236,9 @@ func (r *Report) AddEdges(e Edges) error {
 		f1 = 2 * precision * recall / (precision + recall)
 	}
 	fill := float64(positives) / float64(entries)
-	values := []metricValue{{"true_edges", positives}, {"entries", entries}, {"fill", fill}, {"threshold", e.Threshold}, {"rule", e.Rule},
-		{"predicted", predicted}, {"precision", precision}, {"recall", recall}, {"f1", f1}, {"sign_accuracy", ratio(signs, tp)},
-		{"auprc", ap}, {"auprc_chance", fill}, {"precision_at_true_count", atCount}}
+	em := &EdgeMetrics{TrueEdges: positives, Entries: entries, Fill: fill, Threshold: e.Threshold, Rule: e.Rule,
+		Predicted: predicted, Precision: precision, Recall: recall, F1: f1, SignAccuracy: ratio(signs, tp),
+		AUPRC: ap, AUPRCChance: fill, PrecisionAtTrueCount: atCount}
 	var warning string
 	switch {
 	case positives == 0:
@@ -254,11 +254,9 @@ func (r *Report) AddEdges(e Edges) error {
 			warning = w
 		}
 	}
-	if warning != "" {
-		values = append(values, metricValue{"warning", warning})
-	}
-	if err := r.setAll(name, values); err != nil {
-		return r.fail(name, err)
+	em.Warning = warning
+	if err := r.store(name, func(m *Metrics) { m.Edges = em }); err != nil {
+		return err
 	}
 	table := [][2]string{
 		{"true edges (nonzero true W, off the diagonal)", fmt.Sprintf("%d of %d (fill %s)", positives, entries, formatFloat(fill))},

@@ -33,6 +33,13 @@ type ExternalInput struct {
 	// What names the compared values in the table (e.g. "√e" for the
 	// movie); empty means "e".
 	What string
+	// PerNeuronScaleR2, TableR2 and SirenFitR2 optionally carry numbers the
+	// caller computed from the model (nil: not computed): the R² left after
+	// removing each neuron's mean and fitting one scale per neuron, the R²
+	// of the input table training learned, and the SIREN's fit to that
+	// table. They are stored as external_input.r2_per_neuron_scale,
+	// .table_r2 and .siren_fit_r2.
+	PerNeuronScaleR2, TableR2, SirenFitR2 *float64
 }
 
 // frameZeroScale is max|true| / max|learned| over the first frame's k
@@ -80,8 +87,11 @@ func (r *Report) AddExternalInput(e ExternalInput) error {
 		scaled[i] = float32(scale * float64(v))
 	}
 	fit := metrics.LinearFit(e.True, scaled)
-	if err := r.setAll(name, []metricValue{{"scale", scale}, {"r2", fit.R2}, {"slope", fit.Slope}, {"frames", e.Frames}}); err != nil {
-		return r.fail(name, err)
+	if err := r.store(name, func(m *Metrics) {
+		m.ExternalInput = &ExternalInputMetrics{Scale: scale, R2: fit.R2, Slope: fit.Slope, Frames: e.Frames,
+			PerNeuronScaleR2: e.PerNeuronScaleR2, TableR2: e.TableR2, SirenFitR2: e.SirenFitR2}
+	}); err != nil {
+		return err
 	}
 	shown := e.Show
 	if shown == nil {

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 
+	"github.com/ngs-lab/ngs/ops/eval"
 	"github.com/ngs-lab/ngs/ops/metrics"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -24,6 +25,10 @@ type Functions struct {
 	// is the true function of every type.
 	True      []float32
 	TypeNames []string
+	// Scales optionally gives a scale per true type (for the corrected ψ*,
+	// the median factor its curves were divided by), stored as
+	// functions.<fn>_scale.<type>.
+	Scales []float64
 }
 
 // maxCurvesPerType bounds how many learned curves of one type are drawn.
@@ -50,9 +55,13 @@ func (r *Report) addFunctions(fn, title, yLabel string, f Functions) error {
 	if err != nil {
 		return r.fail(name, err)
 	}
-	values, table := f.errors(m, k)
-	if err := r.setAll(name, values); err != nil {
-		return r.fail(name, err)
+	fm, table := f.errors(m, k)
+	fm.R2ByType = f.r2ByType()
+	for k, s := range f.Scales {
+		fm.Scales = append(fm.Scales, NamedValue{typeKey(f.TypeNames, k), s})
+	}
+	if err := r.store(name, func(m *Metrics) { m.Functions[fn] = fm }); err != nil {
+		return err
 	}
 	file := fn + ".png"
 	png, err := render(title, 1150, 720, func(fig *figure) error {
@@ -124,7 +133,7 @@ func (f Functions) trueCurve(k, trueRows int) []float32 {
 
 // errors computes, per type and over all curves, R² (no refit) and RMSE of the
 // learned curves against the true ones.
-func (f Functions) errors(curves, trueRows int) ([]metricValue, [][2]string) {
+func (f Functions) errors(curves, trueRows int) (*FunctionMetrics, [][2]string) {
 	g := len(f.Grid)
 	nTypes := max(countTypes(f.CurveTypes), 1)
 	learnedBy := make([][]float32, nTypes)
@@ -135,7 +144,7 @@ func (f Functions) errors(curves, trueRows int) ([]metricValue, [][2]string) {
 		learnedBy[k] = append(learnedBy[k], f.Curves[c*g:(c+1)*g]...)
 		trueBy[k] = append(trueBy[k], f.trueCurve(k, trueRows)...)
 	}
-	var values []metricValue
+	fm := &FunctionMetrics{HasScores: true}
 	var table [][2]string
 	for k := 0; k < nTypes; k++ {
 		if len(learnedBy[k]) == 0 {
@@ -144,15 +153,38 @@ func (f Functions) errors(curves, trueRows int) ([]metricValue, [][2]string) {
 		r2, rmse := metrics.R2(trueBy[k], learnedBy[k]), rootMeanSquare(trueBy[k], learnedBy[k])
 		maxAbs := maxAbsDiff(metrics.ColumnMedians(learnedBy[k], g), trueBy[k][:g])
 		key := typeKey(f.TypeNames, k)
-		values = append(values, metricValue{key + ".r2", r2}, metricValue{key + ".rmse", rmse}, metricValue{key + ".median_max_abs", maxAbs})
+		fm.ByType = append(fm.ByType, TypeFunctionScore{Type: key, R2: r2, RMSE: rmse, MedianMaxAbs: maxAbs})
 		table = append(table, [2]string{typeName(f.TypeNames, k) + ": R² / RMSE / max abs error of the median curve",
 			formatFloat(r2) + " / " + formatFloat(rmse) + " / " + formatFloat(maxAbs)})
 		allLearned, allTrue = append(allLearned, learnedBy[k]...), append(allTrue, trueBy[k]...)
 	}
 	r2 := metrics.R2(allTrue, allLearned)
-	values = append(values, metricValue{"r2", r2}, metricValue{"rmse", rootMeanSquare(allTrue, allLearned)})
+	fm.R2, fm.RMSE = r2, rootMeanSquare(allTrue, allLearned)
 	table = append(table, [2]string{"all curves: R²", formatFloat(r2)})
-	return values, table
+	return fm, table
+}
+
+// r2ByType is eval.FunctionR2ByType of the curves against one true curve
+// per type (NaN for a type without curves), named by type; nil when the
+// curves do not have one true row per type to compare with.
+func (f Functions) r2ByType() []NamedValue {
+	g := len(f.Grid)
+	if g == 0 || f.CurveTypes == nil || len(f.True)%g != 0 {
+		return nil
+	}
+	truth := make([][]float32, len(f.True)/g)
+	for k := range truth {
+		truth[k] = f.True[k*g : (k+1)*g]
+	}
+	r2, err := eval.FunctionR2ByType(f.Curves, g, f.CurveTypes, truth)
+	if err != nil {
+		return nil
+	}
+	out := make([]NamedValue, len(r2))
+	for k, v := range r2 {
+		out[k] = NamedValue{typeKey(f.TypeNames, k), v}
+	}
+	return out
 }
 
 // maxAbsDiff is the largest |a[i] − b[i]|.

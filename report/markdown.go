@@ -10,8 +10,8 @@ import (
 
 // markdown renders report.md: the run description, each section with its
 // figures (relative links) and table, the skipped sections with reasons, and
-// every metric in one table.
-func (r *Report) markdown(now time.Time) []byte {
+// every metric of tree in one table.
+func (r *Report) markdown(now time.Time, tree *metricTree) []byte {
 	var b strings.Builder
 	title := r.meta.Script
 	if title == "" {
@@ -19,7 +19,7 @@ func (r *Report) markdown(now time.Time) []byte {
 	}
 	fmt.Fprintf(&b, "# Report: %s\n\n", escapeCell(title))
 	writeTable(&b, []string{"run", "value"}, r.runRows(now))
-	if timing, ok := r.metrics.get("timing"); ok {
+	if timing, ok := tree.get("timing"); ok {
 		b.WriteString("\n## Timings\n\n")
 		writeCodeTable(&b, []string{"phase", "seconds"}, groupRows(timing))
 	}
@@ -32,11 +32,11 @@ func (r *Report) markdown(now time.Time) []byte {
 	}
 	b.WriteString("\n## All metrics\n\n")
 	var rows [][2]string
-	for _, kv := range r.metrics.flatten() {
+	for _, kv := range tree.flatten() {
 		rows = append(rows, [2]string{kv[0].(string), formatValue(kv[1])})
 	}
 	writeCodeTable(&b, []string{"key", "value"}, rows)
-	if missing := r.metrics.missing(); len(missing) > 0 {
+	if missing := tree.missing(); len(missing) > 0 {
 		fmt.Fprintf(&b, "\nMetrics that could not be computed (null in %s): %s\n", MetricsFile, "`"+strings.Join(missing, "`, `")+"`")
 	}
 	return []byte(b.String())

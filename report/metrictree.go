@@ -103,6 +103,22 @@ func normalise(value any) (out any, ok bool, err error) {
 		return v, true, nil
 	case []string:
 		return append([]string(nil), v...), true, nil
+	case []any:
+		// A slice normalise made before (floats with nil for the values
+		// that were not finite), as a stored tree holds it.
+		out := make([]any, len(v))
+		ok := true
+		for i, x := range v {
+			switch x := x.(type) {
+			case nil:
+				ok = false
+			case float64:
+				out[i] = x
+			default:
+				return nil, false, fmt.Errorf("expected a number or nil in a list, found %T", x)
+			}
+		}
+		return out, ok, nil
 	case []int:
 		return append([]int(nil), v...), true, nil
 	case []float64:

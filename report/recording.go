@@ -75,9 +75,10 @@ func (r *Report) AddPrediction(p Prediction) error {
 	if len(per) > 0 {
 		med = median64(per)
 	}
-	values := []metricValue{{"r2", r2}, {"slope", fit.Slope}, {"frames", p.Frames}, {"r2_neuron_median", med}, {"held_out", p.Held}}
-	if err := r.setAll(name, values); err != nil {
-		return r.fail(name, err)
+	if err := r.store(name, func(m *Metrics) {
+		m.Prediction = &PredictionMetrics{R2: r2, Slope: fit.Slope, Frames: p.Frames, R2NeuronMedian: med, HeldOut: p.Held}
+	}); err != nil {
+		return err
 	}
 	which := "held-out frames (never seen in training)"
 	if !p.Held {
@@ -141,8 +142,10 @@ func (r *Report) AddLearnedConnectivity(c LearnedW) error {
 	std := math.Sqrt(math.Max(ss/float64(len(off))-mean*mean, 0))
 	qs := []float64{0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99}
 	quant := quantiles(off, qs)
-	if err := r.setAll(name, []metricValue{{"n", c.N}, {"mean", mean}, {"std", std}, {"abs_max", amax}, {"quantiles", quant}}); err != nil {
-		return r.fail(name, err)
+	if err := r.store(name, func(m *Metrics) {
+		m.LearnedConnectivity = &LearnedConnectivityMetrics{N: c.N, Mean: mean, Std: std, AbsMax: amax, Quantiles: quant}
+	}); err != nil {
+		return err
 	}
 	png, err := render("learned connectivity", 1500, 640, func(f *figure) error {
 		small, rows, cols := blockMeans(c.W, c.N, c.N, maxHeatmapSide)
@@ -202,8 +205,8 @@ func (r *Report) AddLearnedFunctions(fn, title, yLabel string, c LearnedCurves) 
 			return r.fail(name, err)
 		}
 	}
-	if err := r.setAll(name, []metricValue{{"curves", m}}); err != nil {
-		return r.fail(name, err)
+	if err := r.store(name, func(mt *Metrics) { mt.Functions[fn] = &FunctionMetrics{Curves: m} }); err != nil {
+		return err
 	}
 	file := fn + ".png"
 	png, err := render(title, 1150, 720, func(fig *figure) error {

@@ -5,6 +5,8 @@
 // The package takes plain Go data (float32 slices in row-major order and small
 // structs) and knows nothing of the language, the simulator or the GNN: the
 // caller fills the section structs and calls one Add method per section.
+// Each section's numbers go into a typed Metrics (Report.Metrics), which
+// report.md renders and metrics.json serialises (Metrics.MarshalJSON).
 // Nothing is written until Close, which writes every file through a temporary
 // name and a rename, report.md last, so a failed report never leaves a file
 // that looks complete.
@@ -14,7 +16,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sort"
 	"sync"
 	"time"
 )
@@ -40,13 +41,19 @@ type Meta struct {
 // Report collects sections, plots and metrics and writes them on Close.
 // Its methods are safe for concurrent use.
 type Report struct {
-	mu       sync.Mutex
-	dir      string
-	meta     Meta
-	metrics  *metricTree
+	mu   sync.Mutex
+	dir  string
+	meta Meta
+	// results holds the typed metrics of the sections added so far (its
+	// Custom field stays nil); custom holds the metrics set with Set and
+	// AddTable.
+	results  Metrics
+	custom   *metricTree
 	sections []*section
 	images   []outputFile
 	closed   bool
+	// written is when Close wrote metrics.json (RFC 3339, "" before).
+	written string
 	// summary keeps the inputs of the summary figure's panels.
 	summary summaryInputs
 }
@@ -79,35 +86,133 @@ func New(dir string, meta Meta) *Report {
 	if meta.GoVersion == "" {
 		meta.GoVersion = runtime.Version()
 	}
-	return &Report{dir: dir, meta: meta, metrics: newMetricTree()}
+	return &Report{dir: dir, meta: meta, custom: newMetricTree()}
 }
 
 // Dir returns the directory the report is written to.
 func (r *Report) Dir() string { return r.dir }
 
-// Set records a metric under a dotted key such as "connectivity.r2".
+// Set records a custom metric under a dotted key such as
+// "sweep.best_lr", for results that no section's typed metrics hold.
 // Values may be numbers, strings, booleans or slices of them. NaN and ±Inf
-// are written as null and the key is listed under "not_computed".
+// are written as null and the key is listed under "not_computed". A key
+// that would turn an existing value into a group, or a group into a value,
+// is an error.
 func (r *Report) Set(key string, value any) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.metrics.set(key, value)
+	t, err := r.treeLocked()
+	if err != nil {
+		return err
+	}
+	if err := t.set(key, value); err != nil {
+		return err
+	}
+	return r.custom.set(key, value)
 }
 
-// Value returns the metric stored under a dotted key (a nested
-// map[string]any for an inner key) and whether it exists.
+// setCustom records several custom metrics under one prefix, all or none:
+// it checks them together with every metric already stored first.
+func (r *Report) setCustom(prefix string, values []metricValue) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t, err := r.treeLocked()
+	if err != nil {
+		return err
+	}
+	for _, v := range values {
+		if err := t.set(prefix+"."+v.key, v.value); err != nil {
+			return err
+		}
+	}
+	for _, v := range values {
+		if err := r.custom.set(prefix+"."+v.key, v.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Value returns the metric stored under a dotted key of metrics.json (a
+// nested map[string]any for an inner key) and whether it exists.
 func (r *Report) Value(key string) (any, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.metrics.get(key)
+	t, err := r.treeLocked()
+	if err != nil {
+		return nil, false
+	}
+	return t.get(key)
 }
 
-// Metrics returns a deep copy of every metric as nested maps, exactly as
-// metrics.json will hold them (non-finite numbers as nil).
-func (r *Report) Metrics() map[string]any {
+// Metrics returns a copy of the typed metrics of every section added so
+// far, with the run description, the skipped sections and the custom
+// metrics; json.Marshal of it gives metrics.json.
+func (r *Report) Metrics() Metrics {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.metrics.snapshot()
+	return r.metricsLocked(r.written)
+}
+
+// MetricTree returns a deep copy of every metric as nested maps by the
+// parts of their dotted keys, exactly as metrics.json will hold them
+// (non-finite numbers as nil), without run, skipped and not_computed.
+func (r *Report) MetricTree() map[string]any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t, err := r.treeLocked()
+	if err != nil {
+		return map[string]any{}
+	}
+	return t.snapshot()
+}
+
+// metricsLocked assembles the typed metrics with the run description
+// (written: the time metrics.json is written, "" before); the caller holds
+// r.mu.
+func (r *Report) metricsLocked(written string) Metrics {
+	m := r.results.clone()
+	m.Run = RunInfo{Script: r.meta.Script, Seed: r.meta.Seed, Version: r.meta.Version, GoVersion: r.meta.GoVersion,
+		Started: formatTime(r.meta.Start), Written: written}
+	m.Skipped = map[string]string{}
+	for _, s := range r.sections {
+		if s.skipReason != "" {
+			m.Skipped[s.key] = s.skipReason
+		}
+	}
+	m.Custom = deepCopy(r.custom.root)
+	return m
+}
+
+// treeLocked lays out the typed and custom metrics as one key tree; the
+// caller holds r.mu. Every change is checked when it is made (store, Set),
+// so this fails only if that check was bypassed.
+func (r *Report) treeLocked() (*metricTree, error) {
+	m := r.results
+	m.Custom = r.custom.root
+	return m.tree()
+}
+
+// store applies change to a copy of the typed metrics and keeps the copy
+// when the metrics still lay out as one key tree together with the custom
+// ones; otherwise it lists the section as skipped with the error and
+// returns it.
+func (r *Report) store(sectionName string, change func(*Metrics)) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	next := r.results.clone()
+	if next.Functions == nil {
+		next.Functions = map[string]*FunctionMetrics{}
+	}
+	change(&next)
+	next.Custom = r.custom.root
+	if _, err := next.tree(); err != nil {
+		r.skipLocked(sectionName, err.Error())
+		return err
+	}
+	next.Custom = nil
+	r.results = next
+	return nil
 }
 
 // Skip lists a section that could not be computed, with the reason; report.md
@@ -185,45 +290,25 @@ func (r *Report) fail(sectionName string, err error) error {
 	return err
 }
 
-// setAll records several metrics under one prefix; it stops at the first
-// invalid key or value.
-func (r *Report) setAll(prefix string, values []metricValue) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, v := range values {
-		if err := r.metrics.set(prefix+"."+v.key, v.value); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// metricValue is one (relative key, value) pair for setAll.
+// metricValue is one (key, value) pair of the metric tree.
 type metricValue struct {
 	key   string
 	value any
 }
 
-// timings returns the run's timings as metric pairs, adding total from
-// meta.Start when the caller gave none.
-func (r *Report) timings(now time.Time) []metricValue {
-	names := make([]string, 0, len(r.meta.Timings))
-	for name := range r.meta.Timings {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	var out []metricValue
-	hasTotal := false
-	for _, name := range names {
-		key := name
+// timings returns the run's timings in seconds by metric name
+// ("<phase>_s"), adding total_s from meta.Start when the caller gave none.
+func (r *Report) timings(now time.Time) map[string]float64 {
+	out := make(map[string]float64, len(r.meta.Timings)+1)
+	for _, name := range sortedKeys(r.meta.Timings) {
+		key, seconds := name, r.meta.Timings[name]
 		if len(key) < 2 || key[len(key)-2:] != "_s" {
 			key += "_s"
 		}
-		hasTotal = hasTotal || key == "total_s"
-		out = append(out, metricValue{key, r.meta.Timings[name]})
+		out[key] = seconds
 	}
-	if !hasTotal && !r.meta.Start.IsZero() {
-		out = append(out, metricValue{"total_s", now.Sub(r.meta.Start).Seconds()})
+	if _, ok := out["total_s"]; !ok && !r.meta.Start.IsZero() {
+		out["total_s"] = now.Sub(r.meta.Start).Seconds()
 	}
 	return out
 }

@@ -18,10 +18,11 @@ import (
 
 // shared is the report every read-only test inspects, rendered once.
 var shared struct {
-	once sync.Once
-	dir  string
-	data synthetic
-	err  error
+	once   sync.Once
+	dir    string
+	data   synthetic
+	report *Report
+	err    error
 }
 
 // TestMain removes the shared report's directory after the tests.
@@ -52,6 +53,7 @@ func closeFull(t *testing.T) (string, synthetic) {
 		shared.data = newSynthetic(120, 900)
 		r := New(shared.dir, Meta{Script: "fig2.ngs", Seed: 42, Version: "0.1.0-test", Start: time.Now(),
 			Timings: map[string]float64{"simulate": 1.5, "train": 2.25}})
+		shared.report = r
 		if shared.err = addAll(r, shared.data); shared.err == nil {
 			shared.err = r.Close()
 		}
@@ -300,7 +302,7 @@ func TestNaNAndInfAreWrittenAsNullAndListed(t *testing.T) {
 	r2 := New(t.TempDir(), Meta{})
 	r2.Set("a.b", math.NaN())
 	r2.Set("a.b", 1.0)
-	if missing := r2.metrics.missing(); len(missing) != 0 {
+	if missing := r2.custom.missing(); len(missing) != 0 {
 		t.Errorf("expected no missing keys after a finite value, found %v", missing)
 	}
 }
@@ -414,7 +416,7 @@ func TestSetRejectsBadKeysAndConflicts(t *testing.T) {
 	if v, ok := r.Value("a.b"); !ok || v != 1 {
 		t.Errorf("Value(a.b): expected 1, found %v", v)
 	}
-	if err := r.AddSymbolic([]Expression{{Function: "phi", Cluster: -1, Expr: "u"}, {Function: "phi", Cluster: 0, Expr: "u"}}); err == nil {
+	if err := r.AddSymbolic(Symbolic{Expressions: []Expression{{Function: "phi", Cluster: -1, Expr: "u"}, {Function: "phi", Cluster: 0, Expr: "u"}}}); err == nil {
 		t.Error("expected an error mixing a shared and a per-cluster formula of one function")
 	}
 }
@@ -491,7 +493,7 @@ func TestSectionsFollowTheReportOrderAndTablesBecomeMetrics(t *testing.T) {
 	if err := r.AddTable("sweep", "Sweep over frames", []TableRow{{Label: "frames 2000: R²", Key: "frames2000.r2", Value: 0.91}, {Label: "note", Value: "coarse"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.AddSymbolic(s.symbolic); err != nil {
+	if err := r.AddSymbolic(Symbolic{Expressions: s.symbolic}); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.AddTraining(s.training); err != nil {

@@ -52,16 +52,21 @@ func (r *Report) addRollout(name, title string, ro Rollout) error {
 		ro.Checkpoints = []int{400, 800}
 	}
 	fits := make([]metrics.Fit, len(ro.Checkpoints))
-	var values []metricValue
+	rm := &RolloutMetrics{}
 	var table [][2]string
 	for c, step := range ro.Checkpoints {
 		fits[c] = ro.fitAt(step)
-		key := fmt.Sprintf("step%d", step)
-		values = append(values, metricValue{key + ".r2", fits[c].R2}, metricValue{key + ".slope", fits[c].Slope})
+		rm.Steps = append(rm.Steps, RolloutStep{Step: step, R2: fits[c].R2, Slope: fits[c].Slope})
 		table = append(table, [2]string{fmt.Sprintf("step %d: R² / slope", step), formatFloat(fits[c].R2) + " / " + formatFloat(fits[c].Slope)})
 	}
-	if err := r.setAll(name, values); err != nil {
-		return r.fail(name, err)
+	if err := r.store(name, func(m *Metrics) {
+		if name == "transfer" {
+			m.Transfer = rm
+		} else {
+			m.Rollout = rm
+		}
+	}); err != nil {
+		return err
 	}
 	file := name + ".png"
 	png, err := render(title, 1300, 1050, func(f *figure) error { return drawRollout(f, title, ro, fits) })

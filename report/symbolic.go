@@ -54,43 +54,42 @@ const symbolicDefinitions = "RMSE is the root mean squared difference between a 
 	"else the simplest; when none is within it, PySR's score chooses. The true form with fitted constants is always within that error (the true constants already are), so what the learned curve says is in the fitted constants, next to the true formula, " +
 	"and in the next two members of the Pareto front (more complex formulas, or the simpler ones when the chosen is the last), which follow."
 
+// Symbolic holds the formulas symbolic regression chose for the learned
+// functions.
+type Symbolic struct {
+	Expressions []Expression
+	// Note optionally says what was left out (for example clusters beyond
+	// the first eight); it is stored as symbolic_note.
+	Note string
+}
+
 // AddSymbolic adds the "symbolic" section: a table of the chosen formulas
 // with their errors and the next members of their Pareto fronts. Formulas
 // are stored in metrics.json as symbolic.<function> (shared functions) or
 // symbolic.<function>.cluster<k> (per-cluster functions), and the numbers
 // under symbolic_fit.<function>[.cluster<k>]: rmse, r2, complexity,
 // learned_rmse, selected, type, expected, next and next_rmse.
-func (r *Report) AddSymbolic(exprs []Expression) error {
+func (r *Report) AddSymbolic(s Symbolic) error {
 	const name = "symbolic"
-	if len(exprs) == 0 {
+	if len(s.Expressions) == 0 {
 		return r.fail(name, fmt.Errorf("symbolic: expected at least one expression, found none"))
 	}
-	var values, details []metricValue
 	var rows [][]string
-	for _, e := range exprs {
+	for _, e := range s.Expressions {
 		if e.Function == "" || e.Expr == "" {
 			return r.fail(name, fmt.Errorf("symbolic: expected a function name and a formula, found %q and %q", e.Function, e.Expr))
 		}
-		key, cluster := e.Function, "all"
+		cluster := "all"
 		if e.Cluster >= 0 {
-			key, cluster = fmt.Sprintf("%s.cluster%d", e.Function, e.Cluster), fmt.Sprint(e.Cluster)
+			cluster = fmt.Sprint(e.Cluster)
 		}
 		if e.Type != "" {
 			cluster += " (" + e.Type + ")"
 		}
-		values = append(values, metricValue{key, e.Expr})
-		next, nextLoss := []string{}, []float64{}
 		var cells []string
 		for _, a := range e.Next {
-			next = append(next, a.Expr)
-			nextLoss = append(nextLoss, math.Sqrt(a.Loss))
 			cells = append(cells, fmt.Sprintf("%s (RMSE %s)", code(a.Expr), formatFloat(math.Sqrt(a.Loss))))
 		}
-		details = append(details,
-			metricValue{key + ".rmse", math.Sqrt(e.Loss)}, metricValue{key + ".r2", e.R2},
-			metricValue{key + ".complexity", e.Complexity}, metricValue{key + ".learned_rmse", e.LearnedError},
-			metricValue{key + ".selected", e.Selected}, metricValue{key + ".type", e.Type},
-			metricValue{key + ".expected", e.Expected}, metricValue{key + ".next", next}, metricValue{key + ".next_rmse", nextLoss})
 		nextCell := strings.Join(cells, "; ")
 		if nextCell == "" {
 			nextCell = "—"
@@ -102,11 +101,9 @@ func (r *Report) AddSymbolic(exprs []Expression) error {
 		rows = append(rows, []string{escapeCell(e.Function), escapeCell(cluster), code(e.Expr), formatFloat(math.Sqrt(e.Loss)),
 			code(e.Expected), formatFloat(e.LearnedError), escapeCell(selected), fmt.Sprint(e.Complexity), nextCell})
 	}
-	if err := r.setAll(name, values); err != nil {
-		return r.fail(name, err)
-	}
-	if err := r.setAll("symbolic_fit", details); err != nil {
-		return r.fail(name, err)
+	sm := &SymbolicMetrics{Expressions: append([]Expression(nil), s.Expressions...), Note: s.Note}
+	if err := r.store(name, func(m *Metrics) { m.Symbolic = sm }); err != nil {
+		return err
 	}
 	var b strings.Builder
 	writeWideTable(&b, []string{"function", "cluster (true type)", "chosen formula", "RMSE", "true formula", "learned curve's own RMSE", "chosen by", "complexity", "next on the Pareto front"}, rows)

@@ -186,7 +186,7 @@ func addAll(r *Report, s synthetic) error {
 		func() error { return r.AddTransfer(s.rollout) },
 		func() error { return r.AddTraining(s.training) },
 		func() error { return r.AddExternalInput(s.external) },
-		func() error { return r.AddSymbolic(s.symbolic) },
+		func() error { return r.AddSymbolic(Symbolic{Expressions: s.symbolic}) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

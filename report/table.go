@@ -18,7 +18,7 @@ func (r *Report) AddTable(sectionName, title string, rows []TableRow) error {
 			values = append(values, metricValue{row.Key, row.Value})
 		}
 	}
-	if err := r.setAll(sectionName, values); err != nil {
+	if err := r.setCustom(sectionName, values); err != nil {
 		return r.fail(sectionName, err)
 	}
 	r.addSection(&section{key: sectionName, title: title, table: table}, nil)

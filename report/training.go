@@ -19,6 +19,10 @@ type Training struct {
 	// R2 is the live connectivity R² (optional), one per entry of R2At.
 	R2   []float64
 	R2At []float64
+	// R2Seconds optionally gives the seconds since training started at
+	// each R² value; with it, the step and time at which R² first reached
+	// 0.99 are stored as training.steps_to_r2_099 and .seconds_to_r2_099.
+	R2Seconds []float64
 	// XLabel names the x axis ("step" when empty).
 	XLabel string
 	// Validation is the validation mean squared error at each epoch end
@@ -27,6 +31,9 @@ type Training struct {
 	Validation   []float64
 	ValidationAt []float64
 	Best         float64
+	// BestEpoch is the 0-based epoch of the fit kept (-1 for none), stored
+	// as training.best_epoch when Validation is given.
+	BestEpoch int
 }
 
 // AddTraining adds the "training" section: the loss on a log scale and the
@@ -40,18 +47,27 @@ func (r *Report) AddTraining(t Training) error {
 	if t.XLabel == "" {
 		t.XLabel = "step"
 	}
-	values := []metricValue{{"final_loss", t.Loss[len(t.Loss)-1]}, {"min_loss", minFinite(t.Loss)}, {"points", len(t.Loss)}}
+	tm := &TrainingMetrics{FinalLoss: t.Loss[len(t.Loss)-1], MinLoss: minFinite(t.Loss), Points: len(t.Loss)}
 	table := [][2]string{{"final loss", formatFloat(t.Loss[len(t.Loss)-1])}, {"lowest loss", formatFloat(minFinite(t.Loss))}}
 	if len(t.R2) > 0 {
-		values = append(values, metricValue{"final_r2", t.R2[len(t.R2)-1]})
+		final := t.R2[len(t.R2)-1]
+		tm.FinalR2 = &final
+		if t.R2Seconds != nil {
+			for k, v := range t.R2 {
+				if v >= 0.99 {
+					tm.R2Reached099 = &Milestone{Step: positions(t.R2At, len(t.R2))[k], Seconds: t.R2Seconds[k]}
+					break
+				}
+			}
+		}
 		table = append(table, [2]string{"final live R²", formatFloat(t.R2[len(t.R2)-1])})
 	}
 	if len(t.Validation) > 0 {
-		values = append(values, metricValue{"final_validation", t.Validation[len(t.Validation)-1]}, metricValue{"min_validation", minFinite(t.Validation)})
+		tm.Validation = &ValidationMetrics{Final: t.Validation[len(t.Validation)-1], Min: minFinite(t.Validation), BestEpoch: t.BestEpoch}
 		table = append(table, [2]string{"lowest validation MSE", formatFloat(minFinite(t.Validation))})
 	}
-	if err := r.setAll(name, values); err != nil {
-		return r.fail(name, err)
+	if err := r.store(name, func(m *Metrics) { m.Training = tm }); err != nil {
+		return err
 	}
 	png, err := render("training curves", 1300, 560, func(f *figure) error {
 		loss, err := lossPlot(t)
@@ -89,7 +105,12 @@ func (t Training) check() error {
 		}
 	}
 	if t.R2At != nil {
-		return checkLengths("training R2At (one per R²)", len(t.R2At), len(t.R2))
+		if err := checkLengths("training R2At (one per R²)", len(t.R2At), len(t.R2)); err != nil {
+			return err
+		}
+	}
+	if t.R2Seconds != nil {
+		return checkLengths("training R2Seconds (one per R²)", len(t.R2Seconds), len(t.R2))
 	}
 	return nil
 }

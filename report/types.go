@@ -33,6 +33,10 @@ type Types struct {
 	// stored as types.warning (for example a clustering threshold that
 	// merges every neuron).
 	Warning string
+	// ClusterCount, when Clusters is nil and TrueTypes are learned clusters
+	// (a fit without ground truth), is their number, stored as
+	// types.clusters.
+	ClusterCount int
 }
 
 // AddTypes adds the "types" section: the embeddings coloured by true type
@@ -47,10 +51,8 @@ func (r *Report) AddTypes(t Types) error {
 	}
 	var table [][2]string
 	var notes []string
+	tm := &TypeMetrics{Warning: t.Warning, Clusters: t.ClusterCount}
 	if t.Warning != "" {
-		if err := r.Set(name+".warning", t.Warning); err != nil {
-			return r.fail(name, err)
-		}
 		notes = append(notes, "*Warning:* "+t.Warning+".")
 	}
 	if t.Clusters != nil {
@@ -60,13 +62,14 @@ func (r *Report) AddTypes(t Types) error {
 		if err != nil {
 			return r.fail(name, err)
 		}
-		if err := r.setAll(name, []metricValue{{"clusters", used}, {"accuracy", acc}, {"ari", ari}}); err != nil {
-			return r.fail(name, err)
-		}
+		tm.Clusters, tm.Score = used, &TypeScore{Accuracy: acc, ARI: ari}
 		table = [][2]string{{"clusters", fmt.Sprint(used)}, {"true types", fmt.Sprint(distinct(t.TrueTypes))}, {"accuracy", formatFloat(acc)}, {"adjusted Rand index", formatFloat(ari)}}
 		if clusters <= 40 {
 			notes = append(notes, confusionTable(t, clusters))
 		}
+	}
+	if err := r.store(name, func(m *Metrics) { m.Types = tm }); err != nil {
+		return err
 	}
 	width := 920
 	if t.Unclustered != nil {

@@ -31,11 +31,7 @@ func (r *Report) Close() error {
 		return fmt.Errorf("report %q: already closed", r.dir)
 	}
 	now := time.Now()
-	for _, t := range r.timings(now) {
-		if err := r.metrics.set("timing."+t.key, t.value); err != nil {
-			return fmt.Errorf("report %q: %v", r.dir, err)
-		}
-	}
+	r.results.Timing = r.timings(now)
 	images := append([]outputFile(nil), r.images...)
 	if r.summary.panels() >= 2 {
 		png, svg, err := r.summaryFigure()
@@ -46,11 +42,17 @@ func (r *Report) Close() error {
 			r.setSectionLocked(&section{key: "summary", title: "Summary figure", figures: []figureRef{{SummaryPNG, summaryCaption}}})
 		}
 	}
-	metricsJSON, err := r.metricsJSON(now)
+	metrics := r.metricsLocked(now.UTC().Format(time.RFC3339))
+	tree, err := metrics.tree()
+	if err != nil {
+		return fmt.Errorf("report %q: %v", r.dir, err)
+	}
+	metricsJSON, err := json.MarshalIndent(metrics, "", "  ")
 	if err != nil {
 		return fmt.Errorf("report %q: encoding %s: %v", r.dir, MetricsFile, err)
 	}
-	md := r.markdown(now)
+	metricsJSON = append(metricsJSON, '\n')
+	md := r.markdown(now, tree)
 	byName := make(map[string][]byte, len(images))
 	for _, im := range images {
 		byName[im.file] = im.data
@@ -65,35 +67,8 @@ func (r *Report) Close() error {
 	if err := writeAllAtomically(r.dir, files); err != nil {
 		return err
 	}
-	r.closed = true
+	r.closed, r.written = true, metrics.Run.Written
 	return nil
-}
-
-// metricsJSON encodes the metric tree with the run description, the skipped
-// sections and the keys that could not be computed.
-func (r *Report) metricsJSON(now time.Time) ([]byte, error) {
-	doc := r.metrics.snapshot()
-	doc["run"] = map[string]any{
-		"script":     r.meta.Script,
-		"seed":       r.meta.Seed,
-		"version":    r.meta.Version,
-		"go_version": r.meta.GoVersion,
-		"started":    formatTime(r.meta.Start),
-		"written":    now.UTC().Format(time.RFC3339),
-	}
-	doc["not_computed"] = r.metrics.missing()
-	skipped := map[string]string{}
-	for _, s := range r.sections {
-		if s.skipReason != "" {
-			skipped[s.key] = s.skipReason
-		}
-	}
-	doc["skipped"] = skipped
-	data, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(data, '\n'), nil
 }
 
 func formatTime(t time.Time) string {
