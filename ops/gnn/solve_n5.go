@@ -19,8 +19,10 @@ import (
 // factor over all rows, from the validation frames, as for the other
 // variants.
 
-// solveN5 replaces the model's Ŵ by the group-wise least-squares solution
-// (damped by the validation frames); it never fails.
+// solveN5 replaces the model's Ŵ by the group-wise least-squares solution,
+// each receiver's row solved jointly with its own-term columns (n5own.go;
+// unless n5OwnTerms is off), damped by the validation frames, and refits
+// φ* toward the fitted own terms; it never fails.
 func (s *wSolver) solveN5() SolveReport {
 	m, n := s.m, s.data.N
 	groups, centres := m.n5Groups()
@@ -30,15 +32,20 @@ func (s *wSolver) solveN5() SolveReport {
 		owned[i] = m.inputIndex == nil || m.inputIndex[i] < 0
 	}
 	w := append([]float32(nil), m.w...)
+	var coef []float64
+	if n5OwnTerms {
+		coef = make([]float64, n*n5OwnK)
+	}
 	var rep SolveReport
 	flatAll := true
 	flatSeen := map[int]bool{}
 	tabs := make([][]float32, len(groups))
 	for gi, g := range groups {
 		tabs[gi] = s.tabulateGroup(centres[gi])
-		s.accumulateGroup(tabs[gi], phi, g)
+		acc := s.accumulateGroupOwn(tabs[gi], phi, g)
 		flat := flatSenders(s.colSum, s.colSq, len(s.frames))
-		wg, r := robustSolve(s.gram, s.cross, n, s.cfg.Ridge, flat, s.colSum, s.rsum, len(s.frames))
+		wg := append([]float32(nil), w...)
+		r := s.solveGroupOwn(acc, flat, coef != nil, wg, coef)
 		mergeReports(&rep, r, gi == 0)
 		for _, j := range flat {
 			flatSeen[j] = true
@@ -58,9 +65,13 @@ func (s *wSolver) solveN5() SolveReport {
 	slices.Sort(rep.Flat)
 	rep.Applied, rep.ValBefore, rep.ValAfter = 1, math.NaN(), math.NaN()
 	if len(s.val) > 0 {
-		rep.Applied, rep.ValBefore, rep.ValAfter = s.dampN5(w, owned, groups, tabs, phi)
+		rep.Applied, rep.ValBefore, rep.ValAfter = s.dampN5(w, owned, groups, tabs, phi, coef)
 	}
-	return s.commit(w, owned, rep, flatAll)
+	rep = s.commit(w, owned, rep, flatAll)
+	if coef != nil && !flatAll {
+		s.n5RefitPhi(groups, tabs, phi, coef, rep.Applied)
+	}
+	return rep
 }
 
 // mergeReports folds one group's solve report into the whole solve's: the
@@ -120,50 +131,12 @@ func (s *wSolver) fillGroup(psiTab, phi []float32, members []int, frames []int) 
 	})
 }
 
-// accumulateGroup builds the group's float64 Gram matrix Ψ_Gᵀ Ψ_G, the
-// cross products with its members' residuals (column i for member i, zero
-// elsewhere), ψ*'s column sums and sums of squares and the members'
-// residual sums over the Gram frames.
-func (s *wSolver) accumulateGroup(psiTab, phi []float32, members []int) {
-	n, k := s.data.N, len(members)
-	clear(s.gram)
-	clear(s.cross)
-	clear(s.colSum)
-	clear(s.colSq)
-	clear(s.rsum)
-	for b0 := 0; b0 < len(s.frames); b0 += gramBlock {
-		fr := s.frames[b0:min(b0+gramBlock, len(s.frames))]
-		s.fillGroup(psiTab, phi, members, fr)
-		rows := len(fr)
-		s.scratch = nn.MulTN(s.psiMat[:rows*n], rows, n, s.psiMat[:rows*n], n, s.blockG, s.scratch)
-		s.scratch = nn.MulTN(s.psiMat[:rows*n], rows, n, s.resid[:rows*k], k, s.blockC[:n*k], s.scratch)
-		nn.ParallelRows(n, func(lo, hi int) {
-			for j := lo; j < hi; j++ {
-				for q := j * n; q < (j+1)*n; q++ {
-					s.gram[q] += float64(s.blockG[q])
-				}
-				for c, i := range members {
-					s.cross[j*n+i] += float64(s.blockC[j*k+c])
-				}
-			}
-		})
-		for r := 0; r < rows; r++ {
-			for j, v := range s.psiMat[r*n : (r+1)*n] {
-				s.colSum[j] += float64(v)
-				s.colSq[j] += float64(v) * float64(v)
-			}
-			for c, i := range members {
-				s.rsum[i] += float64(s.resid[r*k+c])
-			}
-		}
-	}
-}
-
 // dampN5 is damp for the group-wise solve: the validation error of the
-// owned rows before and after, each group's rows predicted with its own ψ*,
-// and one factor α for all rows (see damp). It returns α and the validation
+// owned rows before and after, each group's rows predicted with its own ψ*
+// (and after, with the fitted own terms coef when not nil), and one factor
+// α for all rows (see damp). It returns α and the validation
 // mean squared errors before and after.
-func (s *wSolver) dampN5(w []float32, owned []bool, groups [][]int, tabs [][]float32, phi []float32) (applied, before, after float64) {
+func (s *wSolver) dampN5(w []float32, owned []bool, groups [][]int, tabs [][]float32, phi []float32, coef []float64) (applied, before, after float64) {
 	n, v := s.data.N, len(s.val)
 	old := s.m.w
 	var rd, dd, rr float64
@@ -191,6 +164,20 @@ func (s *wSolver) dampN5(w []float32, owned []bool, groups [][]int, tabs [][]flo
 		pNew := make([]float32, v*k)
 		nn.Gemm(false, true, v, k, n, 1, s.psiMat[:v*n], n, wOld, n, 0, pOld, k)
 		nn.Gemm(false, true, v, k, n, 1, s.psiMat[:v*n], n, wNew, n, 0, pNew, k)
+		if coef != nil { // the own terms the solve fitted change the prediction too
+			var b [n5OwnK]float32
+			for f, fr := range s.val {
+				u := s.data.U[fr*n : (fr+1)*n]
+				for c, i := range mine {
+					s.n5OwnBasis(tabs[gi], phi, i, u[i], &b)
+					var add float64
+					for q := 0; q < n5OwnK; q++ {
+						add += coef[i*n5OwnK+q] * float64(b[q])
+					}
+					pNew[f*k+c] += float32(add)
+				}
+			}
+		}
 		for q := range pOld {
 			r := float64(s.resid[q] - pOld[q])
 			d := float64(pNew[q] - pOld[q])

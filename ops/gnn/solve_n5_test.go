@@ -34,6 +34,14 @@ func teacherN5(t *testing.T, n, frames, clusters int, jitter float64, seed int64
 		t.Fatal(err)
 	}
 	d := smallData(n, frames, rng)
+	teacherN5DU(t, m, d)
+	return m, d
+}
+
+// teacherN5DU writes into d.DU the teacher m's du/dt for d.U exactly.
+func teacherN5DU(t *testing.T, m *Model, d Data) {
+	t.Helper()
+	n, frames, w := d.N, d.T, m.w
 	// du/dt exactly, every pair with its own receiver embedding:
 	// φ*(u_i, a_i) + Σ_j Ŵ[i,j]·ψ*(u_j, a_i, a_j).
 	u := make([]float32, n*n)
@@ -67,7 +75,6 @@ func teacherN5(t *testing.T, n, frames, clusters int, jitter float64, seed int64
 			d.DU[f*n+i] = float32(s)
 		}
 	}
-	return m, d
 }
 
 // With the embeddings in three clusters every receiver group is exact, and
@@ -129,5 +136,100 @@ func TestSolveN5Quantised(t *testing.T) {
 	t.Logf("relative squared Ŵ error %.3g", num/den)
 	if r := num / den; r > 1e-3 {
 		t.Errorf("relative squared Ŵ error %g, want < 1e-3", r)
+	}
+}
+
+// When the neurons' activities are correlated, as in a recorded network,
+// the other neurons' ψ* imitate part of a receiver's own term; a solve of Ŵ
+// alone then makes Ŵ absorb whatever φ* lacks. The teacher here has a leak
+// −c·u_i (c differs per receiver cluster) that the student's φ* does not
+// have. With the own-term columns (n5own.go) the group solve recovers the
+// teacher's Ŵ and the fitted leak goes into φ*; without them (the solve
+// before session 6) Ŵ is far off.
+func TestSolveN5OwnTermsUndoAMissingLeak(t *testing.T) {
+	n, frames, latent := 30, 1500, 3
+	teacher, d := teacherN5(t, n, frames, 3, 0, 4)
+	rng := rand.New(rand.NewSource(5))
+	load := make([]float64, n*latent)
+	for k := range load {
+		load[k] = rng.NormFloat64()
+	}
+	for f := 0; f < frames; f++ {
+		var z [3]float64
+		for k := range z {
+			z[k] = 2 * rng.NormFloat64()
+		}
+		for i := 0; i < n; i++ {
+			v := 0.3 * rng.NormFloat64()
+			for k := 0; k < latent; k++ {
+				v += load[i*latent+k] * z[k]
+			}
+			d.U[f*n+i] = float32(v)
+		}
+	}
+	teacherN5DU(t, teacher, d)
+	leak := func(i int) float64 { return 0.5 + 0.5*float64(i%3) }
+	for f := 0; f < frames; f++ {
+		for i := 0; i < n; i++ {
+			d.DU[f*n+i] -= float32(leak(i) * float64(d.U[f*n+i]))
+		}
+	}
+	train, val := splitFrames(frames, 0.1)
+	relErr := func(own bool) (float64, *Model) {
+		defer func(v bool) { n5OwnTerms = v }(n5OwnTerms)
+		n5OwnTerms = own
+		student := teacher.Clone()
+		if err := student.SetW(make([]float32, n*n)); err != nil {
+			t.Fatal(err)
+		}
+		s := newWSolver(student, d, TrainConfig{}.withDefaults(frames).Alternating, train, strided(val, 100))
+		s.solve()
+		var num, den float64
+		for k, v := range teacher.w {
+			e := float64(student.w[k] - v)
+			num += e * e
+			den += float64(v) * float64(v)
+		}
+		return num / den, student
+	}
+	with, student := relErr(true)
+	without, _ := relErr(false)
+	t.Logf("relative squared Ŵ error: with own terms %.3g, without %.3g", with, without)
+	if with > 1e-3 {
+		t.Errorf("with own terms: relative squared Ŵ error %.3g, want < 1e-3", with)
+	}
+	if without < 30*with || without < 0.01 {
+		t.Errorf("without own terms: relative squared Ŵ error %.3g, want ≥ 0.01 and ≥ 30× the %.3g with them (the test no longer shows the confound)", without, with)
+	}
+	// The refit moved φ* toward the teacher's own term φ*(u) − c·u (over
+	// u in [−3, 3], every receiver): a nudge of 60 Adam steps per solve,
+	// which Adam's steps between solves continue.
+	ownErr := func(m *Model) float64 {
+		var sum float64
+		for i := 0; i < n; i++ {
+			u := []float32{-3, -1.5, 0, 1.5, 3}
+			a := make([]float32, 2*len(u))
+			for k := range u {
+				copy(a[2*k:2*k+2], m.a[2*i:2*i+2])
+			}
+			got, err := m.Phi(u, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := teacher.Phi(u, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range u {
+				e := float64(got[k]) - (float64(want[k]) - leak(i)*float64(v))
+				sum += e * e
+			}
+		}
+		return sum
+	}
+	before, after := ownErr(teacher), ownErr(student)
+	t.Logf("φ* squared error against the own term: before the refit %.3g, after %.3g", before, after)
+	if after > 0.25*before {
+		t.Errorf("φ* squared error against the own term %.3g after the refit, want < a quarter of the %.3g before", after, before)
 	}
 }

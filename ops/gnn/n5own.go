@@ -1,0 +1,401 @@
+package gnn
+
+import (
+	"math"
+
+	"github.com/ngs-lab/ngs/ops/linalg"
+	"github.com/ngs-lab/ngs/ops/nn"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Own-term columns of the N5 group solve.
+//
+// A receiver's own term φ*(u_i, a_i) is confounded with its coupling: near
+// its plateaus a neuron follows its inputs, so a dense row of Ŵ over the
+// other neurons' ψ* imitates much of −c·u_i + s·tanh(u_i). In N5 this is
+// worse than in N2: the receivers with wide transfer functions (w_i = 4, 8 in
+// Supp 14) see nearly linear messages ψ(u_j/w_i), and a linear combination
+// of the other neurons' u_j reproduces a leak −c·u_i well. A solve of Ŵ
+// alone against du − φ* therefore lets Ŵ absorb whatever φ* has not learned
+// yet; the residual left to Adam is small, φ* never learns the own terms
+// (φ* R² 0.3–0.7, one slope for every type in the runs of sessions 5–6), the
+// embeddings get no type signal from φ*, and Ŵ stays biased. Least squares
+// with the true ψ per receiver (N = 200, Supp 14's network, 5000 frames):
+// with the true φ, raw W R² 1.000; with φ* = 0, 0.155; with the columns u_i,
+// 1 and a half-learned φ (the true one halved plus a wrong bump), 0.998.
+//
+// So each receiver i gets n5OwnK columns of its own, functions of u_i alone:
+// u_i, its own transfer ψ*(u_i, a_G, a_i) (the zero diagonal of Ŵ leaves it
+// out) and the current φ*(u_i, a_i), solved jointly with its row of Ŵ:
+//
+//	min ‖r_i − Ψ_G ŵ_i − B_i c_i‖² (+ ridge on ŵ_i),  ŵ_ii = 0,  r_i = du_i − φ*(u_i).
+//
+// With P_i the zero-diagonal solve of receiver i against the group's
+// factorised Gram matrix, U_i = Ψ_Gᵀ B_i and S_i = B_iᵀ B_i (Frisch–Waugh):
+// c_i solves (S_i − U_iᵀ P_i U_i) c_i = B_iᵀ r_i − U_iᵀ P_i Ψ_Gᵀ r_i and
+// ŵ_i = P_i (Ψ_Gᵀ r_i − U_i c_i). One factorisation per group serves all
+// its members' n5OwnK + 1 right-hand sides. φ* is then refitted toward
+// φ* + B_i c_i (n5RefitPhi), so that the next solve finds c_i ≈ 0 and Adam
+// sees a φ* that already differs per neuron.
+
+// n5OwnK is the number of own-term columns per receiver.
+const n5OwnK = 3
+
+// n5OwnTerms switches the own-term columns of the N5 solve on (a test
+// compares with them off).
+var n5OwnTerms = true
+
+// Settings of the φ* refit toward the fitted own terms.
+const (
+	n5RefitGrid  = 24   // points per neuron over its activity range
+	n5RefitSteps = 60   // Adam steps per solve
+	n5RefitLR    = 2e-3 // Adam learning rate of the refit
+	n5EigCut     = 1e-9 // eigen-directions of the scaled K×K system dropped below this fraction of the largest
+)
+
+// n5OwnBasis writes receiver i's own-term columns at activity v into b:
+// v, the group's ψ*(v, a_G, a_i) (table psiTab) and φ*(v, a_i) (table phi).
+func (s *wSolver) n5OwnBasis(psiTab, phi []float32, i int, v float32, b *[n5OwnK]float32) {
+	g := s.cfg.Grid
+	b[0] = v
+	b[1] = s.interp(psiTab, i, g, v)
+	b[2] = s.interp(phi, i, g, v)
+}
+
+// n5GroupSums are the sums of one group's solve over the Gram frames.
+type n5GroupSums struct {
+	members []int
+	cols    int       // m·(1+K): per member its residual, then the K own columns (block-major)
+	cross   []float64 // N×cols: Ψ_Gᵀ·[R | B_1 | … | B_K]
+	ysum    []float64 // cols: column sums of [R | B]
+	small   []float64 // m×(1+K)×(1+K): per member [r, b_1..b_K]ᵀ[r, b_1..b_K]
+}
+
+// accumulateGroupOwn builds the group's Gram matrix (s.gram), ψ*'s column
+// sums and squares (s.colSum, s.colSq) and the sums of n5GroupSums over the
+// Gram frames.
+func (s *wSolver) accumulateGroupOwn(psiTab, phi []float32, members []int) *n5GroupSums {
+	n, m := s.data.N, len(members)
+	const k1 = 1 + n5OwnK
+	cols := m * k1
+	acc := &n5GroupSums{members: members, cols: cols, cross: make([]float64, n*cols),
+		ysum: make([]float64, cols), small: make([]float64, m*k1*k1)}
+	clear(s.gram)
+	clear(s.colSum)
+	clear(s.colSq)
+	y := make([]float32, gramBlock*cols)
+	blockC := make([]float32, n*cols)
+	g := s.cfg.Grid
+	for b0 := 0; b0 < len(s.frames); b0 += gramBlock {
+		fr := s.frames[b0:min(b0+gramBlock, len(s.frames))]
+		rows := len(fr)
+		nn.ParallelRows(rows, func(lo, hi int) {
+			var b [n5OwnK]float32
+			for r := lo; r < hi; r++ {
+				f := fr[r]
+				u := s.data.U[f*n : (f+1)*n]
+				du := s.data.DU[f*n : (f+1)*n]
+				for j, v := range u {
+					s.psiMat[r*n+j] = s.interp(psiTab, j, g, v)
+				}
+				row := y[r*cols : (r+1)*cols]
+				for c, i := range members {
+					row[c] = du[i] - s.interp(phi, i, g, u[i])
+					s.n5OwnBasis(psiTab, phi, i, u[i], &b)
+					for q := 0; q < n5OwnK; q++ {
+						row[(q+1)*m+c] = b[q]
+					}
+				}
+			}
+		})
+		s.scratch = nn.MulTN(s.psiMat[:rows*n], rows, n, s.psiMat[:rows*n], n, s.blockG, s.scratch)
+		s.scratch = nn.MulTN(s.psiMat[:rows*n], rows, n, y[:rows*cols], cols, blockC, s.scratch)
+		nn.ParallelRows(n, func(lo, hi int) {
+			for j := lo; j < hi; j++ {
+				for q := j * n; q < (j+1)*n; q++ {
+					s.gram[q] += float64(s.blockG[q])
+				}
+				for q := j * cols; q < (j+1)*cols; q++ {
+					acc.cross[q] += float64(blockC[q])
+				}
+			}
+		})
+		for r := 0; r < rows; r++ {
+			for j, v := range s.psiMat[r*n : (r+1)*n] {
+				s.colSum[j] += float64(v)
+				s.colSq[j] += float64(v) * float64(v)
+			}
+			row := y[r*cols : (r+1)*cols]
+			for q, v := range row {
+				acc.ysum[q] += float64(v)
+			}
+		}
+		nn.ParallelRows(m, func(lo, hi int) {
+			for c := lo; c < hi; c++ {
+				sm := acc.small[c*k1*k1 : (c+1)*k1*k1]
+				for r := 0; r < rows; r++ {
+					row := y[r*cols : (r+1)*cols]
+					var v [k1]float64
+					for q := 0; q < k1; q++ {
+						v[q] = float64(row[q*m+c])
+					}
+					for p := 0; p < k1; p++ {
+						for q := p; q < k1; q++ {
+							sm[p*k1+q] += v[p] * v[q]
+						}
+					}
+				}
+			}
+		})
+	}
+	return acc
+}
+
+// solveGroupOwn solves the group's rows of Ŵ jointly with each member's
+// own-term columns (see the top of this file) and writes them into w (N×N)
+// and the members' coefficients into coef (N×K). With own false it solves
+// Ŵ alone (coef untouched). The system is robustSolve's: ridge raised
+// until well conditioned, a pseudo-inverse as the last resort, flat senders
+// as one intercept spread over them.
+func (s *wSolver) solveGroupOwn(acc *n5GroupSums, flat []int, own bool, w []float32, coef []float64) SolveReport {
+	n, frames := s.data.N, len(s.frames)
+	members, cols, m := acc.members, acc.cols, len(acc.members)
+	const k1 = 1 + n5OwnK
+	rep := SolveReport{Method: "cholesky", Ridge: s.cfg.Ridge}
+	active, pos := activeSenders(n, flat)
+	na := len(active)
+	var flatNorm float64
+	for _, j := range flat {
+		mj := s.colSum[j] / float64(frames)
+		flatNorm += mj * mj
+	}
+	intercept := len(flat) > 0 && flatNorm > 1e-12
+	size := na
+	if intercept {
+		size++
+	}
+	if na == 0 {
+		rep.Method = "none: every sender's ψ* is flat"
+	}
+	if size == 0 {
+		for _, i := range members {
+			clear(w[i*n : (i+1)*n])
+		}
+		return rep
+	}
+	at := func(p, q int) float64 {
+		switch {
+		case p < na && q < na:
+			return s.gram[active[p]*n+active[q]]
+		case p < na:
+			return s.colSum[active[p]]
+		case q < na:
+			return s.colSum[active[q]]
+		}
+		return float64(frames)
+	}
+	var meanDiag float64
+	for p := 0; p < size; p++ {
+		meanDiag += at(p, p)
+	}
+	meanDiag = math.Max(meanDiag/float64(size), 1e-300)
+	var whole []float64
+	if na == n {
+		whole = s.gram
+	}
+	inv, spare := invertRegularised(at, whole, size, meanDiag, &rep)
+	// right sides over the system's unknowns: size×cols
+	r := cols
+	if !own {
+		r = m // the residual columns only
+	}
+	c := make([]float64, size*r)
+	for p, j := range active {
+		copy(c[p*r:(p+1)*r], acc.cross[j*cols:j*cols+r])
+	}
+	if intercept {
+		copy(c[na*r:(na+1)*r], acc.ysum[:r])
+	}
+	self := make([]int, r)
+	for q := range self {
+		self[q] = pos[members[q%m]]
+	}
+	z := linalg.ZeroDiagonal(inv, size, c, r, r, self, spare)
+	nn.ParallelRows(m, func(lo, hi int) {
+		a := mat.NewSymDense(n5OwnK, nil)
+		for ci := lo; ci < hi; ci++ {
+			i := members[ci]
+			zi := z[ci*size : (ci+1)*size]
+			if own {
+				sm := acc.small[ci*k1*k1 : (ci+1)*k1*k1]
+				var rhs [n5OwnK]float64
+				var diag [n5OwnK]float64
+				for k := 0; k < n5OwnK; k++ {
+					col := (k+1)*m + ci
+					var uz float64
+					for p := 0; p < size; p++ {
+						uz += c[p*r+col] * zi[p]
+					}
+					rhs[k] = sm[k+1] - uz // B_kᵀr − U_kᵀ P U_r
+					diag[k] = sm[(k+1)*k1+k+1]
+					for l := k; l < n5OwnK; l++ {
+						yl := z[((l+1)*m+ci)*size : ((l+1)*m+ci+1)*size]
+						var uy float64
+						for p := 0; p < size; p++ {
+							uy += c[p*r+col] * yl[p]
+						}
+						a.SetSym(k, l, sm[(k+1)*k1+l+1]-uy)
+					}
+				}
+				ck := n5SolveSmall(a, rhs[:], diag[:])
+				for k, v := range ck {
+					coef[i*n5OwnK+k] = v
+					if v == 0 {
+						continue
+					}
+					yk := z[((k+1)*m+ci)*size : ((k+1)*m+ci+1)*size]
+					for p := range zi {
+						zi[p] -= v * yk[p]
+					}
+				}
+			}
+			row := w[i*n : (i+1)*n]
+			clear(row)
+			for q, j := range active {
+				if j != i {
+					row[j] = float32(zi[q])
+				}
+			}
+			if intercept {
+				norm := flatNorm
+				if pos[i] < 0 {
+					mi := s.colSum[i] / float64(frames)
+					norm -= mi * mi
+				}
+				if norm > 1e-12 {
+					b := zi[na]
+					for _, j := range flat {
+						if j != i {
+							row[j] = float32(b * s.colSum[j] / float64(frames) / norm)
+						}
+					}
+				}
+			}
+		}
+	})
+	return rep
+}
+
+// n5SolveSmall solves the K×K symmetric positive semi-definite system
+// a·c = b in the minimum-norm way after Jacobi scaling: a column whose
+// remaining diagonal is below 1e-12 of its raw sum of squares (diag) is
+// left at 0 (no information of its own beyond the other neurons' ψ*), and
+// eigen-directions below n5EigCut of the largest are dropped.
+func n5SolveSmall(a *mat.SymDense, b, diag []float64) []float64 {
+	k := len(b)
+	c := make([]float64, k)
+	var keep []int
+	for p := 0; p < k; p++ {
+		if d := a.At(p, p); d > 0 && d > 1e-12*diag[p] {
+			keep = append(keep, p)
+		}
+	}
+	if len(keep) == 0 {
+		return c
+	}
+	m := len(keep)
+	scale := make([]float64, m)
+	for q, p := range keep {
+		scale[q] = 1 / math.Sqrt(a.At(p, p))
+	}
+	sa := mat.NewSymDense(m, nil)
+	for q, p := range keep {
+		for r := q; r < m; r++ {
+			sa.SetSym(q, r, a.At(p, keep[r])*scale[q]*scale[r])
+		}
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(sa, true) {
+		return c
+	}
+	vals := eig.Values(nil)
+	var vecs mat.Dense
+	eig.VectorsTo(&vecs)
+	lmax := 0.0
+	for _, l := range vals {
+		lmax = math.Max(lmax, l)
+	}
+	x := make([]float64, m)
+	for e, l := range vals {
+		if l <= n5EigCut*lmax {
+			continue
+		}
+		var proj float64
+		for q, p := range keep {
+			proj += vecs.At(q, e) * b[p] * scale[q]
+		}
+		proj /= l
+		for q := 0; q < m; q++ {
+			x[q] += proj * vecs.At(q, e)
+		}
+	}
+	for q, p := range keep {
+		c[p] = x[q] * scale[q]
+	}
+	return c
+}
+
+// n5RefitPhi trains φ* toward φ*(u, a_i) + α·B_i(u)·c_i over every
+// receiver's activity range (n5RefitGrid points each, n5RefitSteps Adam
+// steps), so that φ* carries the own terms the solve fitted (tabs: each
+// group's ψ* table, for the ψ* column of B_i). The embeddings move with φ*
+// only where ψ* does not see them (never in N5), so the refit leaves the
+// solved designs as they are.
+func (s *wSolver) n5RefitPhi(groups [][]int, tabs [][]float32, phi []float32, coef []float64, alpha float64) {
+	if alpha == 0 {
+		return
+	}
+	m, n, g := s.m, s.data.N, n5RefitGrid
+	d := m.spec.EmbeddingDim
+	rows := n * g
+	x := make([]float32, rows*(1+d))
+	target := make([]float32, rows)
+	for gi, grp := range groups {
+		for _, i := range grp {
+			var b [n5OwnK]float32
+			step := (s.hi[i] - s.lo[i]) / float32(g-1)
+			for k := 0; k < g; k++ {
+				v := s.lo[i] + float32(k)*step
+				r := i*g + k
+				row := x[r*(1+d) : (r+1)*(1+d)]
+				row[0] = v
+				copy(row[1:], m.a[i*d:(i+1)*d])
+				s.n5OwnBasis(tabs[gi], phi, i, v, &b)
+				var add float64
+				for q := 0; q < n5OwnK; q++ {
+					add += coef[i*n5OwnK+q] * float64(b[q])
+				}
+				target[r] = float32(alpha * add)
+			}
+		}
+	}
+	wk := m.phi.NewWork(rows)
+	cur := m.phi.Forward(wk, x, rows)
+	for r := range target {
+		target[r] += cur[r]
+	}
+	saved := append([]float32(nil), m.phi.Grads...)
+	opt := nn.NewAdam()
+	opt.Add("phi", m.phi.Params, m.phi.Grads, n5RefitLR)
+	dy := make([]float32, rows)
+	for st := 0; st < n5RefitSteps; st++ {
+		y := m.phi.Forward(wk, x, rows)
+		for r := range y {
+			dy[r] = 2 * (y[r] - target[r]) / float32(rows)
+		}
+		m.phi.ZeroGrads()
+		m.phi.Backward(wk, dy, nil)
+		opt.Step()
+	}
+	copy(m.phi.Grads, saved)
+}
