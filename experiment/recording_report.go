@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ngs-lab/ngs/ops/gnn"
+	"github.com/ngs-lab/ngs/pipeline"
 	"github.com/ngs-lab/ngs/report"
 )
 
@@ -203,37 +204,10 @@ func (rp *reporter) learnedFunctions() error {
 		report.LearnedCurves{Grid: rp.grid, Curves: m.SamplePhi(rp.grid), Groups: labels, GroupNames: names}); err != nil {
 		return err
 	}
-	psi, err := plateauTransfer(m, rp.grid)
+	psi, err := pipeline.TransferCurves(m, rp.grid)
 	if err != nil {
 		return err
 	}
 	return rp.r.AddLearnedFunctions("psi", "Transfer function ψ* (learned, corrected)", "ψ*(u) / plateau",
 		report.LearnedCurves{Grid: rp.grid, Curves: psi, Groups: labels, GroupNames: names})
-}
-
-// plateauTransfer samples ψ*(u) on grid for every sender (with its own
-// embedding; for N5 the receiver's embedding is the sender's too), divided
-// by the sender's plateau: the only scale known without a true W.
-func plateauTransfer(m *gnn.Model, grid []float32) ([]float32, error) {
-	n, g := m.N(), len(grid)
-	upper, err := gnn.PsiPlateau(m, m.XNorm())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]float32, 0, n*g)
-	for j := 0; j < n; j++ {
-		v, err := m.PsiEdge(grid, j, j)
-		if err != nil {
-			return nil, fmt.Errorf("sampling ψ* of neuron %d: %w", j, err)
-		}
-		f := float32(1)
-		if u := upper[j]; u != 0 {
-			f = 1 / u
-		}
-		for k := range v {
-			v[k] *= f
-		}
-		out = append(out, v...)
-	}
-	return out, nil
 }

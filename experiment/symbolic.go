@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/ngs-lab/ngs/ops/cluster"
-	"github.com/ngs-lab/ngs/ops/eqn"
 	"github.com/ngs-lab/ngs/ops/metrics"
 	"github.com/ngs-lab/ngs/ops/symreg"
-	"github.com/ngs-lab/ngs/report"
+	"github.com/ngs-lab/ngs/pipeline"
 	"github.com/ngs-lab/ngs/runtime"
 )
 
@@ -305,26 +303,12 @@ func chosenEmbedding(c *runtime.Call, fit *Fit) ([]float32, error) {
 }
 
 // fitClusters returns the clusters of the fit's last clustering step, or
-// clusters its normalised embeddings by single linkage at threshold.
+// clusters its embeddings by single linkage at threshold (pipeline.Clusters).
 func fitClusters(fit *Fit, threshold float64) ([]int, int, error) {
 	if fit.Labels != nil {
 		return fit.Labels, fit.Clusters, nil
 	}
-	m := fit.Model
-	d := m.Spec().EmbeddingDim
-	a := m.Embeddings()
-	pts := make([][]float64, m.N())
-	for i := range pts {
-		pts[i] = make([]float64, d)
-		for k := 0; k < d; k++ {
-			pts[i][k] = float64(a[i*d+k])
-		}
-	}
-	norm, err := cluster.MinMaxNormalise(pts)
-	if err != nil {
-		return nil, 0, err
-	}
-	return cluster.SingleLinkage(norm, threshold)
+	return pipeline.Clusters(fit.Model, threshold)
 }
 
 func clusterMedian(a []float32, d int, labels []int, k int) []float32 {
@@ -465,15 +449,11 @@ type symbolicInputs struct {
 	truePhi, truePsi [][]float32
 }
 
-// defaultSymbolicBudget is the evaluation budget of report() and symbolic():
-// searches of the learned functions score about 10,000 formulas before they
-// converge, so this bound rarely binds and never depends on the machine.
-const defaultSymbolicBudget = 100_000
+// defaultSymbolicBudget is the evaluation budget of report() and symbolic().
+const defaultSymbolicBudget = pipeline.DefaultSymbolicBudget
 
 // symbolic is the report's section: formulas for the corrected ψ* and each
-// cluster's φ*, the curves the function plots show. With a truth, each
-// formula search also fits the true function's form and prefers it when it
-// is within the learned curve's own error against the truth.
+// cluster's φ*, the curves the function plots show (pipeline.Symbolic).
 func (rp *reporter) symbolic() error {
 	on, err := rp.c.NamedBool("symbolic", true)
 	if err != nil {
@@ -487,55 +467,33 @@ func (rp *reporter) symbolic() error {
 		return err
 	}
 	m := rp.fit.Model
-	g := len(rp.grid)
-	labels, k := rp.labels, 0
-	for _, l := range labels {
-		k = max(k, l+1)
+	curves := pipeline.LearnedCurves{Grid: rp.grid, Phi: rp.sym.phi, Psi: rp.sym.psi, Labels: rp.labels, PsiShared: m.Spec().PsiShared()}
+	for _, l := range curves.Labels {
+		curves.Clusters = max(curves.Clusters, l+1)
 	}
-	if labels == nil {
-		if labels, k, err = fitClusters(rp.fit, rp.threshold); err != nil {
+	if curves.Labels == nil {
+		if curves.Labels, curves.Clusters, err = fitClusters(rp.fit, rp.threshold); err != nil {
 			return err
 		}
 	}
-	var note string
-	if k > 8 {
-		note = fmt.Sprintf("%d clusters: formulas for the first 8", k)
-		k = 8
+	if curves.Phi == nil {
+		curves.Phi = m.SamplePhi(rp.grid)
 	}
-	phi, psi := rp.sym.phi, rp.sym.psi
-	if phi == nil {
-		phi = m.SamplePhi(rp.grid)
-	}
-	if psi == nil {
-		if psi, err = plateauTransfer(m, rp.grid); err != nil {
+	if curves.Psi == nil {
+		if curves.Psi, err = pipeline.TransferCurves(m, rp.grid); err != nil {
 			return err
 		}
 	}
-	truth := rp.truth
-	if rp.noTruth() {
-		truth = nil // a recording's placeholder network: nothing true to compare with
+	var truth *pipeline.TrueFunctions
+	if !rp.noTruth() { // a recording's placeholder network has nothing true to compare with
+		truth = &pipeline.TrueFunctions{Types: rp.truth.Types, TypeNames: rp.typeNames(), Phi: rp.sym.truePhi, Psi: rp.sym.truePsi}
+		truth.PhiForms, truth.PsiForms = expectedForms(rp.truth)
 	}
-	truePhiForm, truePsiForm := expectedForms(truth)
-	names := rp.typeNames()
-	var exprs []report.Expression
-	search := func(fn string, cl int, curve []float32, typ int, truth [][]float32, forms []string) {
-		e, ok := rp.formula(fn, cl, curve, typ, truth, forms, names, budget)
-		if ok {
-			exprs = append(exprs, e)
-		}
+	s, err := pipeline.Symbolic(rp.c.Ctx(), curves, truth, pipeline.SymbolicConfig{Budget: budget, Seed: uint64(rp.fit.Seed)})
+	if err != nil {
+		return err
 	}
-	if m.Spec().PsiShared() {
-		all := make([]int, m.N())
-		search("psi", -1, medianRows(psi, g, all, 0), majorityType(truth, all, 0), rp.sym.truePsi, truePsiForm)
-	}
-	for cl := 0; cl < k; cl++ {
-		typ := majorityType(truth, labels, cl)
-		search("phi", cl, medianRows(phi, g, labels, cl), typ, rp.sym.truePhi, truePhiForm)
-		if !m.Spec().PsiShared() {
-			search("psi", cl, medianRows(psi, g, labels, cl), typ, rp.sym.truePsi, truePsiForm)
-		}
-	}
-	return rp.r.AddSymbolic(report.Symbolic{Expressions: exprs, Note: note})
+	return rp.r.AddSymbolic(s)
 }
 
 // symbolicBudget reads budget = formulas to score (default 100,000).
@@ -548,46 +506,6 @@ func symbolicBudget(c *runtime.Call) (int, error) {
 		return 0, c.NamedError("budget", "budget counts the formulas the search may score (default %d, at least 1000; it is no longer seconds), found %g", defaultSymbolicBudget, float64(b))
 	}
 	return int(b), nil
-}
-
-// medianRows is the pointwise median of the rows (g values each) whose
-// label is cl.
-func medianRows(rows []float32, g int, labels []int, cl int) []float32 {
-	var sel []int
-	for i, l := range labels {
-		if l == cl && (i+1)*g <= len(rows) {
-			sel = append(sel, i)
-		}
-	}
-	if len(sel) == 0 {
-		return make([]float32, g)
-	}
-	picked := make([]float32, 0, len(sel)*g)
-	for _, i := range sel {
-		picked = append(picked, rows[i*g:(i+1)*g]...)
-	}
-	return metrics.ColumnMedians(picked, g)
-}
-
-// majorityType is the true type most neurons with label cl have (-1 without
-// a truth).
-func majorityType(truth *Network, labels []int, cl int) int {
-	if truth == nil || len(truth.Types) != len(labels) {
-		return -1
-	}
-	count := map[int]int{}
-	best := -1
-	for i, l := range labels {
-		if l != cl {
-			continue
-		}
-		t := truth.Types[i]
-		count[t]++
-		if best < 0 || count[t] > count[best] || count[t] == count[best] && t < best {
-			best = t
-		}
-	}
-	return best
 }
 
 // repeatRows repeats row n times (nil when use is false: an input the
@@ -603,222 +521,14 @@ func repeatRows(row []float32, n int, use bool) []float32 {
 	return out
 }
 
-// formula searches one learned curve. With a true type, the true function
-// of that type gives the tolerance (the curve's own mean squared error
-// against it) and the expected form (its formula, constants to fit).
-func (rp *reporter) formula(fn string, cl int, curve []float32, typ int, truth [][]float32, forms []string, names []string, budget int) (report.Expression, bool) {
-	d := symreg.Data{Names: []string{"u"}, X: make([][]float64, len(rp.grid)), Y: make([]float64, len(curve))}
-	for k := range curve {
-		d.X[k] = []float64{float64(rp.grid[k])}
-		d.Y[k] = float64(curve[k])
-	}
-	opts := symreg.Options{MaxEvaluations: budget, Seed: uint64(rp.fit.Seed), AcceptR2: 0.999}
-	e := report.Expression{Function: fn, Cluster: cl, LearnedError: math.NaN()}
-	if typ >= 0 {
-		e.Type = typeName(names, typ)
-		if typ < len(truth) && len(truth[typ]) == len(curve) {
-			var mse float64
-			for k, v := range truth[typ] {
-				diff := float64(curve[k]) - float64(v)
-				mse += diff * diff
-			}
-			mse /= float64(len(curve))
-			e.LearnedError = math.Sqrt(mse)
-			opts.Tolerance = mse
-		}
-		if typ < len(forms) && forms[typ] != "" {
-			if form, err := symreg.Parse(forms[typ], d.Names); err == nil {
-				e.Expected = symreg.Simplify(form).String()
-				// A form without constants (tanh(u)) gets a scale to fit, so
-				// that what is chosen says what was learned: the true
-				// function itself is always within the tolerance.
-				if len(form.Constants()) == 0 {
-					form, err = symreg.Parse("(1)*("+forms[typ]+")", d.Names)
-				}
-				if err == nil {
-					opts.Prefer = []*symreg.Expr{form}
-				}
-			}
-		}
-	}
-	res, err := symreg.Search(rp.c.Ctx(), d, opts)
-	if err != nil || len(res.Front) == 0 {
-		return report.Expression{}, false
-	}
-	e.Expr, e.Loss, e.Complexity, e.R2 = res.Best.Expr.String(), res.Best.Loss, res.Best.Complexity, res.Best.R2
-	e.Selected = string(res.Selected)
-	for _, c := range nextOnFront(res, 2) {
-		e.Next = append(e.Next, report.Alternative{Expr: c.Expr.String(), Loss: c.Loss, Complexity: c.Complexity})
-	}
-	return e, true
-}
-
-// nextOnFront returns up to n members of the front that follow the chosen
-// formula in complexity, or, when fewer follow it, the ones before it.
-func nextOnFront(res *symreg.Result, n int) []symreg.Candidate {
-	var after, before []symreg.Candidate
-	for i, c := range res.Front {
-		switch {
-		case i == res.BestIndex:
-		case c.Complexity > res.Best.Complexity || c.Complexity == res.Best.Complexity && res.BestIndex < 0 && c.Expr.String() != res.Best.Expr.String():
-			after = append(after, c)
-		default:
-			before = append(before, c)
-		}
-	}
-	out := after[:min(n, len(after))]
-	for k := len(before) - 1; k >= 0 && len(out) < n; k-- {
-		out = append(out, before[k])
-	}
-	return out
-}
-
-// typeName is the name of true type k.
-func typeName(names []string, k int) string {
-	if k >= 0 && k < len(names) && names[k] != "" {
-		return names[k]
-	}
-	return fmt.Sprintf("type %d", k)
-}
-
-// expectedForms writes, for every true type, the true φ (du/dt without its
-// coupling sums, u[i] as u) and the true ψ (the sender factor of the rule's
-// single coupling term, u[j] as u) as formulas with the type's parameter
-// values as constants, terms whose parameters are zero left out. A form
-// that needs something a formula of u cannot hold (the input e, the time t,
-// min or max) is "".
+// expectedForms writes the true φ and ψ of each of the network's types as
+// formulas (pipeline.ExpectedForms).
 func expectedForms(net *Network) (phi, psi []string) {
-	if net == nil || net.Rule == nil {
-		return nil, nil
+	params := make([]map[string]float64, len(net.Kinds))
+	for k, kind := range net.Kinds {
+		params[k] = kind.Params
 	}
-	couplings, err := eqn.Analyze(net.Rule)
-	var sender *eqn.Expr
-	if err == nil && len(couplings) == 1 && len(couplings[0].Terms) == 1 && !couplings[0].Terms[0].Grouped {
-		sender = couplings[0].Terms[0].Sender
-	}
-	for _, kind := range net.Kinds {
-		phi = append(phi, formString(net.Rule, kind.Params, eqn.Receiver))
-		f := ""
-		if sender != nil {
-			f = formString(sender, kind.Params, eqn.Sender)
-		}
-		psi = append(psi, f)
-	}
-	return phi, psi
-}
-
-// formString substitutes params into x, drops zero terms and writes the
-// result in symreg's syntax, reading the state of side as u; "" when that is
-// not possible.
-func formString(x *eqn.Expr, params map[string]float64, side eqn.Side) string {
-	n, ok := substitute(x, params, side)
-	if !ok || n == nil {
-		return ""
-	}
-	var b strings.Builder
-	writeForm(&b, n)
-	return b.String()
-}
-
-// formNode is a substituted expression: a constant (zero when it is
-// exactly 0, dropped from sums and products), u, or an operation.
-type formNode struct {
-	op    string // "", "u", or an operator or function name
-	value float64
-	args  []*formNode
-}
-
-func (f *formNode) isZero() bool { return f.op == "" && f.value == 0 }
-
-func substitute(x *eqn.Expr, params map[string]float64, side eqn.Side) (*formNode, bool) {
-	switch x.Kind {
-	case eqn.Const:
-		return &formNode{value: x.Value}, true
-	case eqn.Param:
-		v, ok := params[x.Name]
-		return &formNode{value: v}, ok
-	case eqn.State:
-		return &formNode{op: "u"}, x.Side == side
-	case eqn.Sum:
-		return &formNode{}, true
-	case eqn.Unary:
-		a, ok := substitute(x.Args[0], params, side)
-		if !ok {
-			return nil, false
-		}
-		name := x.Func.String()
-		if x.Func == eqn.Neg {
-			if a.isZero() {
-				return a, true
-			}
-			return &formNode{op: "neg", args: []*formNode{a}}, true
-		}
-		switch name {
-		case "tanh", "exp", "sin", "cos", "log", "sqrt", "abs":
-			return &formNode{op: name, args: []*formNode{a}}, true
-		}
-		return nil, false
-	case eqn.Binary:
-		a, ok1 := substitute(x.Args[0], params, side)
-		b, ok2 := substitute(x.Args[1], params, side)
-		if !ok1 || !ok2 {
-			return nil, false
-		}
-		switch x.Func {
-		case eqn.Add:
-			if a.isZero() {
-				return b, true
-			}
-			if b.isZero() {
-				return a, true
-			}
-		case eqn.Sub:
-			if b.isZero() {
-				return a, true
-			}
-			if a.isZero() {
-				return &formNode{op: "neg", args: []*formNode{b}}, true
-			}
-		case eqn.Mul:
-			if a.isZero() || b.isZero() {
-				return &formNode{}, true
-			}
-		case eqn.Div:
-			if a.isZero() {
-				return &formNode{}, true
-			}
-		case eqn.Pow:
-		default:
-			return nil, false
-		}
-		return &formNode{op: x.Func.String(), args: []*formNode{a, b}}, true
-	}
-	return nil, false
-}
-
-// writeForm writes a substituted expression fully parenthesised, so that
-// symreg.Parse reads it back with every constant a node of its own.
-func writeForm(b *strings.Builder, f *formNode) {
-	switch {
-	case f.op == "":
-		b.WriteString("(" + strconv.FormatFloat(f.value, 'g', -1, 64) + ")")
-	case f.op == "u":
-		b.WriteString("u")
-	case f.op == "neg":
-		b.WriteString("(-")
-		writeForm(b, f.args[0])
-		b.WriteString(")")
-	case len(f.args) == 1:
-		b.WriteString(f.op + "(")
-		writeForm(b, f.args[0])
-		b.WriteString(")")
-	default:
-		b.WriteString("(")
-		writeForm(b, f.args[0])
-		b.WriteString(" " + f.op + " ")
-		writeForm(b, f.args[1])
-		b.WriteString(")")
-	}
+	return pipeline.ExpectedForms(net.Rule, params)
 }
 
 // medianFloat32 is the median of v.
