@@ -16,7 +16,9 @@ type Fit struct {
 
 // LinearFit fits y = slope·x + intercept over all pairs (x[k], y[k]).
 // It returns a Fit with NaN fields when fewer than two pairs are given or x is
-// constant.
+// constant. A constant y (a learned Ŵ that is all zeros, say) explains none
+// of x's variation: R2 is 0 then, not the 1 that a perfect fit of the
+// constant would suggest.
 func LinearFit(x, y []float32) Fit {
 	n := len(x)
 	if len(y) < n {
@@ -46,7 +48,7 @@ func LinearFit(x, y []float32) Fit {
 	f.Slope = sxy / sxx
 	f.Intercept = my - f.Slope*mx
 	if syy == 0 {
-		f.R2 = 1
+		f.R2 = 0
 		return f
 	}
 	ssres := syy - f.Slope*sxy

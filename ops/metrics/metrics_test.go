@@ -34,6 +34,10 @@ func TestLinearFitDegenerate(t *testing.T) {
 	if f := LinearFit([]float32{1, 1}, []float32{1, 2}); !math.IsNaN(f.Slope) {
 		t.Fatalf("constant x: slope = %v, want NaN", f.Slope)
 	}
+	// A learned Ŵ of zeros against a varying truth recovers nothing.
+	if f := LinearFit([]float32{1, 2, 3}, []float32{0, 0, 0}); f.R2 != 0 || f.Slope != 0 {
+		t.Fatalf("constant y: R2 = %v, slope = %v, want 0, 0", f.R2, f.Slope)
+	}
 }
 
 func TestR2(t *testing.T) {
