@@ -11,7 +11,8 @@ import (
 // exact Ŵ solve (10,000 Gram frames) for N2 and for N5 with its receivers
 // quantised into n5QuantisedGroups groups (embeddings all distinct, as
 // while they train). The recipe solves every 50 steps, so a step costs
-// step + solve/50 on average (reported as ms/step-amortised).
+// step + solve/50 on average. solve-N5-without-own-terms is the N5 solve
+// without its own-term columns and φ* refit (n5own.go), for their cost.
 func BenchmarkN5VsN2(b *testing.B) {
 	n, frames, batch := 1000, 10000, 16
 	d := smallData(n, frames, rand.New(rand.NewSource(1)))
@@ -44,5 +45,18 @@ func BenchmarkN5VsN2(b *testing.B) {
 			}
 			b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/solve")
 		})
+		if v == N5 {
+			// the same solve without the own-term columns (n5own.go)
+			b.Run("solve-N5-without-own-terms", func(b *testing.B) {
+				defer func(v bool) { n5OwnTerms = v }(n5OwnTerms)
+				n5OwnTerms = false
+				train, val := splitFrames(frames, 0.1)
+				s := newWSolver(m, d, cfg.Alternating, train, strided(val, 512))
+				for i := 0; i < b.N; i++ {
+					s.solve()
+				}
+				b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/solve")
+			})
+		}
 	}
 }

@@ -48,6 +48,7 @@ var n5OwnTerms = true
 // Settings of the φ* refit toward the fitted own terms.
 const (
 	n5RefitGrid  = 24   // points per neuron over its activity range
+	n5RefitRows  = 8192 // at most this many refit points per solve (a rotating subset of neurons beyond)
 	n5RefitSteps = 60   // Adam steps per solve
 	n5RefitLR    = 2e-3 // Adam learning rate of the refit
 	n5EigCut     = 1e-9 // eigen-directions of the scaled K×K system dropped below this fraction of the largest
@@ -348,35 +349,47 @@ func n5SolveSmall(a *mat.SymDense, b, diag []float64) []float64 {
 // n5RefitPhi trains φ* toward φ*(u, a_i) + α·B_i(u)·c_i over every
 // receiver's activity range (n5RefitGrid points each, n5RefitSteps Adam
 // steps), so that φ* carries the own terms the solve fitted (tabs: each
-// group's ψ* table, for the ψ* column of B_i). The embeddings move with φ*
-// only where ψ* does not see them (never in N5), so the refit leaves the
-// solved designs as they are.
+// group's ψ* table, for the ψ* column of B_i). Beyond n5RefitRows points
+// it refits a subset of the neurons, every stride-th from an offset that
+// changes with the step count from solve to solve (φ* is shared, so the
+// others follow). The
+// embeddings stay: ψ* sees them too (N5), and the solved designs would
+// change under Ŵ.
 func (s *wSolver) n5RefitPhi(groups [][]int, tabs [][]float32, phi []float32, coef []float64, alpha float64) {
 	if alpha == 0 {
 		return
 	}
 	m, n, g := s.m, s.data.N, n5RefitGrid
 	d := m.spec.EmbeddingDim
-	rows := n * g
-	x := make([]float32, rows*(1+d))
-	target := make([]float32, rows)
+	stride := (n*g + n5RefitRows - 1) / n5RefitRows
+	offset := int((uint64(m.track.Steps)*0x9E3779B97F4A7C15)>>33) % stride
+	var pick [][2]int // neuron, its group
 	for gi, grp := range groups {
 		for _, i := range grp {
-			var b [n5OwnK]float32
-			step := (s.hi[i] - s.lo[i]) / float32(g-1)
-			for k := 0; k < g; k++ {
-				v := s.lo[i] + float32(k)*step
-				r := i*g + k
-				row := x[r*(1+d) : (r+1)*(1+d)]
-				row[0] = v
-				copy(row[1:], m.a[i*d:(i+1)*d])
-				s.n5OwnBasis(tabs[gi], phi, i, v, &b)
-				var add float64
-				for q := 0; q < n5OwnK; q++ {
-					add += coef[i*n5OwnK+q] * float64(b[q])
-				}
-				target[r] = float32(alpha * add)
+			if i%stride == offset {
+				pick = append(pick, [2]int{i, gi})
 			}
+		}
+	}
+	rows := len(pick) * g
+	x := make([]float32, rows*(1+d))
+	target := make([]float32, rows)
+	for p, ig := range pick {
+		i, gi := ig[0], ig[1]
+		var b [n5OwnK]float32
+		step := (s.hi[i] - s.lo[i]) / float32(g-1)
+		for k := 0; k < g; k++ {
+			v := s.lo[i] + float32(k)*step
+			r := p*g + k
+			row := x[r*(1+d) : (r+1)*(1+d)]
+			row[0] = v
+			copy(row[1:], m.a[i*d:(i+1)*d])
+			s.n5OwnBasis(tabs[gi], phi, i, v, &b)
+			var add float64
+			for q := 0; q < n5OwnK; q++ {
+				add += coef[i*n5OwnK+q] * float64(b[q])
+			}
+			target[r] = float32(alpha * add)
 		}
 	}
 	wk := m.phi.NewWork(rows)
