@@ -10,6 +10,7 @@ import (
 	"github.com/ngs-lab/ngs/ops/gnn"
 	"github.com/ngs-lab/ngs/ops/input"
 	"github.com/ngs-lab/ngs/ops/metrics"
+	"github.com/ngs-lab/ngs/pipeline"
 	"github.com/ngs-lab/ngs/runtime"
 )
 
@@ -133,10 +134,10 @@ func (f *Fit) Attr(name string) (runtime.Value, error) {
 }
 
 // correctedW is Ŵ corrected against the truth when the fit has one
-// (correctedWeights), else by ψ*'s plateaus (gnn.CorrectedW).
+// (pipeline.CorrectedWeights), else by ψ*'s plateaus (gnn.CorrectedW).
 func (f *Fit) correctedW() ([]float32, error) {
 	if f.Truth != nil {
-		return correctedWeights(f.Model, f.Data, f.Truth)
+		return pipeline.CorrectedWeights(f.Model, f.Data.pipelineData(), f.Truth.truth())
 	}
 	return gnn.CorrectedW(f.Model, f.Model.XNorm(), f.gain())
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/ngs-lab/ngs/pipeline"
 	"github.com/ngs-lab/ngs/runtime"
 )
 
@@ -68,7 +69,7 @@ func TestN4RecoversSenderWidths(t *testing.T) {
 	r2 := recordNumber(t, m, "connectivity", "r2")
 	clusters, acc := recordNumber(t, m, "types", "clusters"), recordNumber(t, m, "types", "accuracy")
 	grid := linspace(-5, 5, 101)
-	curves, scales, err := correctedTransfer(fit.Model, fit.Data, truth, grid)
+	curves, scales, err := pipeline.CorrectedTransfer(fit.Model, fit.Data.pipelineData(), truth.truth(), grid)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -441,60 +441,8 @@ func customOperator(c *runtime.Call, name string, fn runtime.Value) *symreg.Oper
 	}, nil)
 }
 
-// symbolicInputs are the curves the report's function plots show, kept by
-// the functions section for the symbolic one: φ* per neuron, corrected ψ*
-// per neuron (N×len(grid) each) and the true φ and ψ per type.
-type symbolicInputs struct {
-	phi, psi         []float32
-	truePhi, truePsi [][]float32
-}
-
 // defaultSymbolicBudget is the evaluation budget of report() and symbolic().
 const defaultSymbolicBudget = pipeline.DefaultSymbolicBudget
-
-// symbolic is the report's section: formulas for the corrected ψ* and each
-// cluster's φ*, the curves the function plots show (pipeline.Symbolic).
-func (rp *reporter) symbolic() error {
-	on, err := rp.c.NamedBool("symbolic", true)
-	if err != nil {
-		return err
-	}
-	if !on {
-		return skipped("symbolic = false")
-	}
-	budget, err := symbolicBudget(rp.c)
-	if err != nil {
-		return err
-	}
-	m := rp.fit.Model
-	curves := pipeline.LearnedCurves{Grid: rp.grid, Phi: rp.sym.phi, Psi: rp.sym.psi, Labels: rp.labels, PsiShared: m.Spec().PsiShared()}
-	for _, l := range curves.Labels {
-		curves.Clusters = max(curves.Clusters, l+1)
-	}
-	if curves.Labels == nil {
-		if curves.Labels, curves.Clusters, err = fitClusters(rp.fit, rp.threshold); err != nil {
-			return err
-		}
-	}
-	if curves.Phi == nil {
-		curves.Phi = m.SamplePhi(rp.grid)
-	}
-	if curves.Psi == nil {
-		if curves.Psi, err = pipeline.TransferCurves(m, rp.grid); err != nil {
-			return err
-		}
-	}
-	var truth *pipeline.TrueFunctions
-	if !rp.noTruth() { // a recording's placeholder network has nothing true to compare with
-		truth = &pipeline.TrueFunctions{Types: rp.truth.Types, TypeNames: rp.typeNames(), Phi: rp.sym.truePhi, Psi: rp.sym.truePsi}
-		truth.PhiForms, truth.PsiForms = expectedForms(rp.truth)
-	}
-	s, err := pipeline.Symbolic(rp.c.Ctx(), curves, truth, pipeline.SymbolicConfig{Budget: budget, Seed: uint64(rp.fit.Seed)})
-	if err != nil {
-		return err
-	}
-	return rp.r.AddSymbolic(s)
-}
 
 // symbolicBudget reads budget = formulas to score (default 100,000).
 func symbolicBudget(c *runtime.Call) (int, error) {

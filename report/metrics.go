@@ -251,6 +251,17 @@ func (m Metrics) MarshalJSON() ([]byte, error) {
 	return json.Marshal(doc)
 }
 
+// Tree returns the metrics as nested maps by the parts of their dotted
+// keys, as metrics.json holds them (non-finite numbers as nil), without
+// run, skipped and not_computed.
+func (m Metrics) Tree() (map[string]any, error) {
+	t, err := m.tree()
+	if err != nil {
+		return nil, err
+	}
+	return t.snapshot(), nil
+}
+
 // tree lays the metrics out as the key tree of metrics.json (without run,
 // skipped and not_computed): every typed section, then the custom metrics.
 func (m Metrics) tree() (*metricTree, error) {

@@ -154,19 +154,6 @@ func (r *Report) Metrics() Metrics {
 	return r.metricsLocked(r.written)
 }
 
-// MetricTree returns a deep copy of every metric as nested maps by the
-// parts of their dotted keys, exactly as metrics.json will hold them
-// (non-finite numbers as nil), without run, skipped and not_computed.
-func (r *Report) MetricTree() map[string]any {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	t, err := r.treeLocked()
-	if err != nil {
-		return map[string]any{}
-	}
-	return t.snapshot()
-}
-
 // metricsLocked assembles the typed metrics with the run description
 // (written: the time metrics.json is written, "" before); the caller holds
 // r.mu.

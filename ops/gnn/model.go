@@ -332,7 +332,7 @@ func (m *Model) SamplePhi(grid []float32) []float32 {
 // affine map α·S + β of an odd, saturating S (tanh), (upper − lower)/2 = α
 // whatever the offset β, which φ* absorbs; for ψ* without offset it is SPEC
 // §4's plateau correction. A report that knows the true S fits α directly
-// instead (experiment's correctedWeights).
+// instead (pipeline.CorrectedWeights).
 func CorrectedW(m *Model, xnorm, gain float64) ([]float32, error) {
 	if !(xnorm > 0) || !(gain != 0) {
 		return nil, fmt.Errorf("gnn: CorrectedW needs xnorm > 0 and gain ≠ 0, found xnorm=%g gain=%g", xnorm, gain)

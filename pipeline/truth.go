@@ -1,4 +1,4 @@
-package experiment
+package pipeline
 
 import (
 	"fmt"
@@ -6,25 +6,48 @@ import (
 	"github.com/ngs-lab/ngs/ops/eqn"
 )
 
+// Truth is the true network a fit is compared with: its wiring, each
+// neuron's type and parameters, and the rule du/dt.
+type Truth struct {
+	N int
+	// W is N×N row-major, W[i*N+j] from sender j to receiver i; nil when
+	// there is no ground truth (a recording without the true network).
+	W []float32
+	// Types gives each neuron's type; TypeNames and TypeParams give each
+	// type's name and parameter values.
+	Types      []int
+	TypeNames  []string
+	TypeParams []map[string]float64
+	// Params holds each parameter per neuron.
+	Params map[string][]float32
+	Rule   *eqn.Expr
+	// Gain is the coupling gain g when all types share it (used by the Ŵ
+	// correction); 1 otherwise.
+	Gain float64
+}
+
+// known reports whether there is a true network to compare with.
+func (t *Truth) known() bool { return t.W != nil }
+
 // trueFunctions evaluates a network's own update and transfer functions on a
 // grid of u, per type: phi[k] is the rule's local part (the coupling sums set
 // to zero) for a neuron of type k at u = grid, psi[k] the first coupling
 // term's sender factor S(u) of a sender of type k. psi is nil when the rule
 // has no coupling term.
-func trueFunctions(net *Network, grid []float32) (phi, psi [][]float32, err error) {
+func trueFunctions(net *Truth, grid []float32) (phi, psi [][]float32, err error) {
 	g := len(grid)
-	for k := range net.Kinds {
+	for k := range net.TypeParams {
 		params := map[string][]float32{}
 		for name := range net.Params {
 			v := make([]float32, g)
 			for r := range v {
-				v[r] = float32(net.Kinds[k].Params[name])
+				v[r] = float32(net.TypeParams[k][name])
 			}
 			params[name] = v
 		}
 		prog, err := eqn.Compile(net.Rule, eqn.Binding{N: g, Params: params})
 		if err != nil {
-			return nil, nil, fmt.Errorf("true functions of type %s: %w", net.Kinds[k].Name, err)
+			return nil, nil, fmt.Errorf("true functions of type %s: %w", typeName(net.TypeNames, k), err)
 		}
 		prog.EvalSenders(grid, nil, 0)
 		terms := prog.Terms()
@@ -48,7 +71,7 @@ func trueFunctions(net *Network, grid []float32) (phi, psi [][]float32, err erro
 // (everything but the sum) and the factor F_i that multiplies the sum
 // (g, g·e, ...), so that du_i = local_i + F_i·Σ_j W[i,j]·S(u_j). ok is false
 // when the rule has more than one coupling term or a grouped (N5) one.
-func senderAndLocal(net *Network, u, e []float32, frames int) (s, local, factor []float32, ok bool, err error) {
+func senderAndLocal(net *Truth, u, e []float32, frames int) (s, local, factor []float32, ok bool, err error) {
 	n := net.N
 	prog, err := eqn.Compile(net.Rule, eqn.Binding{N: n, Params: net.Params})
 	if err != nil {

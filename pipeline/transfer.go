@@ -1,4 +1,4 @@
-package experiment
+package pipeline
 
 import (
 	"fmt"
@@ -28,7 +28,7 @@ const affineSamples = 1024
 
 // transferAffine returns α_j and β_j for every sender, or ok = false when
 // ψ* takes the receiver (N5; a[i] or u[i]), the truth has no single coupling term, or its g is 0.
-func transferAffine(m *gnn.Model, data *Dataset, truth *Network) (alpha, beta []float64, ok bool, err error) {
+func transferAffine(m *gnn.Model, data *Data, truth *Truth) (alpha, beta []float64, ok bool, err error) {
 	spec := m.Spec()
 	if spec.PsiTakes(gnn.ReceiverEmbedding) || spec.PsiTakes(gnn.ReceiverActivity) || truth.Gain == 0 || data == nil || data.U == nil || data.Frames < 1 {
 		return nil, nil, false, nil
@@ -86,12 +86,22 @@ func repeatEmbeddingFor(m *gnn.Model, j, rows int) []float32 {
 	if m.Spec().PsiShared() {
 		return nil
 	}
-	return repeatEmbedding(m, j, rows)
+	d := m.Spec().EmbeddingDim
+	return repeatRows(m.Embeddings()[j*d:(j+1)*d], rows)
+}
+
+// repeatRows repeats row n times.
+func repeatRows(row []float32, n int) []float32 {
+	out := make([]float32, 0, n*len(row))
+	for r := 0; r < n; r++ {
+		out = append(out, row...)
+	}
+	return out
 }
 
 // activitySamples draws affineSamples activity values of the given neurons,
 // spread over the frames and neurons deterministically.
-func activitySamples(data *Dataset, neurons []int) []float32 {
+func activitySamples(data *Data, neurons []int) []float32 {
 	n, t := len(data.U)/data.Frames, data.Frames
 	out := make([]float32, affineSamples)
 	for s := range out {
@@ -121,11 +131,11 @@ func affineFit(x, y []float32) (a, b float64) {
 	return a, (sy - a*sx) / c
 }
 
-// correctedWeights returns Ŵ corrected against the truth: Ŵ[i,j]·α_j/ḡ
+// CorrectedWeights returns Ŵ corrected against the truth: Ŵ[i,j]·α_j/ḡ
 // where the affine map is known (N2, N4), else gnn.CorrectedW's plateau
 // correction. ḡ is the network's shared g, or, when g differs between types,
 // the mean of the nonzero g_i (see comparedWeights).
-func correctedWeights(m *gnn.Model, data *Dataset, truth *Network) ([]float32, error) {
+func CorrectedWeights(m *gnn.Model, data *Data, truth *Truth) ([]float32, error) {
 	_, gbar := receiverGains(truth)
 	alpha, _, ok, err := transferAffine(m, data, truth)
 	if err != nil {
@@ -149,8 +159,8 @@ func correctedWeights(m *gnn.Model, data *Dataset, truth *Network) ([]float32, e
 // weight the dynamics see, so when the gain g differs between receivers the
 // true side is W[i,j]·g_i/ḡ (a receiver with g_i = 0 has no visible
 // inputs); with one shared g it is W itself.
-func comparedWeights(m *gnn.Model, data *Dataset, truth *Network) (trueW, learned []float32, err error) {
-	learned, err = correctedWeights(m, data, truth)
+func comparedWeights(m *gnn.Model, data *Data, truth *Truth) (trueW, learned []float32, err error) {
+	learned, err = CorrectedWeights(m, data, truth)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -171,7 +181,7 @@ func comparedWeights(m *gnn.Model, data *Dataset, truth *Network) (trueW, learne
 
 // receiverGains returns each receiver's g (nil when g is shared or absent)
 // and ḡ: the shared g, or the mean of the nonzero g_i.
-func receiverGains(truth *Network) ([]float64, float64) {
+func receiverGains(truth *Truth) ([]float64, float64) {
 	g, ok := truth.Params["g"]
 	if !ok || len(g) != truth.N {
 		return nil, truth.Gain
@@ -202,8 +212,8 @@ func receiverGains(truth *Network) ([]float64, float64) {
 // the plateau-corrected Ŵ[i, j] on the true W[i, j] over the pairs whose
 // curve the report draws for N5: senders and receivers of type t. The
 // plateau-corrected Ŵ[i,j] is raw[i,j]·upper[j]/gain (gnn.CorrectedW).
-func transferScales(raw, upper []float32, truth *Network) []float64 {
-	n, k := truth.N, len(truth.Kinds)
+func transferScales(raw, upper []float32, truth *Truth) []float64 {
+	n, k := truth.N, len(truth.TypeNames)
 	num, den := make([]float64, k), make([]float64, k)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
@@ -226,12 +236,12 @@ func transferScales(raw, upper []float32, truth *Network) []float64 {
 	return scales
 }
 
-// correctedTransfer samples ψ*(u) on grid for every sender (with its own
+// CorrectedTransfer samples ψ*(u) on grid for every sender (with its own
 // embedding; for N5 the receiver's embedding is the sender's too) and undoes
 // the affine map: (ψ* − β_j)/α_j for N2 and N4 (N5: divided by the plateau
 // and multiplied by the type's transfer scale). It returns the N×len(grid)
 // curves and, per true type, the median α_j (N5: the transfer scale).
-func correctedTransfer(m *gnn.Model, data *Dataset, truth *Network, grid []float32) ([]float32, []float64, error) {
+func CorrectedTransfer(m *gnn.Model, data *Data, truth *Truth, grid []float32) ([]float32, []float64, error) {
 	n, g := m.N(), len(grid)
 	alpha, beta, ok, err := transferAffine(m, data, truth)
 	if err != nil {
@@ -275,8 +285,8 @@ func correctedTransfer(m *gnn.Model, data *Dataset, truth *Network, grid []float
 }
 
 // typeMedians is the median of x over the neurons of each true type.
-func typeMedians(x []float64, truth *Network) []float64 {
-	out := make([]float64, len(truth.Kinds))
+func typeMedians(x []float64, truth *Truth) []float64 {
+	out := make([]float64, len(truth.TypeNames))
 	for t := range out {
 		var col []float64
 		for j, typ := range truth.Types {

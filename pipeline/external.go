@@ -1,4 +1,4 @@
-package experiment
+package pipeline
 
 import (
 	"math"
@@ -24,7 +24,7 @@ import (
 // external_input.siren_fit_r2 is the SIREN's fit to that table.
 func (rp *reporter) externalInput() error {
 	m := rp.fit.Model
-	d := rp.fit.Data
+	d := rp.data
 	o := m.Spec().Omega
 	if o == nil {
 		return skipped("the model learns no hidden input")
@@ -69,7 +69,7 @@ func (rp *reporter) externalInput() error {
 // compareInput returns the true and learned values at the given frames
 // (frames × input neurons): √e and √|e| in multiplicative mode, e as is
 // in additive mode.
-func compareInput(m *gnn.Model, d *Dataset, frames []int, field func(float32) []float32) (truth, learned []float32) {
+func compareInput(m *gnn.Model, d *Data, frames []int, field func(float32) []float32) (truth, learned []float32) {
 	o := m.Spec().Omega
 	n := m.N()
 	mult := o.Mode == gnn.Multiplicative
