@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -387,5 +388,47 @@ func TestSplitFrames(t *testing.T) {
 	}
 	if tr, v := splitFrames(10, 0.1); len(tr) != 10 || v != nil {
 		t.Errorf("10 frames: %d train, %d validation; expected all train", len(tr), len(v))
+	}
+}
+
+// TestFlatSolveRestoresLastSolve checks the recovery from a solve that
+// finds ψ* flat for every sender (its ReLUs died between two solves): the
+// functions go back to those of the last solve that found ψ* alive, Ŵ stays,
+// the learning rates halve, and a warning names the step.
+func TestFlatSolveRestoresLastSolve(t *testing.T) {
+	sim := smallFig2()
+	m, err := NewModel(ModelSpec{N: sim.N}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var warnings []string
+	cfg := TrainConfig{Epochs: 1, Batch: 16, StepsPerEpoch: 10, Solver: SolverAlternating,
+		OnWarning: func(s string) { warnings = append(warnings, s) }}.withDefaults(sim.Data.T)
+	tr := newTrainer(m, sim.Data, cfg)
+	m.track.Steps = 1234
+	tr.noteSolve(SolveReport{Method: "cholesky"}) // a healthy solve at step 1234
+	good := m.functions()
+	w := m.W()
+	for k := range m.psi.Params {
+		m.psi.Params[k] = 0 // ψ* dies
+	}
+	m.phi.Params[0] += 1
+	m.track.Steps = 1284
+	all := make([]int, sim.N)
+	for j := range all {
+		all[j] = j
+	}
+	tr.noteSolve(SolveReport{Method: "pseudo-inverse", Flat: all})
+	if !slices.Equal(m.psi.Params, good.Psi) || !slices.Equal(m.phi.Params, good.Phi) || !slices.Equal(m.a, good.A) {
+		t.Errorf("φ*, ψ*, a were not restored to the last healthy solve's")
+	}
+	if !slices.Equal(m.W(), w) {
+		t.Errorf("Ŵ changed")
+	}
+	if m.track.LRScale != 0.5 {
+		t.Errorf("learning-rate scale %v, want 0.5", m.track.LRScale)
+	}
+	if !strings.Contains(strings.Join(warnings, "\n"), "restored φ*, ψ* and a of the solve at step 1234") {
+		t.Errorf("warnings %q do not name the restored solve", warnings)
 	}
 }

@@ -31,6 +31,25 @@ func (m *Model) restoreParams(p *params) {
 	}
 }
 
+// functions copies m's parameters other than Ŵ: φ*, ψ*, a and Ω*.
+func (m *Model) functions() *params {
+	p := &params{A: slices.Clone(m.a), Phi: slices.Clone(m.phi.Params), Psi: slices.Clone(m.psi.Params)}
+	if m.omega != nil {
+		p.Omega = slices.Clone(m.omega.Params)
+	}
+	return p
+}
+
+// restoreFunctions copies p's φ*, ψ*, a and Ω* into m, leaving Ŵ as it is.
+func (m *Model) restoreFunctions(p *params) {
+	copy(m.a, p.A)
+	copy(m.phi.Params, p.Phi)
+	copy(m.psi.Params, p.Psi)
+	if m.omega != nil {
+		copy(m.omega.Params, p.Omega)
+	}
+}
+
 // clone deep-copies p (nil stays nil).
 func (p *params) clone() *params {
 	if p == nil {

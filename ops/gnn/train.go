@@ -139,6 +139,11 @@ type trainer struct {
 	warnedMethod map[string]bool
 	warnedFlat   map[int]bool
 	frames       []int // the current batch's frame indices
+	// lastGood are φ*, ψ*, a (and Ω*) as the last solve that found ψ*
+	// alive used them, at step lastGoodStep: Ŵ is that solve's until the
+	// next one, so together they are a consistent fit to go back to.
+	lastGood     *params
+	lastGoodStep int
 }
 
 func newTrainer(m *Model, data Data, cfg TrainConfig) *trainer {
@@ -388,6 +393,26 @@ func (t *trainer) trackEpoch(epoch int, newPhase bool) {
 	}
 }
 
+// recoverCollapse handles a solve that found ψ* flat for every sender (its
+// ReLUs died in the Adam steps since the last solve; the solve kept Ŵ): it
+// restores the functions of the last solve that found ψ* alive, which
+// together with the kept Ŵ are that solve's fit, halves the learning rates
+// and restarts Adam's moments, which pointed into the collapse. Going back
+// 50 steps, rather than to the best epoch, keeps the progress made since
+// then (a rollback to an early epoch could cost the rest of the run). With
+// no such solve it falls back to rollback.
+func (t *trainer) recoverCollapse() {
+	if t.lastGood == nil {
+		t.rollback("solve of Ŵ: ψ* became flat for every sender (the fit collapsed; Ŵ kept)")
+		return
+	}
+	t.m.track.LRScale /= 2
+	t.warn("solve of Ŵ: ψ* became flat for every sender (the fit collapsed); restored φ*, ψ* and a of the solve at step %d and halved the learning rates", t.lastGoodStep)
+	t.m.restoreFunctions(t.lastGood)
+	t.adam.Reset()
+	t.setPhase()
+}
+
 // rollback restores the best fit so far (when there is one), halves the
 // learning rates and warns with why.
 func (t *trainer) rollback(why string) {
@@ -516,7 +541,9 @@ func (t *trainer) noteSolve(rep SolveReport) {
 		t.warn("solve of Ŵ: ψ* is flat over the data for %s: while it stays so their columns of Ŵ carry only a per-receiver constant", neuronList(fresh))
 	}
 	if len(rep.Flat) == t.data.N {
-		t.rollback(fmt.Sprintf("solve of Ŵ: ψ* became flat for every sender (the fit collapsed; Ŵ kept)"))
+		t.recoverCollapse()
+	} else {
+		t.lastGood, t.lastGoodStep = t.m.functions(), t.m.track.Steps
 	}
 	t.lastSolve = rep
 	t.solveNote = fmt.Sprintf("last solve: %s, %d flat senders, %.0f%% applied", rep.Method, len(rep.Flat), 100*rep.Applied)
@@ -712,6 +739,9 @@ func saveTrainingState(m *Model, adam *nn.Adam, cfg TrainConfig, dir, file strin
 	m.track.Adam = m.track.Adam[:0]
 	if cfg.KeepAdamMoments {
 		for _, g := range adam.Groups {
+			if g.Frozen {
+				continue // Ŵ's N² moments while the solver owns it: not needed to resume
+			}
 			mm, vv, tt := g.Moments()
 			m.track.Adam = append(m.track.Adam, AdamMoments{Name: g.Name, M: mm, V: vv, T: tt})
 		}
