@@ -11,7 +11,9 @@ import (
 )
 
 // progressBar draws a one-line progress bar on a terminal (redrawn in place)
-// or prints a line every quarter when the output is a file or a pipe. Each
+// or, when the output is a file or a pipe, prints a line each time another
+// tenth of the work is done or a minute has passed since the last line
+// (so that the log of a long run shows it is alive and when it will end). Each
 // shows the time elapsed and, once some of the work is done, an estimate of
 // the time left at the average rate so far ("ETA 3m20s").
 type progressBar struct {
@@ -57,7 +59,7 @@ func (p *progressBar) update(done, total int, status string) {
 		fmt.Fprintf(p.w, "\r%s [%s%s] %3.0f%% %s %s\033[K", p.label, strings.Repeat("=", fill), strings.Repeat(" ", width-fill),
 			100*frac, p.timing(now, frac), status)
 	} else {
-		if frac < p.lastFrac+0.25 && done < total {
+		if frac < p.lastFrac+logStep && now.Sub(p.last) < logEvery && done < total {
 			return
 		}
 		p.lastFrac = frac
@@ -65,6 +67,13 @@ func (p *progressBar) update(done, total int, status string) {
 	}
 	p.last = now
 }
+
+// logStep and logEvery are how much more work, or how much more time,
+// brings the next progress line when the output is not a terminal.
+const (
+	logStep  = 0.1
+	logEvery = time.Minute
+)
 
 // timing returns the time elapsed and, while the work is under way, the
 // estimated time left: elapsed × (1 − frac) / frac.

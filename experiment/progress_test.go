@@ -29,3 +29,24 @@ func TestProgressETA(t *testing.T) {
 		}
 	}
 }
+
+// In a log (not a terminal) a line comes with each further tenth of the work,
+// or after a minute without one, and not for every update.
+func TestProgressLogLines(t *testing.T) {
+	var out bytes.Buffer
+	p := &progressBar{w: &out, label: "train gnn", start: time.Now()}
+	for done := 1; done <= 1000; done++ {
+		p.update(done, 1000, "")
+	}
+	if n := strings.Count(out.String(), "\n"); n != 11 {
+		t.Errorf("%d lines for 1000 quick updates, want the first and one per tenth (11):\n%s", n, out.String())
+	}
+	out.Reset()
+	p = &progressBar{w: &out, label: "train gnn", start: time.Now()}
+	p.update(1, 1000, "")
+	p.last = time.Now().Add(-2 * time.Minute) // a minute and more without a line
+	p.update(2, 1000, "")
+	if n := strings.Count(out.String(), "\n"); n != 2 {
+		t.Errorf("%d lines, want 2 (the first, then one after a quiet minute):\n%s", n, out.String())
+	}
+}
