@@ -58,8 +58,33 @@ func flatSenders(sums, squares []float64, frames int) []int {
 // onto φ*, which cannot hold a per-receiver constant once neurons share
 // embeddings. sums and rsum are Ψ's and R's column sums over the frames.
 func robustSolve(gram, cross []float64, n int, ridge float64, flat []int, sums, rsum []float64, frames int) ([]float32, SolveReport) {
+	sys := newLSSystem(gram, n, ridge, flat, sums, frames)
+	if sys.size == 0 {
+		return make([]float32, n*n), sys.rep
+	}
+	return sys.weights(sys.solveRHS(cross, rsum)), sys.rep
+}
+
+// lsSystem is the factorised system of robustSolve: the regularised
+// inverse over the active senders (and the intercept of the flat ones),
+// ready for any number of right-hand sides (the own-term columns of
+// ownterm.go reuse it).
+type lsSystem struct {
+	n, na, size int
+	active, pos []int
+	flat        []int
+	sums        []float64
+	frames      int
+	flatNorm    float64
+	intercept   bool
+	inv, spare  []float64
+	rep         SolveReport
+}
+
+// newLSSystem factorises the system of robustSolve (see there); size 0
+// means every sender is flat.
+func newLSSystem(gram []float64, n int, ridge float64, flat []int, sums []float64, frames int) *lsSystem {
 	rep := SolveReport{Method: "cholesky", Ridge: ridge}
-	w := make([]float32, n*n)
 	active, pos := activeSenders(n, flat)
 	na := len(active)
 	var flatNorm float64
@@ -72,12 +97,14 @@ func robustSolve(gram, cross []float64, n int, ridge float64, flat []int, sums, 
 	if intercept {
 		size++
 	}
-	if size == 0 {
-		rep.Method = "none: every sender's ψ* is flat"
-		return w, rep
-	}
+	sys := &lsSystem{n: n, na: na, size: size, active: active, pos: pos, flat: flat, sums: sums,
+		frames: frames, flatNorm: flatNorm, intercept: intercept}
 	if na == 0 {
 		rep.Method = "none: every sender's ψ* is flat"
+	}
+	if size == 0 {
+		sys.rep = rep
+		return sys
 	}
 	// Gram and cross products of the system: the active senders, then the
 	// intercept (a column of ones) when there is one.
@@ -101,51 +128,70 @@ func robustSolve(gram, cross []float64, n int, ridge float64, flat []int, sums, 
 	if na == n {
 		whole = gram
 	}
-	inv, spare := invertRegularised(at, whole, size, meanDiag, &rep)
+	sys.inv, sys.spare = invertRegularised(at, whole, size, meanDiag, &rep)
+	sys.rep = rep
+	return sys
+}
+
+// solveRHS returns Z (n×size, row-major): row i is receiver i's solution
+// over the system's unknowns with its own weight held at 0, for the cross
+// products cross (n×n, column i for receiver i, row j for sender j) and,
+// with an intercept, rsum (the right sides' column sums). The first call
+// reuses the factor's storage when it is large enough.
+func (sys *lsSystem) solveRHS(cross, rsum []float64) []float64 {
+	n, na, size := sys.n, sys.na, sys.size
 	// Cross products of the system, size×n: row p for sender active[p],
 	// then the intercept's (R's column sums); cross itself when no sender
 	// is flat.
 	c := cross
 	if na != n {
 		c = make([]float64, size*n)
-		for p, j := range active {
+		for p, j := range sys.active {
 			copy(c[p*n:(p+1)*n], cross[j*n:(j+1)*n])
 		}
-		if intercept {
+		if sys.intercept {
 			copy(c[na*n:(na+1)*n], rsum)
 		}
 	}
-	// z's row i is receiver i's solution over the system's unknowns, with
-	// its own weight held at 0 (linalg.ZeroDiagonal); it reuses the
-	// factor's storage when that is large enough.
-	z := linalg.ZeroDiagonal(inv, size, c, n, n, pos, spare)
+	z := linalg.ZeroDiagonal(sys.inv, size, c, n, n, sys.pos, sys.spare)
+	sys.spare = nil // z may live in it now
+	return z
+}
+
+// weights turns the solutions Z of solveRHS into Ŵ (n×n, receiver-major):
+// the active senders' weights as solved, and the intercept spread over the
+// flat senders in the minimum-norm way.
+func (sys *lsSystem) weights(z []float64) []float32 {
+	n, na, size := sys.n, sys.na, sys.size
+	w := make([]float32, n*n)
+	frames := float64(sys.frames)
 	nn.ParallelRows(n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			row := z[i*size : (i+1)*size]
-			for q, j := range active {
+			for q, j := range sys.active {
 				if j != i {
 					w[i*n+j] = float32(row[q])
 				}
 			}
-			if intercept {
+			if sys.intercept {
 				// spread over the flat senders other than i itself
-				norm := flatNorm
-				if pos[i] < 0 {
-					mi := sums[i] / float64(frames)
+				norm := sys.flatNorm
+				if sys.pos[i] < 0 {
+					mi := sys.sums[i] / frames
 					norm -= mi * mi
 				}
 				if norm > 1e-12 {
 					b := row[na]
-					for _, j := range flat {
+					for _, j := range sys.flat {
 						if j != i {
-							w[i*n+j] = float32(b * sums[j] / float64(frames) / norm)
+							w[i*n+j] = float32(b * sys.sums[j] / frames / norm)
 						}
 					}
 				}
 			}
 		}
 	})
-	return w, rep
+	return w
 }
 
 // activeSenders lists the senders not in flat, and each neuron's position

@@ -46,6 +46,11 @@ type wSolver struct {
 	// input estimate of omega.go).
 	lastTables *tables
 	bins       *binSums // per-bin sums for the additive input rows (omega.go)
+	own        *ownTerm // own-term columns of the solve (ownterm.go); nil when off
+	useOwn     bool     // whether the current solve has own-term columns
+	// freezeA keeps the embeddings where they are in the own-term refit
+	// (TrainConfig.FreezeEmbedding).
+	freezeA bool
 }
 
 // gramBlock is the number of frames multiplied in float32 before their
@@ -67,6 +72,10 @@ type SolveReport struct {
 	// ValAfter are the validation mean squared errors of the solved rows.
 	Applied             float64
 	ValBefore, ValAfter float64
+	// OwnRefit is the relative squared error of φ* against the own term
+	// the solve fitted, after its refit (NaN when the solve had no
+	// own-term columns; see ownterm.go).
+	OwnRefit float64
 }
 
 // newWSolver prepares the solves over the training frames train (Gram
@@ -178,6 +187,9 @@ func (s *wSolver) accumulate(tb tables) {
 	clear(s.colSq)
 	clear(s.rsum)
 	s.startBinSums() // issue 14 (omega.go)
+	if s.useOwn {
+		s.startOwn()
+	}
 	for b0 := 0; b0 < len(s.frames); b0 += gramBlock {
 		fr := s.frames[b0:min(b0+gramBlock, len(s.frames))]
 		s.fill(tb, fr)
@@ -193,6 +205,9 @@ func (s *wSolver) accumulate(tb tables) {
 				}
 			}
 		})
+		if s.useOwn {
+			s.addOwn(tb, fr) // reuses blockC
+		}
 		for k := 0; k < rows; k++ {
 			for j, v := range s.psiMat[k*n : (k+1)*n] {
 				s.colSum[j] += float64(v)
@@ -215,21 +230,36 @@ func (s *wSolver) solve() SolveReport {
 	m, n := s.m, s.data.N
 	tb := s.tables()
 	s.lastTables = &tb
+	s.useOwn = s.ownTermApplies()
 	s.accumulate(tb)
 	flat := flatSenders(s.colSum, s.colSq, len(s.frames))
-	w, rep := robustSolve(s.gram, s.cross, n, s.cfg.Ridge, flat, s.colSum, s.rsum, len(s.frames))
+	sys := newLSSystem(s.gram, n, s.cfg.Ridge, flat, s.colSum, len(s.frames))
+	rep := sys.rep
+	w := make([]float32, n*n)
+	if sys.size > 0 {
+		z := sys.solveRHS(s.cross, s.rsum)
+		if s.useOwn {
+			s.solveOwn(sys, z) // joint with each receiver's own-term columns (ownterm.go)
+		}
+		w = sys.weights(z)
+	}
 	rep.Flat = flat
 	s.solveInputRows(w, flat) // issue 14: additive input rows jointly with e (omega.go)
 	owned := make([]bool, n)
 	for i := range owned {
 		owned[i] = m.inputIndex == nil || m.inputIndex[i] < 0 || m.etab != nil
 	}
-	rep.Applied, rep.ValBefore, rep.ValAfter = 1, math.NaN(), math.NaN()
+	rep.Applied, rep.ValBefore, rep.ValAfter, rep.OwnRefit = 1, math.NaN(), math.NaN(), math.NaN()
 	if len(s.val) > 0 {
 		s.fill(tb, s.val)
 		rep.Applied, rep.ValBefore, rep.ValAfter = s.damp(w, s.dampRows(owned))
 	}
-	return s.commit(w, owned, rep, len(flat) == n)
+	rep = s.commit(w, owned, rep, len(flat) == n)
+	if s.useOwn && len(flat) < n {
+		rep.OwnRefit = s.refitOwnTerm(tb, rep.Applied) // φ* takes the fitted own term
+		s.last = rep
+	}
+	return rep
 }
 
 // commit copies the owned rows of the solved w into the model's Ŵ, unless
@@ -287,6 +317,9 @@ func (s *wSolver) damp(w []float32, owned []bool) (applied, before, after float6
 	pNew := make([]float32, v*n)
 	nn.Gemm(false, true, v, n, n, 1, s.psiMat[:v*n], n, old, n, 0, pOld, n)
 	nn.Gemm(false, true, v, n, n, 1, s.psiMat[:v*n], n, w, n, 0, pNew, n)
+	if s.useOwn && s.own.coef != nil {
+		s.addOwnPrediction(*s.lastTables, s.val, pNew, 1) // the own term's change
+	}
 	var rd, dd, rr float64
 	rows := 0
 	for i := 0; i < n; i++ {

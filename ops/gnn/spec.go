@@ -392,6 +392,12 @@ type AlternatingConfig struct {
 	// WarmupLR are the warm-up's learning rates; zero fields default to
 	// W 1e-2 and 2e-3 for φ*, ψ* and a (measured on Fig 2 at N = 1000).
 	WarmupLR LearningRates
+	// OwnTerm gives every receiver's row of the solve its own columns
+	// u_i, ψ*(u_i), φ*(u_i), solved jointly with Ŵ, and refits φ* (and
+	// the embeddings) to the own term they fit (ownterm.go): for sparse
+	// networks, where the other neurons reproduce each neuron's own term
+	// and Ŵ otherwise absorbs it. Off by default.
+	OwnTerm bool
 }
 
 // Progress is what the progress callback receives.

@@ -192,6 +192,7 @@ func newTrainer(m *Model, data Data, cfg TrainConfig) *trainer {
 	}
 	if cfg.Solver == SolverAlternating {
 		t.solver = newWSolver(m, data, cfg.Alternating, t.train, t.valSub)
+		t.solver.freezeA = cfg.FreezeEmbedding // the own-term refit leaves a alone (ownterm.go)
 	}
 	return t
 }

@@ -1,0 +1,408 @@
+package gnn
+
+import (
+	"math"
+
+	"github.com/ngs-lab/ngs/ops/nn"
+	"gonum.org/v1/gonum/mat"
+)
+
+// The own-term columns of the exact Ŵ solve.
+//
+// Each receiver's own term φ*(u_i) is, in a sparse network, reproduced by
+// the other neurons' ψ*(u_j) almost exactly (Supp 8 at 5 % fill, N = 1000,
+// T = 20,000: to 1 − R² = 7.5e-8): near its plateaus a neuron follows its
+// inputs, so its own term is nearly minus its coupling. A solve of Ŵ alone
+// against du − φ* then lets Ŵ absorb whatever φ* has not yet learned
+// through the other neurons, the residual left to Adam is ~0, and φ* never
+// learns the own term (it stays flat at 0 and W R² ≈ 0). The data still
+// identify W once the own term has columns of its own: least squares with
+// φ inside its true family (α + β·u + γ·tanh u, partialled out) recovers W
+// to R² 0.9999 from the same frames.
+//
+// So the solve gives every receiver i a few columns of its own, functions
+// of u_i alone, and solves them jointly with its row of Ŵ:
+//
+//	min ‖r_i − Ψ ŵ_i − B_i c_i‖² + ρ‖ŵ_i‖²,  ŵ_ii = 0,  r_i = du_i − φ*(u_i),
+//
+// with B_i's columns u_i, ψ*(u_i) and φ*(u_i). These are the terms a
+// neuron's own dynamics are built from in the models of the paper and its
+// supplements: a leak (u), the neuron's own transfer ψ* (exactly what the
+// zero diagonal of Ŵ leaves out: a self-coupling Ŵ_ii·ψ*(u_i) is φ*'s to
+// carry) and the current φ* itself (so that any shape φ* has learned is
+// kept, rescaled where the data ask for it). No constant: phi_zero pins
+// φ*(0) and a per-receiver offset already has a column through Ŵ (Σ_j ŵ_ij
+// ψ̄*_j). No ridge on c_i: ρ then makes Ŵ the dearer way to explain the
+// own term, where without these columns it was the only way (a ridge ρ·S_kk
+// on c_i gave W R² 0.75 instead of 0.89 in TestOwnTermSolveSparse's setting
+// with 6000 frames, 10ρ 0.26). The price of free c_i is that they also take
+// the part of the coupling that the ridge on ŵ_i leaves weakly determined:
+// with the true ψ* and φ* = 0, W R² 0.89 over 6000 frames of a 6000-frame
+// run and 0.99 over 6000 frames strided over 30,000 (0.03–0.04 without the
+// columns); float64 products instead of the float32 blocks changed nothing
+// at the default ridge.
+//
+// The solve uses the one factorised inverse of the Gram matrix (Frisch–
+// Waugh): with P_i the zero-diagonal solve of receiver i, U_i = Ψᵀ B_i and
+// S_i = B_iᵀ B_i, c_i solves the K×K system (S_i − U_iᵀ P_i U_i) c_i =
+// B_iᵀ r_i − U_iᵀ P_i Ψᵀ r_i and ŵ_i = P_i (Ψᵀ r_i − U_i c_i). This costs K
+// more products Ψᵀ B_k over the Gram frames and K more zero-diagonal
+// solves (K = 3 here). The fitted own term B_i c_i is then applied to φ*
+// (refitOwnTerm): φ* learns it, and the next solve finds c_i ≈ 0.
+
+// ownBasisK is the number of own-term columns per receiver: u_i, ψ*(u_i),
+// φ*(u_i).
+const ownBasisK = 3
+
+// Settings of the φ* refit toward the fitted own term.
+const (
+	ownRefitGrid  = 24   // points per neuron over its activity range
+	ownRefitRows  = 8192 // most points per refit (N = 1000: every third neuron)
+	ownRefitSteps = 100  // Adam steps per solve
+	ownRefitLR    = 5e-3
+	// ownDropCol drops an own column whose variance left after the other
+	// neurons' ψ* is below this fraction of its own (no information of its
+	// own: float rounding).
+	ownDropCol = 1e-12
+	// ownEigCut drops eigen-directions of the scaled K×K system below this
+	// fraction of its largest eigenvalue.
+	ownEigCut = 1e-9
+)
+
+// ownTerm holds the sums of the own-term columns over the Gram frames and
+// the last solve's coefficients.
+type ownTerm struct {
+	vals  []float32   // K blocks of rows×N: the columns' values in one block of frames
+	cross [][]float64 // K of N×N: [j*N+i] = Σ_t ψ*_tj·b_k(u_ti) (sender j, receiver i)
+	sq    []float64   // N×K×K: Σ_t b_k(u_ti)·b_l(u_ti)
+	rhs   []float64   // N×K: Σ_t b_k(u_ti)·r_ti
+	sums  [][]float64 // K of N: Σ_t b_k(u_ti)
+	coef  []float64   // N×K: the last solve's c_i (nil when the solve had none)
+}
+
+// ownTermApplies says whether the solve adds the own-term columns: not for
+// models whose receivers are grouped (N5 has its own solve) and not with a
+// hidden input (its rows are solved with the input, omega.go); and only
+// when AlternatingConfig.OwnTerm asks for them.
+func (s *wSolver) ownTermApplies() bool {
+	m := s.m
+	return s.cfg.OwnTerm && !m.spec.receiverGrouped() && m.inputIndex == nil && m.etab == nil
+}
+
+// ownBasis writes neuron i's own-term columns at activity v into b:
+// u_i, ψ*(u_i), φ*(u_i).
+func (s *wSolver) ownBasis(tb tables, i int, v float32, b []float32) {
+	b[0] = v
+	b[1] = tb.psiOf(i, v)
+	b[2] = s.interp(tb.phi, i, s.cfg.Grid, v)
+}
+
+// startOwn clears the own-term sums before an accumulation.
+func (s *wSolver) startOwn() {
+	n := s.data.N
+	o := s.own
+	if o == nil {
+		o = &ownTerm{}
+		s.own = o
+		for k := 0; k < ownBasisK; k++ {
+			o.cross = append(o.cross, make([]float64, n*n))
+			o.sums = append(o.sums, make([]float64, n))
+		}
+		o.sq = make([]float64, n*ownBasisK*ownBasisK)
+		o.rhs = make([]float64, n*ownBasisK)
+	}
+	for k := range o.cross {
+		clear(o.cross[k])
+		clear(o.sums[k])
+	}
+	clear(o.sq)
+	clear(o.rhs)
+	o.coef = nil
+}
+
+// addOwn adds one block of Gram frames (psiMat and resid filled for them)
+// to the own-term sums; blockC serves as scratch.
+func (s *wSolver) addOwn(tb tables, frames []int) {
+	n, rows, o := s.data.N, len(frames), s.own
+	if len(o.vals) < ownBasisK*rows*n {
+		o.vals = make([]float32, ownBasisK*gramBlock*n)
+	}
+	blk := rows * n
+	nn.ParallelRows(rows, func(lo, hi int) {
+		b := make([]float32, ownBasisK)
+		for k := lo; k < hi; k++ {
+			u := s.data.U[frames[k]*n : (frames[k]+1)*n]
+			for i, v := range u {
+				s.ownBasis(tb, i, v, b)
+				for c := 0; c < ownBasisK; c++ {
+					o.vals[c*blk+k*n+i] = b[c]
+				}
+			}
+		}
+	})
+	for c := 0; c < ownBasisK; c++ {
+		s.scratch = nn.MulTN(s.psiMat[:blk], rows, n, o.vals[c*blk:(c+1)*blk], n, s.blockC, s.scratch)
+		cr := o.cross[c]
+		nn.ParallelRows(n, func(lo, hi int) {
+			for j := lo * n; j < hi*n; j++ {
+				cr[j] += float64(s.blockC[j])
+			}
+		})
+	}
+	kk := ownBasisK * ownBasisK
+	nn.ParallelRows(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			sq := o.sq[i*kk : (i+1)*kk]
+			rhs := o.rhs[i*ownBasisK : (i+1)*ownBasisK]
+			b := make([]float64, ownBasisK)
+			for k := 0; k < rows; k++ {
+				r := float64(s.resid[k*n+i])
+				for c := 0; c < ownBasisK; c++ {
+					b[c] = float64(o.vals[c*blk+k*n+i])
+				}
+				for c := 0; c < ownBasisK; c++ {
+					o.sums[c][i] += b[c]
+					rhs[c] += b[c] * r
+					for d := 0; d < ownBasisK; d++ {
+						sq[c*ownBasisK+d] += b[c] * b[d]
+					}
+				}
+			}
+		}
+	})
+}
+
+// solveOwn turns the solutions z (n×size, from sys.solveRHS of the cross
+// products of du − φ*) into the joint solutions with the own-term columns:
+// it solves every receiver's c_i and removes U_i c_i's share from its row of
+// z in place. The coefficients are kept in s.own.coef.
+func (s *wSolver) solveOwn(sys *lsSystem, z []float64) {
+	n, o, size, na := s.data.N, s.own, sys.size, sys.na
+	ys := make([][]float64, ownBasisK)
+	for k := 0; k < ownBasisK; k++ {
+		ys[k] = sys.solveRHS(o.cross[k], o.sums[k])
+	}
+	// u returns U_k's entry for receiver i at the system's unknown p.
+	u := func(k, p, i int) float64 {
+		if p < na {
+			return o.cross[k][sys.active[p]*n+i]
+		}
+		return o.sums[k][i]
+	}
+	o.coef = make([]float64, n*ownBasisK)
+	nn.ParallelRows(n, func(lo, hi int) {
+		a := mat.NewSymDense(ownBasisK, nil)
+		for i := lo; i < hi; i++ {
+			b := make([]float64, ownBasisK)
+			zi := z[i*size : (i+1)*size]
+			for k := 0; k < ownBasisK; k++ {
+				var uz float64
+				for p := 0; p < size; p++ {
+					uz += u(k, p, i) * zi[p]
+				}
+				b[k] = o.rhs[i*ownBasisK+k] - uz
+				for l := k; l < ownBasisK; l++ {
+					yl := ys[l][i*size : (i+1)*size]
+					var uy float64
+					for p := 0; p < size; p++ {
+						uy += u(k, p, i) * yl[p]
+					}
+					v := o.sq[(i*ownBasisK+k)*ownBasisK+l] - uy
+					a.SetSym(k, l, v)
+				}
+			}
+			c := solveSmallSym(a, b[:], o.sq[i*ownBasisK*ownBasisK:(i+1)*ownBasisK*ownBasisK])
+			copy(o.coef[i*ownBasisK:(i+1)*ownBasisK], c)
+			for k, ck := range c {
+				if ck == 0 {
+					continue
+				}
+				yk := ys[k][i*size : (i+1)*size]
+				for p := range zi {
+					zi[p] -= ck * yk[p]
+				}
+			}
+		}
+	})
+}
+
+// solveSmallSym solves the K×K symmetric positive semi-definite system
+// a·c = b in the minimum-norm way after Jacobi scaling: columns whose
+// diagonal is below ownDropCol of the raw sums' (sq, K×K) are left at 0,
+// and eigen-directions below ownEigCut of the largest are dropped.
+func solveSmallSym(a *mat.SymDense, b []float64, sq []float64) []float64 {
+	k := len(b)
+	c := make([]float64, k)
+	var keep []int
+	for p := 0; p < k; p++ {
+		if d := a.At(p, p); d > 0 && d > ownDropCol*sq[p*k+p] {
+			keep = append(keep, p)
+		}
+	}
+	if len(keep) == 0 {
+		return c
+	}
+	m := len(keep)
+	scale := make([]float64, m)
+	for q, p := range keep {
+		scale[q] = 1 / math.Sqrt(a.At(p, p))
+	}
+	sa := mat.NewSymDense(m, nil)
+	for q, p := range keep {
+		for r := q; r < m; r++ {
+			sa.SetSym(q, r, a.At(p, keep[r])*scale[q]*scale[r])
+		}
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(sa, true) {
+		return c
+	}
+	vals := eig.Values(nil)
+	var vecs mat.Dense
+	eig.VectorsTo(&vecs)
+	lmax := 0.0
+	for _, l := range vals {
+		lmax = math.Max(lmax, l)
+	}
+	sb := make([]float64, m)
+	for q, p := range keep {
+		sb[q] = b[p] * scale[q]
+	}
+	x := make([]float64, m)
+	for e, l := range vals {
+		if l <= ownEigCut*lmax {
+			continue
+		}
+		var proj float64
+		for q := 0; q < m; q++ {
+			proj += vecs.At(q, e) * sb[q]
+		}
+		proj /= l
+		for q := 0; q < m; q++ {
+			x[q] += proj * vecs.At(q, e)
+		}
+	}
+	for q, p := range keep {
+		c[p] = x[q] * scale[q]
+	}
+	return c
+}
+
+// addOwnPrediction adds α·B_i c_i to the predictions pred (frames×N) of the
+// given frames.
+func (s *wSolver) addOwnPrediction(tb tables, frames []int, pred []float32, alpha float64) {
+	n, coef := s.data.N, s.own.coef
+	nn.ParallelRows(len(frames), func(lo, hi int) {
+		b := make([]float32, ownBasisK)
+		for k := lo; k < hi; k++ {
+			u := s.data.U[frames[k]*n : (frames[k]+1)*n]
+			for i, v := range u {
+				s.ownBasis(tb, i, v, b)
+				var add float64
+				for c := 0; c < ownBasisK; c++ {
+					add += coef[i*ownBasisK+c] * float64(b[c])
+				}
+				pred[k*n+i] += float32(alpha * add)
+			}
+		}
+	})
+}
+
+// refitOwnTerm trains φ* toward φ* + α·B_i c_i over every neuron's activity
+// range (ownRefitGrid points each, ownRefitSteps Adam steps), so that φ*
+// carries the own term the solve fitted. It returns the relative squared
+// error left (mean squared error of φ* against the targets over their
+// variance), or NaN when there was nothing to refit.
+func (s *wSolver) refitOwnTerm(tb tables, alpha float64) float64 {
+	o := s.own
+	if o == nil || o.coef == nil || alpha == 0 {
+		return math.NaN()
+	}
+	m, n, g := s.m, s.data.N, ownRefitGrid
+	d := m.spec.EmbeddingDim
+	// At most ownRefitRows points: beyond ownRefitRows/g neurons a subset
+	// (every stride-th neuron, from an offset that changes with the step).
+	stride := (n*g + ownRefitRows - 1) / ownRefitRows
+	offset := int((uint64(m.track.Steps)*0x9E3779B97F4A7C15)>>33) % stride
+	var pick []int
+	for i := offset; i < n; i += stride {
+		pick = append(pick, i)
+	}
+	rows := len(pick) * g
+	x := make([]float32, rows*(1+d))
+	target := make([]float32, rows)
+	b := make([]float32, ownBasisK)
+	for p, i := range pick {
+		step := (s.hi[i] - s.lo[i]) / float32(g-1)
+		for k := 0; k < g; k++ {
+			v := s.lo[i] + float32(k)*step
+			r := p*g + k
+			row := x[r*(1+d) : (r+1)*(1+d)]
+			row[0] = v
+			copy(row[1:], m.a[i*d:(i+1)*d])
+			s.ownBasis(tb, i, v, b)
+			var add float64
+			for c := 0; c < ownBasisK; c++ {
+				add += o.coef[i*ownBasisK+c] * float64(b[c])
+			}
+			target[r] = float32(alpha * add)
+		}
+	}
+	w := m.phi.NewWork(rows)
+	cur := m.phi.Forward(w, x, rows)
+	var mean, vr float64
+	for r := range target {
+		target[r] += cur[r]
+		mean += float64(target[r])
+	}
+	mean /= float64(rows)
+	for _, t := range target {
+		vr += (float64(t) - mean) * (float64(t) - mean)
+	}
+	opt := nn.NewAdam()
+	opt.Add("phi", m.phi.Params, m.phi.Grads, ownRefitLR)
+	// The embeddings move too where only φ* sees them: the own terms differ
+	// per neuron (per type), and φ* can tell neurons apart only by a_i.
+	trainA := d > 0 && m.spec.PsiShared() && !s.freezeA && m.freezeEpochs == 0
+	var dx, ga []float32
+	if trainA {
+		dx = make([]float32, rows*(1+d))
+		ga = make([]float32, n*d)
+		opt.Add("a", m.a, ga, ownRefitLR)
+	}
+	dy := make([]float32, rows)
+	var mse float64
+	for st := 0; st <= ownRefitSteps; st++ {
+		if trainA && st > 0 {
+			for p, i := range pick {
+				for k := 0; k < g; k++ {
+					copy(x[(p*g+k)*(1+d)+1:(p*g+k+1)*(1+d)], m.a[i*d:(i+1)*d])
+				}
+			}
+		}
+		y := m.phi.Forward(w, x, rows)
+		mse = 0
+		for r := range y {
+			diff := y[r] - target[r]
+			mse += float64(diff) * float64(diff)
+			dy[r] = 2 * diff / float32(rows)
+		}
+		if st == ownRefitSteps {
+			break
+		}
+		m.phi.ZeroGrads()
+		m.phi.Backward(w, dy, dx)
+		if trainA {
+			clear(ga)
+			for r := 0; r < rows; r++ {
+				i := pick[r/g]
+				for e := 0; e < d; e++ {
+					ga[i*d+e] += dx[r*(1+d)+1+e]
+				}
+			}
+		}
+		opt.Step()
+	}
+	m.phi.ZeroGrads()
+	return mse / math.Max(vr, 1e-30)
+}

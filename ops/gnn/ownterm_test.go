@@ -1,0 +1,91 @@
+package gnn
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/ngs-lab/ngs/ops/metrics"
+)
+
+// sparseFig2 simulates Fig 2's neurons with only a fraction fill of the
+// Cauchy weights kept (Supp 8), no burn-in.
+func sparseFig2(n, frames int, fill float64, seed int64) simulation {
+	rng := rand.New(rand.NewSource(seed))
+	w := cauchyW(n, rng)
+	for k := range w {
+		if rng.Float64() >= fill {
+			w[k] = 0
+		}
+	}
+	return simulateN2(n, frames, 0, 0.01, w, seed+1)
+}
+
+// exactPsiModel is an N2 model whose ψ* is exactly tanh (one tanh unit) and
+// whose φ* is 0.
+func exactPsiModel(t *testing.T, n int) *Model {
+	t.Helper()
+	m, err := NewModel(ModelSpec{N: n, Psi: NetSpec{Activation: "tanh", Hidden: 1, Layers: 2}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range m.psi.Layers {
+		l.W[0], l.B[0] = 1, 0
+	}
+	last := m.phi.Layers[len(m.phi.Layers)-1]
+	clear(last.W)
+	clear(last.B)
+	return m
+}
+
+// TestOwnTermSolveSparse: in a sparse network (5 % fill) each neuron's own
+// term −c·u + s·tanh u is reproduced by the other neurons' tanh(u_j), so a
+// solve of Ŵ against du with φ* = 0 (even with the true ψ*) puts the own term
+// into Ŵ; with the own-term columns the same solve recovers W and φ* learns
+// the own term.
+func TestOwnTermSolveSparse(t *testing.T) {
+	n, frames := 100, 30000
+	sim := sparseFig2(n, frames, 0.05, 5)
+	train, val := splitFrames(frames, 0.1)
+	cfg := TrainConfig{}.withDefaults(frames).Alternating
+	cfg.Frames = 6000
+	solve := func(own bool) (float64, *Model) {
+		cfg.OwnTerm = own
+		m := exactPsiModel(t, n)
+		s := newWSolver(m, sim.Data, cfg, train, strided(val, 200))
+		rep := s.solve()
+		if rep.Applied != 1 {
+			t.Errorf("own term %v: %.2f of the solve applied, want all of it", own, rep.Applied)
+		}
+		if own != !math.IsNaN(rep.OwnRefit) {
+			t.Errorf("own term %v: OwnRefit %g", own, rep.OwnRefit)
+		}
+		return metrics.LinearFit(sim.W, m.w).R2, m
+	}
+	without, _ := solve(false)
+	with, m := solve(true)
+	t.Logf("W R² without own-term columns %.4f, with %.4f", without, with)
+	if without > 0.5 {
+		t.Errorf("without own-term columns W R² %.4f: expected the own term to spoil Ŵ (< 0.5)", without)
+	}
+	if with < 0.95 {
+		t.Errorf("with own-term columns W R² %.4f, want ≥ 0.95", with)
+	}
+	// φ* (and the embeddings) now carry the own term −c·u + s·tanh u.
+	d := m.spec.EmbeddingDim
+	var want, got []float32
+	for i := 0; i < n; i++ {
+		p := fig2Params[sim.Types[i]]
+		for k := 0; k < 9; k++ {
+			u := float32(-4 + k)
+			want = append(want, float32(-p[2]*float64(u)+p[1]*math.Tanh(float64(u))))
+			v, _ := m.Phi([]float32{u}, m.a[i*d:(i+1)*d])
+			got = append(got, v[0])
+		}
+	}
+	if r2 := metrics.R2(want, got); r2 < 0.9 {
+		t.Errorf("φ* against the own term −c·u + s·tanh u: R² %.4f, want ≥ 0.9", r2)
+	} else {
+		t.Logf("φ* against the own term: R² %.4f", r2)
+	}
+}
