@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/ngs-lab/ngs/ops/cluster"
@@ -257,7 +256,7 @@ func sampleLearned(c *runtime.Call, f *LearnedFunc, grid []float32) ([]float32, 
 		// The truth-free correction of gnn.CorrectedW: the learned ψ* is an
 		// affine map of the true one (a scale, possibly negative, traded
 		// with Ŵ and an offset absorbed by φ*); map its plateaus to ±1.
-		upper, lower := medianFloat32(top), medianFloat32(bottom)
+		upper, lower := metrics.Median(top), metrics.Median(bottom)
 		scale, offset := (upper-lower)/2, (upper+lower)/2
 		if !(math.Abs(float64(scale)) > 1e-6) {
 			return nil, c.Errorf("ψ* has the same value on its plateaus at ±[0.8, 1]·xnorm (%g and %g): it is flat, cannot correct it", upper, lower)
@@ -477,11 +476,4 @@ func expectedForms(net *Network) (phi, psi []string) {
 		params[k] = kind.Params
 	}
 	return pipeline.ExpectedForms(net.Rule, params)
-}
-
-// medianFloat32 is the median of v.
-func medianFloat32(v []float32) float32 {
-	s := append([]float32(nil), v...)
-	sort.Slice(s, func(a, b int) bool { return s[a] < s[b] })
-	return (s[(len(s)-1)/2] + s[len(s)/2]) / 2
 }
