@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ngs-lab/ngs/ops/cluster"
+	"github.com/ngs-lab/ngs/ops/gnn"
 	"github.com/ngs-lab/ngs/ops/metrics"
 	"github.com/ngs-lab/ngs/ops/symreg"
 	"github.com/ngs-lab/ngs/pipeline"
@@ -229,40 +230,22 @@ func sampleLearned(c *runtime.Call, f *LearnedFunc, grid []float32) ([]float32, 
 	case "phi":
 		y, err = m.Phi(grid, rows)
 	case "psi":
-		// ψ* divided by its plateau, the corrected ψ* the report plots
-		// (without N4's per-type scale, which needs the true W).
-		plateau := make([]float32, 50)
-		for k := range plateau {
-			plateau[k] = float32(m.XNorm() * (0.8 + 0.2*float64(k)/49))
-		}
-		// The embedding rows serve as sender and receiver embedding alike;
-		// ψ* takes those its inputs name.
-		prows := repeatRows(emb, len(plateau), true)
-		ai, aj, pi, pj := rows, rows, prows, prows
-		if y, err = m.Psi(grid, ai, aj); err != nil {
+		// ψ* divided by its upper plateau: the corrected ψ* the report
+		// plots (pipeline.TransferCurves), without N4's per-type scale,
+		// which needs the true W. The embedding rows serve as sender and
+		// receiver embedding alike; ψ* takes those its inputs name.
+		if y, err = m.Psi(grid, rows, rows); err != nil {
 			break
 		}
-		var top []float32
-		if top, err = m.Psi(plateau, pi, pj); err != nil {
+		var upper float32
+		if upper, err = gnn.PsiPlateauOf(m, m.XNorm(), emb); err != nil {
 			break
 		}
-		for k := range plateau {
-			plateau[k] = -plateau[k]
-		}
-		var bottom []float32
-		if bottom, err = m.Psi(plateau, pi, pj); err != nil {
-			break
-		}
-		// The truth-free correction of gnn.CorrectedW: the learned ψ* is an
-		// affine map of the true one (a scale, possibly negative, traded
-		// with Ŵ and an offset absorbed by φ*); map its plateaus to ±1.
-		upper, lower := metrics.Median(top), metrics.Median(bottom)
-		scale, offset := (upper-lower)/2, (upper+lower)/2
-		if !(math.Abs(float64(scale)) > 1e-6) {
-			return nil, c.Errorf("ψ* has the same value on its plateaus at ±[0.8, 1]·xnorm (%g and %g): it is flat, cannot correct it", upper, lower)
+		if !(math.Abs(float64(upper)) > 1e-6) {
+			return nil, c.Errorf("ψ* is %g on its plateau at [0.8, 1]·xnorm: it is flat there, cannot correct it", upper)
 		}
 		for k := range y {
-			y[k] = (y[k] - offset) / scale
+			y[k] /= upper
 		}
 	default:
 		return nil, c.ArgError(0, "symbolic over omega needs samples: symbolic(x = points, y = values)")

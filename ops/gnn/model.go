@@ -355,16 +355,43 @@ func CorrectedW(m *Model, xnorm, gain float64) ([]float32, error) {
 	return out, nil
 }
 
-// PsiPlateau returns upper_j, the median of ψ*(r) over 50 points of
-// [0.8·xnorm, xnorm], for every sender j (a negative xnorm gives the lower
-// plateau, over [xnorm, 0.8·xnorm]).
-func PsiPlateau(m *Model, xnorm float64) ([]float32, error) {
+// plateauGrid is the 50 points of [0.8·xnorm, xnorm] over which ψ*'s
+// plateau is the median.
+func plateauGrid(xnorm float64) []float32 {
 	const points = 50
-	n, d := m.spec.N, m.spec.EmbeddingDim
 	grid := make([]float32, points)
 	for k := range grid {
 		grid[k] = float32(xnorm * (0.8 + 0.2*float64(k)/float64(points-1)))
 	}
+	return grid
+}
+
+// PsiPlateauOf is PsiPlateau for one embedding emb (EmbeddingDim values,
+// serving as sender's and receiver's embedding alike; nil for a ψ* that
+// takes none): the plateau of ψ* for a cluster's median embedding, say.
+func PsiPlateauOf(m *Model, xnorm float64, emb []float32) (float32, error) {
+	grid := plateauGrid(xnorm)
+	var rows []float32
+	if emb != nil {
+		rows = make([]float32, 0, len(grid)*len(emb))
+		for range grid {
+			rows = append(rows, emb...)
+		}
+	}
+	v, err := m.Psi(grid, rows, rows)
+	if err != nil {
+		return 0, err
+	}
+	return metrics.Median(v), nil
+}
+
+// PsiPlateau returns upper_j, the median of ψ*(r) over 50 points of
+// [0.8·xnorm, xnorm], for every sender j (a negative xnorm gives the lower
+// plateau, over [xnorm, 0.8·xnorm]).
+func PsiPlateau(m *Model, xnorm float64) ([]float32, error) {
+	n, d := m.spec.N, m.spec.EmbeddingDim
+	grid := plateauGrid(xnorm)
+	points := len(grid)
 	upper := make([]float32, n)
 	if m.spec.PsiShared() {
 		v, err := m.Psi(grid, nil, nil)
