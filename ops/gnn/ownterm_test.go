@@ -89,3 +89,18 @@ func TestOwnTermSolveSparse(t *testing.T) {
 		t.Logf("φ* against the own term: R² %.4f", r2)
 	}
 }
+
+// BenchmarkSolveOwnTerm times one Ŵ solve at N = 1000 over 10,000 frames
+// with the own-term columns and φ*'s refit, as BenchmarkSolve does without.
+func BenchmarkSolveOwnTerm(b *testing.B) {
+	n, frames := 1000, 10000
+	d := smallData(n, frames, rand.New(rand.NewSource(1)))
+	m, _ := NewModel(ModelSpec{N: n}, 1)
+	train, val := splitFrames(frames, 0.1)
+	cfg := TrainConfig{}.withDefaults(frames).Alternating
+	cfg.OwnTerm = true
+	s := newWSolver(m, d, cfg, train, strided(val, 512))
+	for i := 0; i < b.N; i++ {
+		s.solve()
+	}
+}
