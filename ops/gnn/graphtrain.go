@@ -125,7 +125,7 @@ func newGraphTrainer(m *Model, data Data, cfg TrainConfig) (*graphTrainer, error
 	if cfg.XNorm > 0 {
 		m.xnorm = cfg.XNorm
 	} else if m.xnorm == 0 {
-		m.xnorm = DefaultXNorm(data.U)
+		m.xnorm = DefaultXNorm(data.U, data.N)
 	}
 	if cfg.FreezeEmbedding {
 		for k := range m.a {

@@ -27,7 +27,7 @@ func TestSolveLeavesInputRowsToAdam(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.xnorm = DefaultXNorm(sim.Data.U)
+	m.xnorm = DefaultXNorm(sim.Data.U, sim.Data.N)
 	for k := range m.w {
 		m.w[k] = 7
 	}

@@ -37,3 +37,25 @@ func TestPsiPlateauOfMatchesPsiPlateau(t *testing.T) {
 		}
 	}
 }
+
+// DefaultXNorm ignores neurons whose activity is constant: one held far
+// out does not set the scale.
+func TestDefaultXNormIgnoresConstantNeurons(t *testing.T) {
+	const n, frames = 3, 200
+	u := make([]float32, n*frames)
+	for k := 0; k < frames; k++ {
+		u[k*n] = float32(4 * math.Sin(float64(k)/7))
+		u[k*n+1] = float32(4 * math.Cos(float64(k)/5))
+		u[k*n+2] = 30 // a saturated, silent cell
+	}
+	with := DefaultXNorm(u, n)
+	for k := 0; k < frames; k++ {
+		u[k*n+2] = u[k*n] // now it moves like neuron 0
+	}
+	if with > 5 {
+		t.Errorf("xnorm %v with a constant neuron at 30, want the moving neurons' scale (about 1.5·2.8)", with)
+	}
+	if got := DefaultXNorm(u, n); got != with {
+		t.Errorf("xnorm %v with three moving neurons, %v with the constant one left out: want equal scales here", got, with)
+	}
+}

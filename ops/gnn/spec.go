@@ -676,15 +676,35 @@ func (d Data) Validate() error {
 	return nil
 }
 
-// DefaultXNorm is round(1.5·std(u)) over all frames and neurons (at least 1).
-func DefaultXNorm(u []float32) float64 {
-	var s, ss float64
-	for _, v := range u {
-		s += float64(v)
-		ss += float64(v) * float64(v)
+// DefaultXNorm is round(1.5·std(u)) over all frames of the n neurons whose
+// activity is not constant (at least 1). A constant neuron carries nothing
+// to learn from, and one held far out (a saturated or silent cell at u = 30,
+// say) would otherwise set the scale at which ψ*'s plateau is read and the
+// inputs are normalised.
+func DefaultXNorm(u []float32, n int) float64 {
+	frames := len(u) / n
+	moving := make([]bool, n)
+	for i := range moving {
+		for k := 1; k < frames && !moving[i]; k++ {
+			moving[i] = u[k*n+i] != u[i]
+		}
 	}
-	n := float64(len(u))
-	mean := s / n
-	std := math.Sqrt(math.Max(ss/n-mean*mean, 0))
+	var s, ss float64
+	count := 0
+	for k := 0; k < frames; k++ {
+		for i, v := range u[k*n : (k+1)*n] {
+			if moving[i] {
+				s += float64(v)
+				ss += float64(v) * float64(v)
+				count++
+			}
+		}
+	}
+	if count == 0 {
+		return 1
+	}
+	cnt := float64(count)
+	mean := s / cnt
+	std := math.Sqrt(math.Max(ss/cnt-mean*mean, 0))
 	return math.Max(1, math.Round(1.5*std))
 }

@@ -150,7 +150,7 @@ func newTrainer(m *Model, data Data, cfg TrainConfig) *trainer {
 	if cfg.XNorm > 0 {
 		m.xnorm = cfg.XNorm
 	} else if m.xnorm == 0 {
-		m.xnorm = DefaultXNorm(data.U)
+		m.xnorm = DefaultXNorm(data.U, data.N)
 	}
 	t := &trainer{m: m, data: data, cfg: cfg}
 	t.train, t.val = splitFrames(data.T, cfg.Validation)
