@@ -51,7 +51,6 @@ const (
 	n5RefitRows  = 8192 // at most this many refit points per solve (a rotating subset of neurons beyond)
 	n5RefitSteps = 60   // Adam steps per solve
 	n5RefitLR    = 2e-3 // Adam learning rate of the refit
-	n5EigCut     = 1e-9 // eigen-directions of the scaled K×K system dropped below this fraction of the largest
 )
 
 // n5OwnBasis writes receiver i's own-term columns at activity v into b:
@@ -248,7 +247,7 @@ func (s *wSolver) solveGroupOwn(acc *n5GroupSums, flat []int, own bool, w []floa
 						a.SetSym(k, l, sm[(k+1)*k1+l+1]-uy)
 					}
 				}
-				ck := n5SolveSmall(a, rhs[:], diag[:])
+				ck := solveSmallSym(a, rhs[:], diag[:])
 				for k, v := range ck {
 					coef[i*n5OwnK+k] = v
 					if v == 0 {
@@ -285,65 +284,6 @@ func (s *wSolver) solveGroupOwn(acc *n5GroupSums, flat []int, own bool, w []floa
 		}
 	})
 	return rep
-}
-
-// n5SolveSmall solves the K×K symmetric positive semi-definite system
-// a·c = b in the minimum-norm way after Jacobi scaling: a column whose
-// remaining diagonal is below 1e-12 of its raw sum of squares (diag) is
-// left at 0 (no information of its own beyond the other neurons' ψ*), and
-// eigen-directions below n5EigCut of the largest are dropped.
-func n5SolveSmall(a *mat.SymDense, b, diag []float64) []float64 {
-	k := len(b)
-	c := make([]float64, k)
-	var keep []int
-	for p := 0; p < k; p++ {
-		if d := a.At(p, p); d > 0 && d > 1e-12*diag[p] {
-			keep = append(keep, p)
-		}
-	}
-	if len(keep) == 0 {
-		return c
-	}
-	m := len(keep)
-	scale := make([]float64, m)
-	for q, p := range keep {
-		scale[q] = 1 / math.Sqrt(a.At(p, p))
-	}
-	sa := mat.NewSymDense(m, nil)
-	for q, p := range keep {
-		for r := q; r < m; r++ {
-			sa.SetSym(q, r, a.At(p, keep[r])*scale[q]*scale[r])
-		}
-	}
-	var eig mat.EigenSym
-	if !eig.Factorize(sa, true) {
-		return c
-	}
-	vals := eig.Values(nil)
-	var vecs mat.Dense
-	eig.VectorsTo(&vecs)
-	lmax := 0.0
-	for _, l := range vals {
-		lmax = math.Max(lmax, l)
-	}
-	x := make([]float64, m)
-	for e, l := range vals {
-		if l <= n5EigCut*lmax {
-			continue
-		}
-		var proj float64
-		for q, p := range keep {
-			proj += vecs.At(q, e) * b[p] * scale[q]
-		}
-		proj /= l
-		for q := 0; q < m; q++ {
-			x[q] += proj * vecs.At(q, e)
-		}
-	}
-	for q, p := range keep {
-		c[p] = x[q] * scale[q]
-	}
-	return c
 }
 
 // n5RefitPhi trains φ* toward φ*(u, a_i) + α·B_i(u)·c_i over every

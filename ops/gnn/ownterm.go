@@ -211,7 +211,11 @@ func (s *wSolver) solveOwn(sys *lsSystem, z []float64) {
 					a.SetSym(k, l, v)
 				}
 			}
-			c := solveSmallSym(a, b[:], o.sq[i*ownBasisK*ownBasisK:(i+1)*ownBasisK*ownBasisK])
+			var diag [ownBasisK]float64
+			for k := range diag {
+				diag[k] = o.sq[(i*ownBasisK+k)*ownBasisK+k]
+			}
+			c := solveSmallSym(a, b[:], diag[:])
 			copy(o.coef[i*ownBasisK:(i+1)*ownBasisK], c)
 			for k, ck := range c {
 				if ck == 0 {
@@ -227,15 +231,17 @@ func (s *wSolver) solveOwn(sys *lsSystem, z []float64) {
 }
 
 // solveSmallSym solves the K×K symmetric positive semi-definite system
-// a·c = b in the minimum-norm way after Jacobi scaling: columns whose
-// diagonal is below ownDropCol of the raw sums' (sq, K×K) are left at 0,
-// and eigen-directions below ownEigCut of the largest are dropped.
-func solveSmallSym(a *mat.SymDense, b []float64, sq []float64) []float64 {
+// a·c = b in the minimum-norm way after Jacobi scaling: a column whose
+// remaining diagonal is below ownDropCol of its raw sum of squares (diag)
+// is left at 0 (no information of its own beyond the other neurons' ψ*),
+// and eigen-directions below ownEigCut of the largest are dropped. The N2
+// and the N5 own-term solves share it.
+func solveSmallSym(a *mat.SymDense, b, diag []float64) []float64 {
 	k := len(b)
 	c := make([]float64, k)
 	var keep []int
 	for p := 0; p < k; p++ {
-		if d := a.At(p, p); d > 0 && d > ownDropCol*sq[p*k+p] {
+		if d := a.At(p, p); d > 0 && d > ownDropCol*diag[p] {
 			keep = append(keep, p)
 		}
 	}
