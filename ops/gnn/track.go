@@ -12,23 +12,15 @@ type params struct {
 
 // snapshot copies m's parameters.
 func (m *Model) snapshot() *params {
-	p := &params{W: slices.Clone(m.w), A: slices.Clone(m.a),
-		Phi: slices.Clone(m.phi.Params), Psi: slices.Clone(m.psi.Params)}
-	if m.omega != nil {
-		p.Omega = slices.Clone(m.omega.Params)
-	}
+	p := m.functions()
+	p.W = slices.Clone(m.w)
 	return p
 }
 
 // restoreParams copies p into m's parameters.
 func (m *Model) restoreParams(p *params) {
 	copy(m.w, p.W)
-	copy(m.a, p.A)
-	copy(m.phi.Params, p.Phi)
-	copy(m.psi.Params, p.Psi)
-	if m.omega != nil {
-		copy(m.omega.Params, p.Omega)
-	}
+	m.restoreFunctions(p)
 }
 
 // functions copies m's parameters other than Ŵ: φ*, ψ*, a and Ω*.
