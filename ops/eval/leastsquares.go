@@ -1,10 +1,10 @@
 package eval
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
-	"github.com/ngs-lab/ngs/internal/par"
 	"github.com/ngs-lab/ngs/ops/linalg"
 )
 
@@ -139,19 +139,13 @@ func (e *NormalEquations) fillChunk(psi, y []float32, start, rows int) error {
 // 16·N² bytes during the solve (18·N² at its peak), so about 2 GB at
 // N = 8000.
 //
-// Receiver i solves (G + λI)_{-i,-i} w = B_{-i,i}, the normal equations with
-// sender i removed. Instead of R separate (N−1)×(N−1) solves, it inverts
-// A = G + λI once (H = A⁻¹, by Cholesky; ops/linalg) and uses the
-// constrained solution
-// of A x = b + μ·e_i with x_i = 0: x = H b + μ H e_i, and x_i = 0 gives
-// μ = −(H b)_i / H_ii, so
-//
-//	x = H b − H[:, i] · (H b)_i / H_ii.
-//
-// Its rows other than i satisfy A_{-i,-i} x_{-i} = b_{-i}, which is the
-// reduced system. With Xᵀ = Bᵀ H computed by one GEMM, Ŵ[i, j] =
-// Xᵀ[i, j] − H[i, j]·Xᵀ[i, i]/H[i, i]: two O(N³) factorisation steps and one
-// GEMM in all, then O(N²) per-row assembly spread over goroutines.
+// The solve is ops/linalg's zero-diagonal least squares, the trainer's
+// too (linalg.FactorZeroDiagonal documents the method and the rule for the
+// diagonal): A = G + ridge·I is inverted once by Cholesky and every
+// receiver's constrained row follows from the inverse with one GEMM. The
+// oracle's rule is the exact one: the given ridge only, no senders set
+// aside as flat, and an error instead of a raised ridge or a
+// pseudo-inverse.
 //
 // It fails when A is not positive definite (fewer frames than neurons, or
 // messages that are linearly dependent) and ridge is 0; a small ridge > 0
@@ -169,36 +163,17 @@ func (e *NormalEquations) SolveZeroDiagonal(ridge float64) ([]float32, error) {
 	if e.frames == 0 {
 		return nil, fmt.Errorf("eval: least squares has no frames, expected at least one call to Add")
 	}
-	factor, inverse, err := e.regularisedInverse(ridge)
-	if err != nil {
-		return nil, err
-	}
-	// Xᵀ = Bᵀ H with the self-weights removed (linalg.ZeroDiagonal, the
-	// trainer's solve too), B being columns [N, N+R) of products; the
-	// factor's storage holds the result.
-	z := linalg.ZeroDiagonal(inverse, n, e.products[n:], e.width(), r, e.receivers, factor)
-	w := make([]float32, r*n)
-	par.For(r, 16, func(lo, hi int) {
-		for k, v := range z[lo*n : hi*n] {
-			w[lo*n+k] = float32(v)
-		}
-	})
-	return w, nil
-}
-
-// regularisedInverse returns (G + ridge·I)⁻¹ as a full N×N row-major
-// matrix, and the storage of its Cholesky factor (free for reuse).
-func (e *NormalEquations) regularisedInverse(ridge float64) (factor, inverse []float64, err error) {
-	n, width := e.n, e.width()
-	a := make([]float64, n*n)
-	// lower triangle, from G's upper one
-	linalg.FillLowerMatrix(a, n, ridge, e.products, width)
-	var chol linalg.Cholesky
-	if !chol.Factorize(a, n) {
-		return nil, nil, fmt.Errorf("eval: the %d×%d Gram matrix of the messages (from %d frames) is not positive definite with ridge %g: expected at least as many frames as neurons and linearly independent messages; pass a small ridge > 0",
+	sys, err := linalg.FactorZeroDiagonal(linalg.Gram{N: n, G: e.products, LD: e.width()}, linalg.RidgeRule{Ridge: ridge, Scale: 1})
+	if errors.Is(err, linalg.ErrNotPositiveDefinite) {
+		return nil, fmt.Errorf("eval: the %d×%d Gram matrix of the messages (from %d frames) is not positive definite with ridge %g: expected at least as many frames as neurons and linearly independent messages; pass a small ridge > 0",
 			n, n, e.frames, ridge)
 	}
-	return a, chol.Inverse(nil), nil
+	if err != nil {
+		return nil, fmt.Errorf("eval: %w", err)
+	}
+	// B is columns [N, N+R) of products.
+	z := sys.Solve(e.products[n:], e.width(), r, e.receivers, nil)
+	return sys.Weights(z, r, e.receivers), nil
 }
 
 // LeastSquaresW returns the N×N connectivity Ŵ (row-major, zero diagonal)

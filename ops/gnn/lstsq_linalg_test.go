@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/ngs-lab/ngs/ops/linalg"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -35,7 +36,7 @@ func spectrumMatrix(eig []float64, rng *rand.Rand) []float64 {
 	return out
 }
 
-// gonumRegularised is invertRegularised as it was on gonum (before
+// gonumRegularised is the trainer's regularised inverse as it was on gonum (before
 // ops/linalg): the ridge that its loop settles on, the condition estimate
 // there, and the inverse; ok false when it would fall back to the
 // pseudo-inverse.
@@ -63,6 +64,7 @@ func gonumRegularised(a []float64, n int, meanDiag, start float64) (ridge, cond 
 }
 
 // TestInvertRegularisedMatchesGonum: on ops/linalg the regularised inverse
+// (linalg.RegularisedInverse under the trainer's robustRule)
 // settles on the same ridge as the gonum version did (condition estimates
 // within a factor 1.5 of each other), with the same inverse, from a well
 // conditioned matrix (no retry) to ones that need the ridge raised from
@@ -86,12 +88,18 @@ func TestInvertRegularisedMatchesGonum(t *testing.T) {
 		if !ok {
 			t.Fatalf("spread %g: gonum found no ridge", spread)
 		}
-		rep := SolveReport{Method: "cholesky", Ridge: start}
+		rule := robustRule(start)
+		rule.Scale = meanDiag
 		at := func(p, q int) float64 { return a[p*n+q] }
-		inv, _ := invertRegularised(at, nil, n, meanDiag, &rep)
+		inv, _, rep, err := linalg.RegularisedInverse(at, nil, 0, n, rule)
+		if err != nil {
+			t.Fatalf("spread %g: %v", spread, err)
+		}
 		// the same from the matrix itself
-		rep2 := SolveReport{Method: "cholesky", Ridge: start}
-		inv2, _ := invertRegularised(at, a, n, meanDiag, &rep2)
+		inv2, _, rep2, err := linalg.RegularisedInverse(at, a, n, n, rule)
+		if err != nil {
+			t.Fatalf("spread %g: %v", spread, err)
+		}
 		if rep2.Ridge != rep.Ridge || rep2.Cond != rep.Cond {
 			t.Fatalf("spread %g: from the matrix ridge %g cond %g, from at() %g %g", spread, rep2.Ridge, rep2.Cond, rep.Ridge, rep.Cond)
 		}
@@ -134,8 +142,12 @@ func TestInvertRegularisedPseudoInverse(t *testing.T) {
 	}
 	eig[3] = -2
 	a := spectrumMatrix(eig, rng)
-	rep := SolveReport{Method: "cholesky", Ridge: 1e-6}
-	inv, _ := invertRegularised(func(p, q int) float64 { return a[p*n+q] }, a, n, 20, &rep)
+	rule := robustRule(1e-6)
+	rule.Scale = 20
+	inv, _, rep, err := linalg.RegularisedInverse(func(p, q int) float64 { return a[p*n+q] }, a, n, n, rule)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if rep.Method != "pseudo-inverse" || rep.Rank != n-1 || !math.IsInf(rep.Cond, 1) {
 		t.Fatalf("report %+v: expected the pseudo-inverse with rank %d", rep, n-1)
 	}

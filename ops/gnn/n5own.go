@@ -1,11 +1,7 @@
 package gnn
 
 import (
-	"math"
-
-	"github.com/ngs-lab/ngs/ops/linalg"
 	"github.com/ngs-lab/ngs/ops/nn"
-	"gonum.org/v1/gonum/mat"
 )
 
 // Own-term columns of the N5 group solve.
@@ -152,138 +148,62 @@ func (s *wSolver) accumulateGroupOwn(psiTab, phi []float32, members []int) *n5Gr
 }
 
 // solveGroupOwn solves the group's rows of Ŵ jointly with each member's
-// own-term columns (see the top of this file) and writes them into w (N×N)
-// and the members' coefficients into coef (N×K). With own false it solves
-// Ŵ alone (coef untouched). The system is robustSolve's: ridge raised
-// until well conditioned, a pseudo-inverse as the last resort, flat senders
-// as one intercept spread over them.
+// own-term columns (see the top of this file; the joint solve is ownJoint,
+// N2's too) and writes them into w (N×N) and the members' coefficients into
+// coef (N×K). With own false it solves Ŵ alone (coef untouched). The
+// system is robustSolve's (newLSSystem on the group's Gram matrix): ridge
+// raised until well conditioned, a pseudo-inverse as the last resort, flat
+// senders as one intercept spread over them.
 func (s *wSolver) solveGroupOwn(acc *n5GroupSums, flat []int, own bool, w []float32, coef []float64) SolveReport {
-	n, frames := s.data.N, len(s.frames)
+	n := s.data.N
 	members, cols, m := acc.members, acc.cols, len(acc.members)
 	const k1 = 1 + n5OwnK
-	rep := SolveReport{Method: "cholesky", Ridge: s.cfg.Ridge}
-	active, pos := activeSenders(n, flat)
-	na := len(active)
-	var flatNorm float64
-	for _, j := range flat {
-		mj := s.colSum[j] / float64(frames)
-		flatNorm += mj * mj
-	}
-	intercept := len(flat) > 0 && flatNorm > 1e-12
-	size := na
-	if intercept {
-		size++
-	}
-	if na == 0 {
-		rep.Method = "none: every sender's ψ* is flat"
-	}
-	if size == 0 {
+	sys := newLSSystem(s.gram, n, s.cfg.Ridge, flat, s.colSum, len(s.frames))
+	if sys.size == 0 {
 		for _, i := range members {
 			clear(w[i*n : (i+1)*n])
 		}
-		return rep
+		return sys.rep
 	}
-	at := func(p, q int) float64 {
-		switch {
-		case p < na && q < na:
-			return s.gram[active[p]*n+active[q]]
-		case p < na:
-			return s.colSum[active[p]]
-		case q < na:
-			return s.colSum[active[q]]
-		}
-		return float64(frames)
-	}
-	var meanDiag float64
-	for p := 0; p < size; p++ {
-		meanDiag += at(p, p)
-	}
-	meanDiag = math.Max(meanDiag/float64(size), 1e-300)
-	var whole []float64
-	if na == n {
-		whole = s.gram
-	}
-	inv, spare := invertRegularised(at, whole, size, meanDiag, &rep)
-	// right sides over the system's unknowns: size×cols
+	// right sides: the members' residuals, then (own) block by block their
+	// K own columns; receiver of column q: members[q%m]
 	r := cols
 	if !own {
 		r = m // the residual columns only
 	}
-	c := make([]float64, size*r)
-	for p, j := range active {
-		copy(c[p*r:(p+1)*r], acc.cross[j*cols:j*cols+r])
+	receivers := make([]int, r)
+	for q := range receivers {
+		receivers[q] = members[q%m]
 	}
-	if intercept {
-		copy(c[na*r:(na+1)*r], acc.ysum[:r])
-	}
-	self := make([]int, r)
-	for q := range self {
-		self[q] = pos[members[q%m]]
-	}
-	z := linalg.ZeroDiagonal(inv, size, c, r, r, self, spare)
-	nn.ParallelRows(m, func(lo, hi int) {
-		a := mat.NewSymDense(n5OwnK, nil)
-		for ci := lo; ci < hi; ci++ {
-			i := members[ci]
-			zi := z[ci*size : (ci+1)*size]
-			if own {
-				sm := acc.small[ci*k1*k1 : (ci+1)*k1*k1]
-				var rhs [n5OwnK]float64
-				var diag [n5OwnK]float64
-				for k := 0; k < n5OwnK; k++ {
-					col := (k+1)*m + ci
-					var uz float64
-					for p := 0; p < size; p++ {
-						uz += c[p*r+col] * zi[p]
-					}
-					rhs[k] = sm[k+1] - uz // B_kᵀr − U_kᵀ P U_r
-					diag[k] = sm[(k+1)*k1+k+1]
-					for l := k; l < n5OwnK; l++ {
-						yl := z[((l+1)*m+ci)*size : ((l+1)*m+ci+1)*size]
-						var uy float64
-						for p := 0; p < size; p++ {
-							uy += c[p*r+col] * yl[p]
-						}
-						a.SetSym(k, l, sm[(k+1)*k1+l+1]-uy)
-					}
-				}
-				ck := solveSmallSym(a, rhs[:], diag[:])
-				for k, v := range ck {
-					coef[i*n5OwnK+k] = v
-					if v == 0 {
-						continue
-					}
-					yk := z[((k+1)*m+ci)*size : ((k+1)*m+ci+1)*size]
-					for p := range zi {
-						zi[p] -= v * yk[p]
-					}
-				}
-			}
-			row := w[i*n : (i+1)*n]
-			clear(row)
-			for q, j := range active {
-				if j != i {
-					row[j] = float32(zi[q])
-				}
-			}
-			if intercept {
-				norm := flatNorm
-				if pos[i] < 0 {
-					mi := s.colSum[i] / float64(frames)
-					norm -= mi * mi
-				}
-				if norm > 1e-12 {
-					b := zi[na]
-					for _, j := range flat {
-						if j != i {
-							row[j] = float32(b * s.colSum[j] / float64(frames) / norm)
-						}
-					}
+	c, ldc := sys.Restrict(acc.cross, cols, r, acc.ysum)
+	z := sys.SolveRestricted(c, ldc, r, receivers)
+	size := sys.size
+	if own {
+		j := ownJoint{k: n5OwnK, size: size, z: z[:m*size],
+			bb: make([]float64, m*n5OwnK*n5OwnK), br: make([]float64, m*n5OwnK)}
+		for k := 0; k < n5OwnK; k++ {
+			j.u = append(j.u, ownCols{c: c, ld: ldc, off: (k + 1) * m})
+			j.y = append(j.y, z[(k+1)*m*size:(k+2)*m*size])
+		}
+		// B_iᵀB_i and B_iᵀr_i from the members' [r, b_1..b_K] products
+		for ci := 0; ci < m; ci++ {
+			sm := acc.small[ci*k1*k1 : (ci+1)*k1*k1]
+			for k := 0; k < n5OwnK; k++ {
+				j.br[ci*n5OwnK+k] = sm[k+1]
+				for l := k; l < n5OwnK; l++ {
+					j.bb[(ci*n5OwnK+k)*n5OwnK+l] = sm[(k+1)*k1+l+1]
 				}
 			}
 		}
+		j.solve(m, members, coef)
+	}
+	nn.ParallelRows(m, func(lo, hi int) {
+		for ci := lo; ci < hi; ci++ {
+			i := members[ci]
+			sys.Row(z[ci*size:(ci+1)*size], i, w[i*n:(i+1)*n])
+		}
 	})
-	return rep
+	return sys.rep
 }
 
 // n5RefitPhi trains φ* toward φ*(u, a_i) + α·B_i(u)·c_i over every

@@ -173,57 +173,95 @@ func (s *wSolver) addOwn(tb tables, frames []int) {
 }
 
 // solveOwn turns the solutions z (n×size, from sys.solveRHS of the cross
-// products of du − φ*) into the joint solutions with the own-term columns:
-// it solves every receiver's c_i and removes U_i c_i's share from its row of
-// z in place. The coefficients are kept in s.own.coef.
+// products of du − φ*) into the joint solutions with the own-term columns
+// (ownJoint, shared with N5's group solve): it solves every receiver's c_i
+// and removes U_i c_i's share from its row of z in place. The coefficients
+// are kept in s.own.coef.
 func (s *wSolver) solveOwn(sys *lsSystem, z []float64) {
-	n, o, size, na := s.data.N, s.own, sys.size, sys.na
-	ys := make([][]float64, ownBasisK)
+	n, o := s.data.N, s.own
+	j := ownJoint{k: ownBasisK, size: sys.size, z: z, bb: o.sq, br: o.rhs}
 	for k := 0; k < ownBasisK; k++ {
-		ys[k] = sys.solveRHS(o.cross[k], o.sums[k])
-	}
-	// u returns U_k's entry for receiver i at the system's unknown p.
-	u := func(k, p, i int) float64 {
-		if p < na {
-			return o.cross[k][sys.active[p]*n+i]
-		}
-		return o.sums[k][i]
+		c, ldc := sys.Restrict(o.cross[k], n, n, o.sums[k])
+		j.u = append(j.u, ownCols{c: c, ld: ldc})
+		j.y = append(j.y, sys.SolveRestricted(c, ldc, n, nil))
 	}
 	o.coef = make([]float64, n*ownBasisK)
-	nn.ParallelRows(n, func(lo, hi int) {
-		a := mat.NewSymDense(ownBasisK, nil)
-		for i := lo; i < hi; i++ {
-			b := make([]float64, ownBasisK)
-			zi := z[i*size : (i+1)*size]
-			for k := 0; k < ownBasisK; k++ {
+	j.solve(n, nil, o.coef)
+}
+
+// ownCols are one own-term column's cross products with the senders over
+// the system's unknowns (U_k: the rows of linalg.ZeroDiagonalSystem's
+// Restrict): receiver c's entry at unknown p is c[p·ld + off + c].
+type ownCols struct {
+	c       []float64
+	ld, off int
+}
+
+// ownJoint is one joint solve of receivers' rows of Ŵ with k own-term
+// columns each, against the one factorised Gram inverse (Frisch–Waugh; see
+// the top of this file and n5own.go). N2's solve (solveOwn) and N5's group
+// solve (solveGroupOwn) differ only in where these numbers come from: N2
+// solves every neuron against one Gram matrix with the columns u_i, ψ*(u_i),
+// φ*(u_i); N5 solves each receiver group against its own, with ψ* of the
+// group's embedding.
+type ownJoint struct {
+	k, size int
+	// z holds the residual's zero-diagonal solutions P_i Ψᵀr_i (r×size),
+	// replaced in place by the joint ones, ŵ_i = P_i (Ψᵀr_i − U_i c_i).
+	z []float64
+	// y holds, per own column k, its zero-diagonal solutions P_i U_ik
+	// (r×size each).
+	y [][]float64
+	// u holds, per own column k, its cross products U_k.
+	u []ownCols
+	// bb (r×k×k, upper triangle read) and br (r×k) are the own columns'
+	// inner products B_iᵀB_i and B_iᵀr_i over the Gram frames.
+	bb, br []float64
+}
+
+// solve solves the r receivers' own-term coefficients c_i (the minimum-norm
+// solution of (S_i − U_iᵀP_iU_i) c_i = B_iᵀr_i − U_iᵀP_iΨᵀr_i by
+// solveSmallSym), writes them into coef at receivers[c]·k (receivers nil:
+// receiver c is neuron c), and removes U_i c_i's share from z.
+func (j *ownJoint) solve(r int, receivers []int, coef []float64) {
+	k, size := j.k, j.size
+	nn.ParallelRows(r, func(lo, hi int) {
+		a := mat.NewSymDense(k, nil)
+		b := make([]float64, k)
+		diag := make([]float64, k)
+		for c := lo; c < hi; c++ {
+			zc := j.z[c*size : (c+1)*size]
+			bb, br := j.bb[c*k*k:(c+1)*k*k], j.br[c*k:(c+1)*k]
+			for p := 0; p < k; p++ {
+				uk := j.u[p]
 				var uz float64
-				for p := 0; p < size; p++ {
-					uz += u(k, p, i) * zi[p]
+				for q := 0; q < size; q++ {
+					uz += uk.c[q*uk.ld+uk.off+c] * zc[q]
 				}
-				b[k] = o.rhs[i*ownBasisK+k] - uz
-				for l := k; l < ownBasisK; l++ {
-					yl := ys[l][i*size : (i+1)*size]
+				b[p] = br[p] - uz
+				diag[p] = bb[p*k+p]
+				for l := p; l < k; l++ {
+					yl := j.y[l][c*size : (c+1)*size]
 					var uy float64
-					for p := 0; p < size; p++ {
-						uy += u(k, p, i) * yl[p]
+					for q := 0; q < size; q++ {
+						uy += uk.c[q*uk.ld+uk.off+c] * yl[q]
 					}
-					v := o.sq[(i*ownBasisK+k)*ownBasisK+l] - uy
-					a.SetSym(k, l, v)
+					a.SetSym(p, l, bb[p*k+l]-uy)
 				}
 			}
-			var diag [ownBasisK]float64
-			for k := range diag {
-				diag[k] = o.sq[(i*ownBasisK+k)*ownBasisK+k]
+			x := solveSmallSym(a, b, diag)
+			i := c
+			if receivers != nil {
+				i = receivers[c]
 			}
-			c := solveSmallSym(a, b[:], diag[:])
-			copy(o.coef[i*ownBasisK:(i+1)*ownBasisK], c)
-			for k, ck := range c {
-				if ck == 0 {
+			copy(coef[i*k:(i+1)*k], x)
+			for p, xp := range x {
+				if xp == 0 {
 					continue
 				}
-				yk := ys[k][i*size : (i+1)*size]
-				for p := range zi {
-					zi[p] -= ck * yk[p]
+				yp := j.y[p][c*size : (c+1)*size]
+				for q := range zc {
+					zc[q] -= xp * yp[q]
 				}
 			}
 		}
