@@ -234,43 +234,70 @@ func (rp *reporter) connectivity() error {
 	return rp.r.AddConnectivity(c)
 }
 
+// baselineFrames caps the frames of the least-squares baseline: 20 per
+// neuron (enough for an exact solve on Fig 2's dynamics), at most 40,000
+// (at N = 8000 a float64 Gram over more would cost minutes for a reference
+// number).
+const baselineFrames = 40_000
+
+// baselineBlock is how many frames the baseline evaluates and accumulates
+// at a time, so that its memory does not grow with the recording.
+const baselineBlock = 256
+
 // leastSquares is the reviewer's baseline: with the true ψ and local update
-// known, the W minimising the derivative error, solved directly.
+// known, the W minimising the derivative error, solved directly. It reads
+// evenly strided frames in blocks, so its memory is the normal equations'
+// (16·N² bytes) plus a block, whatever the recording's length.
 func (rp *reporter) leastSquares() ([]float32, error) {
 	d := rp.data
 	n := rp.truth.N
-	frames := min(d.Frames, 20*n)
-	stride := max(1, d.Frames/frames)
-	frames = d.Frames / stride
-	u := make([]float32, frames*n)
-	du := make([]float32, frames*n)
-	for f := 0; f < frames; f++ {
-		copy(u[f*n:(f+1)*n], d.U[f*stride*n:])
-		copy(du[f*n:(f+1)*n], d.DU[f*stride*n:])
-	}
-	var e []float32
-	if d.E != nil {
-		e = make([]float32, frames*n)
-		for f := 0; f < frames; f++ {
-			copy(e[f*n:(f+1)*n], d.E[f*stride*n:])
-		}
-	}
-	s, local, factor, ok, err := senderAndLocal(rp.truth, u, e, frames)
+	split, ok, err := newCouplingSplit(rp.truth)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, skipped("the rule has several or receiver-dependent coupling terms: no direct baseline")
 	}
-	for k := range du {
-		if factor[k] == 0 {
-			return nil, skipped("the coupling term vanishes for some neuron and frame: no direct baseline")
+	frames := min(d.Frames, 20*n, baselineFrames)
+	stride := max(1, d.Frames/frames)
+	frames = d.Frames / stride
+	equations, err := eval.NewNormalEquations(n)
+	if err != nil {
+		return nil, err
+	}
+	u := make([]float32, baselineBlock*n)
+	du := make([]float32, baselineBlock*n)
+	s := make([]float32, baselineBlock*n)
+	local := make([]float32, baselineBlock*n)
+	factor := make([]float32, baselineBlock*n)
+	var e []float32
+	if d.E != nil {
+		e = make([]float32, baselineBlock*n)
+	}
+	for start := 0; start < frames; start += baselineBlock {
+		rows := min(baselineBlock, frames-start)
+		for r := 0; r < rows; r++ {
+			src := (start + r) * stride * n
+			copy(u[r*n:(r+1)*n], d.U[src:])
+			copy(du[r*n:(r+1)*n], d.DU[src:])
+			if e != nil {
+				copy(e[r*n:(r+1)*n], d.E[src:])
+			}
 		}
-		du[k] = (du[k] - local[k]) / factor[k]
+		split.eval(u, e, rows, s, local, factor)
+		for k := range du[:rows*n] {
+			if factor[k] == 0 {
+				return nil, skipped("the coupling term vanishes for some neuron and frame: no direct baseline")
+			}
+			du[k] = (du[k] - local[k]) / factor[k]
+		}
+		if err := equations.Add(s[:rows*n], du[:rows*n], rows); err != nil {
+			return nil, err
+		}
 	}
 	// No ridge: the Gram matrix is ill-conditioned and a ridge biases the
 	// solution badly; with too few frames the solve fails and says so.
-	return eval.LeastSquaresW(s, du, frames, n, 0)
+	return equations.SolveZeroDiagonal(0)
 }
 
 func (rp *reporter) types() error {

@@ -66,43 +66,51 @@ func trueFunctions(net *Truth, grid []float32) (phi, psi [][]float32, err error)
 	return phi, psi, nil
 }
 
-// senderAndLocal evaluates, for frames of activity, the true sender factor
-// S(u_j) of the rule's single coupling term, the local part of du/dt
-// (everything but the sum) and the factor F_i that multiplies the sum
-// (g, g·e, ...), so that du_i = local_i + F_i·Σ_j W[i,j]·S(u_j). ok is false
-// when the rule has more than one coupling term or a grouped (N5) one.
-func senderAndLocal(net *Truth, u, e []float32, frames int) (s, local, factor []float32, ok bool, err error) {
-	n := net.N
-	prog, err := eqn.Compile(net.Rule, eqn.Binding{N: n, Params: net.Params})
+// couplingSplit evaluates the true rule's single coupling term for the
+// least-squares baseline: the sender factor S(u_j), the local part of
+// du/dt (everything but the sum) and the factor F_i that multiplies the sum
+// (g, g·e, ...), so that du_i = local_i + F_i·Σ_j W[i,j]·S(u_j).
+type couplingSplit struct {
+	n    int
+	prog *eqn.Program
+	term *eqn.BoundTerm
+	one  []float32
+}
+
+// newCouplingSplit compiles net's rule; ok is false when the rule has more
+// than one coupling term or a grouped (N5) one, which have no such split.
+func newCouplingSplit(net *Truth) (c *couplingSplit, ok bool, err error) {
+	prog, err := eqn.Compile(net.Rule, eqn.Binding{N: net.N, Params: net.Params})
 	if err != nil {
-		return nil, nil, nil, false, err
+		return nil, false, err
 	}
 	terms := prog.Terms()
 	if len(terms) != 1 || terms[0].Grouped {
-		return nil, nil, nil, false, nil
+		return nil, false, nil
 	}
-	t := terms[0]
-	s = make([]float32, frames*n)
-	local = make([]float32, frames*n)
-	factor = make([]float32, frames*n)
-	one := make([]float32, n)
+	return &couplingSplit{n: net.N, prog: prog, term: terms[0], one: make([]float32, net.N)}, true, nil
+}
+
+// eval fills s, local and factor (frames×N each) for frames of activity u
+// and input e (nil when there is none).
+func (c *couplingSplit) eval(u, e []float32, frames int, s, local, factor []float32) {
+	n := c.n
 	for f := 0; f < frames; f++ {
 		row := u[f*n : (f+1)*n]
 		var erow []float32
 		if e != nil {
 			erow = e[f*n : (f+1)*n]
 		}
-		prog.EvalSenders(row, erow, 0)
-		copy(s[f*n:], t.Senders[0])
-		fill(t.Coupled, 0)
-		prog.EvalReceivers(local[f*n:(f+1)*n], row, erow, 0)
-		fill(t.Coupled, 1)
-		prog.EvalReceivers(one, row, erow, 0)
+		c.prog.EvalSenders(row, erow, 0)
+		copy(s[f*n:], c.term.Senders[0])
+		fill(c.term.Coupled, 0)
+		c.prog.EvalReceivers(local[f*n:(f+1)*n], row, erow, 0)
+		fill(c.term.Coupled, 1)
+		c.prog.EvalReceivers(c.one, row, erow, 0)
 		for i := 0; i < n; i++ {
-			factor[f*n+i] = one[i] - local[f*n+i]
+			factor[f*n+i] = c.one[i] - local[f*n+i]
 		}
 	}
-	return s, local, factor, true, nil
 }
 
 func fill(x []float32, v float32) {
