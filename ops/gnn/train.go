@@ -580,7 +580,11 @@ func (t *trainer) setPhase() {
 			grp.LR = g.v * scale
 		}
 	}
-	t.adam.Group("W").Frozen = frozenW
+	w := t.adam.Group("W")
+	w.Frozen = frozenW
+	if frozenW {
+		w.Release() // Ŵ stays frozen from here on: its moments are N² memory for nothing
+	}
 }
 
 // solveDue says whether the alternating solver re-solves Ŵ before this

@@ -37,8 +37,7 @@ func (a *Adam) Add(name string, params, grads []float32, lr float64) (*ParamGrou
 	if !(lr > 0) {
 		return nil, fmt.Errorf("nn: group %q needs a learning rate > 0, found %g", name, lr)
 	}
-	g := &ParamGroup{Name: name, Params: params, Grads: grads, LR: lr,
-		m: make([]float32, len(params)), v: make([]float32, len(params))}
+	g := &ParamGroup{Name: name, Params: params, Grads: grads, LR: lr}
 	a.Groups = append(a.Groups, g)
 	return g, nil
 }
@@ -71,6 +70,9 @@ func (a *Adam) stepGroup(g *ParamGroup) {
 	step := float32(g.LR / c1)
 	sc2 := float32(1 / math.Sqrt(c2))
 	eps := float32(a.Eps)
+	if g.m == nil {
+		g.m, g.v = make([]float32, len(g.Params)), make([]float32, len(g.Params))
+	}
 	p, gr, m, v := g.Params, g.Grads[:len(g.Params)], g.m[:len(g.Params)], g.v[:len(g.Params)]
 	ParallelRows(len(p), func(lo, hi int) {
 		for k := lo; k < hi; k++ {
@@ -91,6 +93,13 @@ func (g *ParamGroup) Reset() {
 	g.t = 0
 }
 
+// Release frees the group's moments and clears its step count, for a group
+// frozen for a long time: its next step allocates them again, zeroed, as
+// after Reset. (Ŵ's moments are 512 MB at N = 8000.)
+func (g *ParamGroup) Release() {
+	g.m, g.v, g.t = nil, nil, 0
+}
+
 // Reset clears every group's moments and step count (the reference rebuilds
 // its optimiser at each epoch end).
 func (a *Adam) Reset() {
@@ -100,19 +109,24 @@ func (a *Adam) Reset() {
 }
 
 // Moments returns copies of the group's first and second moments and its
-// step count (for checkpoints).
+// step count (for checkpoints); both are empty before the group's first
+// step and after Release.
 func (g *ParamGroup) Moments() (m, v []float32, t int) {
 	return append([]float32(nil), g.m...), append([]float32(nil), g.v...), g.t
 }
 
 // SetMoments restores moments saved by Moments; the lengths must match the
-// group's parameters.
+// group's parameters (or both be empty: no moments yet).
 func (g *ParamGroup) SetMoments(m, v []float32, t int) error {
-	if len(m) != len(g.m) || len(v) != len(g.v) {
-		return fmt.Errorf("nn: group %q has %d parameters, the saved moments %d and %d", g.Name, len(g.m), len(m), len(v))
+	if len(m) == 0 && len(v) == 0 {
+		g.Release()
+		g.t = t
+		return nil
 	}
-	copy(g.m, m)
-	copy(g.v, v)
+	if len(m) != len(g.Params) || len(v) != len(g.Params) {
+		return fmt.Errorf("nn: group %q has %d parameters, the saved moments %d and %d", g.Name, len(g.Params), len(m), len(v))
+	}
+	g.m, g.v = append(g.m[:0], m...), append(g.v[:0], v...)
 	g.t = t
 	return nil
 }
