@@ -374,6 +374,10 @@ var trainSetters = map[string]trainSetter{
 		a.Phi, a.Psi, a.Embedding = number(v), number(v), number(v)
 		return nil
 	},
+	"lr_ramp": func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {
+		st.cfg.Alternating.RampSteps = int(number(v))
+		return nil
+	},
 	"seed": func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {
 		st.cfg.Seed = int64(number(v))
 		return nil

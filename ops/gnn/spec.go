@@ -392,6 +392,11 @@ type AlternatingConfig struct {
 	// WarmupLR are the warm-up's learning rates; zero fields default to
 	// W 1e-2 and 2e-3 for φ*, ψ* and a (measured on Fig 2 at N = 1000).
 	WarmupLR LearningRates
+	// RampSteps moves the MLPs' and embeddings' learning rates from
+	// WarmupLR to LR geometrically over this many steps after the warm-up,
+	// instead of at once (0: at once). A step up by 5× right after the
+	// first solve can flatten ψ* for every sender (Supp 12).
+	RampSteps int
 	// OwnTerm gives every receiver's row of the solve its own columns
 	// u_i, ψ*(u_i), φ*(u_i), solved jointly with Ŵ, and refits φ* (and
 	// the embeddings) to the own term they fit (ownterm.go): for sparse

@@ -568,7 +568,7 @@ func (t *trainer) setPhase() {
 	if t.solver != nil {
 		lr = t.cfg.Alternating.WarmupLR
 		if !t.warmingUp() {
-			lr, frozenW = t.cfg.Alternating.LR, !t.cfg.Alternating.AdamW && (t.m.inputIndex == nil || t.m.etab != nil)
+			lr, frozenW = t.rampedLR(), !t.cfg.Alternating.AdamW && (t.m.inputIndex == nil || t.m.etab != nil)
 		}
 	}
 	scale := t.m.track.LRScale * t.lrFactor()
@@ -585,6 +585,30 @@ func (t *trainer) setPhase() {
 	if frozenW {
 		w.Release() // Ŵ stays frozen from here on: its moments are N² memory for nothing
 	}
+}
+
+// rampedLR is the alternating phase's learning rates, on their way from the
+// warm-up's over Alternating.RampSteps steps: warm·(alt/warm)^x with x the
+// fraction of the ramp done. Ŵ's rate (used only with AdamW) is not ramped.
+func (t *trainer) rampedLR() LearningRates {
+	a := t.cfg.Alternating
+	lr := a.LR
+	if a.RampSteps <= 0 {
+		return lr
+	}
+	x := float64(t.m.track.Steps-max(a.WarmupSteps, 0)) / float64(a.RampSteps)
+	if x >= 1 {
+		return lr
+	}
+	x = max(x, 0)
+	ramp := func(warm, alt float64) float64 {
+		if warm <= 0 || alt <= 0 {
+			return alt
+		}
+		return warm * math.Pow(alt/warm, x)
+	}
+	lr.Phi, lr.Psi, lr.Embedding = ramp(a.WarmupLR.Phi, a.LR.Phi), ramp(a.WarmupLR.Psi, a.LR.Psi), ramp(a.WarmupLR.Embedding, a.LR.Embedding)
+	return lr
 }
 
 // solveDue says whether the alternating solver re-solves Ŵ before this
