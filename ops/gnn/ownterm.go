@@ -3,6 +3,7 @@ package gnn
 import (
 	"math"
 
+	"github.com/ngs-lab/ngs/ops/linalg"
 	"github.com/ngs-lab/ngs/ops/nn"
 	"gonum.org/v1/gonum/mat"
 )
@@ -272,8 +273,8 @@ func (j *ownJoint) solve(r int, receivers []int, coef []float64) {
 // a·c = b in the minimum-norm way after Jacobi scaling: a column whose
 // remaining diagonal is below ownDropCol of its raw sum of squares (diag)
 // is left at 0 (no information of its own beyond the other neurons' ψ*),
-// and eigen-directions below ownEigCut of the largest are dropped. The N2
-// and the N5 own-term solves share it.
+// and eigen-directions below ownEigCut of the largest are dropped
+// (linalg.MinNormSolve). The N2 and the N5 own-term solves share it.
 func solveSmallSym(a *mat.SymDense, b, diag []float64) []float64 {
 	k := len(b)
 	c := make([]float64, k)
@@ -297,35 +298,11 @@ func solveSmallSym(a *mat.SymDense, b, diag []float64) []float64 {
 			sa.SetSym(q, r, a.At(p, keep[r])*scale[q]*scale[r])
 		}
 	}
-	var eig mat.EigenSym
-	if !eig.Factorize(sa, true) {
-		return c
-	}
-	vals := eig.Values(nil)
-	var vecs mat.Dense
-	eig.VectorsTo(&vecs)
-	lmax := 0.0
-	for _, l := range vals {
-		lmax = math.Max(lmax, l)
-	}
 	sb := make([]float64, m)
 	for q, p := range keep {
 		sb[q] = b[p] * scale[q]
 	}
-	x := make([]float64, m)
-	for e, l := range vals {
-		if l <= ownEigCut*lmax {
-			continue
-		}
-		var proj float64
-		for q := 0; q < m; q++ {
-			proj += vecs.At(q, e) * sb[q]
-		}
-		proj /= l
-		for q := 0; q < m; q++ {
-			x[q] += proj * vecs.At(q, e)
-		}
-	}
+	x := linalg.MinNormSolve(sa, sb, ownEigCut)
 	for q, p := range keep {
 		c[p] = x[q] * scale[q]
 	}

@@ -256,19 +256,12 @@ func RegularisedInverse(at func(p, q int) float64, a []float64, lda, size int, r
 // condition in rep (all zeros, rank 0, when the eigen-decomposition fails).
 func pseudoInverse(sym *mat.SymDense, cut float64, rep *Regularisation) []float64 {
 	na := sym.SymmetricDim()
-	var eig mat.EigenSym
 	out := make([]float64, na*na)
-	if !eig.Factorize(sym, true) {
+	vals, vecs, lmax, ok := symEigen(sym)
+	if !ok {
 		return out
 	}
-	vals := eig.Values(nil)
-	var vecs mat.Dense
-	eig.VectorsTo(&vecs)
-	lmax := 0.0
-	for _, l := range vals {
-		lmax = math.Max(lmax, l)
-	}
-	v := mat.DenseCopyOf(&vecs).RawMatrix() // stride na
+	v := vecs.RawMatrix() // stride na
 	scaled := make([]float64, na*na)
 	kept := 0
 	for k, l := range vals {
@@ -284,6 +277,52 @@ func pseudoInverse(sym *mat.SymDense, cut float64, rep *Regularisation) []float6
 	Gemm(false, true, na, na, na, 1, scaled, na, v.Data, v.Stride, 0, out, na)
 	rep.Rank, rep.Cond = kept, math.Inf(1)
 	return out
+}
+
+// MinNormSolve returns the minimum-norm least-squares solution of the
+// small symmetric system sym·x = b over its eigen-directions with
+// eigenvalues above cut·λmax (the others, and all of them when the
+// eigen-decomposition fails, contribute nothing): x = Σ v·(vᵀb)/λ. It is
+// the pseudo-inverse's rule applied to one right-hand side (ops/gnn's
+// own-term coefficients use it).
+func MinNormSolve(sym *mat.SymDense, b []float64, cut float64) []float64 {
+	m := sym.SymmetricDim()
+	x := make([]float64, m)
+	vals, vecs, lmax, ok := symEigen(sym)
+	if !ok {
+		return x
+	}
+	for e, l := range vals {
+		if l <= cut*lmax {
+			continue
+		}
+		var proj float64
+		for q := 0; q < m; q++ {
+			proj += vecs.At(q, e) * b[q]
+		}
+		proj /= l
+		for q := 0; q < m; q++ {
+			x[q] += proj * vecs.At(q, e)
+		}
+	}
+	return x
+}
+
+// symEigen returns the eigenvalues of sym, its eigenvectors (the columns of
+// vecs) and the largest eigenvalue; ok is false when the decomposition
+// fails.
+func symEigen(sym *mat.SymDense) (vals []float64, vecs *mat.Dense, lmax float64, ok bool) {
+	var eig mat.EigenSym
+	if !eig.Factorize(sym, true) {
+		return nil, nil, 0, false
+	}
+	vals = eig.Values(nil)
+	vecs = &mat.Dense{}
+	eig.VectorsTo(vecs)
+	for _, l := range vals {
+		lmax = math.Max(lmax, l)
+	}
+	return vals, vecs, lmax, true
 }
 
 // activeSenders lists the senders not in flat, and each neuron's position
