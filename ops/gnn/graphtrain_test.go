@@ -92,7 +92,7 @@ func TestGraphLossMatchesFusedKernels(t *testing.T) {
 // against the true W. Train itself refuses the model and names TrainGraph.
 func TestTrainGraphRecoversW(t *testing.T) {
 	n := 24
-	w := cauchyW(n, rand.New(rand.NewSource(1)))
+	w := cauchyW(n, 1)
 	data := restarts(n, 40, 100, 0.02, w)
 	spec := ModelSpec{N: n, Variant: Graph, PsiArgs: []string{SenderActivity, ReceiverActivity},
 		Phi: NetSpec{Hidden: 16}, Psi: NetSpec{Hidden: 16, Activation: "tanh"}}
@@ -147,7 +147,7 @@ func restarts(n, runs, frames int, dt float64, w []float32) Data {
 // epochs.
 func TestTrainGraphResumeMatches(t *testing.T) {
 	n := 10
-	w := cauchyW(n, rand.New(rand.NewSource(2)))
+	w := cauchyW(n, 2)
 	data := restarts(n, 10, 50, 0.02, w)
 	spec := ModelSpec{N: n, Variant: Graph, PsiArgs: []string{SenderActivity, ReceiverEmbedding},
 		Phi: NetSpec{Hidden: 8}, Psi: NetSpec{Hidden: 8}}

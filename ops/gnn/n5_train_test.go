@@ -53,12 +53,18 @@ func simulateN5(n, frames, burnin int, dt float64, w []float32, seed int64) simu
 
 // On a small N5 network the alternating solver (group-wise exact solves of
 // Ŵ) recovers W better than Adam on every parameter after the same number
-// of steps (600 of batch 16; measured on this network: 0.40 against 0.26).
-// In the same wall time Adam takes more steps, since the alternating recipe
-// also solves; at N = 80 it then catches up (docs/RESULTS.md, issue 15).
+// of steps (600 of batch 16). In the same wall time Adam takes more steps,
+// since the alternating recipe also solves; at N = 80 it then catches up
+// (docs/RESULTS.md, issue 15).
+//
+// The wiring is the production generator's draw with seed 1. Over seeds
+// 1–6 the alternating solver led Adam on every draw (W R² 0.353/0.119,
+// 0.455/0.138, 0.187/0.058, 0.596/0.168, 0.099/0.012, 0.383/0.048) and
+// reached this test's 0.3 on four of them (with the math/rand copy of the
+// generator used before, seed 5: 0.40 against 0.26).
 func TestN5AlternatingBeatsAdam(t *testing.T) {
 	n := 80
-	w := cauchyW(n, rand.New(rand.NewSource(5)))
+	w := cauchyW(n, 1)
 	sim := simulateN5(n, 8000, 1000, 0.01, w, 6)
 	spec := ModelSpec{N: n, Variant: N5}
 	base := TrainConfig{Epochs: 2, Batch: 16, StepsPerEpoch: 300, Seed: 3,

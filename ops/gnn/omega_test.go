@@ -30,7 +30,7 @@ type inputSim struct {
 // gives e for input neuron q at position (x, y) and time t = k/T.
 func simulateInput(n, k, frames int, mode InputMode, field func(q int, x, y, t float64) float64, seed int64, oneType bool) inputSim {
 	rng := rand.New(rand.NewSource(seed))
-	w := cauchyW(n, rng)
+	w := cauchyW(n, uint64(seed))
 	side := int(math.Ceil(math.Sqrt(float64(k))))
 	s := inputSim{K: k, Mode: mode}
 	for q := 0; q < k; q++ {
@@ -175,7 +175,7 @@ func TestAdditiveOscillationLearned(t *testing.T) {
 func TestAnchorRowScales(t *testing.T) {
 	const n, k = 512, 128
 	rng := rand.New(rand.NewSource(3))
-	w := cauchyW(n, rng)
+	w := cauchyW(n, 3)
 	o := &OmegaSpec{Siren: nn.SirenSpec{Hidden: 8, HiddenLayers: 1}, Mode: Multiplicative}
 	for q := 0; q < k; q++ {
 		o.Neurons = append(o.Neurons, q)

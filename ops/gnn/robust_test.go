@@ -140,8 +140,7 @@ func TestRobustSolveAllFlat(t *testing.T) {
 // neurons' weights.
 func TestTrainWithConstantNeurons(t *testing.T) {
 	const n = 40
-	rng := rand.New(rand.NewSource(5))
-	w := cauchyW(n, rng)
+	w := cauchyW(n, 5)
 	for i := 0; i < n; i++ {
 		for j := 34; j < n; j++ {
 			w[i*n+j] = 0 // the idle neurons send nothing that could be learned

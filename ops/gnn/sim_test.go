@@ -3,6 +3,9 @@ package gnn
 import (
 	"math"
 	"math/rand"
+	randv2 "math/rand/v2"
+
+	"github.com/ngs-lab/ngs/ops/connect"
 )
 
 // fig2Params are the [g, s, c] rows of the Fig 2 neuron types.
@@ -18,17 +21,17 @@ type simulation struct {
 	Data  Data
 }
 
-func cauchyW(n int, rng *rand.Rand) []float32 {
-	w := make([]float32, n*n)
-	scale := math.Pow(float64(n), -0.7)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			s := math.Tan(math.Pi * (rng.Float64() - 0.5))
-			if i == j || math.Abs(s) > 25 {
-				continue
-			}
-			w[i*n+j] = float32(s * scale)
-		}
+// cauchyW draws an n×n Cauchy connectivity with the production generator
+// (connect.Cauchy, as a script's W = cauchy() draws it: clipped at 25,
+// scaled by N^-0.7 below 2000 neurons, zero diagonal) from a PCG stream
+// seeded with seed, as the scripts' generators are seeded. (Not from a
+// math/rand source: the low bits of its lagged-Fibonacci generator, which
+// math/rand/v2's Float64 reads, gave W draws whose Fig 2 dynamics leave
+// the messages' Gram matrix singular at N = 100.)
+func cauchyW(n int, seed uint64) []float32 {
+	w, err := connect.Cauchy(n, 0, 0, randv2.New(randv2.NewPCG(seed, seed)))
+	if err != nil {
+		panic(err) // n ≥ 1 in every test
 	}
 	return w
 }
