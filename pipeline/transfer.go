@@ -20,8 +20,9 @@ import (
 // nor a saturating transfer function (tanh(u/8), a sigmoid, a softplus all
 // work). Without the truth, gnn.CorrectedW uses the plateaus of ψ* instead.
 //
-// N5's ψ* also depends on the receiver; there the correction stays the
-// plateau correction times a per-type factor from the true W (transferScales).
+// N5's ψ* also depends on the receiver: its Ŵ is corrected per pair of
+// receiver type and sender (pairs.go), and its drawn curves by the plateau
+// times a per-type factor from the true W (transferScales).
 
 // affineSamples is the number of activity samples per type for the fit.
 const affineSamples = 1024
@@ -132,7 +133,8 @@ func affineFit(x, y []float32) (a, b float64) {
 }
 
 // CorrectedWeights returns Ŵ corrected against the truth: Ŵ[i,j]·α_j/ḡ
-// where the affine map is known (N2, N4), else gnn.CorrectedW's plateau
+// where the affine map is known (N2, N4), Ŵ[i,j]·α_{type(i),j}/ḡ where it
+// is known per pair (N5, pairs.go), else gnn.CorrectedW's plateau
 // correction. ḡ is the network's shared g, or, when g differs between types,
 // the mean of the nonzero g_i (see comparedWeights).
 func CorrectedWeights(m *gnn.Model, data *Data, truth *Truth) ([]float32, error) {
@@ -142,13 +144,34 @@ func CorrectedWeights(m *gnn.Model, data *Data, truth *Truth) ([]float32, error)
 		return nil, err
 	}
 	if !ok {
-		return gnn.CorrectedW(m, m.XNorm(), gbar)
+		return pairCorrectedWeights(m, data, truth, gbar)
 	}
 	n := m.N()
 	w := m.W()
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			w[i*n+j] = float32(float64(w[i*n+j]) * alpha[j] / gbar)
+		}
+	}
+	return w, nil
+}
+
+// pairCorrectedWeights is Ŵ[i,j]·α_{type(i),j}/ḡ with pairAffine's α, or
+// gnn.CorrectedW's plateau correction where pairAffine does not apply.
+func pairCorrectedWeights(m *gnn.Model, data *Data, truth *Truth, gbar float64) ([]float32, error) {
+	alpha, ok, err := pairAffine(m, data, truth)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return gnn.CorrectedW(m, m.XNorm(), gbar)
+	}
+	n := m.N()
+	w := m.W()
+	for i := 0; i < n; i++ {
+		row := alpha[truth.Types[i]*n:]
+		for j := 0; j < n; j++ {
+			w[i*n+j] = float32(float64(w[i*n+j]) * row[j] / gbar)
 		}
 	}
 	return w, nil
