@@ -71,10 +71,7 @@ func (r *Report) AddPrediction(p Prediction) error {
 			per = append(per, v)
 		}
 	}
-	med := math.NaN()
-	if len(per) > 0 {
-		med = median64(per)
-	}
+	med := metrics.Median(per) // NaN when no neuron has a finite R²
 	if err := r.store(name, func(m *Metrics) {
 		m.Prediction = &PredictionMetrics{R2: r2, Slope: fit.Slope, Frames: p.Frames, R2NeuronMedian: med, HeldOut: p.Held}
 	}); err != nil {
@@ -259,5 +256,3 @@ func quantiles(x []float64, qs []float64) []float64 {
 	}
 	return out
 }
-
-func median64(x []float64) float64 { return quantiles(x, []float64{0.5})[0] }

@@ -3,6 +3,8 @@ package report
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/ngs-lab/ngs/ops/connect"
 )
 
 // synthetic holds small, plausible inputs for every section, built from a
@@ -20,15 +22,13 @@ type synthetic struct {
 
 var typeParams = [][3]float64{{10, 1, 1}, {10, 2, 1}, {10, 1, 2}, {10, 2, 2}} // g, s, c
 
-// cauchyW draws an n×n Cauchy matrix clipped at 25 and scaled by n^-0.7.
+// cauchyW draws an n×n Cauchy matrix with the production generator
+// (connect.Cauchy, as a script's W = cauchy() draws it: clipped at 25,
+// scaled by N^-p with the reference's exponent, zero diagonal).
 func cauchyW(rng *rand.Rand, n int) []float32 {
-	w := make([]float32, n*n)
-	for i := range w {
-		c := math.Tan(math.Pi * (rng.Float64() - 0.5))
-		if math.Abs(c) > 25 || i/n == i%n {
-			c = 0
-		}
-		w[i] = float32(c / math.Pow(float64(n), 0.7))
+	w, err := connect.Cauchy(n, 0, 0, rng)
+	if err != nil {
+		panic(err) // n ≥ 1 in every test
 	}
 	return w
 }
