@@ -41,10 +41,9 @@ const n5OwnK = 3
 // compares with them off).
 var n5OwnTerms = true
 
-// Settings of the φ* refit toward the fitted own terms.
+// Settings of the φ* refit toward the fitted own terms (its grid and
+// subset are N2's: ownRefitGrid, ownRefitRows).
 const (
-	n5RefitGrid  = 24   // points per neuron over its activity range
-	n5RefitRows  = 8192 // at most this many refit points per solve (a rotating subset of neurons beyond)
 	n5RefitSteps = 60   // Adam steps per solve
 	n5RefitLR    = 2e-3 // Adam learning rate of the refit
 )
@@ -207,68 +206,30 @@ func (s *wSolver) solveGroupOwn(acc *n5GroupSums, flat []int, own bool, w []floa
 }
 
 // n5RefitPhi trains φ* toward φ*(u, a_i) + α·B_i(u)·c_i over every
-// receiver's activity range (n5RefitGrid points each, n5RefitSteps Adam
-// steps), so that φ* carries the own terms the solve fitted (tabs: each
-// group's ψ* table, for the ψ* column of B_i). Beyond n5RefitRows points
-// it refits a subset of the neurons, every stride-th from an offset that
-// changes with the step count from solve to solve (φ* is shared, so the
-// others follow). The
-// embeddings stay: ψ* sees them too (N5), and the solved designs would
-// change under Ŵ.
+// receiver's activity range (ownRefitGrid points each, n5RefitSteps Adam
+// steps; refitPhiOwn, N2's refit too), so that φ* carries the own terms the
+// solve fitted (tabs: each group's ψ* table, for the ψ* column of B_i).
+// Beyond ownRefitRows points it refits a subset of the neurons
+// (refitSubset). The embeddings stay: ψ* sees them too (N5), and the
+// solved designs would change under Ŵ.
 func (s *wSolver) n5RefitPhi(groups [][]int, tabs [][]float32, phi []float32, coef []float64, alpha float64) {
 	if alpha == 0 {
 		return
 	}
-	m, n, g := s.m, s.data.N, n5RefitGrid
-	d := m.spec.EmbeddingDim
-	stride := (n*g + n5RefitRows - 1) / n5RefitRows
-	offset := int((uint64(m.track.Steps)*0x9E3779B97F4A7C15)>>33) % stride
-	var pick [][2]int // neuron, its group
+	stride, offset := s.refitSubset()
+	var pick, group []int // neuron, its group
 	for gi, grp := range groups {
 		for _, i := range grp {
 			if i%stride == offset {
-				pick = append(pick, [2]int{i, gi})
+				pick, group = append(pick, i), append(group, gi)
 			}
 		}
 	}
-	rows := len(pick) * g
-	x := make([]float32, rows*(1+d))
-	target := make([]float32, rows)
-	for p, ig := range pick {
-		i, gi := ig[0], ig[1]
-		var b [n5OwnK]float32
-		step := (s.hi[i] - s.lo[i]) / float32(g-1)
-		for k := 0; k < g; k++ {
-			v := s.lo[i] + float32(k)*step
-			r := p*g + k
-			row := x[r*(1+d) : (r+1)*(1+d)]
-			row[0] = v
-			copy(row[1:], m.a[i*d:(i+1)*d])
-			s.n5OwnBasis(tabs[gi], phi, i, v, &b)
-			var add float64
-			for q := 0; q < n5OwnK; q++ {
-				add += coef[i*n5OwnK+q] * float64(b[q])
-			}
-			target[r] = float32(alpha * add)
-		}
-	}
-	wk := m.phi.NewWork(rows)
-	cur := m.phi.Forward(wk, x, rows)
-	for r := range target {
-		target[r] += cur[r]
-	}
-	saved := append([]float32(nil), m.phi.Grads...)
-	opt := nn.NewAdam()
-	opt.Add("phi", m.phi.Params, m.phi.Grads, n5RefitLR)
-	dy := make([]float32, rows)
-	for st := 0; st < n5RefitSteps; st++ {
-		y := m.phi.Forward(wk, x, rows)
-		for r := range y {
-			dy[r] = 2 * (y[r] - target[r]) / float32(rows)
-		}
-		m.phi.ZeroGrads()
-		m.phi.Backward(wk, dy, nil)
-		opt.Step()
-	}
-	copy(m.phi.Grads, saved)
+	s.refitPhiOwn(ownRefit{pick: pick, k: n5OwnK, coef: coef, alpha: alpha,
+		steps: n5RefitSteps, lr: n5RefitLR, keepGrads: true,
+		basis: func(p int, v float32, b []float32) {
+			var a [n5OwnK]float32
+			s.n5OwnBasis(tabs[group[p]], phi, pick[p], v, &a)
+			copy(b, a[:])
+		}})
 }

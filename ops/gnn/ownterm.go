@@ -339,63 +339,101 @@ func (s *wSolver) refitOwnTerm(tb tables, alpha float64) float64 {
 	if o == nil || o.coef == nil || alpha == 0 {
 		return math.NaN()
 	}
-	m, n, g := s.m, s.data.N, ownRefitGrid
-	d := m.spec.EmbeddingDim
-	// At most ownRefitRows points: beyond ownRefitRows/g neurons a subset
-	// (every stride-th neuron, from an offset that changes with the step).
-	stride := (n*g + ownRefitRows - 1) / ownRefitRows
-	offset := int((uint64(m.track.Steps)*0x9E3779B97F4A7C15)>>33) % stride
+	m, n := s.m, s.data.N
+	stride, offset := s.refitSubset()
 	var pick []int
 	for i := offset; i < n; i += stride {
 		pick = append(pick, i)
 	}
-	rows := len(pick) * g
+	// The embeddings move too where only φ* sees them: the own terms differ
+	// per neuron (per type), and φ* can tell neurons apart only by a_i.
+	trainA := m.spec.EmbeddingDim > 0 && m.spec.PsiShared() && !s.freezeA && m.freezeEpochs == 0
+	return s.refitPhiOwn(ownRefit{pick: pick, k: ownBasisK, coef: o.coef, alpha: alpha,
+		steps: ownRefitSteps, lr: ownRefitLR, trainA: trainA,
+		basis: func(p int, v float32, b []float32) { s.ownBasis(tb, pick[p], v, b) }})
+}
+
+// refitSubset returns the stride and offset of the neurons a refit of φ*
+// toward the fitted own terms takes (every stride-th from offset): all of
+// them up to ownRefitRows points, beyond a subset whose offset changes with
+// the step count from solve to solve (φ* is shared, so the others follow).
+func (s *wSolver) refitSubset() (stride, offset int) {
+	stride = (s.data.N*ownRefitGrid + ownRefitRows - 1) / ownRefitRows
+	offset = int((uint64(s.m.track.Steps)*0x9E3779B97F4A7C15)>>33) % stride
+	return stride, offset
+}
+
+// ownRefit is one refit of φ* toward its fitted own terms; what differs
+// between N2 (refitOwnTerm) and N5 (n5RefitPhi) is data: the neurons, their
+// own columns, the Adam schedule, and whether the embeddings move.
+type ownRefit struct {
+	pick  []int                               // the neurons refitted, in row order
+	k     int                                 // own columns per neuron
+	basis func(p int, v float32, b []float32) // writes pick[p]'s own columns at activity v into b
+	coef  []float64                           // N×k: the solve's c_i
+	alpha float64                             // the share of the solve applied
+	steps int                                 // Adam steps
+	lr    float64                             // Adam learning rate
+	// trainA moves the embeddings with φ*; keepGrads restores φ*'s
+	// gradients afterwards (else they are left at zero).
+	trainA, keepGrads bool
+}
+
+// refitPhiOwn trains φ* toward φ*(u, a_i) + α·B_i(u)·c_i on ownRefitGrid
+// points over each picked neuron's activity range, and returns the relative
+// squared error left (mean squared error of φ* against the targets over
+// their variance).
+func (s *wSolver) refitPhiOwn(r ownRefit) float64 {
+	m, n, g := s.m, s.data.N, ownRefitGrid
+	d := m.spec.EmbeddingDim
+	rows := len(r.pick) * g
 	x := make([]float32, rows*(1+d))
 	target := make([]float32, rows)
-	b := make([]float32, ownBasisK)
-	for p, i := range pick {
+	b := make([]float32, r.k)
+	for p, i := range r.pick {
 		step := (s.hi[i] - s.lo[i]) / float32(g-1)
 		for k := 0; k < g; k++ {
 			v := s.lo[i] + float32(k)*step
-			r := p*g + k
-			row := x[r*(1+d) : (r+1)*(1+d)]
-			row[0] = v
-			copy(row[1:], m.a[i*d:(i+1)*d])
-			s.ownBasis(tb, i, v, b)
+			row := p*g + k
+			xr := x[row*(1+d) : (row+1)*(1+d)]
+			xr[0] = v
+			copy(xr[1:], m.a[i*d:(i+1)*d])
+			r.basis(p, v, b)
 			var add float64
-			for c := 0; c < ownBasisK; c++ {
-				add += o.coef[i*ownBasisK+c] * float64(b[c])
+			for c := 0; c < r.k; c++ {
+				add += r.coef[i*r.k+c] * float64(b[c])
 			}
-			target[r] = float32(alpha * add)
+			target[row] = float32(r.alpha * add)
 		}
 	}
 	w := m.phi.NewWork(rows)
 	cur := m.phi.Forward(w, x, rows)
 	var mean, vr float64
-	for r := range target {
-		target[r] += cur[r]
-		mean += float64(target[r])
+	for row := range target {
+		target[row] += cur[row]
+		mean += float64(target[row])
 	}
 	mean /= float64(rows)
 	for _, t := range target {
 		vr += (float64(t) - mean) * (float64(t) - mean)
 	}
+	var saved []float32
+	if r.keepGrads {
+		saved = append([]float32(nil), m.phi.Grads...)
+	}
 	opt := nn.NewAdam()
-	opt.Add("phi", m.phi.Params, m.phi.Grads, ownRefitLR)
-	// The embeddings move too where only φ* sees them: the own terms differ
-	// per neuron (per type), and φ* can tell neurons apart only by a_i.
-	trainA := d > 0 && m.spec.PsiShared() && !s.freezeA && m.freezeEpochs == 0
+	opt.Add("phi", m.phi.Params, m.phi.Grads, r.lr)
 	var dx, ga []float32
-	if trainA {
+	if r.trainA {
 		dx = make([]float32, rows*(1+d))
 		ga = make([]float32, n*d)
-		opt.Add("a", m.a, ga, ownRefitLR)
+		opt.Add("a", m.a, ga, r.lr)
 	}
 	dy := make([]float32, rows)
 	var mse float64
-	for st := 0; st <= ownRefitSteps; st++ {
-		if trainA && st > 0 {
-			for p, i := range pick {
+	for st := 0; st <= r.steps; st++ {
+		if r.trainA && st > 0 {
+			for p, i := range r.pick {
 				for k := 0; k < g; k++ {
 					copy(x[(p*g+k)*(1+d)+1:(p*g+k+1)*(1+d)], m.a[i*d:(i+1)*d])
 				}
@@ -403,27 +441,31 @@ func (s *wSolver) refitOwnTerm(tb tables, alpha float64) float64 {
 		}
 		y := m.phi.Forward(w, x, rows)
 		mse = 0
-		for r := range y {
-			diff := y[r] - target[r]
+		for row := range y {
+			diff := y[row] - target[row]
 			mse += float64(diff) * float64(diff)
-			dy[r] = 2 * diff / float32(rows)
+			dy[row] = 2 * diff / float32(rows)
 		}
-		if st == ownRefitSteps {
+		if st == r.steps {
 			break
 		}
 		m.phi.ZeroGrads()
 		m.phi.Backward(w, dy, dx)
-		if trainA {
+		if r.trainA {
 			clear(ga)
-			for r := 0; r < rows; r++ {
-				i := pick[r/g]
+			for row := 0; row < rows; row++ {
+				i := r.pick[row/g]
 				for e := 0; e < d; e++ {
-					ga[i*d+e] += dx[r*(1+d)+1+e]
+					ga[i*d+e] += dx[row*(1+d)+1+e]
 				}
 			}
 		}
 		opt.Step()
 	}
-	m.phi.ZeroGrads()
+	if r.keepGrads {
+		copy(m.phi.Grads, saved)
+	} else {
+		m.phi.ZeroGrads()
+	}
 	return mse / math.Max(vr, 1e-30)
 }
