@@ -1,5 +1,9 @@
 // Package par is the one parallel loop of ngs: work over n items split into
-// contiguous blocks, one goroutine a block, up to GOMAXPROCS of them.
+// contiguous blocks, one goroutine a block. Split and For cut [0, n) into a
+// given number of near-equal blocks; Chunks cuts it into blocks of a given
+// size (ChunkSize: at most GOMAXPROCS of them). Either way the blocks
+// depend only on n and the count or size, so a reduction into per-block
+// buffers adds up the same way on every run of a binary.
 package par
 
 import (
@@ -24,13 +28,45 @@ func Split(n, workers int, body func(w, lo, hi int)) {
 		body(0, 0, n)
 		return
 	}
+	each(workers, func(w int) { body(w, w*n/workers, (w+1)*n/workers) })
+}
+
+// ChunkSize is the block size that cuts n items into at most GOMAXPROCS
+// blocks of at least minPer items: max(minPer, ⌈n/GOMAXPROCS⌉).
+func ChunkSize(n, minPer int) int {
+	workers := runtime.GOMAXPROCS(0)
+	return max(minPer, (n+workers-1)/workers, 1)
+}
+
+// NumChunks is how many blocks Chunks cuts n items into at the given size:
+// ⌈n/size⌉.
+func NumChunks(n, size int) int {
+	size = max(size, 1)
+	return (n + size - 1) / size
+}
+
+// Chunks calls body(c, lo, hi) for c = 0..NumChunks(n, size)-1 over the
+// blocks [c·size, min(n, (c+1)·size)) of [0, n), each on its own goroutine
+// (the caller's when there is one block), and returns when all are done.
+func Chunks(n, size int, body func(c, lo, hi int)) {
+	size = max(size, 1)
+	chunks := NumChunks(n, size)
+	if chunks == 1 {
+		body(0, 0, n)
+		return
+	}
+	each(chunks, func(c int) { body(c, c*size, min(n, (c+1)*size)) })
+}
+
+// each runs job(0..k-1), one goroutine each, and waits for all of them.
+func each(k int, job func(int)) {
 	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
+	for i := 0; i < k; i++ {
 		wg.Add(1)
-		go func(w int) {
+		go func(i int) {
 			defer wg.Done()
-			body(w, w*n/workers, (w+1)*n/workers)
-		}(w)
+			job(i)
+		}(i)
 	}
 	wg.Wait()
 }

@@ -1,6 +1,7 @@
 package par
 
 import (
+	"runtime"
 	"sync/atomic"
 	"testing"
 )
@@ -31,5 +32,22 @@ func TestSplitBlocksAreFixed(t *testing.T) {
 	Split(10, 3, func(w, lo, hi int) { got[w] = [2]int{lo, hi} })
 	if got != [3][2]int{{0, 3}, {3, 6}, {6, 10}} {
 		t.Errorf("blocks %v", got)
+	}
+}
+
+func TestChunksAreFixedSize(t *testing.T) {
+	var got [4][2]int
+	Chunks(10, 3, func(c, lo, hi int) { got[c] = [2]int{lo, hi} })
+	if got != [4][2]int{{0, 3}, {3, 6}, {6, 9}, {9, 10}} || NumChunks(10, 3) != 4 {
+		t.Errorf("blocks %v, NumChunks %d", got, NumChunks(10, 3))
+	}
+	Chunks(5, 8, func(c, lo, hi int) {
+		if c != 0 || lo != 0 || hi != 5 {
+			t.Errorf("one chunk: got %d [%d, %d)", c, lo, hi)
+		}
+	})
+	Chunks(0, 8, func(c, lo, hi int) { t.Errorf("no items: called with %d [%d, %d)", c, lo, hi) })
+	if s := ChunkSize(1000, 256); s < 256 || NumChunks(1000, s) > max(1, runtime.GOMAXPROCS(0)) {
+		t.Errorf("ChunkSize(1000, 256) = %d: %d chunks", s, NumChunks(1000, s))
 	}
 }

@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/ngs-lab/ngs/internal/par"
 	"github.com/ngs-lab/ngs/ops/vec"
@@ -444,12 +442,13 @@ func columnParamGrad(d *Dense, in, g []float32, rows int, w *Work) {
 	}
 }
 
-// biasGrad adds the column sums of g into GB, splitting the rows over
-// goroutines (each sums its block into w.bias, then the blocks are added).
+// biasGrad adds the column sums of g into GB, splitting the rows into
+// par.Chunks of at least 2·minRowsPerWorker rows (each sums its block into
+// w.bias, then the blocks are added in order; one block adds straight into
+// GB).
 func biasGrad(d *Dense, g []float32, rows int, w *Work) {
-	workers := runtime.GOMAXPROCS(0)
-	chunk := max(2*minRowsPerWorker, (rows+workers-1)/workers)
-	nchunks := (rows + chunk - 1) / chunk
+	chunk := par.ChunkSize(rows, 2*minRowsPerWorker)
+	nchunks := par.NumChunks(rows, chunk)
 	if nchunks <= 1 {
 		for r := 0; r < rows; r++ {
 			axpy(1, g[r*d.Out:(r+1)*d.Out], d.GB)
@@ -458,47 +457,31 @@ func biasGrad(d *Dense, g []float32, rows int, w *Work) {
 	}
 	sums := grow(&w.bias, nchunks*d.Out)
 	clear(sums)
-	var wg sync.WaitGroup
-	for c := 0; c < nchunks; c++ {
-		wg.Add(1)
-		go func(c int) {
-			defer wg.Done()
-			s := sums[c*d.Out : (c+1)*d.Out]
-			for r := c * chunk; r < min(rows, (c+1)*chunk); r++ {
-				axpy(1, g[r*d.Out:(r+1)*d.Out], s)
-			}
-		}(c)
-	}
-	wg.Wait()
+	par.Chunks(rows, chunk, func(c, lo, hi int) {
+		s := sums[c*d.Out : (c+1)*d.Out]
+		for r := lo; r < hi; r++ {
+			axpy(1, g[r*d.Out:(r+1)*d.Out], s)
+		}
+	})
 	for c := 0; c < nchunks; c++ {
 		axpy(1, sums[c*d.Out:(c+1)*d.Out], d.GB)
 	}
 }
 
-// paramGrad64 is GW += inᵀ·g for 64 outputs with the AVX-512 kernel: each
-// worker forms the partial product of its block of rows (reading in
-// transposed in place) and the partials are summed.
+// paramGrad64 is GW += inᵀ·g for 64 outputs with the AVX-512 kernel: the
+// rows are split into par.Chunks of at least minRowsPerWorker rows, each
+// forms the partial product of its block (reading in transposed in place)
+// and the partials are added in block order.
 func paramGrad64(d *Dense, in, g []float32, rows int, w *Work) {
-	workers := runtime.GOMAXPROCS(0)
-	if len(w.parts) < workers*d.In*64 {
-		w.parts = make([]float32, workers*max(d.In, 64)*64)
-	}
-	chunk := max(minRowsPerWorker, (rows+workers-1)/workers)
-	var wg sync.WaitGroup
-	used := 0
-	for lo := 0; lo < rows; lo += chunk {
-		hi := min(rows, lo+chunk)
-		part := w.parts[used*d.In*64 : (used+1)*d.In*64]
-		used++
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			gemm64TransKernel(in[lo*d.In:hi*d.In], d.In, g[lo*64:hi*64], part, d.In, hi-lo, false)
-		}(lo, hi)
-	}
-	wg.Wait()
-	for p := 0; p < used; p++ {
-		axpy(1, w.parts[p*d.In*64:(p+1)*d.In*64], d.GW)
+	chunk := par.ChunkSize(rows, minRowsPerWorker)
+	nchunks := par.NumChunks(rows, chunk)
+	size := d.In * 64
+	parts := grow(&w.parts, nchunks*size)
+	par.Chunks(rows, chunk, func(c, lo, hi int) {
+		gemm64TransKernel(in[lo*d.In:hi*d.In], d.In, g[lo*64:hi*64], parts[c*size:(c+1)*size], d.In, hi-lo, false)
+	})
+	for c := 0; c < nchunks; c++ {
+		axpy(1, parts[c*size:(c+1)*size], d.GW)
 	}
 }
 

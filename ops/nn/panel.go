@@ -1,9 +1,6 @@
 package nn
 
-import (
-	"runtime"
-	"sync"
-)
+import "github.com/ngs-lab/ngs/internal/par"
 
 // The products of layers whose width is a multiple of 64 (other than 64
 // itself) run the 64-column AVX-512 kernel one panel of 64 columns at a
@@ -44,19 +41,19 @@ func panelForward(d *Dense, in, out []float32, rows int, w *Work) {
 	})
 }
 
-// panelParamGrad is GW += inᵀ·g for Out a multiple of 64: each worker packs
-// the panels of its block of rows of g and forms its partial In×Out product
-// (reading in transposed in place), and the partials are summed.
+// panelParamGrad is GW += inᵀ·g for Out a multiple of 64: the rows are
+// split into par.Chunks of at least minRowsPerWorker rows, each packs the
+// panels of its block of rows of g and forms its partial In×Out product
+// (reading in transposed in place), and the partials are added in block
+// order.
 func panelParamGrad(d *Dense, in, g []float32, rows int, w *Work) {
 	np := d.Out / 64
 	size := d.In * d.Out
-	workers := runtime.GOMAXPROCS(0)
-	chunk := max(minRowsPerWorker, (rows+workers-1)/workers)
-	nchunks := (rows + chunk - 1) / chunk
+	chunk := par.ChunkSize(rows, minRowsPerWorker)
+	nchunks := par.NumChunks(rows, chunk)
 	parts := grow(&w.parts, nchunks*size)
 	scratch := grow(&w.panel, rows*64)
-	work := func(c int) {
-		lo, hi := c*chunk, min(rows, (c+1)*chunk)
+	par.Chunks(rows, chunk, func(c, lo, hi int) {
 		part := parts[c*size : (c+1)*size]
 		gp := scratch[lo*64 : hi*64]
 		for p := 0; p < np; p++ {
@@ -65,20 +62,7 @@ func panelParamGrad(d *Dense, in, g []float32, rows int, w *Work) {
 			}
 			gemm64TransKernel(in[lo*d.In:hi*d.In], d.In, gp, part[p*d.In*64:(p+1)*d.In*64], d.In, hi-lo, false)
 		}
-	}
-	if nchunks == 1 {
-		work(0)
-	} else {
-		var wg sync.WaitGroup
-		for c := 0; c < nchunks; c++ {
-			wg.Add(1)
-			go func(c int) {
-				defer wg.Done()
-				work(c)
-			}(c)
-		}
-		wg.Wait()
-	}
+	})
 	for c := 0; c < nchunks; c++ {
 		part := parts[c*size : (c+1)*size]
 		for p := 0; p < np; p++ {
