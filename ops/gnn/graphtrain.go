@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand"
 	"strings"
-	"time"
 
 	"github.com/ngs-lab/ngs/ops/nn"
 )
@@ -17,12 +15,13 @@ import (
 // allows, those with no fused kernel (spec.Fused() false, variant Graph)
 // included; Train is the fast path for the fused variants.
 //
-// It follows Train's schedule (epochs of StepsPerEpoch steps of Batch
-// frames drawn with the same per-epoch seeds, the learning-rate decay, Adam
-// reset at each epoch end unless KeepAdamMoments, the phi_zero, W_L1 and
-// edge_diff schedules, frozen embeddings or ψ* after clustering, OnEpochEnd hooks,
-// progress with the live R² against TrueW, checkpoints and Resume) on every
-// frame: it holds out no validation frames and has no exact solve of Ŵ. It
+// It runs Train's schedule, the one epoch loop both share (epochLoop:
+// epochs of StepsPerEpoch steps of Batch frames drawn with the same
+// per-epoch seeds, Adam reset at each epoch end unless KeepAdamMoments,
+// frozen embeddings or ψ* after clustering, OnEpochEnd hooks, progress with
+// the live R² against TrueW, checkpoints, Resume and the saved fit), with
+// the learning-rate decay and the phi_zero, W_L1 and edge_diff schedules,
+// on every frame: it holds out no validation frames and has no exact solve of Ŵ. It
 // refuses what only Train does: solver "alternating", until "converged"
 // and a hidden input Ω*. For a ψ* of the receiver (u[i] or a[i])
 // every step evaluates ψ* on B·N² edges: keep N small.
@@ -49,16 +48,7 @@ func TrainGraph(ctx context.Context, spec ModelSpec, data Data, cfg TrainConfig)
 	if err := cfg.validateGraph(spec, data); err != nil {
 		return nil, err
 	}
-	if cfg.Resume {
-		if m, err = loadForResume(spec, cfg.CheckpointDir); err != nil {
-			return nil, err
-		}
-		if cfg.OnResume != nil {
-			if err := cfg.OnResume(m.CheckpointExtra()); err != nil {
-				return nil, fmt.Errorf("gnn: resume: %w", err)
-			}
-		}
-	} else if m, err = NewModel(spec, cfg.Seed); err != nil {
+	if m, err = startModel(spec, cfg); err != nil {
 		return nil, err
 	}
 	t, err := newGraphTrainer(m, data, cfg)
@@ -66,7 +56,7 @@ func TrainGraph(ctx context.Context, spec ModelSpec, data Data, cfg TrainConfig)
 		return nil, err
 	}
 	defer t.loss.close()
-	return m, t.run(ctx)
+	return m, t.epochLoop.run(ctx, t)
 }
 
 // validateGraph checks cfg for TrainGraph, naming what only Train supports.
@@ -104,35 +94,19 @@ func (c TrainConfig) validateGraph(spec ModelSpec, d Data) error {
 	return nil
 }
 
-// graphTrainer is the state of one TrainGraph call.
+// graphTrainer is the state of one TrainGraph call: the shared epoch
+// schedule (epochLoop) and the gorgonia graph's loss.
 type graphTrainer struct {
-	m     *Model
-	data  Data
-	cfg   TrainConfig
-	loss  *graphLoss
-	adam  *nn.Adam
-	base  map[string]float64 // each group's learning rate before the decay
-	rng   *rand.Rand
-	start time.Time
-
-	lossSum   float64
-	lossCount int
-	lastTime  time.Time
-	lastSteps int
+	epochLoop
+	loss   *graphLoss
+	base   map[string]float64 // each group's learning rate before the decay
+	frames []int              // the current batch's frame indices
 }
 
 func newGraphTrainer(m *Model, data Data, cfg TrainConfig) (*graphTrainer, error) {
-	if cfg.XNorm > 0 {
-		m.xnorm = cfg.XNorm
-	} else if m.xnorm == 0 {
-		m.xnorm = DefaultXNorm(data.U, data.N)
-	}
-	if cfg.FreezeEmbedding {
-		for k := range m.a {
-			m.a[k] = 1
-		}
-	}
-	t := &graphTrainer{m: m, data: data, cfg: cfg, adam: nn.NewAdam(), base: map[string]float64{}}
+	prepareModel(m, data, cfg)
+	t := &graphTrainer{epochLoop: epochLoop{m: m, data: data, cfg: cfg, adam: nn.NewAdam()},
+		base: map[string]float64{}, frames: make([]int, cfg.Batch)}
 	alr := cfg.LR.Embedding
 	if !(alr > 0) {
 		alr = 1e-3 // unused: the embeddings are frozen
@@ -161,113 +135,42 @@ func newGraphTrainer(m *Model, data Data, cfg TrainConfig) (*graphTrainer, error
 	return t, err
 }
 
-// run trains until the model has completed cfg.Epochs epochs.
-func (t *graphTrainer) run(ctx context.Context) error {
-	m, cfg := t.m, t.cfg
-	t.start, t.lastTime = time.Now(), time.Now()
-	frames := make([]int, cfg.Batch)
-	for m.epochs < cfg.Epochs {
-		epoch := m.epochs
-		// The same per-epoch stream as Train's, so that a resumed run draws
-		// what an uninterrupted one would.
-		t.rng = rand.New(rand.NewSource(cfg.Seed + 7919*int64(epoch+1)))
-		frozen := m.freezeEpochs > 0
-		t.adam.Group("a").Frozen = cfg.FreezeEmbedding || frozen
-		t.adam.Group("psi").Frozen = frozen
-		var epochLoss float64
-		for step := 0; step < cfg.StepsPerEpoch; step++ {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("gnn: training cancelled during epoch %d: %w", m.epochs, err)
-			}
-			for k := range frames {
-				frames[k] = t.rng.Intn(t.data.T)
-			}
-			data, _, err := t.loss.run(t.data, frames, graphPenalties{phiZero: cfg.Penalties.PhiZero.At(epoch),
-				wL1: cfg.Penalties.WL1.At(epoch), edgeDiff: cfg.Penalties.EdgeDiff.At(epoch), delta: m.xnorm / 150})
-			if err != nil {
-				return err
-			}
-			if math.IsNaN(data) || math.IsInf(data, 0) {
-				return fmt.Errorf("gnn: the loss became %g in epoch %d, step %d (lower the learning rates)", data, epoch, step+1)
-			}
-			f := t.lrFactor()
-			for _, g := range t.adam.Groups {
-				g.LR = t.base[g.Name] * f
-			}
-			t.adam.Step()
-			m.track.Steps++
-			epochLoss += data
-			t.lossSum += data
-			t.lossCount++
-			t.report(epoch, step+1)
-		}
-		m.losses = append(m.losses, epochLoss/float64(cfg.StepsPerEpoch))
-		m.epochs++
-		if frozen {
-			m.freezeEpochs--
-		}
-		if !cfg.KeepAdamMoments {
-			t.adam.Reset()
-		}
-		if cfg.OnEpochEnd != nil {
-			if err := cfg.OnEpochEnd(epoch, m); err != nil {
-				return err
-			}
-		}
-		if err := t.checkpoint(CheckpointFile); err != nil && cfg.OnWarning != nil {
-			cfg.OnWarning(fmt.Sprintf("checkpoint after epoch %d not written (training goes on): %v", epoch, err))
-		}
+// trainStep is the epoch loop's step: a batch of frames from the epoch's
+// stream, the loss and its gradients through the graph, the decayed
+// learning rates and one Adam step.
+func (t *graphTrainer) trainStep(epoch, step int) (float64, error) {
+	m, cfg, frames := t.m, t.cfg, t.frames
+	for k := range frames {
+		frames[k] = t.rng.Intn(t.data.T)
 	}
-	if err := t.checkpoint(FitFile); err != nil && cfg.OnWarning != nil {
-		cfg.OnWarning(fmt.Sprintf("the trained fit was not saved: %v", err))
+	data, _, err := t.loss.run(t.data, frames, graphPenalties{phiZero: cfg.Penalties.PhiZero.At(epoch),
+		wL1: cfg.Penalties.WL1.At(epoch), edgeDiff: cfg.Penalties.EdgeDiff.At(epoch), delta: m.xnorm / 150})
+	if err != nil {
+		return 0, err
 	}
-	return nil
+	if math.IsNaN(data) || math.IsInf(data, 0) {
+		return 0, fmt.Errorf("gnn: the loss became %g in epoch %d, step %d (lower the learning rates)", data, epoch, step+1)
+	}
+	f := t.lrFactor()
+	for _, g := range t.adam.Groups {
+		g.LR = t.base[g.Name] * f
+	}
+	t.adam.Step()
+	m.track.Steps++
+	return data, nil
 }
 
-// lrFactor is Train's decay: 1 for the first half of the steps, then a
-// cosine down to LRDecay at the last step.
-func (t *graphTrainer) lrFactor() float64 {
-	total := float64(t.cfg.Epochs * t.cfg.StepsPerEpoch)
-	half, s := total/2, float64(t.m.track.Steps)
-	if t.cfg.LRDecay >= 1 || s <= half {
-		return 1
-	}
-	x := math.Min(1, (s-half)/(total-half))
-	return t.cfg.LRDecay + (1-t.cfg.LRDecay)*0.5*(1+math.Cos(math.Pi*x))
-}
+// trackEpoch does nothing: TrainGraph holds out no validation frames.
+func (t *graphTrainer) trackEpoch(int, bool) {}
 
-// report sends progress every ProgressEvery steps and at the epoch's end.
-func (t *graphTrainer) report(epoch, step int) {
-	cfg := t.cfg
-	if cfg.OnProgress == nil || (step%cfg.ProgressEvery != 0 && step != cfg.StepsPerEpoch) {
-		return
-	}
-	now := time.Now()
-	p := Progress{Epoch: epoch, Step: step, StepsPerEpoch: cfg.StepsPerEpoch,
-		Loss: t.lossSum / math.Max(1, float64(t.lossCount)), R2: math.NaN(), Slope: math.NaN(),
-		Elapsed: now.Sub(t.start).Seconds(), Validation: math.NaN(), Message: "gorgonia graph"}
-	if dt := now.Sub(t.lastTime).Seconds(); dt > 0 {
-		p.StepsPerSecond = float64(t.m.track.Steps-t.lastSteps) / dt
-		p.FramesPerSecond = p.StepsPerSecond * float64(cfg.Batch)
-	}
-	if cfg.TrueW != nil {
-		if fit, err := ConnectivityFit(t.m, cfg.TrueW, cfg.TrueGain); err == nil {
-			p.R2, p.Slope = fit.R2, fit.Slope
-		}
-	}
-	cfg.OnProgress(p)
-	t.lossSum, t.lossCount = 0, 0
-	t.lastTime, t.lastSteps = time.Now(), t.m.track.Steps
-}
+// converged is false: TrainGraph stops after its epochs.
+func (t *graphTrainer) converged() bool { return false }
 
-// checkpoint writes the model (with the hooks' state and, with
-// KeepAdamMoments, Adam's moments) as file in CheckpointDir, when set.
-func (t *graphTrainer) checkpoint(file string) error {
-	if t.cfg.CheckpointDir == "" {
-		return nil
-	}
-	return saveTrainingState(t.m, t.adam, t.cfg, t.cfg.CheckpointDir, file)
-}
+// finish does nothing: TrainGraph has no final solve.
+func (t *graphTrainer) finish() {}
+
+// progressNote names the graph; there is no validation loss.
+func (t *graphTrainer) progressNote() (string, float64) { return "gorgonia graph", math.NaN() }
 
 // predictGraph is Predict for a ψ* with no fused kernel: φ*(u_i, a_i) plus
 // Σ_j Ŵ[i,j]·ψ*(inputs of edge i←j), with e as in predictInto.

@@ -12,7 +12,7 @@ func TestRampedLRRisesGeometrically(t *testing.T) {
 	cfg := TrainConfig{Alternating: AlternatingConfig{WarmupSteps: 100, RampSteps: 100,
 		WarmupLR: LearningRates{W: 1e-2, Phi: 2e-3, Psi: 2e-3, Embedding: 1e-3},
 		LR:       LearningRates{Phi: 1e-2, Psi: 1e-2, Embedding: 1e-2}}}
-	tr := &trainer{m: &Model{}, cfg: cfg}
+	tr := &trainer{epochLoop: epochLoop{m: &Model{}, cfg: cfg}}
 	for _, c := range []struct {
 		step     int
 		phi, emb float64

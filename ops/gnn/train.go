@@ -2,14 +2,10 @@ package gnn
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"math/rand"
 	"os"
 	"path/filepath"
-	"slices"
-	"time"
 
 	"github.com/ngs-lab/ngs/ops/eval"
 	"github.com/ngs-lab/ngs/ops/metrics"
@@ -42,19 +38,8 @@ func Train(ctx context.Context, spec ModelSpec, data Data, cfg TrainConfig) (m *
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	if cfg.Resume {
-		if m, err = loadForResume(spec, cfg.CheckpointDir); err != nil {
-			return nil, err
-		}
-	}
-	if m == nil {
-		if m, err = NewModel(spec, cfg.Seed); err != nil {
-			return nil, err
-		}
-	} else if cfg.OnResume != nil {
-		if err := cfg.OnResume(m.CheckpointExtra()); err != nil {
-			return nil, fmt.Errorf("gnn: resume: %w", err)
-		}
+	if m, err = startModel(spec, cfg); err != nil {
+		return nil, err
 	}
 	return m, TrainModel(ctx, m, data, cfg)
 }
@@ -114,26 +99,17 @@ func TrainModel(ctx context.Context, m *Model, data Data, cfg TrainConfig) (err 
 	return t.run(ctx)
 }
 
-// trainer is the state of one Train call.
+// trainer is the state of one Train call: the shared epoch schedule
+// (epochLoop) and what the fused kernels and the alternating solver add.
 type trainer struct {
-	m     *Model
-	data  Data
-	cfg   TrainConfig
-	adam  *nn.Adam
-	wk    *batchWork
-	rng   *rand.Rand
-	start time.Time
+	epochLoop
+	wk *batchWork
 	// train and val split the frames; valSub are the scored validation frames.
 	train, val, valSub []int
 	valWork            *batchWork
-	// progress accumulation
-	lossSum   float64
-	lossCount int
-	lastTime  time.Time
-	lastSteps int
-	solver    *wSolver
-	lastSolve SolveReport
-	solveNote string
+	solver             *wSolver
+	lastSolve          SolveReport
+	solveNote          string
 	// warned records what was already reported, so that a solve's warning
 	// is given once per method and once per flat sender.
 	warnedMethod map[string]bool
@@ -147,12 +123,8 @@ type trainer struct {
 }
 
 func newTrainer(m *Model, data Data, cfg TrainConfig) *trainer {
-	if cfg.XNorm > 0 {
-		m.xnorm = cfg.XNorm
-	} else if m.xnorm == 0 {
-		m.xnorm = DefaultXNorm(data.U, data.N)
-	}
-	t := &trainer{m: m, data: data, cfg: cfg}
+	prepareModel(m, data, cfg)
+	t := &trainer{epochLoop: epochLoop{m: m, data: data, cfg: cfg}}
 	t.train, t.val = splitFrames(data.T, cfg.Validation)
 	t.valSub = strided(t.val, cfg.ValidationFrames)
 	t.adam = nn.NewAdam()
@@ -178,11 +150,6 @@ func newTrainer(m *Model, data Data, cfg TrainConfig) *trainer {
 	for _, s := range m.track.Adam {
 		if g := t.adam.Group(s.Name); g != nil {
 			g.SetMoments(s.M, s.V, s.T)
-		}
-	}
-	if cfg.FreezeEmbedding {
-		for k := range m.a {
-			m.a[k] = 1
 		}
 	}
 	t.initInputTable() // issue 14: e learned or given as a table (omega.go)
@@ -239,13 +206,6 @@ func strided(xs []int, k int) []int {
 	return out
 }
 
-// warn passes a message to cfg.OnWarning.
-func (t *trainer) warn(format string, args ...any) {
-	if t.cfg.OnWarning != nil {
-		t.cfg.OnWarning(fmt.Sprintf(format, args...))
-	}
-}
-
 // warnConstant names the neurons whose activity never changes: their ψ* is
 // flat, so the data cannot determine their column of Ŵ.
 func (t *trainer) warnConstant() {
@@ -295,76 +255,36 @@ func neuronList(idx []int) string {
 	return s
 }
 
+// run trains through the shared epoch schedule (epochLoop.run), with
+// Train's steps: the phase's learning rates and, when due, a solve of Ŵ
+// before each Adam step.
 func (t *trainer) run(ctx context.Context) error {
-	t.start, t.lastTime = time.Now(), time.Now()
-	m, cfg := t.m, t.cfg
 	t.setPhase()
-	for m.epochs < cfg.Epochs {
-		epoch := m.epochs
-		// One stream per epoch, so that a resumed run draws what an
-		// uninterrupted one would.
-		t.rng = rand.New(rand.NewSource(cfg.Seed + 7919*int64(epoch+1)))
-		frozenPA := m.freezeEpochs > 0
-		t.adam.Group("a").Frozen = cfg.FreezeEmbedding || frozenPA
-		t.adam.Group("psi").Frozen = frozenPA
-		var epochLoss float64
-		for step := 0; step < cfg.StepsPerEpoch; step++ {
-			if err := ctx.Err(); err != nil {
-				return t.cancelled(err)
-			}
-			t.setPhase()
-			if t.solveDue() {
-				if m.inputIndex != nil && m.track.Steps == max(cfg.Alternating.WarmupSteps, 0) {
-					// Adam now trains only the input neurons' rows.
-					t.adam.Group("W").Reset()
-				}
-				t.noteSolve(t.solver.solve())
-				t.afterSolve() // issue 14: anchor the input rows, re-estimate e
-			}
-			loss := t.step(t.options(epoch))
-			epochLoss += loss
-			t.report(epoch, step+1)
-		}
-		m.losses = append(m.losses, epochLoss/float64(cfg.StepsPerEpoch))
-		m.epochs++
-		if frozenPA {
-			m.freezeEpochs--
-		}
-		if !cfg.KeepAdamMoments {
-			t.adam.Reset()
-		}
-		changed, err := t.runHook(epoch)
-		if err != nil {
-			return err
-		}
-		t.trackEpoch(epoch, changed)
-		t.checkpoint()
-		if t.converged() {
-			t.warn("training converged after %d epochs: the validation loss has not improved by more than %g for %d epochs", m.epochs, cfg.Tolerance, cfg.Patience)
-			break
-		}
-	}
-	t.finish()
-	if dir := cfg.CheckpointDir; dir != "" {
-		if err := m.Save(filepath.Join(dir, FitFile)); err != nil {
-			t.warn("the trained fit was not saved to %s: %v", dir, err)
-		}
-	}
-	return nil
+	return t.epochLoop.run(ctx, t)
 }
 
-// runHook runs cfg.OnEpochEnd and says whether it changed the embeddings or
-// φ* (a clustering step), which starts a new phase for the best-fit choice.
-func (t *trainer) runHook(epoch int) (bool, error) {
-	if t.cfg.OnEpochEnd == nil {
-		return false, nil
+// trainStep is the epoch loop's step: the phase's learning rates, the
+// alternating solver's solve of Ŵ when due, then one Adam step.
+func (t *trainer) trainStep(epoch, _ int) (float64, error) {
+	m, cfg := t.m, t.cfg
+	t.setPhase()
+	if t.solveDue() {
+		if m.inputIndex != nil && m.track.Steps == max(cfg.Alternating.WarmupSteps, 0) {
+			// Adam now trains only the input neurons' rows.
+			t.adam.Group("W").Reset()
+		}
+		t.noteSolve(t.solver.solve())
+		t.afterSolve() // issue 14: anchor the input rows, re-estimate e
 	}
-	m := t.m
-	a, phi := append([]float32(nil), m.a...), append([]float32(nil), m.phi.Params...)
-	if err := t.cfg.OnEpochEnd(epoch, m); err != nil {
-		return false, fmt.Errorf("gnn: epoch %d hook: %w", epoch, err)
+	return t.step(t.options(epoch)), nil
+}
+
+// progressNote is the last solve's summary and the last validation loss.
+func (t *trainer) progressNote() (string, float64) {
+	if v := t.m.track.ValLosses; len(v) > 0 {
+		return t.solveNote, v[len(v)-1]
 	}
-	return !slices.Equal(a, m.a) || !slices.Equal(phi, m.phi.Params), nil
+	return t.solveNote, math.NaN()
 }
 
 // trackEpoch scores the epoch on the validation frames, keeps the best fit
@@ -480,19 +400,6 @@ func (t *trainer) finalFrames() []int {
 		return strided(t.train, f)
 	}
 	return t.train
-}
-
-// lrFactor is the LRDecay schedule's factor on the learning rates at the
-// current step: 1 for the first half of the run's steps, then a cosine
-// down to LRDecay at the last step.
-func (t *trainer) lrFactor() float64 {
-	total := float64(t.cfg.Epochs * t.cfg.StepsPerEpoch)
-	half, s := total/2, float64(t.m.track.Steps)
-	if t.cfg.LRDecay >= 1 || s <= half {
-		return 1
-	}
-	x := math.Min(1, (s-half)/(total-half))
-	return t.cfg.LRDecay + (1-t.cfg.LRDecay)*0.5*(1+math.Cos(math.Pi*x))
 }
 
 // validate returns the mean squared error of the model's du/dt on the
@@ -658,8 +565,6 @@ func (t *trainer) step(opt stepOptions) float64 {
 	t.maskSolvedRows()
 	t.adam.Step()
 	t.m.track.Steps++
-	t.lossSum += data
-	t.lossCount++
 	return data
 }
 
@@ -691,33 +596,6 @@ func (t *trainer) zeroGrads() {
 	}
 }
 
-func (t *trainer) report(epoch, step int) {
-	cfg := t.cfg
-	if cfg.OnProgress == nil || (step%cfg.ProgressEvery != 0 && step != cfg.StepsPerEpoch) {
-		return
-	}
-	now := time.Now()
-	dt := now.Sub(t.lastTime).Seconds()
-	p := Progress{Epoch: epoch, Step: step, StepsPerEpoch: cfg.StepsPerEpoch,
-		Loss: t.lossSum / math.Max(1, float64(t.lossCount)), R2: math.NaN(), Slope: math.NaN(),
-		Elapsed: now.Sub(t.start).Seconds(), Validation: math.NaN(), Message: t.solveNote}
-	if v := t.m.track.ValLosses; len(v) > 0 {
-		p.Validation = v[len(v)-1]
-	}
-	if dt > 0 {
-		p.StepsPerSecond = float64(t.m.track.Steps-t.lastSteps) / dt
-		p.FramesPerSecond = p.StepsPerSecond * float64(cfg.Batch)
-	}
-	if cfg.TrueW != nil {
-		if fit, err := ConnectivityFit(t.m, cfg.TrueW, cfg.TrueGain); err == nil {
-			p.R2, p.Slope = fit.R2, fit.Slope
-		}
-	}
-	cfg.OnProgress(p)
-	t.lossSum, t.lossCount = 0, 0
-	t.lastTime, t.lastSteps = time.Now(), t.m.track.Steps
-}
-
 // ConnectivityFit fits the corrected Ŵ against trueW (SPEC §4) with
 // eval.Connectivity, the one connectivity fit (over the off-diagonal
 // entries): R² and slope of corrected = slope·true + intercept. The model's
@@ -735,23 +613,6 @@ func ConnectivityFit(m *Model, trueW []float32, gain float64) (metrics.Fit, erro
 	}
 	score, err := eval.Connectivity(wc, trueW, m.spec.N)
 	return score.Fit, err
-}
-
-// checkpoint writes the epoch-end state (hooks included) when a directory
-// is set. A failed write warns and training goes on: the epoch in memory is
-// never discarded.
-func (t *trainer) checkpoint() {
-	dir := t.cfg.CheckpointDir
-	if dir == "" {
-		return
-	}
-	if err := t.saveCheckpoint(dir); err != nil {
-		t.warn("checkpoint after epoch %d not written (training goes on): %v", t.m.epochs-1, err)
-	}
-}
-
-func (t *trainer) saveCheckpoint(dir string) error {
-	return saveTrainingState(t.m, t.adam, t.cfg, dir, CheckpointFile)
 }
 
 // saveTrainingState writes m as dir/file with the hooks' state
@@ -779,20 +640,4 @@ func saveTrainingState(m *Model, adam *nn.Adam, cfg TrainConfig, dir, file strin
 		return fmt.Errorf("gnn: checkpoint directory: %w", err)
 	}
 	return m.Save(filepath.Join(dir, file))
-}
-
-// cancelled wraps ctx's error; the checkpoint of the last completed epoch
-// (if any) stays, so that a resumed run continues exactly.
-func (t *trainer) cancelled(cause error) error {
-	saved := t.cfg.CheckpointDir != "" && t.m.epochs > 0
-	if saved {
-		if _, err := os.Stat(filepath.Join(t.cfg.CheckpointDir, CheckpointFile)); err != nil {
-			saved = false
-		}
-	}
-	if saved {
-		return fmt.Errorf("gnn: training cancelled during epoch %d (the checkpoint of epoch %d is in %s): %w",
-			t.m.epochs, t.m.epochs-1, t.cfg.CheckpointDir, cause)
-	}
-	return errors.Join(fmt.Errorf("gnn: training cancelled during epoch %d (no checkpoint)", t.m.epochs), cause)
 }
