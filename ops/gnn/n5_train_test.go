@@ -3,7 +3,6 @@ package gnn
 import (
 	"context"
 	"math"
-	"math/rand"
 	"testing"
 	"time"
 )
@@ -15,19 +14,7 @@ var n5Params = [][3]float64{{1, 1, 1}, {1, 2, 2}, {2, 1, 4}, {2, 2, 8}}
 // g·Σ_j W[i,j]·(tanh(u_j/w_i) − u_j·ln(w_j)/50): the transfer depends on
 // the receiver's width w_i and the sender's w_j.
 func simulateN5(n, frames, burnin int, dt float64, w []float32, seed int64) simulation {
-	rng := rand.New(rand.NewSource(seed))
-	types := make([]int, n)
-	for i := range types {
-		types[i] = min(i*len(n5Params)/n, len(n5Params)-1)
-	}
-	u := make([]float64, n)
-	for i := range u {
-		u[i] = 5 * rng.NormFloat64()
-	}
-	du := make([]float64, n)
-	sim := simulation{N: n, T: frames, W: w, Types: types}
-	sim.Data = Data{U: make([]float32, frames*n), DU: make([]float32, frames*n), T: frames, N: n}
-	for k := -burnin; k < frames; k++ {
+	return simulateEuler(n, frames, burnin, len(n5Params), dt, w, seed, func(types []int, u, du []float64) {
 		for i := 0; i < n; i++ {
 			p := n5Params[types[i]]
 			var s float64
@@ -38,17 +25,7 @@ func simulateN5(n, frames, burnin int, dt float64, w []float32, seed int64) simu
 			}
 			du[i] = -p[0]*u[i] + p[1]*math.Tanh(u[i]) + 10*s
 		}
-		if k >= 0 {
-			for i := 0; i < n; i++ {
-				sim.Data.U[k*n+i] = float32(u[i])
-				sim.Data.DU[k*n+i] = float32(du[i])
-			}
-		}
-		for i := range u {
-			u[i] += dt * du[i]
-		}
-	}
-	return sim
+	})
 }
 
 // On a small N5 network the alternating solver (group-wise exact solves of

@@ -38,18 +38,8 @@ func cauchyW(n int, seed uint64) []float32 {
 
 // simulateN2 integrates du/dt = -c·u + s·tanh(u) + g·Σ_j W[i,j]·tanh(u_j).
 func simulateN2(n, frames, burnin int, dt float64, w []float32, seed int64) simulation {
-	rng := rand.New(rand.NewSource(seed))
-	types := make([]int, n)
-	for i := range types {
-		types[i] = min(i*len(fig2Params)/n, len(fig2Params)-1)
-	}
-	u := make([]float64, n)
-	for i := range u {
-		u[i] = 5 * rng.NormFloat64()
-	}
 	th := make([]float64, n)
-	du := make([]float64, n)
-	deriv := func() {
+	return simulateEuler(n, frames, burnin, len(fig2Params), dt, w, seed, func(types []int, u, du []float64) {
 		for j := range u {
 			th[j] = math.Tanh(u[j])
 		}
@@ -62,11 +52,28 @@ func simulateN2(n, frames, burnin int, dt float64, w []float32, seed int64) simu
 			}
 			du[i] = -p[2]*u[i] + p[1]*th[i] + p[0]*s
 		}
+	})
+}
+
+// simulateEuler is the test simulators' Euler loop: kinds types in
+// contiguous blocks, u0 ~ N(0, 5²) from a math/rand source seeded with
+// seed, then burnin steps of dt and frames recorded steps; rate writes
+// du/dt at u into du (types: each neuron's type).
+func simulateEuler(n, frames, burnin, kinds int, dt float64, w []float32, seed int64, rate func(types []int, u, du []float64)) simulation {
+	rng := rand.New(rand.NewSource(seed))
+	types := make([]int, n)
+	for i := range types {
+		types[i] = min(i*kinds/n, kinds-1)
 	}
+	u := make([]float64, n)
+	for i := range u {
+		u[i] = 5 * rng.NormFloat64()
+	}
+	du := make([]float64, n)
 	sim := simulation{N: n, T: frames, W: w, Types: types}
 	sim.Data = Data{U: make([]float32, frames*n), DU: make([]float32, frames*n), T: frames, N: n}
 	for k := -burnin; k < frames; k++ {
-		deriv()
+		rate(types, u, du)
 		if k >= 0 {
 			for i := 0; i < n; i++ {
 				sim.Data.U[k*n+i] = float32(u[i])
