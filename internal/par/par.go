@@ -3,7 +3,9 @@
 // given number of near-equal blocks; Chunks cuts it into blocks of a given
 // size (ChunkSize: at most GOMAXPROCS of them). Either way the blocks
 // depend only on n and the count or size, so a reduction into per-block
-// buffers adds up the same way on every run of a binary.
+// buffers adds up the same way on every run of a binary. Team runs a job
+// split into a fixed number of shares over persistent goroutines, for work
+// repeated too often to start goroutines each time.
 package par
 
 import (

@@ -4,19 +4,20 @@ import (
 	"fmt"
 	"runtime"
 
+	"github.com/ngs-lab/ngs/internal/par"
 	"github.com/ngs-lab/ngs/ops/eqn"
 	"github.com/ngs-lab/ngs/ops/vec"
 )
 
 // coupler computes every term's Coupled[i] = Σ_{j≠i} W[i,j]·S_{g(i)}[j] for
 // all receivers with the matrix-vector kernel of package vec, splitting the
-// rows into one block per worker of a team. With several terms the rows go
+// rows into one block per worker of a par.Team. With several terms the rows go
 // in chunks small enough to stay in cache, so W is read from memory once per
 // step for all terms.
 type coupler struct {
 	n     int
 	terms []*eqn.BoundTerm
-	team  *team
+	team  *par.Team
 	w     []float32
 	errs  []error // per worker, from the last couple
 }
@@ -31,17 +32,17 @@ const cacheRows = 16
 func newCoupler(n int, terms []*eqn.BoundTerm) *coupler {
 	workers := max(1, min(runtime.GOMAXPROCS(0), n/minRowsPerWorker))
 	c := &coupler{n: n, terms: terms, errs: make([]error, workers)}
-	c.team = newTeam(workers, c.block)
+	c.team = par.NewTeam(workers, c.block)
 	return c
 }
 
 // close stops the coupler's helper goroutines.
-func (c *coupler) close() { c.team.close() }
+func (c *coupler) close() { c.team.Close() }
 
 // couple fills the Coupled vectors of all terms for weights w.
 func (c *coupler) couple(w []float32) error {
 	c.w = w
-	c.team.run()
+	c.team.Run()
 	c.w = nil
 	for _, err := range c.errs {
 		if err != nil {

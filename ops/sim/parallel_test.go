@@ -30,8 +30,8 @@ func TestParallelCouplingMatchesReference(t *testing.T) {
 	for i := range n {
 		net.W[i*n+i] = 0.5 // ignored by the rule: sums run over j ≠ i
 	}
-	if c := newCoupler(n, nil); c.team.workers != 2 {
-		t.Fatalf("N = %d on 2 cores: %d workers, want 2", n, c.team.workers)
+	if c := newCoupler(n, nil); c.team.Workers() != 2 {
+		t.Fatalf("N = %d on 2 cores: %d workers, want 2", n, c.team.Workers())
 	}
 	opt := Options{Dt: 0.01, Frames: 12, Burnin: 3, Seed: 9, Unroll: 5}
 	ref, err := Reference(context.Background(), net, opt)
@@ -46,6 +46,20 @@ func TestParallelCouplingMatchesReference(t *testing.T) {
 		if d, at := maxRelDiff(pair[0], pair[1]); d > 1e-4 || len(pair[0]) != 12*n {
 			t.Errorf("tier %v %s: %d values; frame %d neuron %d: compiled %v, reference %v (rel diff %.2g)",
 				cpu.Selected(), what, len(pair[0]), at/n, at%n, pair[0][at], pair[1][at], d)
+		}
+	}
+}
+
+// BenchmarkCouple1000 is the coupling op alone at N = 1000 (W in cache).
+func BenchmarkCouple1000(b *testing.B) {
+	n := 1000
+	w := make([]float32, n*n)
+	term := &eqn.BoundTerm{Senders: [][]float32{make([]float32, n)}, Coupled: make([]float32, n)}
+	c := newCoupler(n, []*eqn.BoundTerm{term})
+	defer c.close()
+	for b.Loop() {
+		if err := c.couple(w); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -1,18 +1,20 @@
-package sim
+package par
 
 import (
 	"sync/atomic"
 	"time"
 )
 
-// team runs one job split over a fixed number of workers: the calling
-// goroutine does share 0, persistent helper goroutines the others. A run
+// Team is the parallel loop for work repeated many times a second (the
+// simulator's coupling, once per Euler step): one job split over a fixed
+// number of workers, the calling goroutine doing share 0 and persistent
+// helper goroutines the others. A run
 // costs a few atomic operations instead of starting goroutines: helpers spin
 // on a generation counter for up to spinFor after their last share (the
 // Euler step between two couplings is shorter) and then park on a channel,
 // so an idle team does not hold a core; the caller waiting for the helpers
 // does the same.
-type team struct {
+type Team struct {
 	workers int
 	job     func(k, workers int)
 	gen     atomic.Uint64 // incremented once per run (and by close)
@@ -26,7 +28,7 @@ type team struct {
 	serialUntil time.Time
 }
 
-// serialFor is how long a team runs serially after its helpers lagged.
+// serialFor is how long a Team runs serially after its helpers lagged.
 const serialFor = 20 * time.Millisecond
 
 // helper is the parking state of one helper goroutine.
@@ -38,8 +40,11 @@ type helper struct {
 // spinFor is how long an idle helper polls before parking.
 const spinFor = 50 * time.Microsecond
 
-func newTeam(workers int, job func(k, workers int)) *team {
-	t := &team{workers: workers, job: job, caller: helper{wake: make(chan struct{}, 1)}}
+// NewTeam starts workers−1 helper goroutines that run job(k, workers) for
+// their share k at every Run; Close stops them.
+func NewTeam(workers int, job func(k, workers int)) *Team {
+	workers = max(workers, 1)
+	t := &Team{workers: workers, job: job, caller: helper{wake: make(chan struct{}, 1)}}
 	for k := 1; k < workers; k++ {
 		h := &helper{wake: make(chan struct{}, 1)}
 		t.helpers = append(t.helpers, h)
@@ -48,8 +53,11 @@ func newTeam(workers int, job func(k, workers int)) *team {
 	return t
 }
 
-// run executes every share of the job and returns when all are done.
-func (t *team) run() {
+// Workers is the number of shares of every run.
+func (t *Team) Workers() int { return t.workers }
+
+// Run executes every share of the job and returns when all are done.
+func (t *Team) Run() {
 	if t.workers == 1 {
 		t.job(0, 1)
 		return
@@ -74,7 +82,7 @@ func (t *team) run() {
 // awaitHelpers returns when every helper has finished its share: it polls
 // for up to spinFor, then parks (a loaded machine may have descheduled a
 // helper's thread, and polling would keep it from running).
-func (t *team) awaitHelpers() {
+func (t *Team) awaitHelpers() {
 	if spinUntil(func() bool { return t.pending.Load() == 0 }) {
 		return
 	}
@@ -98,14 +106,14 @@ func spinUntil(done func() bool) bool {
 	}
 }
 
-// close stops the helpers; the team must not run afterwards.
-func (t *team) close() {
+// Close stops the helpers; the team must not run afterwards.
+func (t *Team) Close() {
 	t.stopped.Store(true)
 	t.release()
 }
 
 // release starts a new generation and wakes parked helpers.
-func (t *team) release() {
+func (t *Team) release() {
 	t.gen.Add(1)
 	for _, h := range t.helpers {
 		if h.sleeping.Swap(false) {
@@ -115,7 +123,7 @@ func (t *team) release() {
 }
 
 // serve is helper k's loop: wait for a generation, do share k, report.
-func (t *team) serve(k int, h *helper) {
+func (t *Team) serve(k int, h *helper) {
 	var seen uint64
 	for {
 		seen = t.await(h, seen)
@@ -130,7 +138,7 @@ func (t *team) serve(k int, h *helper) {
 }
 
 // await returns the first generation after seen, spinning, then parking.
-func (t *team) await(h *helper, seen uint64) uint64 {
+func (t *Team) await(h *helper, seen uint64) uint64 {
 	if spinUntil(func() bool { return t.gen.Load() != seen }) {
 		return t.gen.Load()
 	}
