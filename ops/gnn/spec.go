@@ -393,9 +393,9 @@ type AlternatingConfig struct {
 	// W 1e-2 and 2e-3 for φ*, ψ* and a (measured on Fig 2 at N = 1000).
 	WarmupLR LearningRates
 	// RampSteps moves the MLPs' and embeddings' learning rates from
-	// WarmupLR to LR geometrically over this many steps after the warm-up
-	// (default 500; negative: at once). A step up by 5× right after the
-	// first solve flattened ψ* for every sender in Supp 12 (32 types).
+	// WarmupLR to LR geometrically over this many steps after the warm-up,
+	// instead of at once (0: at once). A step up by 5× right after the
+	// first solve can flatten ψ* for every sender (Supp 12).
 	RampSteps int
 	// OwnTerm gives every receiver's row of the solve its own columns
 	// u_i, ψ*(u_i), φ*(u_i), solved jointly with Ŵ, and refits φ* (and
@@ -549,9 +549,6 @@ func (c TrainConfig) withDefaults(frames int) TrainConfig {
 	}
 	if a.WarmupSteps == 0 {
 		a.WarmupSteps = 1000
-	}
-	if a.RampSteps == 0 {
-		a.RampSteps = 500
 	}
 	if a.WarmupLR.W == 0 {
 		a.WarmupLR.W = 1e-2
