@@ -146,14 +146,7 @@ func CorrectedWeights(m *gnn.Model, data *Data, truth *Truth) ([]float32, error)
 	if !ok {
 		return pairCorrectedWeights(m, data, truth, gbar)
 	}
-	n := m.N()
-	w := m.W()
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			w[i*n+j] = float32(float64(w[i*n+j]) * alpha[j] / gbar)
-		}
-	}
-	return w, nil
+	return scaledWeights(m, gbar, func(int) []float64 { return alpha }), nil
 }
 
 // pairCorrectedWeights is Ŵ[i,j]·α_{type(i),j}/ḡ with pairAffine's α, or
@@ -167,14 +160,21 @@ func pairCorrectedWeights(m *gnn.Model, data *Data, truth *Truth, gbar float64) 
 		return gnn.CorrectedW(m, m.XNorm(), gbar)
 	}
 	n := m.N()
+	return scaledWeights(m, gbar, func(i int) []float64 { return alpha[truth.Types[i]*n:] }), nil
+}
+
+// scaledWeights returns Ŵ[i,j]·row(i)[j]/ḡ: receiver i's scales of its
+// senders come from row.
+func scaledWeights(m *gnn.Model, gbar float64, row func(i int) []float64) []float32 {
+	n := m.N()
 	w := m.W()
 	for i := 0; i < n; i++ {
-		row := alpha[truth.Types[i]*n:]
+		alpha := row(i)
 		for j := 0; j < n; j++ {
-			w[i*n+j] = float32(float64(w[i*n+j]) * row[j] / gbar)
+			w[i*n+j] = float32(float64(w[i*n+j]) * alpha[j] / gbar)
 		}
 	}
-	return w, nil
+	return w
 }
 
 // comparedWeights returns the true and the corrected learned weights that

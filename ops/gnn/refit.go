@@ -30,14 +30,12 @@ func (m *Model) RefitPhi(grid, targets []float32, steps int, lr float64) (_ floa
 	rows := len(first) * g
 	x := make([]float32, rows*(1+d))
 	target := make([]float32, rows)
-	scale := make([]float32, rows)
 	for u, i := range first {
 		for k, r := range grid {
 			row := x[(u*g+k)*(1+d) : (u*g+k+1)*(1+d)]
 			row[0] = r
 			copy(row[1:], m.a[i*d:(i+1)*d])
 			target[u*g+k] = targets[i*g+k]
-			scale[u*g+k] = float32(weight[u])
 		}
 	}
 	all := float64(n * g)
@@ -50,9 +48,9 @@ func (m *Model) RefitPhi(grid, targets []float32, steps int, lr float64) (_ floa
 		y := m.phi.Forward(w, x, rows)
 		mse = 0
 		for r := range y {
-			diff := y[r] - target[r]
-			mse += float64(scale[r]) * float64(diff) * float64(diff)
-			dy[r] = float32(2 * float64(diff) * float64(scale[r]) / all)
+			diff, count := float64(y[r]-target[r]), float64(weight[r/g])
+			mse += count * diff * diff
+			dy[r] = float32(2 * diff * count / all)
 		}
 		mse /= all
 		if s == steps {
