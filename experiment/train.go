@@ -119,7 +119,7 @@ func train(c *runtime.Call) (runtime.Value, error) {
 		}
 		status := fmt.Sprintf("epoch %d step %d/%d loss %.4g %.0f steps/s", p.Epoch, p.Step, p.StepsPerEpoch, p.Loss, p.StepsPerSecond)
 		if !math.IsNaN(p.R2) {
-			status += fmt.Sprintf(" R² %.4f", p.R2)
+			status += fmt.Sprintf(" R² %.4f slope %.3f", p.R2, p.Slope)
 		}
 		if !math.IsNaN(p.Validation) {
 			status += fmt.Sprintf(" val %.4g", p.Validation)
@@ -352,6 +352,7 @@ var trainSetters = map[string]trainSetter{
 	"ridge":            floatSetting(func(st *trainSettings) *float64 { return &st.cfg.Alternating.Ridge }),
 	"lr_decay":         floatSetting(func(st *trainSettings) *float64 { return &st.cfg.LRDecay }),
 	"until_r2":         floatSetting(func(st *trainSettings) *float64 { return &st.untilR2 }),
+	"settle":           floatSetting(func(st *trainSettings) *float64 { return &st.cfg.Settle }),
 	"tolerance":        zeroMeans(1e-12, func(st *trainSettings) *float64 { return &st.cfg.Tolerance }),
 	"validation":       zeroMeans(-1, func(st *trainSettings) *float64 { return &st.cfg.Validation }),
 	"freeze_embedding": boolSetting(func(st *trainSettings) *bool { return &st.cfg.FreezeEmbedding }),

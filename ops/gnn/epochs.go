@@ -51,7 +51,9 @@ type epochLoop struct {
 type epochTrainer interface {
 	// trainStep runs step (from 0) of epoch: one batch drawn from the
 	// epoch's stream and one Adam step (and whatever the trainer does
-	// before it). It returns the batch's data loss.
+	// before it). It returns the batch's data loss; an error wrapping
+	// errSettled (with the loss of a step that ran) ends the epoch after
+	// this step and training after the epoch's end.
 	trainStep(epoch, step int) (float64, error)
 	// trackEpoch runs after epoch's hook (newPhase: the hook changed the
 	// embeddings or φ*) and before its checkpoint.
@@ -66,8 +68,12 @@ type epochTrainer interface {
 	progressNote() (string, float64)
 }
 
+// errSettled is wrapped by the error with which a trainer's step says that
+// Ŵ has settled (TrainConfig.Until UntilSettled).
+var errSettled = errors.New("training settled")
+
 // run trains until the model has completed cfg.Epochs epochs or tr says it
-// converged.
+// converged or settled.
 func (l *epochLoop) run(ctx context.Context, tr epochTrainer) error {
 	m, cfg := l.m, l.cfg
 	l.start, l.lastTime = time.Now(), time.Now()
@@ -78,20 +84,25 @@ func (l *epochLoop) run(ctx context.Context, tr epochTrainer) error {
 		l.adam.Group("a").Frozen = cfg.FreezeEmbedding || frozen
 		l.adam.Group("psi").Frozen = frozen
 		var epochLoss float64
-		for step := 0; step < cfg.StepsPerEpoch; step++ {
+		var settled error
+		steps := 0
+		for step := 0; step < cfg.StepsPerEpoch && settled == nil; step++ {
 			if err := ctx.Err(); err != nil {
 				return l.cancelled(err)
 			}
 			loss, err := tr.trainStep(epoch, step)
-			if err != nil {
+			if errors.Is(err, errSettled) {
+				settled = err // this step ran; the epoch ends after it
+			} else if err != nil {
 				return err
 			}
 			epochLoss += loss
 			l.lossSum += loss
 			l.lossCount++
+			steps++
 			l.report(epoch, step+1, tr)
 		}
-		m.losses = append(m.losses, epochLoss/float64(cfg.StepsPerEpoch))
+		m.losses = append(m.losses, epochLoss/float64(steps))
 		m.epochs++
 		if frozen {
 			m.freezeEpochs--
@@ -105,6 +116,10 @@ func (l *epochLoop) run(ctx context.Context, tr epochTrainer) error {
 		}
 		tr.trackEpoch(epoch, changed)
 		l.checkpoint()
+		if settled != nil {
+			l.warn("%v", settled)
+			break
+		}
 		if tr.converged() {
 			l.warn("training converged after %d epochs: the validation loss has not improved by more than %g for %d epochs", m.epochs, cfg.Tolerance, cfg.Patience)
 			break

@@ -51,6 +51,7 @@ type wSolver struct {
 	// freezeA keeps the embeddings where they are in the own-term refit
 	// (TrainConfig.FreezeEmbedding).
 	freezeA bool
+	solved  bool // a solve has been committed (Moved has a reference)
 }
 
 // gramBlock is the number of frames multiplied in float32 before their
@@ -76,6 +77,11 @@ type SolveReport struct {
 	// the solve fitted, after its refit (NaN when the solve had no
 	// own-term columns; see ownterm.go).
 	OwnRefit float64
+	// Moved is how far the solve moved Ŵ, free of ψ*'s scale: 1 − ρ² of
+	// the committed rows' off-diagonal weights against the previous
+	// solve's (NaN for the first solve or a rejected one). It needs no
+	// truth; the settled stopping rule reads it.
+	Moved float64
 }
 
 // newWSolver prepares the solves over the training frames train (Gram
@@ -267,9 +273,14 @@ func (s *wSolver) solve() SolveReport {
 // records rep as the last solve's report.
 func (s *wSolver) commit(w []float32, owned []bool, rep SolveReport, flatAll bool) SolveReport {
 	n := s.data.N
+	rep.Moved = math.NaN()
 	if flatAll {
 		rep.Applied = 0
 	} else {
+		if s.solved {
+			rep.Moved = moved(s.m.w, w, owned, n)
+		}
+		s.solved = true
 		for i := 0; i < n; i++ {
 			if owned[i] {
 				copy(s.m.w[i*n:(i+1)*n], w[i*n:(i+1)*n])
@@ -278,6 +289,34 @@ func (s *wSolver) commit(w []float32, owned []bool, rep SolveReport, flatAll boo
 	}
 	s.last = rep
 	return rep
+}
+
+// moved is 1 − ρ² between the off-diagonal entries of the owned rows of
+// old and w (both N×N, receiver-major), accumulated in float64: 0 when w is
+// old times any non-zero factor, 1 when they are uncorrelated.
+func moved(old, w []float32, owned []bool, n int) float64 {
+	var sx, sy, sxx, syy, sxy, k float64
+	for i := 0; i < n; i++ {
+		if !owned[i] {
+			continue
+		}
+		for j := 0; j < n; j++ {
+			if j == i {
+				continue
+			}
+			x, y := float64(old[i*n+j]), float64(w[i*n+j])
+			sx, sy, sxx, syy, sxy = sx+x, sy+y, sxx+x*x, syy+y*y, sxy+x*y
+			k++
+		}
+	}
+	if k < 2 {
+		return math.NaN()
+	}
+	vx, vy, cxy := sxx-sx*sx/k, syy-sy*sy/k, sxy-sx*sy/k
+	if vx <= 0 || vy <= 0 {
+		return math.NaN()
+	}
+	return max(0, 1-cxy*cxy/(vx*vy))
 }
 
 // solveOver solves as solve does, with frames as the Gram frames.

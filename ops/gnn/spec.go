@@ -421,7 +421,16 @@ type Progress struct {
 const (
 	UntilEpochs    = "epochs"    // train for Epochs epochs
 	UntilConverged = "converged" // stop once the validation loss stops improving
+	// UntilSettled stops the alternating solver once its solves of Ŵ stop
+	// moving it: the median Moved (SolveReport) of the last settleWindow
+	// solves is below TrainConfig.Settle. It needs no truth.
+	UntilSettled = "settled"
 )
+
+// settleWindow is the number of solves whose median Moved the settled rule
+// compares with TrainConfig.Settle: a median, so that one solve after a
+// clustering step or an Adam reset does not decide.
+const settleWindow = 5
 
 // TrainConfig is the training schedule of SPEC §3 plus ngs's options.
 type TrainConfig struct {
@@ -461,10 +470,14 @@ type TrainConfig struct {
 	// Until is UntilEpochs (default) or UntilConverged: stop after MinEpochs
 	// once Patience epochs in a row (default 2) have not lowered the best
 	// validation loss by more than Tolerance relative (default 0.01).
+	// UntilSettled instead stops, after MinEpochs, at the solve where the
+	// median 1 − ρ² between successive solves' Ŵ over the last
+	// settleWindow solves falls below Settle (default 1e-4).
 	Until     string
 	Patience  int
 	Tolerance float64
 	MinEpochs int
+	Settle    float64
 	// LRDecay is the factor on every learning rate at the last step: the
 	// rates stay as set for the first half of the Epochs×StepsPerEpoch
 	// steps, then follow a cosine down to LRDecay times their value
@@ -525,6 +538,9 @@ func (c TrainConfig) withDefaults(frames int) TrainConfig {
 	}
 	if c.Tolerance == 0 {
 		c.Tolerance = 0.01
+	}
+	if c.Settle == 0 {
+		c.Settle = 1e-4
 	}
 	if c.LRDecay == 0 {
 		c.LRDecay = 0.1
@@ -606,6 +622,9 @@ func (c TrainConfig) validate(spec ModelSpec, d Data) error {
 	}
 	switch c.Solver {
 	case SolverAdam:
+		if c.Until == UntilSettled {
+			return fmt.Errorf(`gnn: until "settled" watches the exact solves of Ŵ: it needs solver alternating`)
+		}
 	case SolverAlternating:
 		if spec.receiverGrouped() && spec.Omega != nil {
 			return fmt.Errorf("gnn: solver alternating supports N5 only without a hidden input (use solver adam)")
@@ -637,7 +656,8 @@ func (c TrainConfig) validateRobust() error {
 	}{
 		{c.Validation < 0.5 && !math.IsNaN(c.Validation), "validation", "a fraction below 0.5 (or negative for none)", c.Validation},
 		{c.ValidationFrames >= 1, "validation_frames", "≥ 1", c.ValidationFrames},
-		{c.Until == UntilEpochs || c.Until == UntilConverged, "until", `"epochs" or "converged"`, c.Until},
+		{c.Until == UntilEpochs || c.Until == UntilConverged || c.Until == UntilSettled, "until", `"epochs", "converged" or "settled"`, c.Until},
+		{c.Settle > 0 && c.Settle < 1, "settle", "in (0, 1)", c.Settle},
 		{c.Patience >= 1, "patience", "≥ 1", c.Patience},
 		{c.Tolerance >= 0 && c.Tolerance < 1, "tolerance", "in [0, 1)", c.Tolerance},
 		{c.MinEpochs >= 0, "min_epochs", "≥ 0", c.MinEpochs},

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/ngs-lab/ngs/ops/eval"
 	"github.com/ngs-lab/ngs/ops/metrics"
@@ -120,6 +121,7 @@ type trainer struct {
 	// next one, so together they are a consistent fit to go back to.
 	lastGood     *params
 	lastGoodStep int
+	moves        []float64 // each solve's Moved, for the settled rule
 }
 
 func newTrainer(m *Model, data Data, cfg TrainConfig) *trainer {
@@ -275,8 +277,31 @@ func (t *trainer) trainStep(epoch, _ int) (float64, error) {
 		}
 		t.noteSolve(t.solver.solve())
 		t.afterSolve() // issue 14: anchor the input rows, re-estimate e
+		if err := t.settled(); err != nil {
+			return t.step(t.options(epoch)), err
+		}
 	}
 	return t.step(t.options(epoch)), nil
+}
+
+// settled applies the UntilSettled rule after a solve: an error wrapping
+// errSettled once the median Moved of the last settleWindow solves is below
+// cfg.Settle (after MinEpochs epochs), else nil.
+func (t *trainer) settled() error {
+	if !math.IsNaN(t.lastSolve.Moved) {
+		t.moves = append(t.moves, t.lastSolve.Moved)
+	}
+	cfg := t.cfg
+	if cfg.Until != UntilSettled || t.m.epochs < cfg.MinEpochs || len(t.moves) < settleWindow {
+		return nil
+	}
+	last := slices.Clone(t.moves[len(t.moves)-settleWindow:])
+	slices.Sort(last)
+	if med := last[settleWindow/2]; med < cfg.Settle {
+		return fmt.Errorf("%w after %d steps: the last %d solves moved Ŵ by a median 1 − ρ² of %.2g, below settle = %g",
+			errSettled, t.m.track.Steps+1, settleWindow, med, cfg.Settle)
+	}
+	return nil
 }
 
 // progressNote is the last solve's summary and the last validation loss.
@@ -457,6 +482,9 @@ func (t *trainer) noteSolve(rep SolveReport) {
 	t.solveNote = fmt.Sprintf("last solve: %s, %d flat senders, %.0f%% applied", rep.Method, len(rep.Flat), 100*rep.Applied)
 	if rep.ValBefore > 0 {
 		t.solveNote += fmt.Sprintf(", validation ×%.3g", rep.ValAfter/rep.ValBefore)
+	}
+	if !math.IsNaN(rep.Moved) {
+		t.solveNote += fmt.Sprintf(", Ŵ moved %.2g", rep.Moved)
 	}
 }
 
