@@ -1,9 +1,12 @@
 // Command scaling turns the raw numbers of scripts/bench/scaling.sh
 // (results.tsv: one row per network size) into a Markdown table with the
 // growth exponent of every cost in N, an estimate of a full run at the
-// largest size from the measured per-step costs, and a log-log plot.
+// largest size from the measured per-step costs, and a log-log plot; with
+// -runs, it does the same for end-to-end runs (runs.tsv: one Supp 11 run
+// per size, with its time to W R² 0.99).
 //
 //	scaling -in results.tsv -png scaling.png > table.md
+//	scaling -runs runs.tsv -png runs.png > runs.md
 package main
 
 import (
@@ -220,6 +223,7 @@ func plot(path string, rows []row) error {
 func main() {
 	in := flag.String("in", "results.tsv", "the results of scripts/bench/scaling.sh")
 	png := flag.String("png", "", "write the log-log plot to this PNG file")
+	runs := flag.String("runs", "", "instead: the end-to-end runs file (N, frames, sim_s, steps, train_s, r2, wall_s, peak_rss_kb) to tabulate and plot")
 	var p run
 	flag.IntVar(&p.frames, "frames", 100_000, "frames of the full run to estimate")
 	flag.IntVar(&p.burnin, "burnin", 1000, "burn-in steps of the full run")
@@ -229,7 +233,13 @@ func main() {
 	flag.IntVar(&p.solveEvery, "solve-every", 50, "steps between solves of the full run")
 	flag.Float64Var(&p.validation, "validation", 0.1, "fraction of frames held out for validation")
 	flag.Parse()
-	if err := mainErr(*in, *png, p); err != nil {
+	err := error(nil)
+	if *runs != "" {
+		err = runsMain(*runs, *png)
+	} else {
+		err = mainErr(*in, *png, p)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "scaling:", err)
 		os.Exit(1)
 	}

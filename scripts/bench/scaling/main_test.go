@@ -58,3 +58,29 @@ func TestTableExponentsAndEstimate(t *testing.T) {
 		t.Errorf("bad header: %v", err)
 	}
 }
+
+// The end-to-end table gives per-frame and per-step costs, the time to R²
+// 0.99 where it was reached (and says where it was not), and exponents.
+func TestRunsTable(t *testing.T) {
+	in := "N\tframes\tsim_s\tsteps\ttrain_s\tr2\twall_s\tpeak_rss_kb\n" +
+		"# a comment\n" +
+		"1000\t100000\t10\t1000\t20\t0.991\t60\t1000000\n" +
+		"2000\t100000\t40\t2000\t160\t0.995\t300\t4000000\n" +
+		"8000\t100000\t640\t3000\t1200\t0.93\t3000\t64000000\n"
+	rows, err := readRuns(strings.NewReader(in), "runs.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	runsTable(&out, rows)
+	for _, want := range []string{"| 1000 | 100000 | 0.1 | 20 | 1000 | 20 s | 1.0 | 1.02 |",
+		"| 8000 | 100000 | 6.4 | 400 | not reached (R² 0.930 after 3000) | > 20.0 min | 50.0 | 65.54 |",
+		"| growth | | N^2.00 | ", "| N^1.00 | N^3.00 | | N^2.00 |"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+	if _, err := readRuns(strings.NewReader("N\tframes\tsim_s\tsteps\ttrain_s\tr2\twall_s\tpeak_rss_kb\n1000\t-1\t1\t1\t1\t1\t1\t1\n"), "runs.tsv"); err == nil || !strings.Contains(err.Error(), "runs.tsv:2: field frames") {
+		t.Errorf("negative frames: %v", err)
+	}
+}
