@@ -20,6 +20,12 @@ type kernelSet struct {
 	// (or NaN) and returns the number of values done.
 	sine      func(h, dh *float32, n int, om float32) int
 	sineBlock int
+	// relu sets h[k] = max(h[k], 0) keeping NaN, and reluGrad zeroes g[k]
+	// where !(h[k] > 0), for k < n, a multiple of reluBlock (relu.go). nil
+	// means reluGo and reluGradGo.
+	relu      func(h *float32, n int)
+	reluGrad  func(g, h *float32, n int)
+	reluBlock int
 }
 
 // kern is the kernel set of the tier chosen at start-up; tests switch it

@@ -27,10 +27,12 @@ func kernelsFor(t cpu.Tier) kernelSet {
 	switch t {
 	case cpu.AVX512:
 		return kernelSet{tier: t, gemm64: gemm64AVX512, sineBlock: 16,
-			sine: func(h, dh *float32, n int, om float32) int { return sineAVX512(h, dh, n, &sineConsts, om) }}
+			sine: func(h, dh *float32, n int, om float32) int { return sineAVX512(h, dh, n, &sineConsts, om) },
+			relu: reluAVX512, reluGrad: reluGradAVX512, reluBlock: 16}
 	case cpu.AVX2:
 		return kernelSet{tier: t, gemm64: gemm64AVX2, sineBlock: 8,
-			sine: func(h, dh *float32, n int, om float32) int { return sineAVX2(h, dh, n, &sineConsts8, om) }}
+			sine: func(h, dh *float32, n int, om float32) int { return sineAVX2(h, dh, n, &sineConsts8, om) },
+			relu: reluAVX2, reluGrad: reluGradAVX2, reluBlock: 8}
 	}
 	return kernelSet{tier: cpu.Generic}
 }

@@ -18,7 +18,8 @@ func sineNEON(h, dh *float32, n int, c *[16]uint32, om float32) int
 func kernelsFor(t cpu.Tier) kernelSet {
 	if t == cpu.NEON {
 		return kernelSet{tier: t, gemm64: gemm64NEON, sineBlock: 4,
-			sine: func(h, dh *float32, n int, om float32) int { return sineNEON(h, dh, n, &sineConsts, om) }}
+			sine: func(h, dh *float32, n int, om float32) int { return sineNEON(h, dh, n, &sineConsts, om) },
+			relu: reluNEON, reluGrad: reluGradNEON, reluBlock: 4}
 	}
 	return kernelSet{tier: cpu.Generic}
 }

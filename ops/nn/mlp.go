@@ -237,10 +237,7 @@ func (m *MLP) Forward(w *Work, x []float32, rows int) []float32 {
 func (m *MLP) activateRange(h, z []float32, lo, hi int) {
 	switch m.act {
 	case ReLU:
-		x := h[lo:hi]
-		for k, v := range x {
-			x[k] = max(v, 0)
-		}
+		relu(h[lo:hi])
 	case Tanh:
 		for k := lo; k < hi; k++ {
 			h[k] = float32(math.Tanh(float64(h[k])))
@@ -256,16 +253,7 @@ func (m *MLP) activateRange(h, z []float32, lo, hi int) {
 func (m *MLP) activationGradRange(g, h, z []float32, lo, hi int) {
 	switch m.act {
 	case ReLU:
-		gs, hs := g[lo:hi], h[lo:hi]
-		hs = hs[:len(gs)]
-		for k, v := range hs {
-			// Branch-free: keep g where h > 0 (h is max(z, 0) ≥ 0).
-			var keep uint32
-			if v > 0 {
-				keep = 0xffffffff
-			}
-			gs[k] = math.Float32frombits(math.Float32bits(gs[k]) & keep)
-		}
+		reluGrad(g[lo:hi], h[lo:hi])
 	case Tanh:
 		for k := lo; k < hi; k++ {
 			g[k] *= 1 - h[k]*h[k]
