@@ -118,7 +118,7 @@ var trainSchema = &lang.BlockSchema{
 		{Name: "gram_frames", Type: lang.Whole(1), Doc: "frames in the Gram matrix"},
 		{Name: "keep_adam", Type: lang.Boolean(), Doc: "keep Adam moments across epochs"},
 		{Name: "warmup", Type: lang.Whole(0), Doc: "Adam steps before the first exact solve"},
-		{Name: "lr_ramp", Type: lang.Whole(0), Doc: "steps over which the MLPs' rates rise from the warm-up's to solve_lr (0: at once)"},
+		{Name: "lr_ramp", Type: lang.Whole(0), Doc: "steps over which the MLPs' rates rise from the warm-up's to solve_lr (0: at once; default: 500 when the first solve fits the validation frames worse than the warm-up's Ŵ, else at once)"},
 		{Name: "solve_lr", Type: lang.Number().Above(0), Doc: "the MLPs' learning rate between solves"},
 		{Name: "adam_W", Type: lang.Boolean(), Doc: "also Adam on Ŵ between solves"},
 		{Name: "own_term", Type: lang.Boolean(), Doc: "give each receiver's row of the solve its own columns u_i, ψ*(u_i), φ*(u_i) and refit φ* to the own term they fit (sparse networks)"},

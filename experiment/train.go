@@ -377,6 +377,9 @@ var trainSetters = map[string]trainSetter{
 	},
 	"lr_ramp": func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {
 		st.cfg.Alternating.RampSteps = int(number(v))
+		if st.cfg.Alternating.RampSteps == 0 {
+			st.cfg.Alternating.RampSteps = -1 // gnn's 0 means automatic
+		}
 		return nil
 	},
 	"seed": func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {

@@ -394,8 +394,11 @@ type AlternatingConfig struct {
 	WarmupLR LearningRates
 	// RampSteps moves the MLPs' and embeddings' learning rates from
 	// WarmupLR to LR geometrically over this many steps after the warm-up,
-	// instead of at once (0: at once). A step up by 5× right after the
-	// first solve can flatten ψ* for every sender (Supp 12).
+	// instead of at once (negative: at once). 0 (the default) decides at
+	// the first solve: a ramp of autoRampSteps when that solve made the
+	// validation error worse, else at once. A step up by 5× right after a
+	// first solve that fits the data worse than the warm-up's Ŵ flattened
+	// ψ* for every sender (Supp 12 at N = 1000, Supp 11 at N = 4000).
 	RampSteps int
 	// OwnTerm gives every receiver's row of the solve its own columns
 	// u_i, ψ*(u_i), φ*(u_i), solved jointly with Ŵ, and refits φ* (and
@@ -426,6 +429,10 @@ const (
 	// solves is below TrainConfig.Settle. It needs no truth.
 	UntilSettled = "settled"
 )
+
+// autoRampSteps is the ramp of AlternatingConfig.RampSteps = 0 when the
+// first solve made the validation error worse (Supp 12's 500).
+const autoRampSteps = 500
 
 // settleWindow is the number of solves whose median Moved the settled rule
 // compares with TrainConfig.Settle: a median, so that one solve after a

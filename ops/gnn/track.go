@@ -62,6 +62,7 @@ type track struct {
 	BestEpoch int       // epoch (0-based) whose end state is Best; -1 for none
 	SinceBest int       // epochs since the best improved by more than Tolerance
 	LRScale   float64   // factor on every learning rate (halved by each rollback)
+	Ramp      int       // steps of the rate ramp after the warm-up (decided at the first solve when automatic)
 	Best      *params   // parameters at BestEpoch's end
 	Extra     []byte    // integrator state (TrainConfig.SaveExtra)
 	Adam      []AdamMoments

@@ -271,11 +271,17 @@ func (t *trainer) trainStep(epoch, _ int) (float64, error) {
 	m, cfg := t.m, t.cfg
 	t.setPhase()
 	if t.solveDue() {
-		if m.inputIndex != nil && m.track.Steps == max(cfg.Alternating.WarmupSteps, 0) {
+		first := m.track.Steps == max(cfg.Alternating.WarmupSteps, 0)
+		if m.inputIndex != nil && first {
 			// Adam now trains only the input neurons' rows.
 			t.adam.Group("W").Reset()
 		}
-		t.noteSolve(t.solver.solve())
+		rep := t.solver.solve()
+		t.noteSolve(rep)
+		if first {
+			t.decideRamp(rep)
+			t.setPhase() // this step's rates follow the decision
+		}
 		t.afterSolve() // issue 14: anchor the input rows, re-estimate e
 		if err := t.settled(); err != nil {
 			return t.step(t.options(epoch)), err
@@ -522,16 +528,32 @@ func (t *trainer) setPhase() {
 	}
 }
 
+// decideRamp sets the rate ramp after the first solve (rep):
+// Alternating.RampSteps when given, else autoRampSteps if the solve made
+// the validation error worse than the warm-up's Ŵ, else none.
+func (t *trainer) decideRamp(rep SolveReport) {
+	tr, a := &t.m.track, t.cfg.Alternating
+	switch {
+	case a.RampSteps != 0:
+		tr.Ramp = max(a.RampSteps, 0)
+	case rep.ValBefore > 0 && rep.ValAfter > rep.ValBefore:
+		tr.Ramp = autoRampSteps
+		t.warn("the first solve of Ŵ fits the validation frames %.3g× worse than the warm-up's Ŵ: the MLPs' rates rise to solve_lr over %d steps instead of at once", rep.ValAfter/rep.ValBefore, autoRampSteps)
+	}
+}
+
 // rampedLR is the alternating phase's learning rates, on their way from the
-// warm-up's over Alternating.RampSteps steps: warm·(alt/warm)^x with x the
-// fraction of the ramp done. Ŵ's rate (used only with AdamW) is not ramped.
+// warm-up's over the track's Ramp steps (see decideRamp):
+// warm·(alt/warm)^x with x the fraction of the ramp done. Ŵ's rate (used
+// only with AdamW) is not ramped.
 func (t *trainer) rampedLR() LearningRates {
 	a := t.cfg.Alternating
 	lr := a.LR
-	if a.RampSteps <= 0 {
+	steps := t.m.track.Ramp
+	if steps <= 0 {
 		return lr
 	}
-	x := float64(t.m.track.Steps-max(a.WarmupSteps, 0)) / float64(a.RampSteps)
+	x := float64(t.m.track.Steps-max(a.WarmupSteps, 0)) / float64(steps)
 	if x >= 1 {
 		return lr
 	}
