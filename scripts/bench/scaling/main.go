@@ -33,34 +33,50 @@ type row struct {
 var columns = []string{"N", "sim_ms_frame", "warmup_ms_step", "alt_ms_step", "gram_ms_frame", "gram_frames", "solve_s", "wall_s", "peak_rss_kb", "frames", "steps", "cpu_s"}
 
 func readRows(r io.Reader, name string) ([]row, error) {
+	vals, err := readTSV(r, name, columns)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]row, len(vals))
+	for k, v := range vals {
+		rows[k] = row{n: v[0], simMs: v[1], warmMs: v[2], altMs: v[3], gramMs: v[4], gramFrames: v[5], solveS: v[6],
+			wall: v[7], rssKB: v[8], frames: v[9], steps: v[10], cpu: v[11]}
+	}
+	return rows, nil
+}
+
+// readTSV reads a tab-separated file whose first line is exactly the
+// header cols and whose other lines (blank ones and # comments skipped)
+// are numbers ≥ 0, one per column; name is the file's name in errors.
+func readTSV(r io.Reader, name string, cols []string) ([][]float64, error) {
 	sc := bufio.NewScanner(r)
-	var rows []row
+	var rows [][]float64
 	line := 0
 	for sc.Scan() {
 		line++
-		fields := strings.Split(strings.TrimSpace(sc.Text()), "\t")
+		text := strings.TrimSpace(sc.Text())
 		if line == 1 {
-			if strings.Join(fields, "\t") != strings.Join(columns, "\t") {
-				return nil, fmt.Errorf("%s:1: header %q, expected %q", name, sc.Text(), strings.Join(columns, "\t"))
+			if text != strings.Join(cols, "\t") {
+				return nil, fmt.Errorf("%s:1: header %q, expected %q", name, sc.Text(), strings.Join(cols, "\t"))
 			}
 			continue
 		}
-		if len(fields) == 1 && fields[0] == "" {
+		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
-		if len(fields) != len(columns) {
-			return nil, fmt.Errorf("%s:%d: %d fields, expected %d (%s)", name, line, len(fields), len(columns), strings.Join(columns, ", "))
+		fields := strings.Split(text, "\t")
+		if len(fields) != len(cols) {
+			return nil, fmt.Errorf("%s:%d: %d fields, expected %d (%s)", name, line, len(fields), len(cols), strings.Join(cols, ", "))
 		}
 		v := make([]float64, len(fields))
 		for k, f := range fields {
 			x, err := strconv.ParseFloat(f, 64)
 			if err != nil || math.IsNaN(x) || x < 0 {
-				return nil, fmt.Errorf("%s:%d: field %s: %q is not a number ≥ 0", name, line, columns[k], f)
+				return nil, fmt.Errorf("%s:%d: field %s: %q is not a number ≥ 0", name, line, cols[k], f)
 			}
 			v[k] = x
 		}
-		rows = append(rows, row{n: v[0], simMs: v[1], warmMs: v[2], altMs: v[3], gramMs: v[4], gramFrames: v[5], solveS: v[6],
-			wall: v[7], rssKB: v[8], frames: v[9], steps: v[10], cpu: v[11]})
+		rows = append(rows, v)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)

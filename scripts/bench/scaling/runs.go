@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/ngs-lab/ngs/report"
 )
@@ -25,40 +21,13 @@ type runRow struct {
 var runColumns = []string{"N", "frames", "sim_s", "steps", "train_s", "r2", "wall_s", "peak_rss_kb"}
 
 func readRuns(r io.Reader, name string) ([]runRow, error) {
-	sc := bufio.NewScanner(r)
-	var rows []runRow
-	line := 0
-	for sc.Scan() {
-		line++
-		text := strings.TrimSpace(sc.Text())
-		if line == 1 {
-			if text != strings.Join(runColumns, "\t") {
-				return nil, fmt.Errorf("%s:1: header %q, expected %q", name, text, strings.Join(runColumns, "\t"))
-			}
-			continue
-		}
-		if text == "" || strings.HasPrefix(text, "#") {
-			continue
-		}
-		fields := strings.Split(text, "\t")
-		if len(fields) != len(runColumns) {
-			return nil, fmt.Errorf("%s:%d: %d fields, expected %d (%s)", name, line, len(fields), len(runColumns), strings.Join(runColumns, ", "))
-		}
-		v := make([]float64, len(fields))
-		for k, f := range fields {
-			x, err := strconv.ParseFloat(f, 64)
-			if err != nil || math.IsNaN(x) || x < 0 {
-				return nil, fmt.Errorf("%s:%d: field %s: %q is not a number ≥ 0", name, line, runColumns[k], f)
-			}
-			v[k] = x
-		}
-		rows = append(rows, runRow{n: v[0], frames: v[1], simS: v[2], steps: v[3], trainS: v[4], r2: v[5], wallS: v[6], rssKB: v[7]})
+	vals, err := readTSV(r, name, runColumns)
+	if err != nil {
+		return nil, err
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
-	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("%s: no rows", name)
+	rows := make([]runRow, len(vals))
+	for k, v := range vals {
+		rows[k] = runRow{n: v[0], frames: v[1], simS: v[2], steps: v[3], trainS: v[4], r2: v[5], wallS: v[6], rssKB: v[7]}
 	}
 	return rows, nil
 }
