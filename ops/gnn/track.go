@@ -63,6 +63,7 @@ type track struct {
 	SinceBest int       // epochs since the best improved by more than Tolerance
 	LRScale   float64   // factor on every learning rate (halved by each rollback)
 	Ramp      int       // steps of the rate ramp after the warm-up (decided at the first solve when automatic)
+	Moves     []float64 // each solve's SolveReport.Moved (the settled rule's history)
 	Best      *params   // parameters at BestEpoch's end
 	Extra     []byte    // integrator state (TrainConfig.SaveExtra)
 	Adam      []AdamMoments
@@ -80,6 +81,7 @@ func newTrack() track { return track{BestVal: math.NaN(), BestEpoch: -1, LRScale
 func (t track) clone() track {
 	c := t
 	c.ValLosses = slices.Clone(t.ValLosses)
+	c.Moves = slices.Clone(t.Moves)
 	c.Best = t.Best.clone()
 	c.Extra = slices.Clone(t.Extra)
 	c.Adam = slices.Clone(t.Adam)

@@ -121,7 +121,6 @@ type trainer struct {
 	// next one, so together they are a consistent fit to go back to.
 	lastGood     *params
 	lastGoodStep int
-	moves        []float64 // each solve's Moved, for the settled rule
 }
 
 func newTrainer(m *Model, data Data, cfg TrainConfig) *trainer {
@@ -294,18 +293,18 @@ func (t *trainer) trainStep(epoch, _ int) (float64, error) {
 // errSettled once the median Moved of the last settleWindow solves is below
 // cfg.Settle (after MinEpochs epochs), else nil.
 func (t *trainer) settled() error {
+	tr, cfg := &t.m.track, t.cfg
 	if !math.IsNaN(t.lastSolve.Moved) {
-		t.moves = append(t.moves, t.lastSolve.Moved)
+		tr.Moves = append(tr.Moves, t.lastSolve.Moved)
 	}
-	cfg := t.cfg
-	if cfg.Until != UntilSettled || t.m.epochs < cfg.MinEpochs || len(t.moves) < settleWindow {
+	if cfg.Until != UntilSettled || t.m.epochs < cfg.MinEpochs || len(tr.Moves) < settleWindow {
 		return nil
 	}
-	last := slices.Clone(t.moves[len(t.moves)-settleWindow:])
+	last := slices.Clone(tr.Moves[len(tr.Moves)-settleWindow:])
 	slices.Sort(last)
 	if med := last[settleWindow/2]; med < cfg.Settle {
 		return fmt.Errorf("%w after %d steps: the last %d solves moved Ŵ by a median 1 − ρ² of %.2g, below settle = %g",
-			errSettled, t.m.track.Steps+1, settleWindow, med, cfg.Settle)
+			errSettled, tr.Steps+1, settleWindow, med, cfg.Settle)
 	}
 	return nil
 }
