@@ -34,8 +34,10 @@ func reluGrad(g, h []float32) {
 
 // reluGo is relu in Go, branch-free: the value's bits are ANDed with a
 // mask that the compiler builds with a conditional move, all zeros where
-// h ≤ 0 (false for NaN), all ones elsewhere. It runs at about twice the
-// speed of max(v, 0), whose NaN and ±0 handling compiles to branches.
+// h ≤ 0 (false for NaN), all ones elsewhere. It is only a little faster
+// than max(v, 0), whose NaN and ±0 handling compiles to branches: 5.4
+// against 5.8 µs for 8,192 values (BenchmarkReLU, idle machine), against
+// 0.4 µs for a copy.
 func reluGo(h []float32) {
 	for k, v := range h {
 		keep := uint32(0xffffffff)
