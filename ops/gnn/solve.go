@@ -3,6 +3,7 @@ package gnn
 import (
 	"math"
 
+	"github.com/ngs-lab/ngs/ops/metrics"
 	"github.com/ngs-lab/ngs/ops/nn"
 )
 
@@ -292,31 +293,22 @@ func (s *wSolver) commit(w []float32, owned []bool, rep SolveReport, flatAll boo
 }
 
 // moved is 1 − ρ² between the off-diagonal entries of the owned rows of
-// old and w (both N×N, receiver-major), accumulated in float64: 0 when w is
-// old times any non-zero factor, 1 when they are uncorrelated.
+// w and old (both N×N, receiver-major): 0 when w is old times any non-zero
+// factor, 1 when they are uncorrelated, NaN when w is constant.
 func moved(old, w []float32, owned []bool, n int) float64 {
-	var sx, sy, sxx, syy, sxy, k float64
-	for i := 0; i < n; i++ {
-		if !owned[i] {
-			continue
-		}
-		for j := 0; j < n; j++ {
-			if j == i {
+	fit := metrics.FitEach(func(visit func(x, y float64)) {
+		for i := 0; i < n; i++ {
+			if !owned[i] {
 				continue
 			}
-			x, y := float64(old[i*n+j]), float64(w[i*n+j])
-			sx, sy, sxx, syy, sxy = sx+x, sy+y, sxx+x*x, syy+y*y, sxy+x*y
-			k++
+			for j := 0; j < n; j++ {
+				if j != i {
+					visit(float64(w[i*n+j]), float64(old[i*n+j]))
+				}
+			}
 		}
-	}
-	if k < 2 {
-		return math.NaN()
-	}
-	vx, vy, cxy := sxx-sx*sx/k, syy-sy*sy/k, sxy-sx*sy/k
-	if vx <= 0 || vy <= 0 {
-		return math.NaN()
-	}
-	return max(0, 1-cxy*cxy/(vx*vy))
+	})
+	return max(0, 1-fit.R2)
 }
 
 // solveOver solves as solve does, with frames as the Gram frames.

@@ -63,7 +63,7 @@ type track struct {
 	SinceBest int       // epochs since the best improved by more than Tolerance
 	LRScale   float64   // factor on every learning rate (halved by each rollback)
 	Ramp      int       // steps of the rate ramp after the warm-up (decided at the first solve when automatic)
-	Moves     []float64 // each solve's SolveReport.Moved (the settled rule's history)
+	Moves     []float64 // each solve's SolveReport.Moved, kept under UntilSettled (the rule's history)
 	Best      *params   // parameters at BestEpoch's end
 	Extra     []byte    // integrator state (TrainConfig.SaveExtra)
 	Adam      []AdamMoments

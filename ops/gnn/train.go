@@ -294,10 +294,13 @@ func (t *trainer) trainStep(epoch, _ int) (float64, error) {
 // cfg.Settle (after MinEpochs epochs), else nil.
 func (t *trainer) settled() error {
 	tr, cfg := &t.m.track, t.cfg
+	if cfg.Until != UntilSettled {
+		return nil
+	}
 	if !math.IsNaN(t.lastSolve.Moved) {
 		tr.Moves = append(tr.Moves, t.lastSolve.Moved)
 	}
-	if cfg.Until != UntilSettled || t.m.epochs < cfg.MinEpochs || len(tr.Moves) < settleWindow {
+	if t.m.epochs < cfg.MinEpochs || len(tr.Moves) < settleWindow {
 		return nil
 	}
 	last := slices.Clone(tr.Moves[len(tr.Moves)-settleWindow:])

@@ -20,28 +20,32 @@ type Fit struct {
 // of x's variation: R2 is 0 then, not the 1 that a perfect fit of the
 // constant would suggest.
 func LinearFit(x, y []float32) Fit {
-	n := len(x)
-	if len(y) < n {
-		n = len(y)
-	}
+	n := min(len(x), len(y))
+	return FitEach(func(visit func(x, y float64)) {
+		for k := 0; k < n; k++ {
+			visit(float64(x[k]), float64(y[k]))
+		}
+	})
+}
+
+// FitEach is LinearFit over the pairs that each passes to visit, for pairs
+// that are not two slices (a selection of a matrix's entries, say): each is
+// called twice (means, then deviations) and must pass the same pairs in the
+// same order both times.
+func FitEach(each func(visit func(x, y float64))) Fit {
+	var n int
+	var sx, sy float64
+	each(func(x, y float64) { n, sx, sy = n+1, sx+x, sy+y })
 	f := Fit{Slope: math.NaN(), Intercept: math.NaN(), R2: math.NaN(), N: n}
 	if n < 2 {
 		return f
 	}
-	var sx, sy float64
-	for k := 0; k < n; k++ {
-		sx += float64(x[k])
-		sy += float64(y[k])
-	}
 	mx, my := sx/float64(n), sy/float64(n)
 	var sxx, sxy, syy float64
-	for k := 0; k < n; k++ {
-		dx := float64(x[k]) - mx
-		dy := float64(y[k]) - my
-		sxx += dx * dx
-		sxy += dx * dy
-		syy += dy * dy
-	}
+	each(func(x, y float64) {
+		dx, dy := x-mx, y-my
+		sxx, sxy, syy = sxx+dx*dx, sxy+dx*dy, syy+dy*dy
+	})
 	if sxx == 0 {
 		return f
 	}

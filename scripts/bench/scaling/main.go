@@ -90,12 +90,22 @@ func readTSV(r io.Reader, name string, cols []string) ([][]float64, error) {
 // exponent is the least-squares slope of log y against log N: a cost that
 // grows as N^p has exponent p.
 func exponent(rows []row, y func(row) float64) float64 {
-	var sx, sy, sxx, sxy, k float64
+	var ns, ys []float64
 	for _, r := range rows {
-		if r.n <= 0 || y(r) <= 0 {
+		ns, ys = append(ns, r.n), append(ys, y(r))
+	}
+	return growth(ns, ys)
+}
+
+// growth is the least-squares slope of log y against log n over the pairs
+// where both are positive (NaN with fewer than two).
+func growth(n, y []float64) float64 {
+	var sx, sy, sxx, sxy, k float64
+	for i := range n {
+		if n[i] <= 0 || y[i] <= 0 {
 			continue
 		}
-		lx, ly := math.Log(r.n), math.Log(y(r))
+		lx, ly := math.Log(n[i]), math.Log(y[i])
 		sx, sy, sxx, sxy, k = sx+lx, sy+ly, sxx+lx*lx, sxy+lx*ly, k+1
 	}
 	if k < 2 || sxx*k-sx*sx == 0 {

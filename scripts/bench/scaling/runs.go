@@ -52,11 +52,11 @@ func runsTable(w io.Writer, rows []runRow) {
 			steps, train, r.wallS/60, r.rssKB*1024/1e9)
 	}
 	ex := func(rs []runRow, f func(runRow) float64) string {
-		var as []row
+		var ns, ys []float64
 		for _, r := range rs {
-			as = append(as, row{n: r.n, simMs: f(r)})
+			ns, ys = append(ns, r.n), append(ys, f(r))
 		}
-		return fmt.Sprintf("N^%.2f", exponent(as, func(r row) float64 { return r.simMs }))
+		return fmt.Sprintf("N^%.2f", growth(ns, ys))
 	}
 	fmt.Fprintf(w, "| growth | | %s | %s | %s | %s | | %s |\n",
 		ex(rows, func(r runRow) float64 { return r.simS / r.frames }), ex(rows, func(r runRow) float64 { return r.trainS / r.steps }),
