@@ -341,6 +341,7 @@ var trainSetters = map[string]trainSetter{
 	"solve_every":       intSetting(func(st *trainSettings) *int { return &st.cfg.Alternating.SolveEvery }),
 	"gram_frames":       intSetting(func(st *trainSettings) *int { return &st.cfg.Alternating.Frames }),
 	"validation_frames": intSetting(func(st *trainSettings) *int { return &st.cfg.ValidationFrames }),
+	"psi_grid":          intSetting(func(st *trainSettings) *int { return &st.cfg.PsiGrid }),
 	"patience":          intSetting(func(st *trainSettings) *int { return &st.cfg.Patience }),
 	"min_epochs":        intSetting(func(st *trainSettings) *int { return &st.cfg.MinEpochs }),
 	"solve_grid":        intSetting(func(st *trainSettings) *int { return &st.cfg.Alternating.Grid }),

@@ -16,7 +16,7 @@ type batchWork struct {
 	frame  []int     // B frame indices (for the input table)
 	psiIn  []float32 // B·N × psiIn
 	phiIn  []float32 // B·N × (1+D)
-	psiW   *nn.Work
+	psiW   *nn.Work  // allocated on first use (not with a ψ* grid)
 	phiW   *nn.Work
 	psiOut []float32 // B×N = Ψ (view into psiW)
 	phiOut []float32 // B×N = Φ (view into phiW)
@@ -46,7 +46,12 @@ type batchWork struct {
 	edIn      []float32
 	edW, edW0 *nn.Work
 	dEd, dEd0 []float32
-	n5        *n5Work // N5 receiver-group buffers
+	edVals    []float32 // ψ* at u+δ from the grid (grid only)
+	n5        *n5Work   // N5 receiver-group buffers
+
+	// grid, when set, evaluates a shared ψ* through its values on a grid
+	// (psigrid.go) instead of row by row.
+	grid *gridWork
 
 	// singletons says whether the embeddings are trained; it no longer
 	// changes the N5 receiver groups (n5Groups in n5.go).
@@ -64,8 +69,8 @@ func (m *Model) newBatchWork(b int) *batchWork {
 	wk := &batchWork{B: b, N: n, D: d,
 		u: make([]float32, rows), y: make([]float32, rows), tNorm: make([]float32, b), frame: make([]int, b),
 		psiIn: make([]float32, rows*pin), phiIn: make([]float32, rows*(1+d)),
-		psiW: m.psi.NewWork(rows), phiW: m.phi.NewWork(rows),
-		msg: make([]float32, rows), pred: make([]float32, rows), dPred: make([]float32, rows),
+		phiW: m.phi.NewWork(rows),
+		msg:  make([]float32, rows), pred: make([]float32, rows), dPred: make([]float32, rows),
 		dMsg: make([]float32, rows), dPsi: make([]float32, rows), dPhi: make([]float32, rows),
 		dPsiIn: make([]float32, rows*pin), dPhiIn: make([]float32, rows*(1+d)),
 	}
@@ -87,6 +92,13 @@ func (m *Model) ensurePenaltyWork(wk *batchWork, phiZero, edgeDiff bool) {
 		wk.pzW = m.phi.NewWork(n)
 		wk.dPz = make([]float32, n)
 		wk.dPzIn = make([]float32, n*(1+d))
+	}
+	if edgeDiff && wk.grid != nil {
+		if wk.dEd == nil {
+			wk.dEd = make([]float32, wk.B*n)
+			wk.edVals = make([]float32, wk.B*n)
+		}
+		return
 	}
 	if edgeDiff && wk.edW == nil {
 		rows := wk.B * n
@@ -153,7 +165,7 @@ func (m *Model) forward(wk *batchWork, b int) {
 	if m.spec.receiverGrouped() {
 		m.messagesN5(wk, b, wk.singletons)
 	} else {
-		wk.psiOut = m.psi.Forward(wk.psiW, wk.psiIn[:rows*m.spec.psiIn()], rows)
+		wk.psiOut = m.forwardPsi(wk, rows)
 		nn.Gemm(false, true, b, n, n, 1, wk.psiOut, n, m.w, n, 0, wk.msg, n)
 	}
 	if m.omega != nil {
@@ -275,7 +287,11 @@ func (m *Model) lossAndGrad(wk *batchWork, opt stepOptions) (data, total float64
 		if !opt.gradPsi {
 			defer restore(m.psi.Grads, append([]float32(nil), m.psi.Grads...))
 		}
-		m.psi.Backward(wk.psiW, wk.dPsi, dx)
+		if wk.grid != nil {
+			m.backwardGrid(wk.grid, wk.u[:rows], wk.dPsi[:rows]) // dx is nil: ψ* takes no embedding
+		} else {
+			m.psi.Backward(wk.psiW, wk.dPsi, dx)
+		}
 		if dx != nil {
 			addEmbeddingGrad(m.ga, dx, n, d, pin, 1)
 		}
@@ -406,11 +422,19 @@ func (m *Model) edgeDiffTerm(wk *batchWork, opt stepOptions) float64 {
 	rows := b * n
 	pin := m.spec.psiIn()
 	m.ensurePenaltyWork(wk, false, true)
-	copy(wk.edIn, wk.psiIn[:rows*pin])
-	for r := 0; r < rows; r++ {
-		wk.edIn[r*pin] += opt.delta
+	var shifted []float32
+	if wk.grid != nil {
+		shifted = wk.edVals[:rows]
+		for r := range shifted {
+			shifted[r] = wk.grid.at(wk.u[r] + opt.delta)
+		}
+	} else {
+		copy(wk.edIn, wk.psiIn[:rows*pin])
+		for r := 0; r < rows; r++ {
+			wk.edIn[r*pin] += opt.delta
+		}
+		shifted = m.psi.Forward(wk.edW, wk.edIn, rows)
 	}
-	shifted := m.psi.Forward(wk.edW, wk.edIn, rows)
 	base := wk.psiOut
 	dBase := wk.dPsi // N2: add into the main ψ gradient (a is not an input)
 	if wk.edW0 != nil {
@@ -437,6 +461,16 @@ func (m *Model) edgeDiffTerm(wk *batchWork, opt stepOptions) float64 {
 				wk.dEd[r] = -g
 			}
 		}
+	}
+	if wk.grid != nil {
+		// The shifted values' gradient joins the grid's, which the main
+		// backward pass sends through ψ*'s MLP once.
+		for r, g := range wk.dEd[:rows] {
+			if g != 0 {
+				wk.grid.scatter(wk.u[r]+opt.delta, g)
+			}
+		}
+		return total
 	}
 	m.psi.Backward(wk.edW, wk.dEd, nil)
 	if wk.edW0 != nil {

@@ -2,6 +2,7 @@ package gnn
 
 import (
 	"math/rand"
+	"strings"
 	"testing"
 
 	"github.com/ngs-lab/ngs/ops/internal/gradcheck"
@@ -28,7 +29,8 @@ func TestLossGradientsMatchFiniteDifferences(t *testing.T) {
 		spec ModelSpec
 	}{
 		{"N2-relu", ModelSpec{N: n}},
-		{"N2", ModelSpec{N: n, Psi: NetSpec{Activation: "tanh"}, Phi: NetSpec{Activation: "tanh"}}}, // 64 wide: the AVX-512 path
+		{"N2", ModelSpec{N: n, Psi: NetSpec{Activation: "tanh"}, Phi: NetSpec{Activation: "tanh"}}},      // 64 wide: the AVX-512 path
+		{"N2-grid", ModelSpec{N: n, Psi: NetSpec{Activation: "tanh"}, Phi: NetSpec{Activation: "tanh"}}}, // ψ* through a grid (psigrid.go)
 		{"N5", ModelSpec{N: n, Variant: N5, Psi: NetSpec{Activation: "tanh", Hidden: 8}, Phi: NetSpec{Activation: "tanh", Hidden: 8}}},
 		{"N4", ModelSpec{N: n, Variant: N4, Psi: NetSpec{Activation: "tanh", Hidden: 8}, Phi: NetSpec{Activation: "tanh", Hidden: 8}}},
 		{"omega-mult", ModelSpec{N: n, Phi: NetSpec{Activation: "tanh", Hidden: 8}, Psi: NetSpec{Activation: "tanh", Hidden: 8},
@@ -51,6 +53,9 @@ func TestLossGradientsMatchFiniteDifferences(t *testing.T) {
 			}
 			d := smallData(n, 20, rng)
 			wk := m.newBatchWork(3)
+			if strings.HasSuffix(tc.name, "-grid") {
+				m.usePsiGrid(wk, newPsiGrid(-12, 12, 0.5, 256))
+			}
 			wk.loadFrames(d, []int{2, 7, 13})
 			opt := stepOptions{gradW: true, gradA: true, gradPsi: true, gradOmega: true,
 				phiZero: 0.7, edgeDiff: 2, wL1: 0.05, delta: 0.3}

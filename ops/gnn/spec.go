@@ -474,6 +474,10 @@ type TrainConfig struct {
 	// evenly strided) are scored.
 	Validation       float64
 	ValidationFrames int
+	// PsiGrid is the number of grid points through which a shared ψ*
+	// (variant N2) is evaluated in training (default DefaultPsiGrid; a
+	// negative value evaluates the MLP at every row). See psigrid.go.
+	PsiGrid int
 	// Until is UntilEpochs (default) or UntilConverged: stop after MinEpochs
 	// once Patience epochs in a row (default 2) have not lowered the best
 	// validation loss by more than Tolerance relative (default 0.01).
@@ -536,6 +540,9 @@ func (c TrainConfig) withDefaults(frames int) TrainConfig {
 	}
 	if c.ValidationFrames == 0 {
 		c.ValidationFrames = 512
+	}
+	if c.PsiGrid == 0 {
+		c.PsiGrid = DefaultPsiGrid
 	}
 	if c.Until == "" {
 		c.Until = UntilEpochs
@@ -663,6 +670,7 @@ func (c TrainConfig) validateRobust() error {
 	}{
 		{c.Validation < 0.5 && !math.IsNaN(c.Validation), "validation", "a fraction below 0.5 (or negative for none)", c.Validation},
 		{c.ValidationFrames >= 1, "validation_frames", "≥ 1", c.ValidationFrames},
+		{c.PsiGrid < 0 || c.PsiGrid >= 16, "psi_grid", "≥ 16 (or negative for none)", c.PsiGrid},
 		{c.Until == UntilEpochs || c.Until == UntilConverged || c.Until == UntilSettled, "until", `"epochs", "converged" or "settled"`, c.Until},
 		{c.Settle > 0 && c.Settle < 1, "settle", "in (0, 1)", c.Settle},
 		{c.Patience >= 1, "patience", "≥ 1", c.Patience},

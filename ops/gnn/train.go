@@ -158,6 +158,12 @@ func newTrainer(m *Model, data Data, cfg TrainConfig) *trainer {
 	if len(t.valSub) > 0 {
 		t.valWork = m.newBatchWork(min(32, len(t.valSub)))
 	}
+	if grid := trainingPsiGrid(m, data, cfg); grid != nil {
+		m.usePsiGrid(t.wk, grid)
+		if t.valWork != nil {
+			m.usePsiGrid(t.valWork, grid)
+		}
+	}
 	if cfg.Solver == SolverAlternating {
 		t.solver = newWSolver(m, data, cfg.Alternating, t.train, t.valSub)
 		t.solver.freezeA = cfg.FreezeEmbedding // the own-term refit leaves a alone (ownterm.go)
@@ -597,7 +603,7 @@ func (t *trainer) options(epoch int) stepOptions {
 		phiZero:   cfg.Penalties.PhiZero.At(epoch),
 		edgeDiff:  cfg.Penalties.EdgeDiff.At(epoch),
 		wL1:       cfg.Penalties.WL1.At(epoch),
-		delta:     float32(m.xnorm / 150),
+		delta:     edgeDiffShift(m.xnorm),
 	}
 }
 
@@ -693,3 +699,6 @@ func saveTrainingState(m *Model, adam *nn.Adam, cfg TrainConfig, dir, file strin
 	}
 	return m.Save(filepath.Join(dir, file))
 }
+
+// edgeDiffShift is edge_diff's shift δ of ψ*'s input: xnorm/150.
+func edgeDiffShift(xnorm float64) float32 { return float32(xnorm / 150) }
