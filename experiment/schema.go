@@ -115,6 +115,7 @@ var trainSchema = &lang.BlockSchema{
 		{Name: "xnorm", Type: lang.Number().Above(0), Doc: "activity scale for edge_diff and the ψ* plateau"},
 		{Name: "progress_every", Type: lang.Whole(1), Doc: "steps between progress lines"},
 		{Name: "solve_every", Type: lang.Whole(1), Doc: "steps between exact solves of Ŵ"},
+		{Name: "psi_grid", Type: lang.Whole(0), Doc: "points of the grid through which training evaluates a shared ψ*(u_j) (2048; 0: the MLP at every row)"},
 		{Name: "gram_frames", Type: lang.Whole(1), Doc: "frames in the Gram matrix"},
 		{Name: "keep_adam", Type: lang.Boolean(), Doc: "keep Adam moments across epochs"},
 		{Name: "warmup", Type: lang.Whole(0), Doc: "Adam steps before the first exact solve"},

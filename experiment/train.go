@@ -341,7 +341,6 @@ var trainSetters = map[string]trainSetter{
 	"solve_every":       intSetting(func(st *trainSettings) *int { return &st.cfg.Alternating.SolveEvery }),
 	"gram_frames":       intSetting(func(st *trainSettings) *int { return &st.cfg.Alternating.Frames }),
 	"validation_frames": intSetting(func(st *trainSettings) *int { return &st.cfg.ValidationFrames }),
-	"psi_grid":          intSetting(func(st *trainSettings) *int { return &st.cfg.PsiGrid }),
 	"patience":          intSetting(func(st *trainSettings) *int { return &st.cfg.Patience }),
 	"min_epochs":        intSetting(func(st *trainSettings) *int { return &st.cfg.MinEpochs }),
 	"solve_grid":        intSetting(func(st *trainSettings) *int { return &st.cfg.Alternating.Grid }),
@@ -374,6 +373,13 @@ var trainSetters = map[string]trainSetter{
 	"solve_lr": func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {
 		a := &st.cfg.Alternating.LR
 		a.Phi, a.Psi, a.Embedding = number(v), number(v), number(v)
+		return nil
+	},
+	"psi_grid": func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {
+		st.cfg.PsiGrid = int(number(v))
+		if st.cfg.PsiGrid == 0 {
+			st.cfg.PsiGrid = -1 // gnn's 0 means the default grid
+		}
 		return nil
 	},
 	"lr_ramp": func(st *trainSettings, _ *runtime.Call, v runtime.Value, _ lang.Pos) error {

@@ -32,6 +32,7 @@ type wSolver struct {
 	frames  []int     // Gram frames (training frames only)
 	val     []int     // validation frames used to score solves
 	lo, hi  []float32 // per-neuron activity range over the data
+	scale   []float32 // per neuron (Grid−1)/(hi−lo): table points per unit of u
 	psiMat  []float32 // block×N: ψ* per frame and sender
 	resid   []float32 // block×N: du − φ* per frame and receiver
 	blockG  []float32 // N×N: one block's ΨᵀΨ
@@ -100,6 +101,10 @@ func newWSolver(m *Model, d Data, cfg AlternatingConfig, train, val []int) *wSol
 	}
 	s.val = val
 	s.lo, s.hi = activityRange(d)
+	s.scale = make([]float32, n)
+	for i := range s.scale {
+		s.scale[i] = float32(cfg.Grid-1) / (s.hi[i] - s.lo[i])
+	}
 	rows := max(gramBlock, len(s.val))
 	s.psiMat = make([]float32, rows*n)
 	s.resid = make([]float32, rows*n)
@@ -137,10 +142,13 @@ func activityRange(d Data) (lo, hi []float32) {
 	return lo, hi
 }
 
-// tables are φ* and ψ* tabulated for one solve.
+// tables are φ* and ψ* tabulated for one solve. A shared ψ* (N2) is one
+// fine table, shared[k] at u = sharedLo + k/sharedScale.
 type tables struct {
-	phi   []float32
-	psiOf func(i int, v float32) float32
+	phi                   []float32
+	psiOf                 func(i int, v float32) float32
+	shared                []float32
+	sharedLo, sharedScale float32
 }
 
 func (s *wSolver) tables() tables {
@@ -150,6 +158,7 @@ func (s *wSolver) tables() tables {
 		// ψ*(u) is the same for every sender: one fine table.
 		tab, lo, hi := s.tabulateShared()
 		scale := float32(len(tab)-1) / (hi - lo)
+		tb.shared, tb.sharedLo, tb.sharedScale = tab, lo, scale
 		tb.psiOf = func(_ int, v float32) float32 { return lerp(tab, (v-lo)*scale) }
 	} else {
 		psiTab := s.tabulate(true)
@@ -176,9 +185,18 @@ func (s *wSolver) fillRaw(tb tables, frames []int) {
 			fr := frames[k]
 			u := s.data.U[fr*n : (fr+1)*n]
 			y := s.data.DU[fr*n : (fr+1)*n]
+			psi, resid := s.psiMat[k*n:(k+1)*n], s.resid[k*n:(k+1)*n]
+			if tb.shared != nil {
+				for i, v := range u {
+					psi[i] = lerp(tb.shared, (v-tb.sharedLo)*tb.sharedScale)
+				}
+			} else {
+				for i, v := range u {
+					psi[i] = tb.psiOf(i, v)
+				}
+			}
 			for i, v := range u {
-				s.psiMat[k*n+i] = tb.psiOf(i, v)
-				s.resid[k*n+i] = y[i] - s.interp(tb.phi, i, g, v)
+				resid[i] = y[i] - s.interp(tb.phi, i, g, v)
 			}
 		}
 	})
@@ -454,10 +472,10 @@ func lerp(tab []float32, p float32) float32 {
 	return tab[k] + t*(tab[k+1]-tab[k])
 }
 
-// interp linearly interpolates neuron i's table at v.
+// interp linearly interpolates neuron i's table of g (= cfg.Grid) points
+// at v.
 func (s *wSolver) interp(tab []float32, i, g int, v float32) float32 {
-	lo, hi := s.lo[i], s.hi[i]
-	p := (v - lo) / (hi - lo) * float32(g-1)
+	p := (v - s.lo[i]) * s.scale[i]
 	k := int(p)
 	if k < 0 {
 		k = 0
