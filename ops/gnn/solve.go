@@ -219,14 +219,15 @@ func (s *wSolver) accumulate(tb tables) {
 		fr := s.frames[b0:min(b0+gramBlock, len(s.frames))]
 		s.fill(tb, fr)
 		rows := len(fr)
-		s.scratch = nn.MulTN(s.psiMat[:rows*n], rows, n, s.psiMat[:rows*n], n, s.blockG, s.scratch)
-		s.scratch = nn.MulTN(s.psiMat[:rows*n], rows, n, s.resid[:rows*n], n, s.blockC, s.scratch)
+		s.scratch = nn.GramTN(s.psiMat[:rows*n], rows, n, s.blockG, s.resid[:rows*n], n, s.blockC, s.scratch)
 		s.addBinSums(fr) // issue 14 (omega.go)
 		nn.ParallelRows(n, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				for j := i * n; j < (i+1)*n; j++ {
-					s.gram[j] += float64(s.blockG[j])
 					s.cross[j] += float64(s.blockC[j])
+				}
+				for j := i*n + i; j < (i+1)*n; j++ { // GramTN's upper triangle
+					s.gram[j] += float64(s.blockG[j])
 				}
 			}
 		})
@@ -243,6 +244,19 @@ func (s *wSolver) accumulate(tb tables) {
 			}
 		}
 	}
+	mirrorUpper(s.gram, n)
+}
+
+// mirrorUpper copies the upper triangle of the n×n matrix a onto its lower
+// triangle.
+func mirrorUpper(a []float64, n int) {
+	nn.ParallelRows(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for j := 0; j < i; j++ {
+				a[i*n+j] = a[j*n+i]
+			}
+		}
+	})
 }
 
 // solve replaces the model's Ŵ (the rows it owns) by the constrained

@@ -126,6 +126,36 @@ func TestMulTNMatchesGonum(t *testing.T) {
 	}
 }
 
+// TestGramTNMatchesGemm checks GramTN's upper triangle of AᵀA and its
+// AᵀB against Gemm in every tier, with sizes that leave partial panels.
+func TestGramTNMatchesGemm(t *testing.T) {
+	forTiers(t, func(t *testing.T) {
+		rng := rand.New(rand.NewSource(22))
+		for _, sz := range [][3]int{{7, 5, 3}, {300, 130, 70}, {257, 64, 129}} {
+			k, m, n := sz[0], sz[1], sz[2]
+			a, b := randSlice(k*m, 1, rng), randSlice(k*n, 1, rng)
+			g, c := make([]float32, m*m), make([]float32, m*n)
+			wantG, wantC := make([]float32, m*m), make([]float32, m*n)
+			GramTN(a, k, m, g, b, n, c, nil)
+			Gemm(true, false, m, m, k, 1, a, m, a, m, 0, wantG, m)
+			Gemm(true, false, m, n, k, 1, a, m, b, n, 0, wantC, n)
+			near := func(x, y float32) bool { d := x - y; return d <= 1e-3*(1+abs32(y)) && d >= -1e-3*(1+abs32(y)) }
+			for i := 0; i < m; i++ {
+				for j := i; j < m; j++ {
+					if !near(g[i*m+j], wantG[i*m+j]) {
+						t.Fatalf("k=%d m=%d: G[%d,%d] = %g, expected %g", k, m, i, j, g[i*m+j], wantG[i*m+j])
+					}
+				}
+			}
+			for i := range wantC {
+				if !near(c[i], wantC[i]) {
+					t.Fatalf("k=%d m=%d n=%d: C[%d] = %g, expected %g", k, m, n, i, c[i], wantC[i])
+				}
+			}
+		}
+	})
+}
+
 // TestKernelGemmMatchesReference checks Gemm in every tier against direct
 // sums for every transpose combination, alpha and beta, row strides longer
 // than the rows, column counts that leave a partial 64-column panel, and row
