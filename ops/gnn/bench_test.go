@@ -28,17 +28,22 @@ func BenchmarkStep(b *testing.B) {
 			}
 			frames := float64(b.N * batch)
 			b.ReportMetric(b.Elapsed().Seconds()*1e3/frames, "ms/frame")
-			b.ReportMetric(stepFlops(m, batch)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			psiRows := batch * n
+			if tr.wk.grid != nil {
+				psiRows = len(tr.wk.grid.grid.in)
+			}
+			b.ReportMetric(stepFlops(m, batch, psiRows)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 	}
 }
 
 // stepFlops counts 2·multiply-adds of one step: forward and backward (×3)
-// of φ* and ψ* over B·N rows, the message product and its two gradients.
-func stepFlops(m *Model, batch int) float64 {
+// of φ* over B·N rows and of ψ* over psiRows (B·N, or its grid's points),
+// the message product and its two gradients.
+func stepFlops(m *Model, batch, psiRows int) float64 {
 	n := float64(m.N())
 	rows := float64(batch) * n
-	macs := 3 * rows * float64(m.phi.Spec.ParamCount()+m.psi.Spec.ParamCount())
+	macs := 3 * (rows*float64(m.phi.Spec.ParamCount()) + float64(psiRows)*float64(m.psi.Spec.ParamCount()))
 	macs += 3 * float64(batch) * n * n
 	return 2 * macs
 }
