@@ -363,7 +363,7 @@ const (
 
 // AlternatingConfig tunes SolverAlternating.
 type AlternatingConfig struct {
-	SolveEvery int // Adam steps between Ŵ solves (default 50)
+	SolveEvery int // Adam steps between Ŵ solves (default 25)
 	// Frames in the Gram matrix, evenly strided over the training frames
 	// (default min(training frames, max(10·N, 10000))).
 	Frames int
@@ -564,7 +564,7 @@ func (c TrainConfig) withDefaults(frames int) TrainConfig {
 	}
 	a := &c.Alternating
 	if a.SolveEvery == 0 {
-		a.SolveEvery = 50
+		a.SolveEvery = 25
 	}
 	if a.Ridge == 0 {
 		a.Ridge = 1e-5
