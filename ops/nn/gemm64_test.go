@@ -3,13 +3,11 @@ package nn
 import (
 	"math/rand"
 	"testing"
-
-	"github.com/ngs-lab/ngs/internal/cpu"
 )
 
 // TestKernelGemm64MatchesReference checks Gemm64 in every tier against
-// direct sums, for row counts around the 4-row block (and a leftover of 1,
-// 2 and 3 rows), short k and row strides longer than k.
+// direct sums, for row counts around the 6-, 4- and 3-row blocks (every
+// leftover of each), short k and row strides longer than k.
 func TestKernelGemm64MatchesReference(t *testing.T) {
 	forTiers(t, testGemm64MatchesReference)
 }
@@ -67,8 +65,8 @@ func BenchmarkGemm64(b *testing.B) {
 }
 
 // TestKernelMLPPathsAgree runs forward and backward of 64-wide MLPs with
-// the kernels of every tier and with the generic tier (gonum), and compares
-// outputs and all gradients.
+// the kernels of every tier and with those of a purego build (gonum and Go:
+// useGoKernels), and compares outputs and all gradients.
 func TestKernelMLPPathsAgree(t *testing.T) {
 	forTiers(t, testMLPPathsAgree)
 }
@@ -82,7 +80,7 @@ func testMLPPathsAgree(t *testing.T) {
 	dy := randSlice(rows, 1, rng)
 	run := func(kernel bool) ([]float32, []float32, []float32) {
 		if !kernel {
-			defer useTier(cpu.Generic)()
+			defer useGoKernels()()
 		}
 		w := m.NewWork(rows)
 		y := append([]float32(nil), m.Forward(w, x, rows)...)

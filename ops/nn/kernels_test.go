@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math"
 	"math/rand"
 	"testing"
 
@@ -22,12 +23,95 @@ func forTiers(t *testing.T, f func(t *testing.T)) {
 	}
 }
 
-// useTier returns the kernels of tier t and a function restoring the
-// current ones.
-func useTier(t cpu.Tier) func() {
+// useGoKernels installs the kernels of a purego build (none: gonum's Sgemm
+// and Go loops, the reference paths) and returns a function restoring the
+// current ones. On amd64 the generic tier has SSE2 kernels, so it is no
+// longer that reference.
+func useGoKernels() func() {
 	saved := kern
-	kern = kernelsFor(t)
+	kern = kernelSet{tier: cpu.Generic}
 	return func() { kern = saved }
+}
+
+// TestKernelGemm64Direct calls each tier's 64-column kernel itself on every
+// row count 1–14 (each leftover of the 6-, 4-, 3-, 2- and 1-row blocks), k
+// in 0, 1, 2, 7 and 64, A row-major and transposed (astep), B's row stride
+// 64 or longer, with and without accumulation. The gaps between rows of A
+// and B hold NaN, so that a read of a wrong element shows as NaN; C has a
+// guard row past its end that must not be written.
+func TestKernelGemm64Direct(t *testing.T) {
+	forTiers(t, func(t *testing.T) {
+		if !hasGemm64() { // a purego build or another architecture
+			if kern.tier != cpu.Generic {
+				t.Fatalf("tier %v has no 64-column kernel", kern.tier)
+			}
+			return
+		}
+		rng := rand.New(rand.NewSource(31))
+		nan := float32(math.NaN())
+		for m := 1; m <= 14; m++ {
+			for _, k := range []int{0, 1, 2, 7, 64} {
+				for _, trans := range []bool{false, true} {
+					for _, ldb := range []int{64, 67, 128} {
+						for _, acc := range []bool{false, true} {
+							// A(r, kk) = a[r·lda + kk·astep]: rows of length k with
+							// stride k+3, or (transposed) rows of length m with
+							// stride m+2; the gaps are NaN.
+							lda, astep, alen := max(k, 1)+3, 1, m*(max(k, 1)+3)
+							if trans {
+								lda, astep, alen = 1, m+2, max(k, 1)*(m+2)
+							}
+							a := make([]float32, alen)
+							for i := range a {
+								a[i] = nan
+							}
+							for r := 0; r < m; r++ {
+								for kk := 0; kk < k; kk++ {
+									a[r*lda+kk*astep] = float32(rng.NormFloat64())
+								}
+							}
+							b := make([]float32, max(k, 1)*ldb)
+							for i := range b {
+								b[i] = nan
+							}
+							for kk := 0; kk < k; kk++ {
+								for j := 0; j < 64; j++ {
+									b[kk*ldb+j] = float32(rng.NormFloat64())
+								}
+							}
+							c := randSlice((m+1)*64, 1, rng)
+							guard := append([]float32(nil), c[m*64:]...)
+							want, tol := make([]float64, m*64), make([]float64, m*64)
+							for r := 0; r < m; r++ {
+								for j := 0; j < 64; j++ {
+									if acc {
+										want[r*64+j] = float64(c[r*64+j])
+										tol[r*64+j] = math.Abs(want[r*64+j])
+									}
+									for kk := 0; kk < k; kk++ {
+										p := float64(a[r*lda+kk*astep]) * float64(b[kk*ldb+j])
+										want[r*64+j] += p
+										tol[r*64+j] += math.Abs(p)
+									}
+								}
+							}
+							kern.gemm64(&a[0], lda, astep, &b[0], &c[0], m, k, acc, ldb)
+							for i, w := range want {
+								if d := math.Abs(float64(c[i]) - w); !(d <= 1e-6*tol[i]*float64(k+1)) {
+									t.Fatalf("m=%d k=%d trans=%v ldb=%d acc=%v: c[%d] = %g, expected %g", m, k, trans, ldb, acc, i, c[i], w)
+								}
+							}
+							for i, g := range guard {
+								if math.Float32bits(c[m*64+i]) != math.Float32bits(g) {
+									t.Fatalf("m=%d k=%d trans=%v ldb=%d acc=%v: C's guard row written at %d", m, k, trans, ldb, acc, i)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	})
 }
 
 // TestKernelGemm64Trans checks C (+)= Aᵀ·B with A read in place (the
@@ -35,8 +119,10 @@ func useTier(t cpu.Tier) func() {
 // 4-row block and strides longer than the rows.
 func TestKernelGemm64Trans(t *testing.T) {
 	forTiers(t, func(t *testing.T) {
-		if !hasGemm64() {
-			t.Log("generic tier: gonum's Sgemm is used instead of the 64-column kernel")
+		if !hasGemm64() { // a purego build or another architecture
+			if kern.tier != cpu.Generic {
+				t.Fatalf("tier %v has no 64-column kernel", kern.tier)
+			}
 			return
 		}
 		rng := rand.New(rand.NewSource(4))

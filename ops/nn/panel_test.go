@@ -4,8 +4,6 @@ import (
 	"math"
 	"math/rand"
 	"testing"
-
-	"github.com/ngs-lab/ngs/internal/cpu"
 )
 
 // closeTo reports the first index where got and want differ by more than
@@ -119,7 +117,7 @@ func testPanelSirenMatchesGonum(t *testing.T) {
 		dy := randSlice(rows*m.Spec.Out, 1, rng)
 		run := func(kernel bool) ([]float32, []float32, []float32) {
 			if !kernel {
-				defer useTier(cpu.Generic)()
+				defer useGoKernels()()
 			}
 			w := m.NewWork(rows)
 			y := append([]float32(nil), m.Forward(w, x, rows)...)

@@ -19,3 +19,13 @@ func reluGradAVX512(grad, h *float32, n int)
 
 //go:noescape
 func reluGradAVX2(grad, h *float32, n int)
+
+// reluSSE and reluGradSSE are kernelSet.relu and kernelSet.reluGrad of the
+// generic tier, in SSE only (the amd64 baseline), 4 values at a time: n
+// must be a multiple of 4.
+//
+//go:noescape
+func reluSSE(h *float32, n int)
+
+//go:noescape
+func reluGradSSE(grad, h *float32, n int)

@@ -1,0 +1,320 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func gemm64SSE(a *float32, lda, astep int, b *float32, c *float32, m, k int, acc bool, ldb int)
+//
+// C[r][0:64] (+)= Σ_kk A(r, kk)·B[kk][0:64] for r < m, kk < k, where
+// A(r, kk) = a[r·lda + kk·astep] (elements); B has row stride ldb
+// (elements, at least 64) and C row stride 64. With acc false C is
+// overwritten. SSE and SSE2 only (the amd64 baseline): MOVSS and SHUFPS
+// broadcast A, MOVUPS loads B (unaligned: no memory operands on MULPS),
+// MULPS then ADDPS (no FMA, so each product is rounded before it is
+// added). Three rows by 16 columns at a time keep 12 accumulators
+// (X0–X11), the three broadcasts (X12–X14) and one product (X15); the four
+// 16-column strips of C each take a pass over B. Then two rows by 16
+// columns (8 accumulators) and one row by 32 columns (8 accumulators).
+//
+// Registers: SI A's row block, R8 lda in bytes, R15 astep in bytes, DI B,
+// BX ldb in bytes, DX C's row block, R9 rows left, R10 k, R11 acc, R13 the
+// strip's byte offset in B's and C's rows, AX A at kk, R12 B at kk, R14
+// the kk count down.
+TEXT ·gemm64SSE(SB), NOSPLIT, $0-72
+	MOVQ    a+0(FP), SI
+	MOVQ    lda+8(FP), R8
+	SHLQ    $2, R8
+	MOVQ    astep+16(FP), R15
+	SHLQ    $2, R15
+	MOVQ    b+24(FP), DI
+	MOVQ    c+32(FP), DX
+	MOVQ    m+40(FP), R9
+	MOVQ    k+48(FP), R10
+	MOVBLZX acc+56(FP), R11
+	MOVQ    ldb+64(FP), BX
+	SHLQ    $2, BX
+
+rows3:
+	CMPQ R9, $3
+	JLT  rows2
+	XORQ R13, R13
+
+cols3:
+	CMPQ R11, $0
+	JEQ  zero3
+	MOVUPS 0(DX)(R13*1), X0
+	MOVUPS 16(DX)(R13*1), X1
+	MOVUPS 32(DX)(R13*1), X2
+	MOVUPS 48(DX)(R13*1), X3
+	MOVUPS 256(DX)(R13*1), X4
+	MOVUPS 272(DX)(R13*1), X5
+	MOVUPS 288(DX)(R13*1), X6
+	MOVUPS 304(DX)(R13*1), X7
+	MOVUPS 512(DX)(R13*1), X8
+	MOVUPS 528(DX)(R13*1), X9
+	MOVUPS 544(DX)(R13*1), X10
+	MOVUPS 560(DX)(R13*1), X11
+	JMP  k3
+
+zero3:
+	XORPS X0, X0
+	XORPS X1, X1
+	XORPS X2, X2
+	XORPS X3, X3
+	XORPS X4, X4
+	XORPS X5, X5
+	XORPS X6, X6
+	XORPS X7, X7
+	XORPS X8, X8
+	XORPS X9, X9
+	XORPS X10, X10
+	XORPS X11, X11
+
+k3:
+	MOVQ  SI, AX
+	LEAQ  (DI)(R13*1), R12
+	MOVQ  R10, R14
+	TESTQ R14, R14
+	JEQ   store3
+
+kloop3:
+	MOVSS  (AX), X12
+	SHUFPS $0, X12, X12
+	MOVSS  (AX)(R8*1), X13
+	SHUFPS $0, X13, X13
+	MOVSS  (AX)(R8*2), X14
+	SHUFPS $0, X14, X14
+	MOVUPS 0(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X0
+	MOVUPS 0(R12), X15
+	MULPS  X13, X15
+	ADDPS  X15, X4
+	MOVUPS 0(R12), X15
+	MULPS  X14, X15
+	ADDPS  X15, X8
+	MOVUPS 16(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X1
+	MOVUPS 16(R12), X15
+	MULPS  X13, X15
+	ADDPS  X15, X5
+	MOVUPS 16(R12), X15
+	MULPS  X14, X15
+	ADDPS  X15, X9
+	MOVUPS 32(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X2
+	MOVUPS 32(R12), X15
+	MULPS  X13, X15
+	ADDPS  X15, X6
+	MOVUPS 32(R12), X15
+	MULPS  X14, X15
+	ADDPS  X15, X10
+	MOVUPS 48(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X3
+	MOVUPS 48(R12), X15
+	MULPS  X13, X15
+	ADDPS  X15, X7
+	MOVUPS 48(R12), X15
+	MULPS  X14, X15
+	ADDPS  X15, X11
+	ADDQ   R15, AX
+	ADDQ   BX, R12
+	DECQ   R14
+	JNZ    kloop3
+
+store3:
+	MOVUPS X0, 0(DX)(R13*1)
+	MOVUPS X1, 16(DX)(R13*1)
+	MOVUPS X2, 32(DX)(R13*1)
+	MOVUPS X3, 48(DX)(R13*1)
+	MOVUPS X4, 256(DX)(R13*1)
+	MOVUPS X5, 272(DX)(R13*1)
+	MOVUPS X6, 288(DX)(R13*1)
+	MOVUPS X7, 304(DX)(R13*1)
+	MOVUPS X8, 512(DX)(R13*1)
+	MOVUPS X9, 528(DX)(R13*1)
+	MOVUPS X10, 544(DX)(R13*1)
+	MOVUPS X11, 560(DX)(R13*1)
+	ADDQ $64, R13
+	CMPQ R13, $256
+	JLT  cols3
+	LEAQ (SI)(R8*2), SI
+	ADDQ R8, SI
+	ADDQ $768, DX
+	SUBQ $3, R9
+	JMP  rows3
+
+rows2:
+	CMPQ R9, $2
+	JLT  rows1
+	XORQ R13, R13
+
+cols2:
+	CMPQ R11, $0
+	JEQ  zero2
+	MOVUPS 0(DX)(R13*1), X0
+	MOVUPS 16(DX)(R13*1), X1
+	MOVUPS 32(DX)(R13*1), X2
+	MOVUPS 48(DX)(R13*1), X3
+	MOVUPS 256(DX)(R13*1), X4
+	MOVUPS 272(DX)(R13*1), X5
+	MOVUPS 288(DX)(R13*1), X6
+	MOVUPS 304(DX)(R13*1), X7
+	JMP  k2
+
+zero2:
+	XORPS X0, X0
+	XORPS X1, X1
+	XORPS X2, X2
+	XORPS X3, X3
+	XORPS X4, X4
+	XORPS X5, X5
+	XORPS X6, X6
+	XORPS X7, X7
+
+k2:
+	MOVQ  SI, AX
+	LEAQ  (DI)(R13*1), R12
+	MOVQ  R10, R14
+	TESTQ R14, R14
+	JEQ   store2
+
+kloop2:
+	MOVSS  (AX), X12
+	SHUFPS $0, X12, X12
+	MOVSS  (AX)(R8*1), X13
+	SHUFPS $0, X13, X13
+	MOVUPS 0(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X0
+	MOVUPS 0(R12), X15
+	MULPS  X13, X15
+	ADDPS  X15, X4
+	MOVUPS 16(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X1
+	MOVUPS 16(R12), X15
+	MULPS  X13, X15
+	ADDPS  X15, X5
+	MOVUPS 32(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X2
+	MOVUPS 32(R12), X15
+	MULPS  X13, X15
+	ADDPS  X15, X6
+	MOVUPS 48(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X3
+	MOVUPS 48(R12), X15
+	MULPS  X13, X15
+	ADDPS  X15, X7
+	ADDQ   R15, AX
+	ADDQ   BX, R12
+	DECQ   R14
+	JNZ    kloop2
+
+store2:
+	MOVUPS X0, 0(DX)(R13*1)
+	MOVUPS X1, 16(DX)(R13*1)
+	MOVUPS X2, 32(DX)(R13*1)
+	MOVUPS X3, 48(DX)(R13*1)
+	MOVUPS X4, 256(DX)(R13*1)
+	MOVUPS X5, 272(DX)(R13*1)
+	MOVUPS X6, 288(DX)(R13*1)
+	MOVUPS X7, 304(DX)(R13*1)
+	ADDQ $64, R13
+	CMPQ R13, $256
+	JLT  cols2
+	LEAQ (SI)(R8*2), SI
+	ADDQ $512, DX
+	SUBQ $2, R9
+	JMP  rows2
+
+rows1:
+	CMPQ R9, $1
+	JLT  done
+	XORQ R13, R13
+
+cols1:
+	CMPQ R11, $0
+	JEQ  zero1
+	MOVUPS 0(DX)(R13*1), X0
+	MOVUPS 16(DX)(R13*1), X1
+	MOVUPS 32(DX)(R13*1), X2
+	MOVUPS 48(DX)(R13*1), X3
+	MOVUPS 64(DX)(R13*1), X4
+	MOVUPS 80(DX)(R13*1), X5
+	MOVUPS 96(DX)(R13*1), X6
+	MOVUPS 112(DX)(R13*1), X7
+	JMP  k1
+
+zero1:
+	XORPS X0, X0
+	XORPS X1, X1
+	XORPS X2, X2
+	XORPS X3, X3
+	XORPS X4, X4
+	XORPS X5, X5
+	XORPS X6, X6
+	XORPS X7, X7
+
+k1:
+	MOVQ  SI, AX
+	LEAQ  (DI)(R13*1), R12
+	MOVQ  R10, R14
+	TESTQ R14, R14
+	JEQ   store1
+
+kloop1:
+	MOVSS  (AX), X12
+	SHUFPS $0, X12, X12
+	MOVUPS 0(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X0
+	MOVUPS 16(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X1
+	MOVUPS 32(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X2
+	MOVUPS 48(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X3
+	MOVUPS 64(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X4
+	MOVUPS 80(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X5
+	MOVUPS 96(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X6
+	MOVUPS 112(R12), X15
+	MULPS  X12, X15
+	ADDPS  X15, X7
+	ADDQ   R15, AX
+	ADDQ   BX, R12
+	DECQ   R14
+	JNZ    kloop1
+
+store1:
+	MOVUPS X0, 0(DX)(R13*1)
+	MOVUPS X1, 16(DX)(R13*1)
+	MOVUPS X2, 32(DX)(R13*1)
+	MOVUPS X3, 48(DX)(R13*1)
+	MOVUPS X4, 64(DX)(R13*1)
+	MOVUPS X5, 80(DX)(R13*1)
+	MOVUPS X6, 96(DX)(R13*1)
+	MOVUPS X7, 112(DX)(R13*1)
+	ADDQ $128, R13
+	CMPQ R13, $256
+	JLT  cols1
+	ADDQ R8, SI
+	ADDQ $256, DX
+	SUBQ $1, R9
+	JMP  rows1
+
+done:
+	RET
