@@ -34,30 +34,52 @@ import (
 // kept, rescaled where the data ask for it). No constant: phi_zero pins
 // φ*(0) and a per-receiver offset already has a column through Ŵ (Σ_j ŵ_ij
 // ψ̄*_j). No ridge on c_i: ρ then makes Ŵ the dearer way to explain the
-// own term, where without these columns it was the only way (a ridge ρ·S_kk
-// on c_i gave W R² 0.75 instead of 0.89 in TestOwnTermSolveSparse's setting
-// of session 6 — N = 100, 5 % fill, one wiring draw — with 6000 frames,
-// 10ρ 0.26). The price of free c_i is that they also take the part of the
-// coupling that the ridge on ŵ_i leaves weakly determined: with the true ψ*
-// and φ* = 0, W R² 0.89 over 6000 frames of a 6000-frame run and 0.99 over
-// 6000 frames strided over 30,000 (0.03–0.04 without the columns); float64
-// products instead of the float32 blocks changed nothing at the default
-// ridge. That draw was a favourable one: over eight other draws of the
-// wiring at 5 % fill the columns reached W R² 0.01–0.74, although least
-// squares with the true φ and ψ recovers W on five of them (≥ 0.997); at
-// 10 % fill 0.93–1.000 on six of eight (ownterm_test.go).
+// own term, where without these columns it was the only way.
 //
-// The solve uses the one factorised inverse of the Gram matrix (Frisch–
-// Waugh): with P_i the zero-diagonal solve of receiver i, U_i = Ψᵀ B_i and
-// S_i = B_iᵀ B_i, c_i solves the K×K system (S_i − U_iᵀ P_i U_i) c_i =
-// B_iᵀ r_i − U_iᵀ P_i Ψᵀ r_i and ŵ_i = P_i (Ψᵀ r_i − U_i c_i). This costs K
-// more products Ψᵀ B_k over the Gram frames and K more zero-diagonal
-// solves (K = 3 here). The fitted own term B_i c_i is then applied to φ*
-// (refitOwnTerm): φ* learns it, and the next solve finds c_i ≈ 0.
+// Numerics decide whether this works. In a sparse network the own term is
+// reproduced by the others so closely that the information separating it
+// from the coupling sits in ΨᵀΨ's eigenvalues some 10¹² below the largest.
+// The first version of this solve (session 6) formed the products in
+// float32 blocks, could therefore only be factorised with a ridge of
+// 10⁻⁵–10⁻⁴, and eliminated c_i through the Gram inverse (Frisch–Waugh:
+// S_i − U_iᵀP_iU_i, a difference of two nearly equal numbers). With the
+// true ψ and φ* = 0 it recovered W at N = 1000, 5 % fill only to R² 0.47,
+// and to 0.01–0.74 at N = 100 over eight wiring draws. Now (session 11):
+//
+//   - every product over the Gram frames is float64 (addOwn);
+//   - the ridge starts at ownRidge = 10⁻¹³;
+//   - ψ*(u_i) enters as Ψ's own column with ŵ_ii left free, and u_i and
+//     φ*(u_i) are bordered onto the Cholesky factor L of ΨᵀΨ: with
+//     Y_i = L⁻¹U_i (U_i = ΨᵀB_i), the Schur complement S_i − Y_iᵀY_i keeps
+//     its digits (solveOwnBordered).
+//
+// With the true ψ and φ* = 0 that recovers W at N = 1000, 5 % fill to R²
+// 1.0000, and at N = 100 on seeds 1–7 of 8 at 10 % fill
+// (TestOwnTermSolveSparse). The cost is three float64 products per block of frames instead
+// of one float32 product, and one more N³ (L⁻¹) per solve. The fitted own
+// term B_i c_i is then applied to φ* (refitOwnTerm): φ* learns it, and the
+// next solve finds c_i ≈ 0.
 
 // ownBasisK is the number of own-term columns per receiver: u_i, ψ*(u_i),
 // φ*(u_i).
 const ownBasisK = 3
+
+// ownCrossCols are the own columns (indices into ownBasis) bordered onto
+// the Gram matrix: u_i and φ*(u_i). ψ*(u_i) is Ψ's own column i, taken by
+// leaving ŵ_ii free.
+var ownCrossCols = [2]int{0, 2}
+
+// Regularisation of the own-term solve, whose Gram matrix is float64
+// throughout: the ridge (relative to the mean diagonal) starts at
+// ownRidge, far below the float32 solve's, because a sparse network's
+// coupling lives in the Gram matrix's small eigenvalues (at N = 1000, 5 %
+// fill, with the true ψ and φ: W R² 1.0000 at a ridge of 10⁻¹², 0.91 at
+// 10⁻⁸), and a factorisation whose condition estimate exceeds ownMaxCond
+// counts as failed.
+const (
+	ownRidge   = 1e-13
+	ownMaxCond = 1e15
+)
 
 // Settings of the φ* refit toward the fitted own term.
 const (
@@ -78,11 +100,14 @@ const (
 // the last solve's coefficients.
 type ownTerm struct {
 	vals  []float32   // K blocks of rows×N: the columns' values in one block of frames
-	cross [][]float64 // K of N×N: [j*N+i] = Σ_t ψ*_tj·b_k(u_ti) (sender j, receiver i)
-	sq    []float64   // N×K×K: Σ_t b_k(u_ti)·b_l(u_ti)
-	rhs   []float64   // N×K: Σ_t b_k(u_ti)·r_ti
-	sums  [][]float64 // K of N: Σ_t b_k(u_ti)
-	coef  []float64   // N×K: the last solve's c_i (nil when the solve had none)
+	cross [][]float64 // per column of ownCrossCols, N×N: [j*N+i] = Σ_t ψ*_tj·b_k(u_ti) (sender j, receiver i)
+	// psi64 and col64 hold one block of frames' ψ* and one other column in
+	// float64 for the products.
+	psi64, col64 []float64
+	sq           []float64   // N×K×K: Σ_t b_k(u_ti)·b_l(u_ti)
+	rhs          []float64   // N×K: Σ_t b_k(u_ti)·r_ti
+	sums         [][]float64 // K of N: Σ_t b_k(u_ti)
+	coef         []float64   // N×K: the last solve's c_i (nil when the solve had none)
 }
 
 // ownTermApplies says whether the solve adds the own-term columns: not for
@@ -109,8 +134,10 @@ func (s *wSolver) startOwn() {
 	if o == nil {
 		o = &ownTerm{}
 		s.own = o
-		for k := 0; k < ownBasisK; k++ {
+		for range ownCrossCols {
 			o.cross = append(o.cross, make([]float64, n*n))
+		}
+		for k := 0; k < ownBasisK; k++ {
 			o.sums = append(o.sums, make([]float64, n))
 		}
 		o.sq = make([]float64, n*ownBasisK*ownBasisK)
@@ -126,13 +153,18 @@ func (s *wSolver) startOwn() {
 }
 
 // addOwn adds one block of Gram frames (psiMat and resid filled for them)
-// to the own-term sums; blockC serves as scratch.
+// to the Gram matrix, the cross products and the own-term sums, every
+// product in float64 (linalg.Gemm): a sparse network's coupling sits in
+// directions of ΨᵀΨ some 10¹² below its largest, which float32 products
+// lose (see the top of this file).
 func (s *wSolver) addOwn(tb tables, frames []int) {
 	n, rows, o := s.data.N, len(frames), s.own
-	if len(o.vals) < ownBasisK*rows*n {
-		o.vals = make([]float32, ownBasisK*gramBlock*n)
-	}
 	blk := rows * n
+	if len(o.vals) < ownBasisK*blk {
+		o.vals = make([]float32, ownBasisK*gramBlock*n)
+		o.psi64 = make([]float64, gramBlock*n)
+		o.col64 = make([]float64, gramBlock*n)
+	}
 	nn.ParallelRows(rows, func(lo, hi int) {
 		b := make([]float32, ownBasisK)
 		for k := lo; k < hi; k++ {
@@ -145,14 +177,14 @@ func (s *wSolver) addOwn(tb tables, frames []int) {
 			}
 		}
 	})
-	for c := 0; c < ownBasisK; c++ {
-		s.scratch = nn.MulTN(s.psiMat[:blk], rows, n, o.vals[c*blk:(c+1)*blk], n, s.blockC, s.scratch)
-		cr := o.cross[c]
-		nn.ParallelRows(n, func(lo, hi int) {
-			for j := lo * n; j < hi*n; j++ {
-				cr[j] += float64(s.blockC[j])
-			}
-		})
+	psi, col := o.psi64[:blk], o.col64[:blk]
+	widen(psi, s.psiMat[:blk])
+	linalg.Gemm(true, false, n, n, rows, 1, psi, n, psi, n, 1, s.gram, n)
+	widen(col, s.resid[:blk])
+	linalg.Gemm(true, false, n, n, rows, 1, psi, n, col, n, 1, s.cross, n)
+	for k, c := range ownCrossCols {
+		widen(col, o.vals[c*blk:(c+1)*blk])
+		linalg.Gemm(true, false, n, n, rows, 1, psi, n, col, n, 1, o.cross[k], n)
 	}
 	kk := ownBasisK * ownBasisK
 	nn.ParallelRows(n, func(lo, hi int) {
@@ -177,21 +209,164 @@ func (s *wSolver) addOwn(tb tables, frames []int) {
 	})
 }
 
-// solveOwn turns the solutions z (n×size, from sys.solveRHS of the cross
-// products of du − φ*) into the joint solutions with the own-term columns
-// (ownJoint, shared with N5's group solve): it solves every receiver's c_i
-// and removes U_i c_i's share from its row of z in place. The coefficients
-// are kept in s.own.coef.
-func (s *wSolver) solveOwn(sys *lsSystem, z []float64) {
+// widen copies src into dst as float64, in parallel.
+func widen(dst []float64, src []float32) {
+	nn.ParallelRows(len(src), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			dst[k] = float64(src[k])
+		}
+	})
+}
+
+// solveOwnBordered is the exact solve with the own-term columns: for every
+// receiver i, the least-squares fit of r_i = du_i − φ*(u_i) by Ψŵ_i with
+// ŵ_ii free (it multiplies ψ*(u_i), the own column that Ψ already holds)
+// and the columns u_i and φ*(u_i), on the Cholesky factor L of ΨᵀΨ over
+// the active senders (flat senders get weight 0). With Y_i = L⁻¹U_i (U_i
+// the own columns' cross products with the senders) and y_i = L⁻¹Ψᵀr_i,
+// the own coefficients solve the 2×2 Schur system (S_i − Y_iᵀY_i)·c_i =
+// B_iᵀr_i − Y_iᵀy_i and ŵ_i = L⁻ᵀ(y_i − Y_i c_i): the bordered Cholesky,
+// whose Schur complements keep their digits where the Frisch–Waugh form on
+// the inverse (S_i − U_iᵀG⁻¹U_i) cancels them away. The ridge starts at
+// ownRidge (relative to the mean diagonal) and is raised tenfold while the
+// factorisation fails or its condition exceeds ownMaxCond. It returns Ŵ
+// with a zero diagonal and the own coefficients in s.own.coef, in
+// ownBasis's order (u_i, ψ*(u_i), φ*(u_i)); ok is false when no ridge up
+// to maxRidge factorised (the caller falls back to the solve without).
+func (s *wSolver) solveOwnBordered(flat []int) (w []float32, rep SolveReport, ok bool) {
 	n, o := s.data.N, s.own
-	j := ownJoint{k: ownBasisK, size: sys.size, z: z, bb: o.sq, br: o.rhs}
-	for k := 0; k < ownBasisK; k++ {
-		c, ldc := sys.Restrict(o.cross[k], n, n, o.sums[k])
-		j.u = append(j.u, ownCols{c: c, ld: ldc})
-		j.y = append(j.y, sys.SolveRestricted(c, ldc, n, nil))
+	active, pos := activeSenderIndex(n, flat)
+	na := len(active)
+	if na == 0 {
+		return nil, rep, false
 	}
+	var chol linalg.Cholesky
+	ridge, cond := s.factorActive(&chol, active)
+	if cond == 0 {
+		return nil, rep, false
+	}
+	rep = SolveReport{Method: "cholesky, own-term columns (float64)", Ridge: ridge, Cond: cond, Rank: na}
+	if ridge > ownRidge*1.0001 {
+		rep.Method = "cholesky+ridge, own-term columns (float64)"
+	}
+	// Rows per receiver: y_i, then Y_i's two columns, over the active senders.
+	y := gatherRows(s.cross, n, active)
+	yc := [2][]float64{gatherRows(o.cross[0], n, active), gatherRows(o.cross[1], n, active)}
+	chol.ForwardRows(y, n)
+	chol.ForwardRows(yc[0], n)
+	chol.ForwardRows(yc[1], n)
 	o.coef = make([]float64, n*ownBasisK)
-	j.solve(n, nil, o.coef)
+	kk := ownBasisK * ownBasisK
+	nn.ParallelRows(n, func(lo, hi int) {
+		a := mat.NewSymDense(2, nil)
+		b, diag := make([]float64, 2), make([]float64, 2)
+		for i := lo; i < hi; i++ {
+			yi := y[i*na : (i+1)*na]
+			sq, br := o.sq[i*kk:(i+1)*kk], o.rhs[i*ownBasisK:(i+1)*ownBasisK]
+			for p, bp := range ownCrossCols {
+				yp := yc[p][i*na : (i+1)*na]
+				b[p] = br[bp] - dotF64(yp, yi)
+				diag[p] = sq[bp*ownBasisK+bp]
+				for q := p; q < 2; q++ {
+					a.SetSym(p, q, sq[bp*ownBasisK+ownCrossCols[q]]-dotF64(yp, yc[q][i*na:(i+1)*na]))
+				}
+			}
+			c := solveSmallSym(a, b, diag)
+			for p, bp := range ownCrossCols {
+				o.coef[i*ownBasisK+bp] = c[p]
+				if c[p] != 0 {
+					yp := yc[p][i*na : (i+1)*na]
+					for q := range yi {
+						yi[q] -= c[p] * yp[q]
+					}
+				}
+			}
+		}
+	})
+	linv := chol.InverseFactor(nil)
+	wa := make([]float64, n*na)
+	linalg.Gemm(false, false, n, na, na, 1, y, na, linv, na, 0, wa, na)
+	w = make([]float32, n*n)
+	for i := 0; i < n; i++ {
+		for p, j := range active {
+			w[i*n+j] = float32(wa[i*na+p])
+		}
+		if pos[i] >= 0 { // ŵ_ii is the own ψ* term's coefficient
+			o.coef[i*ownBasisK+1] = wa[i*na+pos[i]]
+			w[i*n+i] = 0
+		}
+	}
+	return w, rep, true
+}
+
+// factorActive factorises ΨᵀΨ over the active senders plus the ridge
+// (relative to its mean diagonal), from ownRidge up tenfold to maxRidge
+// until the factorisation succeeds with a condition below ownMaxCond, and
+// returns the ridge and the condition estimate (0: no ridge worked).
+func (s *wSolver) factorActive(chol *linalg.Cholesky, active []int) (ridge, cond float64) {
+	n, na := s.data.N, len(active)
+	var md float64
+	for _, j := range active {
+		md += s.gram[j*n+j]
+	}
+	md = math.Max(md/float64(na), 1e-300)
+	f := make([]float64, na*na)
+	for r := ownRidge; r <= maxRidge*1.0001; r *= 10 {
+		nn.ParallelRows(na, func(lo, hi int) {
+			for p := lo; p < hi; p++ {
+				row := s.gram[active[p]*n:]
+				for q := 0; q <= p; q++ {
+					f[p*na+q] = row[active[q]]
+				}
+				f[p*na+p] += r * md
+			}
+		})
+		if chol.Factorize(f, na) && chol.Cond() <= ownMaxCond {
+			return r, chol.Cond()
+		}
+	}
+	return 0, 0
+}
+
+// activeSenderIndex returns the senders not in flat, in order, and each
+// neuron's position among them (−1 for a flat one).
+func activeSenderIndex(n int, flat []int) (active, pos []int) {
+	pos = make([]int, n)
+	for _, j := range flat {
+		pos[j] = -1
+	}
+	for j := range pos {
+		if pos[j] == 0 {
+			pos[j] = len(active)
+			active = append(active, j)
+		}
+	}
+	return active, pos
+}
+
+// gatherRows returns the n×len(active) matrix whose row i is column i of
+// the n×n sender-major cross (entry [j·n+i]: sender j, receiver i) over the
+// active senders.
+func gatherRows(cross []float64, n int, active []int) []float64 {
+	na := len(active)
+	out := make([]float64, n*na)
+	nn.ParallelRows(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for p, j := range active {
+				out[i*na+p] = cross[j*n+i]
+			}
+		}
+	})
+	return out
+}
+
+// dotF64 returns Σ x[k]·y[k].
+func dotF64(x, y []float64) float64 {
+	var s float64
+	for k, v := range x {
+		s += v * y[k]
+	}
+	return s
 }
 
 // ownCols are one own-term column's cross products with the senders over

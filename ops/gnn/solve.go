@@ -219,20 +219,11 @@ func (s *wSolver) accumulate(tb tables) {
 		fr := s.frames[b0:min(b0+gramBlock, len(s.frames))]
 		s.fill(tb, fr)
 		rows := len(fr)
-		s.scratch = nn.GramTN(s.psiMat[:rows*n], rows, n, s.blockG, s.resid[:rows*n], n, s.blockC, s.scratch)
 		s.addBinSums(fr) // issue 14 (omega.go)
-		nn.ParallelRows(n, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				for j := i * n; j < (i+1)*n; j++ {
-					s.cross[j] += float64(s.blockC[j])
-				}
-				for j := i*n + i; j < (i+1)*n; j++ { // GramTN's upper triangle
-					s.gram[j] += float64(s.blockG[j])
-				}
-			}
-		})
 		if s.useOwn {
-			s.addOwn(tb, fr) // reuses blockC
+			s.addOwn(tb, fr) // float64 products, the Gram's too (ownterm.go)
+		} else {
+			s.addGram32(rows)
 		}
 		for k := 0; k < rows; k++ {
 			for j, v := range s.psiMat[k*n : (k+1)*n] {
@@ -245,6 +236,24 @@ func (s *wSolver) accumulate(tb tables) {
 		}
 	}
 	mirrorUpper(s.gram, n)
+}
+
+// addGram32 adds one block of rows Gram frames (psiMat and resid filled for
+// them) to the Gram matrix and the cross products: float32 products of at
+// most gramBlock frames, summed in float64.
+func (s *wSolver) addGram32(rows int) {
+	n := s.data.N
+	s.scratch = nn.GramTN(s.psiMat[:rows*n], rows, n, s.blockG, s.resid[:rows*n], n, s.blockC, s.scratch)
+	nn.ParallelRows(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for j := i * n; j < (i+1)*n; j++ {
+				s.cross[j] += float64(s.blockC[j])
+			}
+			for j := i*n + i; j < (i+1)*n; j++ { // GramTN's upper triangle
+				s.gram[j] += float64(s.blockG[j])
+			}
+		}
+	})
 }
 
 // mirrorUpper copies the upper triangle of the n×n matrix a onto its lower
@@ -272,15 +281,15 @@ func (s *wSolver) solve() SolveReport {
 	s.useOwn = s.ownTermApplies()
 	s.accumulate(tb)
 	flat := flatSenders(s.colSum, s.colSq, len(s.frames))
-	sys := newLSSystem(s.gram, n, s.cfg.Ridge, flat, s.colSum, len(s.frames))
-	rep := sys.rep
-	w := make([]float32, n*n)
-	if sys.size > 0 {
-		z := sys.solveRHS(s.cross, s.rsum)
-		if s.useOwn {
-			s.solveOwn(sys, z) // joint with each receiver's own-term columns (ownterm.go)
-		}
-		w = sys.weights(z)
+	var w []float32
+	var rep SolveReport
+	ownDone := false
+	if s.useOwn { // joint with each receiver's own-term columns (ownterm.go)
+		w, rep, ownDone = s.solveOwnBordered(flat)
+		s.useOwn = ownDone
+	}
+	if !ownDone {
+		w, rep = robustSolve(s.gram, s.cross, n, s.cfg.Ridge, flat, s.colSum, s.rsum, len(s.frames))
 	}
 	rep.Flat = flat
 	s.solveInputRows(w, flat) // issue 14: additive input rows jointly with e (omega.go)

@@ -328,6 +328,48 @@ func (c *Cholesky) SolveVec(b []float64) {
 	}
 }
 
+// ForwardRows overwrites each of the m rows of x (row stride n, the
+// factor's order) with L⁻¹ applied to it: row r becomes (L⁻¹·rᵀ)ᵀ, by
+// blocked forward substitution (a GEMM for the coupling blocks), in
+// parallel. With the factor of a Gram matrix G = ΨᵀΨ, the inner product of
+// two rows so transformed is pᵀG⁻¹q, formed without G⁻¹: the bordered
+// solves of ops/gnn's own-term columns need it where G⁻¹ would lose the
+// small Schur complements to rounding.
+func (c *Cholesky) ForwardRows(x []float64, m int) {
+	n := c.n
+	if n == 0 {
+		panic("linalg: ForwardRows with an empty or failed Cholesky factor")
+	}
+	if len(x) < m*n {
+		panic(fmt.Sprintf("linalg: ForwardRows of %d rows of %d given %d values", m, n, len(x)))
+	}
+	trsmLowerT(c.l, n, x, m, n)
+}
+
+// InverseFactor returns L⁻¹ (n×n row-major, zeros above the diagonal) in
+// dst (allocated when it holds fewer than n² values): about n³/3
+// multiply-adds, in parallel. It serves the back substitution after
+// ForwardRows: A⁻¹·v = L⁻ᵀ(L⁻¹·v), so a row y = (L⁻¹·v)ᵀ gives
+// (A⁻¹·v)ᵀ = y·L⁻¹, one GEMM for many rows.
+func (c *Cholesky) InverseFactor(dst []float64) []float64 {
+	n := c.n
+	if n == 0 {
+		panic("linalg: InverseFactor of an empty or failed Cholesky factor")
+	}
+	if len(dst) < n*n {
+		dst = make([]float64, n*n)
+	}
+	dst = dst[:n*n]
+	par.For(n, 64, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			copy(dst[i*n:i*n+i+1], c.l[i*n:i*n+i+1])
+			clear(dst[i*n+i+1 : (i+1)*n])
+		}
+	})
+	trtriLower(dst, n, n, nil)
+	return dst
+}
+
 // Inverse returns A⁻¹ as a full symmetric n×n row-major matrix in dst
 // (allocated when it holds fewer than n² values): L⁻¹ by a recursive
 // triangular inverse, then L⁻ᵀ·L⁻¹ by row blocks of GEMMs; about (2/3)·n³

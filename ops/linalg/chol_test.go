@@ -242,6 +242,50 @@ func TestCholeskySolveVec(t *testing.T) {
 	}
 }
 
+// TestCholeskyForwardRowsInverseFactor: rows y = (L⁻¹v)ᵀ from ForwardRows
+// satisfy L·yᵀ = v, their inner products are vᵀA⁻¹w, and y·L⁻¹ (by
+// InverseFactor) solves A·x = v — for more rows than the small-block size
+// and an order above it, so that the blocked paths run.
+func TestCholeskyForwardRowsInverseFactor(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	n, m := 150, 37
+	a := randomSPD(n, rng)
+	var c Cholesky
+	if !c.Factorize(append([]float64(nil), a...), n) {
+		t.Fatal("Factorize failed")
+	}
+	v := randMatrix(m, n, rng)
+	y := append([]float64(nil), v...)
+	c.ForwardRows(y, m)
+	l := c.L()
+	for r := 0; r < m; r++ {
+		for i := 0; i < n; i++ {
+			if d := dot(l[i*n:i*n+i+1], y[r*n:r*n+i+1]) - v[r*n+i]; math.Abs(d) > 1e-9 {
+				t.Fatalf("row %d: (L·y)[%d] off by %g", r, i, d)
+			}
+		}
+	}
+	linv := c.InverseFactor(nil)
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			if linv[i*n+j] != 0 {
+				t.Fatalf("L⁻¹[%d][%d] = %g above the diagonal", i, j, linv[i*n+j])
+			}
+		}
+	}
+	x := make([]float64, m*n)
+	Gemm(false, false, m, n, n, 1, y, n, linv, n, 0, x, n)
+	for r := 0; r < m; r++ {
+		want := append([]float64(nil), v[r*n:(r+1)*n]...)
+		c.SolveVec(want)
+		for i := range want {
+			if d := x[r*n+i] - want[i]; math.Abs(d) > 1e-8*(1+math.Abs(want[i])) {
+				t.Fatalf("row %d: (y·L⁻¹)[%d] = %g, A⁻¹v gives %g", r, i, x[r*n+i], want[i])
+			}
+		}
+	}
+}
+
 // TestFillLower checks FillLower and FillLowerMatrix: the lower triangle
 // and the shift, and that the upper triangle is left alone.
 func TestFillLower(t *testing.T) {
