@@ -45,7 +45,8 @@ func testGemm64MatchesReference(t *testing.T) {
 }
 
 // BenchmarkGemm64 is the 64-column product of 8000 rows and k = 64 with
-// the selected tier's kernel (NGS_CPU chooses a lower one) and with gonum.
+// the selected tier's kernel (NGS_CPU chooses a lower one) and with
+// gonum's Sgemm, and the transposed product of the same size (trans).
 func BenchmarkGemm64(b *testing.B) {
 	rng := rand.New(rand.NewSource(1))
 	m, k := 8000, 64
@@ -58,9 +59,23 @@ func BenchmarkGemm64(b *testing.B) {
 	})
 	b.Run("gonum", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			Gemm(false, false, m, 64, k, 1, a, k, w, 64, 0, c, 64)
+			gonumGemm(false, false, m, 64, k, 1, a, k, w, 64, 0, c, 64)
 		}
 		b.ReportMetric(float64(2*m*k*64)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
+	// trans is the parameter gradient's product (paramGrad64 on one core):
+	// C (64×64) = Aᵀ·B with A and B 8000×64, the kernel's astep path with
+	// a long k.
+	b.Run("trans", func(b *testing.B) {
+		g, out := randSlice(m*64, 1, rng), make([]float32, 64*64)
+		for i := 0; i < b.N; i++ {
+			if hasGemm64() {
+				gemm64TransKernel(a, 64, g, out, 64, m, false)
+			} else {
+				gonumGemm(true, false, 64, 64, m, 1, a, 64, g, 64, 0, out, 64)
+			}
+		}
+		b.ReportMetric(float64(2*m*64*64)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	})
 }
 

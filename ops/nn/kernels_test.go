@@ -35,7 +35,8 @@ func useGoKernels() func() {
 
 // TestKernelGemm64Direct calls each tier's 64-column kernel itself on every
 // row count 1–14 (each leftover of the 6-, 4-, 3-, 2- and 1-row blocks), k
-// in 0, 1, 2, 7 and 64, A row-major and transposed (astep), B's row stride
+// in 0, 1, 2, 7, 64, 65 and 200 (gemm64SSEBlocked's blocks of 64 and a
+// remainder), A row-major and transposed (astep), B's row stride
 // 64 or longer, with and without accumulation. The gaps between rows of A
 // and B hold NaN, so that a read of a wrong element shows as NaN; C has a
 // guard row past its end that must not be written.
@@ -50,7 +51,7 @@ func TestKernelGemm64Direct(t *testing.T) {
 		rng := rand.New(rand.NewSource(31))
 		nan := float32(math.NaN())
 		for m := 1; m <= 14; m++ {
-			for _, k := range []int{0, 1, 2, 7, 64} {
+			for _, k := range []int{0, 1, 2, 7, 64, 65, 200} {
 				for _, trans := range []bool{false, true} {
 					for _, ldb := range []int{64, 67, 128} {
 						for _, acc := range []bool{false, true} {
