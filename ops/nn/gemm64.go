@@ -3,8 +3,10 @@ package nn
 // Gemm64 computes C = A·B (or C += A·B with acc) where A is m×k with row
 // stride lda, and B (k×64) and C (m×64) have row stride 64. It uses the
 // 64-column assembly kernel of the selected tier (AVX-512, AVX2 or NEON;
-// see internal/cpu), splitting the rows of A over goroutines, and gonum's
-// Sgemm in the generic tier.
+// on amd64 the generic tier's is SSE2; see internal/cpu), splitting the
+// rows of A over goroutines, and gonum's Sgemm where the tier has no
+// kernel (the generic tier on arm64 and other architectures, and every
+// -tags purego build).
 func Gemm64(a []float32, lda int, b, c []float32, m, k int, acc bool) {
 	if m == 0 {
 		return

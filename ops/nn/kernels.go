@@ -6,9 +6,11 @@ import (
 	"github.com/ngs-lab/ngs/internal/cpu"
 )
 
-// kernelSet holds the assembly kernels of one tier (internal/cpu). A nil
-// gemm64 means the generic path: gonum's Sgemm (with gonum's assembly
-// kernels where gonum has them); a nil sine means sineActivateGo.
+// kernelSet holds the assembly kernels of one tier (internal/cpu); on amd64
+// the generic tier has SSE2 kernels (the baseline every amd64 CPU has) for
+// the 64-column product and the ReLU. A nil gemm64 (the generic tier
+// elsewhere and in -tags purego builds) means gonum's Sgemm (with gonum's
+// assembly kernels where gonum has them); a nil sine means sineActivateGo.
 type kernelSet struct {
 	tier cpu.Tier
 	// gemm64 computes C[r][0:64] (+)= Σ_kk A(r, kk)·B[kk][0:64] for r < m,

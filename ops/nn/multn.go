@@ -2,7 +2,7 @@ package nn
 
 // MulTN computes C = Aᵀ·B where A is k×m and B is k×n (row-major) and C is
 // m×n. With a 64-column assembly kernel it transposes A once and multiplies it by
-// 64-column panels of B; elsewhere it calls gonum's Sgemm. scratch, when
+// 64-column panels of B; without one it calls gonum's Sgemm. scratch, when
 // large enough (m·k + 64·k + 64·m values), avoids allocation.
 func MulTN(a []float32, k, m int, b []float32, n int, c []float32, scratch []float32) []float32 {
 	if !hasGemm64() {
@@ -18,8 +18,8 @@ func MulTN(a []float32, k, m int, b []float32, n int, c []float32, scratch []flo
 // GramTN computes the Gram matrix G = AᵀA (m×m) and the cross products
 // C = Aᵀ·B (m×n) of A (k×m) and B (k×n), all row-major, transposing A once.
 // Only G's upper triangle (column ≥ row) is guaranteed: the assembly tiers
-// skip the 64-column panels below the diagonal, the generic one computes
-// all of G. scratch is as for MulTN.
+// skip the 64-column panels below the diagonal; without a 64-column kernel
+// (gonum's Sgemm) all of G is computed. scratch is as for MulTN.
 func GramTN(a []float32, k, m int, g []float32, b []float32, n int, c []float32, scratch []float32) []float32 {
 	if !hasGemm64() {
 		Gemm(true, false, m, m, k, 1, a, m, a, m, 0, g, m)

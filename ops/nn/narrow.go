@@ -78,11 +78,11 @@ const narrowKBlock = 32
 // split over goroutines in 64-column strips; each goroutine walks B a block
 // of narrowKBlock rows at a time (so that it reads those rows left to right,
 // once), packs each strip of the block and adds A's matching columns times
-// it into its m×64 accumulators with the 64-column kernel. The generic tier
-// runs gonum's Sgemm: a Go kernel (C's rows held in the cache in 256-column
-// blocks, four rows of B added at a time) took twice gonum's CPU time at
-// N = 1000 and 2048, B = 8, on amd64, where gonum's inner loops are SSE
-// assembly.
+// it into its m×64 accumulators with the 64-column kernel (on amd64 the
+// generic tier's SSE2 one too). Without a 64-column kernel it runs gonum's
+// Sgemm: a Go kernel (C's rows held in the cache in 256-column blocks, four
+// rows of B added at a time) took twice gonum's CPU time at N = 1000 and
+// 2048, B = 8, on amd64, where gonum's inner loops are SSE assembly.
 func gemmNarrowNN(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	_ = a[(m-1)*lda+k-1]
 	_ = b[(k-1)*ldb+n-1]
