@@ -47,7 +47,7 @@ import (
 // and to 0.01–0.74 at N = 100 over eight wiring draws. Now (session 11):
 //
 //   - every product over the Gram frames is float64 (addOwn);
-//   - the ridge starts at ownRidge = 10⁻¹³;
+//   - the ridge is chosen on the validation frames from 10⁻¹³ up;
 //   - ψ*(u_i) enters as Ψ's own column with ŵ_ii left free, and u_i and
 //     φ*(u_i) are bordered onto the Cholesky factor L of ΨᵀΨ: with
 //     Y_i = L⁻¹U_i (U_i = ΨᵀB_i), the Schur complement S_i − Y_iᵀY_i keeps
@@ -69,17 +69,12 @@ const ownBasisK = 3
 // leaving ŵ_ii free.
 var ownCrossCols = [2]int{0, 2}
 
-// Regularisation of the own-term solve, whose Gram matrix is float64
-// throughout: the ridge (relative to the mean diagonal) starts at
-// ownRidge, far below the float32 solve's, because a sparse network's
-// coupling lives in the Gram matrix's small eigenvalues (at N = 1000, 5 %
-// fill, with the true ψ and φ: W R² 1.0000 at a ridge of 10⁻¹², 0.91 at
-// 10⁻⁸), and a factorisation whose condition estimate exceeds ownMaxCond
-// counts as failed.
-const (
-	ownRidge   = 1e-13
-	ownMaxCond = 1e15
-)
+// ownMaxCond is the largest condition estimate accepted by the own-term
+// solve, whose Gram matrix is float64 throughout. Its ridges (ownRidges)
+// reach far below the float32 solve's, because a sparse network's coupling
+// lives in the Gram matrix's small eigenvalues (at N = 1000, 5 % fill,
+// with the true ψ and φ: W R² 1.0000 at a ridge of 10⁻¹², 0.91 at 10⁻⁸).
+const ownMaxCond = 1e15
 
 // Settings of the φ* refit toward the fitted own term.
 const (
@@ -227,26 +222,60 @@ func widen(dst []float64, src []float32) {
 // the own coefficients solve the 2×2 Schur system (S_i − Y_iᵀY_i)·c_i =
 // B_iᵀr_i − Y_iᵀy_i and ŵ_i = L⁻ᵀ(y_i − Y_i c_i): the bordered Cholesky,
 // whose Schur complements keep their digits where the Frisch–Waugh form on
-// the inverse (S_i − U_iᵀG⁻¹U_i) cancels them away. The ridge starts at
-// ownRidge (relative to the mean diagonal) and is raised tenfold while the
-// factorisation fails or its condition exceeds ownMaxCond. It returns Ŵ
-// with a zero diagonal and the own coefficients in s.own.coef, in
-// ownBasis's order (u_i, ψ*(u_i), φ*(u_i)); ok is false when no ridge up
-// to maxRidge factorised (the caller falls back to the solve without).
-func (s *wSolver) solveOwnBordered(flat []int) (w []float32, rep SolveReport, ok bool) {
-	n, o := s.data.N, s.own
+// the inverse (S_i − U_iᵀG⁻¹U_i) cancels them away.
+//
+// The ridge (relative to the mean diagonal) is chosen on the validation
+// frames among ownRidges: the smallest recovers a sparse W exactly once φ*
+// and ψ* are right, but while ψ* is still wrong it turns ψ*'s errors into
+// large weights. Each candidate is raised tenfold while the factorisation
+// fails or its condition exceeds ownMaxCond. Without validation frames the
+// smallest that factorises is taken. It returns Ŵ with a zero diagonal and
+// the own coefficients in s.own.coef, in ownBasis's order (u_i, ψ*(u_i),
+// φ*(u_i)); ok is false when no ridge up to maxRidge factorised (the
+// caller then solves without the columns).
+func (s *wSolver) solveOwnBordered(tb tables, flat []int) (w []float32, rep SolveReport, ok bool) {
+	n := s.data.N
 	active, pos := activeSenderIndex(n, flat)
-	na := len(active)
-	if na == 0 {
+	if len(active) == 0 {
 		return nil, rep, false
 	}
+	if len(s.val) > 0 {
+		s.fill(tb, s.val)
+	}
+	best := math.Inf(1)
+	var bestCoef []float64
+	for _, r0 := range ownRidges {
+		cw, coef, crep, done := s.borderedAt(active, pos, r0)
+		if !done {
+			continue
+		}
+		if len(s.val) == 0 {
+			w, rep, bestCoef = cw, crep, coef
+			break
+		}
+		s.own.coef = coef
+		if e := s.ownValError(tb, cw); e < best {
+			best, w, rep, bestCoef = e, cw, crep, coef
+		}
+	}
+	s.own.coef = bestCoef
+	return w, rep, w != nil
+}
+
+// ownRidges are the ridges solveOwnBordered tries (relative to the mean
+// Gram diagonal).
+var ownRidges = []float64{1e-13, 1e-10, 1e-7, 1e-4}
+
+// borderedAt is solveOwnBordered's solve at one starting ridge r0.
+func (s *wSolver) borderedAt(active, pos []int, r0 float64) (w []float32, coef []float64, rep SolveReport, ok bool) {
+	n, o, na := s.data.N, s.own, len(active)
 	var chol linalg.Cholesky
-	ridge, cond := s.factorActive(&chol, active)
+	ridge, cond := s.factorActive(&chol, active, r0)
 	if cond == 0 {
-		return nil, rep, false
+		return nil, nil, rep, false
 	}
 	rep = SolveReport{Method: "cholesky, own-term columns (float64)", Ridge: ridge, Cond: cond, Rank: na}
-	if ridge > ownRidge*1.0001 {
+	if ridge > r0*1.0001 {
 		rep.Method = "cholesky+ridge, own-term columns (float64)"
 	}
 	// Rows per receiver: y_i, then Y_i's two columns, over the active senders.
@@ -255,7 +284,7 @@ func (s *wSolver) solveOwnBordered(flat []int) (w []float32, rep SolveReport, ok
 	chol.ForwardRows(y, n)
 	chol.ForwardRows(yc[0], n)
 	chol.ForwardRows(yc[1], n)
-	o.coef = make([]float64, n*ownBasisK)
+	coef = make([]float64, n*ownBasisK)
 	kk := ownBasisK * ownBasisK
 	nn.ParallelRows(n, func(lo, hi int) {
 		a := mat.NewSymDense(2, nil)
@@ -273,7 +302,7 @@ func (s *wSolver) solveOwnBordered(flat []int) (w []float32, rep SolveReport, ok
 			}
 			c := solveSmallSym(a, b, diag)
 			for p, bp := range ownCrossCols {
-				o.coef[i*ownBasisK+bp] = c[p]
+				coef[i*ownBasisK+bp] = c[p]
 				if c[p] != 0 {
 					yp := yc[p][i*na : (i+1)*na]
 					for q := range yi {
@@ -292,18 +321,33 @@ func (s *wSolver) solveOwnBordered(flat []int) (w []float32, rep SolveReport, ok
 			w[i*n+j] = float32(wa[i*na+p])
 		}
 		if pos[i] >= 0 { // ŵ_ii is the own ψ* term's coefficient
-			o.coef[i*ownBasisK+1] = wa[i*na+pos[i]]
+			coef[i*ownBasisK+1] = wa[i*na+pos[i]]
 			w[i*n+i] = 0
 		}
 	}
-	return w, rep, true
+	return w, coef, rep, true
+}
+
+// ownValError is the mean squared error over the validation frames (psiMat
+// and resid filled for them) of Ŵ = w with the own terms of s.own.coef.
+func (s *wSolver) ownValError(tb tables, w []float32) float64 {
+	n, v := s.data.N, len(s.val)
+	pred := make([]float32, v*n)
+	nn.Gemm(false, true, v, n, n, 1, s.psiMat[:v*n], n, w, n, 0, pred, n)
+	s.addOwnPrediction(tb, s.val, pred, 1)
+	var e float64
+	for k, p := range pred {
+		d := float64(s.resid[k] - p)
+		e += d * d
+	}
+	return e / float64(len(pred))
 }
 
 // factorActive factorises ΨᵀΨ over the active senders plus the ridge
-// (relative to its mean diagonal), from ownRidge up tenfold to maxRidge
+// (relative to its mean diagonal), from r0 up tenfold to maxRidge
 // until the factorisation succeeds with a condition below ownMaxCond, and
 // returns the ridge and the condition estimate (0: no ridge worked).
-func (s *wSolver) factorActive(chol *linalg.Cholesky, active []int) (ridge, cond float64) {
+func (s *wSolver) factorActive(chol *linalg.Cholesky, active []int, r0 float64) (ridge, cond float64) {
 	n, na := s.data.N, len(active)
 	var md float64
 	for _, j := range active {
@@ -311,7 +355,7 @@ func (s *wSolver) factorActive(chol *linalg.Cholesky, active []int) (ridge, cond
 	}
 	md = math.Max(md/float64(na), 1e-300)
 	f := make([]float64, na*na)
-	for r := ownRidge; r <= maxRidge*1.0001; r *= 10 {
+	for r := r0; r <= maxRidge*1.0001; r *= 10 {
 		nn.ParallelRows(na, func(lo, hi int) {
 			for p := lo; p < hi; p++ {
 				row := s.gram[active[p]*n:]

@@ -285,7 +285,7 @@ func (s *wSolver) solve() SolveReport {
 	var rep SolveReport
 	ownDone := false
 	if s.useOwn { // joint with each receiver's own-term columns (ownterm.go)
-		w, rep, ownDone = s.solveOwnBordered(flat)
+		w, rep, ownDone = s.solveOwnBordered(tb, flat)
 		s.useOwn = ownDone
 	}
 	if !ownDone {
