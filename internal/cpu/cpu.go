@@ -20,9 +20,9 @@ import (
 // larger tier needs more of the CPU.
 type Tier int
 
-// The tiers. AVX2 and AVX512 are amd64's, NEON is arm64's; Generic (Go code
-// and gonum, whose assembly kernels are used where gonum has them) runs
-// everywhere.
+// The tiers. AVX2 and AVX512 are amd64's, NEON is arm64's; Generic runs
+// everywhere: SSE2 assembly for the product and ReLU on amd64 (every amd64
+// CPU has SSE2), Go code elsewhere, and gonum's kernels where ngs has none.
 const (
 	Generic Tier = iota
 	NEON
