@@ -375,23 +375,12 @@ func (c *Cholesky) InverseFactor(dst []float64) []float64 {
 // triangular inverse, then L⁻ᵀ·L⁻¹ by row blocks of GEMMs; about (2/3)·n³
 // multiply-adds, in parallel.
 func (c *Cholesky) Inverse(dst []float64) []float64 {
-	n := c.n
-	if n == 0 {
+	if c.n == 0 {
 		panic("linalg: Inverse of an empty or failed Cholesky factor")
 	}
-	if len(dst) < n*n {
-		dst = make([]float64, n*n)
-	}
-	dst = dst[:n*n]
-	par.For(n, 64, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			copy(dst[i*n:i*n+i+1], c.l[i*n:i*n+i+1])
-			clear(dst[i*n+i+1 : (i+1)*n])
-		}
-	})
-	trtriLower(dst, n, n, nil)
-	lauumLower(dst, n)
-	mirrorLower(dst, n)
+	dst = c.InverseFactor(dst)
+	lauumLower(dst, c.n)
+	mirrorLower(dst, c.n)
 	return dst
 }
 
