@@ -305,13 +305,14 @@ func (t *trainingState) String() string {
 
 var clusterBuiltin = &runtime.Builtin{
 	Name: "cluster",
-	Doc: "cluster(threshold = 0.1, method = \"single\", k = 0, projection = \"curves\", refit = 20, lr = 1e-3, xrange = [-5, 5], points = 1000, freeze = 1, min_size = max(3, N/100), min_points = 0): " +
-		"inside an every-K-epochs hook of train: cluster the neurons by their learned φ* curves (projection = \"profiles\": φ* curves with the profiles of ψ* that depend on the neuron's embedding, for N4/N5; \"embedding\": the embeddings; clusters smaller than min_size join the nearest larger one; with min_points > 0 only neurons with that many others within threshold link clusters, the rest join their nearest such neuron's), replace each embedding by its cluster's median, refit φ*, freeze a and ψ* for the next epochs",
+	Doc: "cluster(threshold = 0.1, method = \"single\", k = 0, projection = \"curves\", refit = 20, lr = 1e-3, xrange = [-5, 5], points = 1000, freeze = 1, min_size = max(3, N/100), min_points = 0, refine = true): " +
+		"inside an every-K-epochs hook of train: cluster the neurons by their learned φ* curves (projection = \"profiles\": φ* curves with the profiles of ψ* that depend on the neuron's embedding, for N4/N5; \"embedding\": the embeddings; clusters smaller than min_size join the nearest larger one; with min_points > 0 only neurons with that many others within threshold link clusters, the rest join their nearest such neuron's; refine splits a cluster whose own neurons, normalised on their own, fall into clearly separated groups at the same threshold), replace each embedding by its cluster's median, refit φ*, freeze a and ψ* for the next epochs",
 	Params: []runtime.Param{{Name: "threshold", Default: runtime.Number(0.1)}, {Name: "method", Default: runtime.String("single")},
 		{Name: "k", Default: runtime.Number(0)}, {Name: "projection", Default: runtime.String("curves")}, {Name: "refit", Default: runtime.Number(20)},
 		{Name: "lr", Default: runtime.Number(1e-3)}, {Name: "xrange", Default: runtime.NewList(runtime.Number(-5), runtime.Number(5))},
 		{Name: "points", Default: runtime.Number(1000)}, {Name: "freeze", Default: runtime.Number(1)},
-		{Name: "min_size", Default: runtime.Nil{}}, {Name: "min_points", Default: runtime.Number(0)}},
+		{Name: "min_size", Default: runtime.Nil{}}, {Name: "min_points", Default: runtime.Number(0)},
+		{Name: "refine", Default: runtime.Bool(true)}},
 	Fn: clusterStep,
 }
 
@@ -549,6 +550,9 @@ func clusterOptions(c *runtime.Call) (cluster.StepOptions, []float32, error) {
 		return o, nil, c.NamedError("min_points", "min_points is a whole number ≥ 0 of neighbours within the threshold, found %g", minPoints)
 	}
 	o.MinPoints = int(minPoints)
+	if o.Refine, err = c.NamedBool("refine", true); err != nil {
+		return o, nil, err
+	}
 	method, err := c.NamedString("method", "single")
 	if err != nil {
 		return o, nil, err

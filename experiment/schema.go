@@ -156,13 +156,14 @@ var fraction = lang.Number().AtLeast(0).AtMost(1)
 // interpreter tests every argument with the same Type.
 var paramTypes = map[string]map[string]lang.Type{
 	"simulate": {"net": lang.Opaque("a network"), "dt": lang.Number().Above(0), "frames": lang.Whole(1), "burnin": lang.Whole(0),
-		"record": lang.ListOf(), "stride": lang.Whole(1), "out": lang.Text(), "seed": lang.Number(), "memory": lang.Boolean()},
+		"record": lang.ListOf(), "stride": lang.Whole(1), "out": lang.Text(), "seed": lang.Number(), "memory": lang.Boolean(),
+		"weights": lang.OneOf("float32", "half")},
 	"report": {"fit": lang.Opaque("a fit returned by train"), "truth": lang.Opaque("the network that made the data"), "out": lang.Text(),
 		"rollout": lang.Whole(0), "threshold": lang.Number().Above(0), "symbolic": lang.Boolean(), "budget": lang.Number()},
 	"cluster": {"threshold": lang.Number().Above(0), "method": lang.OneOf("single", "kmeans"), "k": lang.Whole(0),
 		"projection": lang.OneOf("curves", "embedding", "profiles"), "refit": lang.Whole(0), "lr": lang.Number().AtLeast(0),
 		"xrange": lang.ListOf(), "points": lang.Number().AtLeast(2), "freeze": lang.Number().AtLeast(0), "min_size": lang.Whole(1),
-		"min_points": lang.Whole(0)},
+		"min_points": lang.Whole(0), "refine": lang.Boolean()},
 	"symbolic": {"neuron": lang.Whole(0), "points": lang.Number().AtLeast(2), "maxsize": lang.Whole(1), "seed": lang.Number(),
 		"budget": lang.Number(), "accept_r2": lang.Number(), "cluster": lang.Whole(0)},
 	"schedule": {"coeff": lang.Number().AtLeast(0), "from": lang.Whole(0), "until": lang.Whole(0)},

@@ -53,6 +53,11 @@ type StepOptions struct {
 	// nearest point in a cluster of at least MinSize (0 or 1: no merging).
 	// It keeps a few stray neurons from forming types of their own.
 	MinSize int
+	// Refine, for single linkage, splits the clusters whose own points
+	// separate clearly once normalised on their own (Refine, with parts of
+	// at least max(MinSize, 3) points): types much closer to each other
+	// than the widest difference between types are then told apart.
+	Refine bool
 }
 
 // StepResult is the outcome of one clustering step.
@@ -96,6 +101,12 @@ func Step(curves []float32, gridSize int, embeddings []float32, dim int, opts St
 		return nil, err
 	}
 	labels, k = MergeSmall(normalised, labels, k, opts.MinSize)
+	if opts.Refine && opts.Method == MethodSingleLinkage {
+		labels, k, err = Refine(normalised, labels, k, opts.Threshold, max(opts.MinSize, 3), refineSeparation, refineDepth)
+		if err != nil {
+			return nil, err
+		}
+	}
 	result := &StepResult{Labels: labels, Clusters: k, Warnings: degeneracyWarnings(normalised, k, opts)}
 	if result.MedianEmbeddings, err = medianRows(embeddings, dim, labels, k); err != nil {
 		return nil, err

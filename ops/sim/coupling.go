@@ -13,13 +13,15 @@ import (
 // all receivers with the matrix-vector kernel of package vec, splitting the
 // rows into one block per worker of a par.Team. With several terms the rows go
 // in chunks small enough to stay in cache, so W is read from memory once per
-// step for all terms.
+// step for all terms. With half weights the products stream the
+// half-precision copy instead of W (whose values it rounds).
 type coupler struct {
 	n     int
 	terms []*eqn.BoundTerm
 	team  *par.Team
 	w     []float32
-	errs  []error // per worker, from the last couple
+	half  []uint16 // W in binary16, or nil
+	errs  []error  // per worker, from the last couple
 }
 
 // minRowsPerWorker keeps the synchronisation cost below the work of a block.
@@ -29,9 +31,9 @@ const minRowsPerWorker = 128
 // chunk when a rule has several terms (16 rows of 8000 floats: 512 KB).
 const cacheRows = 16
 
-func newCoupler(n int, terms []*eqn.BoundTerm) *coupler {
+func newCoupler(n int, terms []*eqn.BoundTerm, half []uint16) *coupler {
 	workers := max(1, min(runtime.GOMAXPROCS(0), n/minRowsPerWorker))
-	c := &coupler{n: n, terms: terms, errs: make([]error, workers)}
+	c := &coupler{n: n, terms: terms, half: half, errs: make([]error, workers)}
 	c.team = par.NewTeam(workers, c.block)
 	return c
 }
@@ -92,7 +94,13 @@ func (c *coupler) product(w []float32, t *eqn.BoundTerm, lo, hi int) error {
 	n := c.n
 	s := t.Group(lo)
 	out := t.Coupled[lo:hi]
-	if err := vec.MatVec(out, w[lo*n:hi*n], n, s); err != nil {
+	var err error
+	if c.half != nil {
+		err = vec.MatVecHalf(out, c.half[lo*n:hi*n], n, s)
+	} else {
+		err = vec.MatVec(out, w[lo*n:hi*n], n, s)
+	}
+	if err != nil {
 		return err
 	}
 	for i := lo; i < hi; i++ {

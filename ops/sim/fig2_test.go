@@ -112,7 +112,7 @@ func BenchmarkBandwidthFloor(b *testing.B) {
 		w[k] = float32(k%7) * 1e-3
 	}
 	term := &eqn.BoundTerm{Senders: [][]float32{make([]float32, n)}, Coupled: make([]float32, n)}
-	c := newCoupler(n, []*eqn.BoundTerm{term})
+	c := newCoupler(n, []*eqn.BoundTerm{term}, nil)
 	defer c.close()
 	b.ResetTimer()
 	for b.Loop() {

@@ -30,7 +30,7 @@ func TestParallelCouplingMatchesReference(t *testing.T) {
 	for i := range n {
 		net.W[i*n+i] = 0.5 // ignored by the rule: sums run over j ≠ i
 	}
-	if c := newCoupler(n, nil); c.team.Workers() != 2 {
+	if c := newCoupler(n, nil, nil); c.team.Workers() != 2 {
 		t.Fatalf("N = %d on 2 cores: %d workers, want 2", n, c.team.Workers())
 	}
 	opt := Options{Dt: 0.01, Frames: 12, Burnin: 3, Seed: 9, Unroll: 5}
@@ -55,7 +55,7 @@ func BenchmarkCouple1000(b *testing.B) {
 	n := 1000
 	w := make([]float32, n*n)
 	term := &eqn.BoundTerm{Senders: [][]float32{make([]float32, n)}, Coupled: make([]float32, n)}
-	c := newCoupler(n, []*eqn.BoundTerm{term})
+	c := newCoupler(n, []*eqn.BoundTerm{term}, nil)
 	defer c.close()
 	for b.Loop() {
 		if err := c.couple(w); err != nil {

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/ngs-lab/ngs/ops/eqn"
+	"github.com/ngs-lab/ngs/ops/vec"
 )
 
 // defaultUnroll is the number of Euler steps per graph run: it amortises the
@@ -35,11 +36,15 @@ func Run(ctx context.Context, net *Network, opt Options) (res *Result, err error
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
+	var half []uint16
+	if opt.HalfWeights {
+		half = vec.RoundToHalf(net.W)
+	}
 	rec, err := newRecorder(net, opt)
 	if err != nil {
 		return nil, err
 	}
-	coupler := newCoupler(net.N, prog.Terms())
+	coupler := newCoupler(net.N, prog.Terms(), half)
 	defer coupler.close()
 	r := &runner{net: net, opt: opt, rec: rec, rng: newRand(opt.Seed),
 		kern: &stepKernels{n: net.N, prog: prog, coupler: coupler,

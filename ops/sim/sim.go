@@ -91,6 +91,13 @@ type Options struct {
 	Seed uint64
 	// Unroll is the number of Euler steps per graph run (0: automatic).
 	Unroll int
+	// HalfWeights rounds W to the nearest half-precision (binary16) values
+	// in place before the run and streams a half copy in the coupling
+	// product: half the memory traffic per step, which bounds the step time
+	// once W outgrows the caches (N in the thousands). W.npy and the caller's
+	// Network hold the rounded weights, so the recording's truth is exactly
+	// the simulated network.
+	HalfWeights bool
 }
 
 // Result is what a run recorded.

@@ -1,0 +1,130 @@
+package cluster
+
+import (
+	"math"
+	"slices"
+)
+
+// Refine splits the clusters of a single-linkage cut whose own points
+// separate once they are min-max normalised on their own. The cut's
+// threshold is relative to the range of all the points, so two types whose
+// curves differ by much less than the widest difference between types lie
+// within one threshold of each other and merge, however tight each is
+// (Fig 2's types A and B under noise or at N = 8000). Each cluster of at
+// least 2·minSize points is normalised on its own and cut at threshold;
+// parts smaller than minSize rejoin their nearest part (MergeSmall). The
+// split is kept when it is clear: the smallest distance between two parts
+// is at least separation times the typical step inside them (the
+// 0.9-quantile of their minimum-spanning-tree edges), so a diffuse cluster
+// is not cut where its points happen to thin out. Kept parts are refined
+// again, up to depth levels. Labels are renumbered in order of first
+// appearance.
+func Refine(points [][]float64, labels []int, k int, threshold float64, minSize int, separation float64, depth int) ([]int, int, error) {
+	if depth <= 0 || k < 1 {
+		return labels, k, nil
+	}
+	out := make([]int, len(labels))
+	next := 0
+	for _, members := range members(labels, k) {
+		parts, pk, err := splitCluster(points, members, threshold, minSize, separation, depth)
+		if err != nil {
+			return nil, 0, err
+		}
+		for q, i := range members {
+			out[i] = next + parts[q]
+		}
+		next += pk
+	}
+	out, next = renumber(out)
+	return out, next, nil
+}
+
+// members lists the point indices of each of the k clusters.
+func members(labels []int, k int) [][]int {
+	m := make([][]int, k)
+	for i, l := range labels {
+		m[l] = append(m[l], i)
+	}
+	return m
+}
+
+// splitCluster returns the labels, within the cluster, of the points listed
+// in idx, and their number (1 when the cluster stays whole).
+func splitCluster(points [][]float64, idx []int, threshold float64, minSize int, separation float64, depth int) ([]int, int, error) {
+	whole := make([]int, len(idx))
+	if len(idx) < 2*max(minSize, 1) {
+		return whole, 1, nil
+	}
+	sub := make([][]float64, len(idx))
+	for q, i := range idx {
+		sub[q] = points[i]
+	}
+	norm, err := MinMaxNormalise(sub)
+	if err != nil {
+		return nil, 0, err
+	}
+	parts, k, err := SingleLinkage(norm, threshold)
+	if err != nil {
+		return nil, 0, err
+	}
+	if parts, k = MergeSmall(norm, parts, k, minSize); k < 2 || smallestPart(parts, k) < minSize {
+		return whole, 1, nil
+	}
+	clear, err := clearSplit(norm, parts, k, separation)
+	if err != nil || !clear {
+		return whole, 1, err
+	}
+	return Refine(norm, parts, k, threshold, minSize, separation, depth-1)
+}
+
+// smallestPart returns the size of the smallest of the k clusters.
+func smallestPart(labels []int, k int) int {
+	size := make([]int, k)
+	for _, l := range labels {
+		size[l]++
+	}
+	return slices.Min(size)
+}
+
+// clearSplit reports whether the k parts of points are separated by at
+// least separation times the largest typical step inside a part.
+func clearSplit(points [][]float64, labels []int, k int, separation float64) (bool, error) {
+	groups := members(labels, k)
+	step := 0.0
+	for _, g := range groups {
+		sub := make([][]float64, len(g))
+		for q, i := range g {
+			sub[q] = points[i]
+		}
+		heights, err := LinkageHeights(sub)
+		if err != nil {
+			return false, err
+		}
+		if len(heights) > 0 {
+			step = max(step, quantileSorted(heights, 0.9))
+		}
+	}
+	gap := math.Inf(1)
+	for a := range groups {
+		for b := a + 1; b < len(groups); b++ {
+			for _, i := range groups[a] {
+				for _, j := range groups[b] {
+					gap = min(gap, squaredDistance(points[i], points[j]))
+				}
+			}
+		}
+	}
+	return math.Sqrt(gap) >= separation*step, nil
+}
+
+// quantileSorted returns the q-quantile of sorted values (nearest rank).
+func quantileSorted(sorted []float64, q float64) float64 {
+	return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))]
+}
+
+// refineSeparation is the clustering step's separation for Refine: a split
+// is kept when its parts lie three typical steps apart.
+const refineSeparation = 3
+
+// refineDepth is the clustering step's depth for Refine.
+const refineDepth = 3

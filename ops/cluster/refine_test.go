@@ -1,0 +1,91 @@
+package cluster
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// blob returns n points of a 2-D normal cloud around (x, y) with spread sd.
+func blob(rng *rand.Rand, n int, x, y, sd float64) [][]float64 {
+	out := make([][]float64, n)
+	for i := range out {
+		out[i] = []float64{x + sd*rng.NormFloat64(), y + sd*rng.NormFloat64()}
+	}
+	return out
+}
+
+// cutAndRefine runs single linkage at threshold on the normalised points,
+// merges small clusters and refines, as the clustering step does.
+func cutAndRefine(t *testing.T, points [][]float64, threshold float64, minSize int) ([]int, int) {
+	t.Helper()
+	norm, err := MinMaxNormalise(points)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, k, err := SingleLinkage(norm, threshold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, k = MergeSmall(norm, labels, k, minSize)
+	labels, k, err = Refine(norm, labels, k, threshold, minSize, refineSeparation, refineDepth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return labels, k
+}
+
+// TestRefineSplitsTightNeighbours checks the case single linkage misses:
+// two tight clouds 0.05 apart (in units of the whole range) beside a third
+// far away. The cut at 0.1 joins the two; refining separates them exactly.
+func TestRefineSplitsTightNeighbours(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	var points [][]float64
+	var truth []int
+	for c, centre := range [][2]float64{{0, 0}, {0.05, 0.03}, {1, 1}} {
+		for _, p := range blob(rng, 300, centre[0], centre[1], 0.004) {
+			points = append(points, p)
+			truth = append(truth, c)
+		}
+	}
+	norm, _ := MinMaxNormalise(points)
+	if _, k, _ := SingleLinkage(norm, 0.1); k != 2 {
+		t.Fatalf("the plain cut should join the two near clouds: %d clusters", k)
+	}
+	labels, k := cutAndRefine(t, points, 0.1, 9)
+	if k != 3 {
+		t.Fatalf("refined: %d clusters, expected 3", k)
+	}
+	if m, _ := Accuracy(labels, truth); m.Accuracy != 1 {
+		t.Fatalf("refined accuracy %.3f, expected 1", m.Accuracy)
+	}
+}
+
+// TestRefineKeepsDiffuseClusters checks that refining does not cut clouds
+// that are one type each: a large normal cloud, a uniform square, and 32
+// small clouds of 31 points (Supp 12's sizes), whose own normalised spread
+// leaves gaps above the threshold here and there.
+func TestRefineKeepsDiffuseClusters(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	if _, k := cutAndRefine(t, blob(rng, 3000, 0, 0, 1), 0.1, 30); k != 1 {
+		t.Errorf("one normal cloud of 3000 points: %d clusters, expected 1", k)
+	}
+	square := make([][]float64, 1000)
+	for i := range square {
+		square[i] = []float64{rng.Float64(), rng.Float64()}
+	}
+	if _, k := cutAndRefine(t, square, 0.1, 10); k != 1 {
+		t.Errorf("a uniform square: %d clusters, expected 1", k)
+	}
+	var points [][]float64
+	var truth []int
+	for c := 0; c < 32; c++ {
+		for _, p := range blob(rng, 31, float64(c%8), float64(c/8), 0.08) {
+			points = append(points, p)
+			truth = append(truth, c)
+		}
+	}
+	labels, k := cutAndRefine(t, points, 0.05, 10)
+	if m, _ := Accuracy(labels, truth); k != 32 || m.Accuracy != 1 {
+		t.Errorf("32 clouds of 31 points: %d clusters, accuracy %.3f, expected 32 and 1", k, m.Accuracy)
+	}
+}
