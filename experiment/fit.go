@@ -36,7 +36,8 @@ type Fit struct {
 	// draws them beside the clustered ones.
 	Unclustered      []float32
 	UnclusteredEpoch int
-	constant         []int // neurons with constant activity (nil before computed)
+	constant         []int  // neurons with constant activity (nil before computed)
+	checkpointDir    string // where the training checkpoints and the clustering inputs go ("" for none)
 	// TrainWarnings are what training had to work around (flat ψ*,
 	// constant activity, a raised ridge, a rollback).
 	TrainWarnings []string
@@ -346,6 +347,7 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 			opts.Dims = profileDims
 		}
 	}
+	saveClusterInputs(c, st, features, width)
 	res, err := clusterActive(features, width, m.Embeddings(), d, opts, st.fit.constantNeurons())
 	if err != nil {
 		return nil, c.Errorf("%v", err)
@@ -393,6 +395,32 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 	m.FreezeEmbeddingAndPsi(int(freeze))
 	st.fit.Labels, st.fit.Clusters, st.fit.Warnings = res.Labels, res.Clusters, append(st.fit.Warnings[:0:0], res.Warnings...)
 	return runtime.Number(res.Clusters), nil
+}
+
+// saveClusterInputs writes, beside the training's checkpoint (by default
+// checkpoints/MODEL under --out), what the clustering step of this epoch
+// clusters: cluster_epochE_features.npy (neurons × features: the φ* curves,
+// or the profiles) and cluster_epochE_embeddings.npy, so the clustering can
+// be examined or redone after the run. A failed write warns; training goes
+// on.
+func saveClusterInputs(c *runtime.Call, st *trainingState, features []float32, width int) {
+	dir := st.fit.checkpointDir
+	if dir == "" {
+		return
+	}
+	m := st.fit.Model
+	err := c.FS().MkdirAll(dir, 0o755)
+	prefix := fmt.Sprintf("%s/cluster_epoch%d_", dir, st.epoch)
+	files := npyOptions(c.Interp, false)
+	if err == nil {
+		err = files.WriteFloat32(prefix+"features.npy", features, m.N(), width)
+	}
+	if err == nil {
+		err = files.WriteFloat32(prefix+"embeddings.npy", m.Embeddings(), m.N(), m.Spec().EmbeddingDim)
+	}
+	if err != nil {
+		fmt.Fprintf(c.Out(), "warning: epoch %d: the clustering step's inputs were not saved: %v\n", st.epoch, err)
+	}
 }
 
 // constantNeurons lists the neurons whose recorded activity never changes

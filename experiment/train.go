@@ -151,6 +151,7 @@ func train(c *runtime.Call) (runtime.Value, error) {
 			cfg.CheckpointDir = dir
 		}
 	}
+	fit.checkpointDir = cfg.CheckpointDir
 	if err := gnn.CheckMemory(spec, cfg, data.Frames, true, c.Interp.Limits().Memory); err != nil {
 		return nil, c.Errorf("%v", err)
 	}

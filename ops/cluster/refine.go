@@ -122,9 +122,9 @@ func quantileSorted(sorted []float64, q float64) float64 {
 	return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))]
 }
 
-// refineSeparation is the clustering step's separation for Refine: a split
-// is kept when its parts lie three typical steps apart.
-const refineSeparation = 3
+// RefineSeparation is the separation the clustering step and type recovery
+// give Refine: a split is kept when its parts lie three typical steps apart.
+const RefineSeparation = 3
 
-// refineDepth is the clustering step's depth for Refine.
-const refineDepth = 3
+// RefineDepth is the depth the clustering step and type recovery give Refine.
+const RefineDepth = 3

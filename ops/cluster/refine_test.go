@@ -27,7 +27,7 @@ func cutAndRefine(t *testing.T, points [][]float64, threshold float64, minSize i
 		t.Fatal(err)
 	}
 	labels, k = MergeSmall(norm, labels, k, minSize)
-	labels, k, err = Refine(norm, labels, k, threshold, minSize, refineSeparation, refineDepth)
+	labels, k, err = Refine(norm, labels, k, threshold, minSize, RefineSeparation, RefineDepth)
 	if err != nil {
 		t.Fatal(err)
 	}

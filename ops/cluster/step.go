@@ -102,7 +102,7 @@ func Step(curves []float32, gridSize int, embeddings []float32, dim int, opts St
 	}
 	labels, k = MergeSmall(normalised, labels, k, opts.MinSize)
 	if opts.Refine && opts.Method == MethodSingleLinkage {
-		labels, k, err = Refine(normalised, labels, k, opts.Threshold, max(opts.MinSize, 3), refineSeparation, refineDepth)
+		labels, k, err = Refine(normalised, labels, k, opts.Threshold, max(opts.MinSize, 3), RefineSeparation, RefineDepth)
 		if err != nil {
 			return nil, err
 		}

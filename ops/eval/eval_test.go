@@ -201,6 +201,28 @@ func TestTypeRecoveryOnSeparatedEmbeddings(t *testing.T) {
 	}
 }
 
+// TestTypeRecoveryOnClusterMedians scores embeddings as a clustering step
+// leaves them, one median per cluster: Supp 10's four medians at the end of
+// a run, where A's and B's lie 0.04 apart in units of the range. Single
+// linkage at 0.1 joins them; refining keeps the four types.
+func TestTypeRecoveryOnClusterMedians(t *testing.T) {
+	medians := [][2]float32{{0.571, 1.854}, {0.476, 1.819}, {2.445, -0.412}, {2.923, -0.353}}
+	var embeddings []float32
+	var types []int
+	for i := 0; i < 1000; i++ {
+		typ := i / 250
+		types = append(types, typ)
+		embeddings = append(embeddings, medians[typ][0], medians[typ][1])
+	}
+	score, err := TypeRecovery(embeddings, 2, types, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if score.Clusters != 4 || score.Accuracy != 1 {
+		t.Fatalf("%d clusters, accuracy %v; want 4 and 1", score.Clusters, score.Accuracy)
+	}
+}
+
 // TestPerUnitScaledR2 checks that a field known up to a factor per unit
 // scores 1, and that a wrong time course does not.
 func TestPerUnitScaledR2(t *testing.T) {

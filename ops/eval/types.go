@@ -24,8 +24,11 @@ type TypeScore struct {
 }
 
 // TypeRecovery min-max normalises the n×dim row-major embeddings, clusters
-// them by single linkage at threshold, and scores the clusters against the
-// true types (SPEC §4, "Types").
+// them by single linkage at threshold, refines the clusters (cluster.Refine,
+// parts of at least max(3, n/100) neurons) and scores them against the true
+// types (SPEC §4, "Types"). Refining matters once the clustering step has
+// replaced the embeddings by their cluster's median: two medians closer
+// than threshold × the embeddings' range are still two types.
 func TypeRecovery(embeddings []float32, dim int, types []int, threshold float64) (TypeScore, error) {
 	n := len(types)
 	if dim < 1 || n == 0 || len(embeddings) != n*dim {
@@ -43,6 +46,10 @@ func TypeRecovery(embeddings []float32, dim int, types []int, threshold float64)
 		return TypeScore{}, err
 	}
 	labels, k, err := cluster.SingleLinkage(normalised, threshold)
+	if err != nil {
+		return TypeScore{}, err
+	}
+	labels, k, err = cluster.Refine(normalised, labels, k, threshold, max(3, n/100), cluster.RefineSeparation, cluster.RefineDepth)
 	if err != nil {
 		return TypeScore{}, err
 	}
