@@ -11,9 +11,9 @@ import (
 // curves differ by much less than the widest difference between types lie
 // within one threshold of each other and merge, however tight each is
 // (Fig 2's types A and B under noise or at N = 8000). Each cluster of at
-// least 2·minSize points is normalised on its own and cut at threshold;
-// parts smaller than minSize rejoin their nearest part (MergeSmall). The
-// split is kept when it is clear: the smallest distance between two parts
+// least 2·minSize points is normalised on its own and cut at threshold,
+// then at half and a quarter of it until a cut splits it; parts smaller
+// than minSize rejoin their nearest part (MergeSmall). The split is kept when it is clear: the smallest distance between two parts
 // is at least separation times the typical step inside them (the
 // 0.9-quantile of their minimum-spanning-tree edges), so a diffuse cluster
 // is not cut where its points happen to thin out. Kept parts are refined
@@ -63,18 +63,40 @@ func splitCluster(points [][]float64, idx []int, threshold float64, minSize int,
 	if err != nil {
 		return nil, 0, err
 	}
+	for cut := threshold; cut >= threshold/refineCutRange; cut /= 2 {
+		parts, k, err := clearCut(norm, cut, minSize, separation)
+		if err != nil {
+			return nil, 0, err
+		}
+		if k > 1 {
+			return Refine(norm, parts, k, threshold, minSize, separation, depth-1)
+		}
+	}
+	return whole, 1, nil
+}
+
+// refineCutRange bounds the cuts Refine tries inside a cluster: the
+// threshold, then half of it, down to threshold/refineCutRange. A cloud
+// less converged than its neighbour (wider, with a few neurons reaching
+// towards it) may separate only below the threshold.
+const refineCutRange = 4
+
+// clearCut cuts points, normalised on their own, at threshold and returns
+// the parts when there are several of at least minSize points each and the
+// split is clear (clearSplit); otherwise k = 1.
+func clearCut(norm [][]float64, threshold float64, minSize int, separation float64) ([]int, int, error) {
 	parts, k, err := SingleLinkage(norm, threshold)
 	if err != nil {
 		return nil, 0, err
 	}
 	if parts, k = MergeSmall(norm, parts, k, minSize); k < 2 || smallestPart(parts, k) < minSize {
-		return whole, 1, nil
+		return nil, 1, nil
 	}
 	clear, err := clearSplit(norm, parts, k, separation)
 	if err != nil || !clear {
-		return whole, 1, err
+		return nil, 1, err
 	}
-	return Refine(norm, parts, k, threshold, minSize, separation, depth-1)
+	return parts, k, nil
 }
 
 // smallestPart returns the size of the smallest of the k clusters.

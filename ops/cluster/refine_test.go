@@ -60,6 +60,32 @@ func TestRefineSplitsTightNeighbours(t *testing.T) {
 	}
 }
 
+// TestRefineSplitsBelowTheThreshold checks Supp 11's case at N = 8000: a
+// wide cloud and a tight one 0.07 apart (in units of the whole range), with
+// far clouds setting that range, and three stray points of the wide cloud's
+// type reaching towards the tight one. Normalised on their own, the strays
+// chain the two at the threshold, and the cut at half of it separates them.
+func TestRefineSplitsBelowTheThreshold(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	var points [][]float64
+	var truth []int
+	for c, spec := range [][3]float64{{0, 0, 0.012}, {0.07, 0.03, 0.003}, {1, 1, 0.01}, {1, 0, 0.01}} {
+		for _, p := range blob(rng, 800, spec[0], spec[1], spec[2]) {
+			points = append(points, p)
+			truth = append(truth, c)
+		}
+	}
+	for q := 1; q <= 3; q++ {
+		f := 0.03 + 0.0075*float64(q)
+		points = append(points, []float64{f, f * 3 / 7})
+		truth = append(truth, 0)
+	}
+	labels, k := cutAndRefine(t, points, 0.1, 8)
+	if m, _ := Accuracy(labels, truth); k != 4 || m.Accuracy < 0.99 {
+		t.Fatalf("refined: %d clusters, accuracy %.3f; expected 4 and at least 0.99", k, m.Accuracy)
+	}
+}
+
 // TestRefineKeepsDiffuseClusters checks that refining does not cut clouds
 // that are one type each: a large normal cloud, a uniform square, and 32
 // small clouds of 31 points (Supp 12's sizes), whose own normalised spread

@@ -1,7 +1,8 @@
 // Package vec holds float32 kernels for dense matrix-vector products, one
 // per tier of internal/cpu (chosen once at start-up, lowered with NGS_CPU):
 // AVX-512 and AVX2 FMA kernels on amd64 and a NEON kernel on arm64 (four
-// rows at a time), and a generic one in Go that computes the same sums.
+// rows at a time), and a generic one in Go that computes the same sums;
+// MatVecHalf is the same product with the matrix in half precision.
 package vec
 
 import (
