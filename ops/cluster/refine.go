@@ -25,12 +25,12 @@ func Refine(points [][]float64, labels []int, k int, threshold float64, minSize 
 	}
 	out := make([]int, len(labels))
 	next := 0
-	for _, members := range members(labels, k) {
-		parts, pk, err := splitCluster(points, members, threshold, minSize, separation, depth)
+	for _, group := range members(labels, k) {
+		parts, pk, err := splitCluster(points, group, threshold, minSize, separation, depth)
 		if err != nil {
 			return nil, 0, err
 		}
-		for q, i := range members {
+		for q, i := range group {
 			out[i] = next + parts[q]
 		}
 		next += pk
