@@ -77,7 +77,12 @@ func reportFn(c *runtime.Call) (runtime.Value, error) {
 	if err := c.FS().MkdirAll(dir, 0o755); err != nil {
 		return nil, c.NamedError("out", "%v", err)
 	}
+	bar := newProgressBar(c, "report "+out)
+	cfg.OnSection = func(name string, done, total int, seconds float64) {
+		bar.update(done, total, fmt.Sprintf("%s took %.1fs", name, seconds))
+	}
 	metrics, err := pipeline.Report(c.Ctx(), fit.pipelineFit(), fit.Data.pipelineData(), truth.truth(), cfg)
+	bar.done()
 	if err != nil {
 		return nil, c.Errorf("%v", err)
 	}

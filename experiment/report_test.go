@@ -158,6 +158,21 @@ m = report(fit, truth = net, out = "rep", rollout = 200, budget = 20000)
 			t.Errorf("%s missing: %v", f, err)
 		}
 	}
+	timing := m["timing"].(map[string]any)
+	var sections float64
+	for _, name := range []string{"activity", "connectivity", "edges", "types", "functions", "rollout", "symbolic"} {
+		v, ok := timing["report_"+name+"_s"].(float64)
+		if !ok || v < 0 {
+			t.Errorf("timing.report_%s_s = %v, want the section's seconds", name, timing["report_"+name+"_s"])
+		}
+		sections += v
+	}
+	if r := timing["report_s"].(float64); sections > r*1.001+1e-3 {
+		t.Errorf("the sections took %.3fs, more than the whole report's %.3fs", sections, r)
+	}
+	if total, phases := timing["total_s"].(float64), timing["simulate_s"].(float64)+timing["train_s"].(float64)+timing["report_s"].(float64); math.Abs(total-phases) > 1e-6*phases {
+		t.Errorf("timing.total_s = %v, want the phases' sum %v (sections not counted twice)", total, phases)
+	}
 	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
 	for _, want := range []string{"before clustering", "R² against y = x", "oracle least-squares baseline", "next on the Pareto front"} {
 		if !strings.Contains(string(md), want) {

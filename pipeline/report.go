@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/ngs-lab/ngs/ops/eval"
@@ -69,8 +70,13 @@ type ReportConfig struct {
 	// Dir is the folder the report is written to (created if missing).
 	Dir string
 	// Meta describes the run; Report adds timing "report" (its own
-	// seconds) and "total" (the sum of all timings) to Meta.Timings.
+	// seconds), "total" (the sum of the phases' timings) and
+	// "report_<section>" (each section's seconds, part of "report") to
+	// Meta.Timings.
 	Meta report.Meta
+	// OnSection, when not nil, is told each section's name and seconds as
+	// it finishes, the done-th of total (a long report's progress).
+	OnSection func(name string, done, total int, seconds float64)
 	// Threshold is the single-linkage threshold at which the types section
 	// clusters the embeddings (the symbolic section too, when the fit has
 	// no clusters of its own).
@@ -121,15 +127,18 @@ func Report(ctx context.Context, fit Fit, data *Data, truth *Truth, cfg ReportCo
 		xr = 5
 	}
 	rp.grid = linspace(-xr, xr, 200)
-	rp.sections()
+	sectionTimes := rp.sections()
 	timings["report"] = time.Since(start).Seconds()
 	var total float64
 	for k, v := range timings {
-		if k != "total" {
+		if k != "total" && !strings.HasPrefix(k, sectionTimingPrefix) {
 			total += v
 		}
 	}
 	timings["total"] = total
+	for name, seconds := range sectionTimes {
+		timings[sectionTimingPrefix+strings.ReplaceAll(name, " ", "_")] = seconds
+	}
 	if err := rp.r.Close(); err != nil {
 		return report.Metrics{}, fmt.Errorf("writing the report: %v", err)
 	}
@@ -178,9 +187,12 @@ func linspace(lo, hi float64, n int) []float32 {
 	return out
 }
 
+// sectionTimingPrefix starts the timing keys of the report's sections.
+const sectionTimingPrefix = "report_"
+
 // sections runs every section; one that fails is listed as skipped with its
-// reason, and the others still run.
-func (rp *reporter) sections() {
+// reason, and the others still run. It returns each section's seconds.
+func (rp *reporter) sections() map[string]float64 {
 	list := []reportSection{
 		{"activity", rp.activity},
 		{"connectivity", rp.connectivity},
@@ -196,15 +208,22 @@ func (rp *reporter) sections() {
 	if rp.data.Recording != nil {
 		list = rp.recordingSections(list)
 	}
-	for _, s := range list {
+	times := make(map[string]float64, len(list))
+	for k, s := range list {
 		if err := rp.ctx.Err(); err != nil {
 			rp.r.Skip(s.name, "cancelled: "+err.Error())
 			continue
 		}
+		t0 := time.Now()
 		if err := s.fn(); err != nil {
 			rp.r.Skip(s.name, err.Error())
 		}
+		times[s.name] = time.Since(t0).Seconds()
+		if rp.cfg.OnSection != nil {
+			rp.cfg.OnSection(s.name, k+1, len(list), times[s.name])
+		}
 	}
+	return times
 }
 
 // skipped is an error that says why a section does not apply.
