@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"sort"
 
 	"gonum.org/v1/plot"
@@ -135,43 +136,42 @@ type prPoint struct{ recall, precision, threshold float64 }
 // true edges are kept (with the ties at that rank), and the number of true
 // edges.
 func edgeCurve(truth, learned []float32, n int) (curve []prPoint, ap, atCount float64, positives int) {
-	type entry struct {
-		score float64
-		edge  bool
-	}
-	entries := make([]entry, 0, n*n-n)
+	// Each entry is one key: |learned|'s float32 bits (which order
+	// non-negative floats as unsigned integers) above a bit for a true
+	// edge, so that a plain integer sort ranks them (at N = 8000, 64
+	// million entries: seconds, where sorting structs took half a minute).
+	keys := make([]uint64, 0, n*n-n)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
 			if i == j {
 				continue
 			}
-			e := entry{math.Abs(float64(learned[i*n+j])), truth[i*n+j] != 0}
-			if e.edge {
+			key := uint64(math.Float32bits(float32(math.Abs(float64(learned[i*n+j]))))) << 1
+			if truth[i*n+j] != 0 {
+				key |= 1
 				positives++
 			}
-			entries = append(entries, e)
+			keys = append(keys, key)
 		}
 	}
 	if positives == 0 {
 		return nil, math.NaN(), math.NaN(), 0
 	}
 	atCount = math.NaN()
-	sort.Slice(entries, func(a, b int) bool { return entries[a].score > entries[b].score })
+	slices.Sort(keys)
 	tp, kept := 0, 0
 	prevRecall := 0.0
-	for k := 0; k < len(entries); {
-		s := entries[k].score
-		for ; k < len(entries) && entries[k].score == s; k++ {
+	for k := len(keys) - 1; k >= 0; { // by decreasing score
+		score := keys[k] >> 1
+		for ; k >= 0 && keys[k]>>1 == score; k-- {
 			kept++
-			if entries[k].edge {
-				tp++
-			}
+			tp += int(keys[k] & 1)
 		}
 		r := float64(tp) / float64(positives)
 		p := float64(tp) / float64(kept)
 		ap += (r - prevRecall) * p
 		prevRecall = r
-		curve = append(curve, prPoint{r, p, s})
+		curve = append(curve, prPoint{r, p, float64(math.Float32frombits(uint32(score)))})
 		if math.IsNaN(atCount) && kept >= positives {
 			atCount = p
 		}

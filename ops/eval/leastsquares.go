@@ -24,8 +24,8 @@ type NormalEquations struct {
 	n         int
 	receivers []int // global index of each Y column
 	frames    int
-	// products is N×(N+R) row-major: columns [0, N) hold G, columns
-	// [N, N+R) hold B.
+	// products is N×(N+R) row-major: columns [0, N) hold G (its upper
+	// triangle; below it only partly), columns [N, N+R) hold B.
 	products []float64
 	chunk    []float64 // framesPerChunk×(N+R) scratch holding [Ψ | Y]
 }
@@ -101,8 +101,10 @@ func (e *NormalEquations) Add(psi, y []float32, frames int) error {
 		if err := e.fillChunk(psi, y, start, rows); err != nil {
 			return err
 		}
-		// [G | B] += Ψᵀ·[Ψ | Y]: the chunk's first n columns are Ψ.
-		linalg.Gemm(true, false, n, width, rows, 1, e.chunk, width, e.chunk, width, 1, e.products, width)
+		// G += ΨᵀΨ (its upper triangle, the one the solve reads) and
+		// B += Ψᵀ·Y: the chunk's first n columns are Ψ, the others Y.
+		linalg.SyrkUpperTN(n, rows, 1, e.chunk, width, e.products, width)
+		linalg.Gemm(true, false, n, r, rows, 1, e.chunk, width, e.chunk[n:], width, 1, e.products[n:], width)
 	}
 	e.frames += frames
 	return nil
