@@ -59,7 +59,8 @@ func (p *progressBar) update(done, total int, status string) {
 		fmt.Fprintf(p.w, "\r%s [%s%s] %3.0f%% %s %s\033[K", p.label, strings.Repeat("=", fill), strings.Repeat(" ", width-fill),
 			100*frac, p.timing(now, frac), status)
 	} else {
-		if frac < p.lastFrac+logStep && now.Sub(p.last) < logEvery && done < total {
+		// (with a little slack: 3/10 is below 2/10 + 1/10 in floating point)
+		if frac < p.lastFrac+logStep-1e-9 && now.Sub(p.last) < logEvery && done < total {
 			return
 		}
 		p.lastFrac = frac

@@ -41,6 +41,16 @@ func TestProgressLogLines(t *testing.T) {
 	if n := strings.Count(out.String(), "\n"); n != 11 {
 		t.Errorf("%d lines for 1000 quick updates, want the first and one per tenth (11):\n%s", n, out.String())
 	}
+	// Ten steps (the report's sections) give ten lines, 3/10 included,
+	// which floating point puts just below 2/10 + 1/10.
+	out.Reset()
+	p = &progressBar{w: &out, label: "report", start: time.Now()}
+	for done := 1; done <= 10; done++ {
+		p.update(done, 10, "")
+	}
+	if n := strings.Count(out.String(), "\n"); n != 10 {
+		t.Errorf("%d lines for 10 steps, want 10:\n%s", n, out.String())
+	}
 	out.Reset()
 	p = &progressBar{w: &out, label: "train gnn", start: time.Now()}
 	p.update(1, 1000, "")
