@@ -1,29 +1,39 @@
 package gnn
 
 import (
+	"encoding/binary"
 	"encoding/gob"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // checkpointMagic identifies ngs GNN checkpoints; bump the version when the
-// layout changes.
+// layout changes. Version 3 stores Ŵ as raw bytes (WBits); Load still reads
+// version 2 (Ŵ in W).
 const (
-	checkpointMagic   = "ngs-gnn-checkpoint"
-	checkpointVersion = 2
+	checkpointMagic    = "ngs-gnn-checkpoint"
+	checkpointVersion  = 3
+	oldestCheckpoint   = 2
+	firstRawWeightsVer = 3
 )
 
 // checkpoint is the on-disk form of a Model (encoding/gob).
 type checkpoint struct {
-	Magic        string
-	Version      int
-	Spec         ModelSpec
-	Phi, Psi     []float32
-	Omega        []float32
-	W, A         []float32
+	Magic    string
+	Version  int
+	Spec     ModelSpec
+	Phi, Psi []float32
+	Omega    []float32
+	W, A     []float32 // W: Ŵ in version 2 only
+	// WBits is Ŵ as little-endian float32 bytes (version 3): gob writes a
+	// byte slice as one block, where it encodes a float32 slice value by
+	// value (at N = 8000, 64 million weights: seconds instead of tens).
+	WBits        []byte
 	XNorm        float64
 	Epochs       int
 	Losses       []float64
@@ -38,7 +48,7 @@ type checkpoint struct {
 // crash never leaves a half-written checkpoint).
 func (m *Model) Save(path string) error {
 	c := checkpoint{Magic: checkpointMagic, Version: checkpointVersion, Spec: m.spec,
-		Phi: m.phi.Params, Psi: m.psi.Params, W: m.w, A: m.a, XNorm: m.xnorm,
+		Phi: m.phi.Params, Psi: m.psi.Params, WBits: float32Bytes(m.w), A: m.a, XNorm: m.xnorm,
 		Epochs: m.epochs, Losses: m.losses, FreezeEpochs: m.freezeEpochs, Track: m.track}
 	if m.omega != nil {
 		c.Omega = m.omega.Params
@@ -85,8 +95,15 @@ func Load(path string) (*Model, error) {
 	if c.Magic != checkpointMagic {
 		return nil, fmt.Errorf("gnn: %s is not an ngs GNN checkpoint (header %q)", path, c.Magic)
 	}
-	if c.Version != checkpointVersion {
-		return nil, fmt.Errorf("gnn: %s has checkpoint version %d, this build reads version %d", path, c.Version, checkpointVersion)
+	if c.Version < oldestCheckpoint || c.Version > checkpointVersion {
+		return nil, fmt.Errorf("gnn: %s has checkpoint version %d, this build reads versions %d to %d", path, c.Version, oldestCheckpoint, checkpointVersion)
+	}
+	if c.Version >= firstRawWeightsVer {
+		w, err := bytesFloat32(c.WBits)
+		if err != nil {
+			return nil, fmt.Errorf("gnn: checkpoint %s: W: %w", path, err)
+		}
+		c.W, c.WBits = w, nil
 	}
 	m, err := NewModel(c.Spec, 0)
 	if err != nil {
@@ -142,4 +159,38 @@ func sameShape(have, want ModelSpec) error {
 		return fmt.Errorf("model shape differs: checkpoint omega %+v with %d inputs, expected %+v with %d", have.Omega.Siren, len(have.Omega.Neurons), want.Omega.Siren, len(want.Omega.Neurons))
 	}
 	return nil
+}
+
+// float32Bytes returns x as little-endian bytes: x's own memory on a
+// little-endian machine, a converted copy elsewhere.
+func float32Bytes(x []float32) []byte {
+	if len(x) == 0 {
+		return nil
+	}
+	if littleEndian() {
+		return unsafe.Slice((*byte)(unsafe.Pointer(&x[0])), 4*len(x))
+	}
+	out := make([]byte, 4*len(x))
+	for k, v := range x {
+		binary.LittleEndian.PutUint32(out[4*k:], math.Float32bits(v))
+	}
+	return out
+}
+
+// bytesFloat32 decodes little-endian float32 bytes (float32Bytes's).
+func bytesFloat32(b []byte) ([]float32, error) {
+	if len(b)%4 != 0 {
+		return nil, fmt.Errorf("%d bytes, expected a multiple of 4 (float32 values)", len(b))
+	}
+	out := make([]float32, len(b)/4)
+	for k := range out {
+		out[k] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*k:]))
+	}
+	return out, nil
+}
+
+// littleEndian reports whether this machine stores the low byte first.
+func littleEndian() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
 }
