@@ -411,11 +411,10 @@ func trtriLower(x []float64, n, ld int, scratch []float64) {
 	}
 	trtriLower(x, n1, ld, scratch)
 	trtriLower(x[n1*ld+n1:], n2, ld, scratch)
-	// t = L21·X11, then X21 = −X22·t, each a triangular product (half a
-	// full GEMM's work)
+	// t = L21·X11, then X21 = −X22·t
 	t := scratch[:n2*n1]
-	trmmRightLower(n2, n1, x[n1*ld:], ld, x, ld, t, n1)
-	trmmLeftLower(n2, n1, -1, x[n1*ld+n1:], ld, t, n1, x[n1*ld:], ld)
+	Gemm(false, false, n2, n1, n1, 1, x[n1*ld:], ld, x, ld, 0, t, n1)
+	Gemm(false, false, n2, n1, n2, -1, x[n1*ld+n1:], ld, t, n1, 0, x[n1*ld:], ld)
 }
 
 // lauumLower replaces the lower triangular X (n×n, zeros above the
