@@ -146,7 +146,7 @@ func edgeCurve(truth, learned []float32, n int) (curve []prPoint, ap, atCount fl
 			if i == j {
 				continue
 			}
-			key := uint64(math.Float32bits(float32(math.Abs(float64(learned[i*n+j]))))) << 1
+			key := uint64(math.Float32bits(learned[i*n+j])&^(1<<31)) << 1 // |learned|: the sign bit cleared
 			if truth[i*n+j] != 0 {
 				key |= 1
 				positives++

@@ -98,26 +98,25 @@ func Load(path string) (*Model, error) {
 	if c.Version < oldestCheckpoint || c.Version > checkpointVersion {
 		return nil, fmt.Errorf("gnn: %s has checkpoint version %d, this build reads versions %d to %d", path, c.Version, oldestCheckpoint, checkpointVersion)
 	}
-	if c.Version >= firstRawWeightsVer {
-		w, err := bytesFloat32(c.WBits)
-		if err != nil {
-			return nil, fmt.Errorf("gnn: checkpoint %s: W: %w", path, err)
-		}
-		c.W, c.WBits = w, nil
-	}
 	m, err := NewModel(c.Spec, 0)
 	if err != nil {
 		return nil, fmt.Errorf("gnn: checkpoint %s: %w", path, err)
 	}
-	parts := []struct {
+	type part struct {
 		name     string
 		dst, src []float32
-	}{{"phi", m.phi.Params, c.Phi}, {"psi", m.psi.Params, c.Psi}, {"W", m.w, c.W}, {"embeddings", m.a, c.A}}
+	}
+	parts := []part{{"phi", m.phi.Params, c.Phi}, {"psi", m.psi.Params, c.Psi}, {"embeddings", m.a, c.A}}
+	if c.Version >= firstRawWeightsVer {
+		// Ŵ straight from its bytes into the model (no second N² copy).
+		if err := decodeFloat32(m.w, c.WBits); err != nil {
+			return nil, fmt.Errorf("gnn: checkpoint %s: W: %w", path, err)
+		}
+	} else {
+		parts = append(parts, part{"W", m.w, c.W})
+	}
 	if m.omega != nil {
-		parts = append(parts, struct {
-			name     string
-			dst, src []float32
-		}{"omega", m.omega.Params, c.Omega})
+		parts = append(parts, part{"omega", m.omega.Params, c.Omega})
 	}
 	for _, p := range parts {
 		if len(p.src) != len(p.dst) {
@@ -177,16 +176,19 @@ func float32Bytes(x []float32) []byte {
 	return out
 }
 
-// bytesFloat32 decodes little-endian float32 bytes (float32Bytes's).
-func bytesFloat32(b []byte) ([]float32, error) {
+// decodeFloat32 decodes little-endian float32 bytes (float32Bytes's) into
+// dst, which they must fill exactly.
+func decodeFloat32(dst []float32, b []byte) error {
 	if len(b)%4 != 0 {
-		return nil, fmt.Errorf("%d bytes, expected a multiple of 4 (float32 values)", len(b))
+		return fmt.Errorf("%d bytes, expected a multiple of 4 (float32 values)", len(b))
 	}
-	out := make([]float32, len(b)/4)
-	for k := range out {
-		out[k] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*k:]))
+	if len(b) != 4*len(dst) {
+		return fmt.Errorf("%d values, its spec needs %d", len(b)/4, len(dst))
 	}
-	return out, nil
+	for k := range dst {
+		dst[k] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*k:]))
+	}
+	return nil
 }
 
 // littleEndian reports whether this machine stores the low byte first.
