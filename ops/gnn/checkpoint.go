@@ -1,25 +1,30 @@
 package gnn
 
 import (
+	"bufio"
 	"encoding/binary"
 	"encoding/gob"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"unsafe"
 )
 
 // checkpointMagic identifies ngs GNN checkpoints; bump the version when the
-// layout changes. Version 3 stores Ŵ as raw bytes (WBits); Load still reads
-// version 2 (Ŵ in W).
+// layout changes. Version 4 writes Ŵ and the best epoch's Ŵ after the gob
+// message as raw float32 values (RawW, RawBestW); Load still reads version
+// 3 (Ŵ as bytes in WBits, the best Ŵ inside the gob message) and version 2
+// (Ŵ in W).
 const (
 	checkpointMagic    = "ngs-gnn-checkpoint"
-	checkpointVersion  = 3
+	checkpointVersion  = 4
 	oldestCheckpoint   = 2
 	firstRawWeightsVer = 3
+	firstStreamedVer   = 4
 )
 
 // checkpoint is the on-disk form of a Model (encoding/gob).
@@ -33,23 +38,35 @@ type checkpoint struct {
 	// WBits is Ŵ as little-endian float32 bytes (version 3): gob writes a
 	// byte slice as one block, where it encodes a float32 slice value by
 	// value (at N = 8000, 64 million weights: seconds instead of tens).
-	WBits        []byte
-	XNorm        float64
-	Epochs       int
-	Losses       []float64
-	FreezeEpochs int
-	Track        track
+	WBits []byte
+	// RawW and RawBestW (version 4) count the float32 values of Ŵ and of
+	// the best epoch's Ŵ (Track.Best.W, left out of the gob message) that
+	// follow the message, little-endian: written straight from the slices,
+	// with no N²-sized encoding buffer.
+	RawW, RawBestW int
+	XNorm          float64
+	Epochs         int
+	Losses         []float64
+	FreezeEpochs   int
+	Track          track
 	// InputTable is the learned input table (omega.go), nil without one
 	// or when the input is given (training rebuilds it from the data).
 	InputTable *inputTable
 }
 
 // Save writes the model to path (a temporary file renamed into place, so a
-// crash never leaves a half-written checkpoint).
+// crash never leaves a half-written checkpoint): the gob message, then Ŵ
+// and the best epoch's Ŵ as raw float32 values (version 4).
 func (m *Model) Save(path string) error {
 	c := checkpoint{Magic: checkpointMagic, Version: checkpointVersion, Spec: m.spec,
-		Phi: m.phi.Params, Psi: m.psi.Params, WBits: float32Bytes(m.w), A: m.a, XNorm: m.xnorm,
+		Phi: m.phi.Params, Psi: m.psi.Params, RawW: len(m.w), A: m.a, XNorm: m.xnorm,
 		Epochs: m.epochs, Losses: m.losses, FreezeEpochs: m.freezeEpochs, Track: m.track}
+	var bestW []float32
+	if best := m.track.Best; best != nil {
+		shallow := *best
+		bestW, shallow.W = best.W, nil
+		c.Track.Best, c.RawBestW = &shallow, len(bestW)
+	}
 	if m.omega != nil {
 		c.Omega = m.omega.Params
 	}
@@ -60,15 +77,25 @@ func (m *Model) Save(path string) error {
 	if err != nil {
 		return fmt.Errorf("gnn: save checkpoint: %w", err)
 	}
-	if err := gob.NewEncoder(tmp).Encode(&c); err != nil {
+	fail := func(err error) error {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return fmt.Errorf("gnn: save checkpoint %s: %w", path, err)
 	}
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	if err := gob.NewEncoder(bw).Encode(&c); err != nil {
+		return fail(err)
+	}
+	for _, x := range [][]float32{m.w, bestW} {
+		if err := writeFloat32s(bw, x); err != nil {
+			return fail(err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fail(err)
+	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("gnn: save checkpoint %s: %w", path, err)
+		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(tmp.Name())
@@ -88,8 +115,11 @@ func Load(path string) (*Model, error) {
 		return nil, fmt.Errorf("gnn: load checkpoint: %w", err)
 	}
 	defer f.Close()
+	// A bufio.Reader is an io.ByteReader, so gob reads exactly its message
+	// from it and the raw values after it stay in r.
+	r := bufio.NewReaderSize(f, 1<<20)
 	var c checkpoint
-	if err := gob.NewDecoder(f).Decode(&c); err != nil {
+	if err := gob.NewDecoder(r).Decode(&c); err != nil {
 		return nil, fmt.Errorf("gnn: %s is not a readable ngs checkpoint: %w", path, err)
 	}
 	if c.Magic != checkpointMagic {
@@ -107,12 +137,17 @@ func Load(path string) (*Model, error) {
 		dst, src []float32
 	}
 	parts := []part{{"phi", m.phi.Params, c.Phi}, {"psi", m.psi.Params, c.Psi}, {"embeddings", m.a, c.A}}
-	if c.Version >= firstRawWeightsVer {
+	switch {
+	case c.Version >= firstStreamedVer:
+		if err := readWeights(r, &c, m); err != nil {
+			return nil, fmt.Errorf("gnn: checkpoint %s: %w", path, err)
+		}
+	case c.Version >= firstRawWeightsVer:
 		// Ŵ straight from its bytes into the model (no second N² copy).
 		if err := decodeFloat32(m.w, c.WBits); err != nil {
 			return nil, fmt.Errorf("gnn: checkpoint %s: W: %w", path, err)
 		}
-	} else {
+	default:
 		parts = append(parts, part{"W", m.w, c.W})
 	}
 	if m.omega != nil {
@@ -160,22 +195,6 @@ func sameShape(have, want ModelSpec) error {
 	return nil
 }
 
-// float32Bytes returns x as little-endian bytes: x's own memory on a
-// little-endian machine, a converted copy elsewhere.
-func float32Bytes(x []float32) []byte {
-	if len(x) == 0 {
-		return nil
-	}
-	if littleEndian() {
-		return unsafe.Slice((*byte)(unsafe.Pointer(&x[0])), 4*len(x))
-	}
-	out := make([]byte, 4*len(x))
-	for k, v := range x {
-		binary.LittleEndian.PutUint32(out[4*k:], math.Float32bits(v))
-	}
-	return out
-}
-
 // decodeFloat32 decodes little-endian float32 bytes (float32Bytes's) into
 // dst, which they must fill exactly.
 func decodeFloat32(dst []float32, b []byte) error {
@@ -191,8 +210,65 @@ func decodeFloat32(dst []float32, b []byte) error {
 	return nil
 }
 
-// littleEndian reports whether this machine stores the low byte first.
-func littleEndian() bool {
-	x := uint16(1)
-	return *(*byte)(unsafe.Pointer(&x)) == 1
+// readWeights reads version 4's raw values after the gob message: Ŵ into
+// the model, then the best epoch's Ŵ into c.Track.Best.W.
+func readWeights(r io.Reader, c *checkpoint, m *Model) error {
+	if c.RawW != len(m.w) {
+		return fmt.Errorf("W: %d values, its spec needs %d", c.RawW, len(m.w))
+	}
+	if err := readFloat32s(r, m.w); err != nil {
+		return fmt.Errorf("W: %w", err)
+	}
+	if c.RawBestW == 0 {
+		return nil
+	}
+	if c.Track.Best == nil || c.RawBestW != len(m.w) {
+		return fmt.Errorf("best epoch's W: %d values without a best epoch or not the %d its spec needs", c.RawBestW, len(m.w))
+	}
+	c.Track.Best.W = make([]float32, c.RawBestW)
+	if err := readFloat32s(r, c.Track.Best.W); err != nil {
+		return fmt.Errorf("best epoch's W: %w", err)
+	}
+	return nil
+}
+
+// rawChunk is the number of float32 values converted per write or read.
+const rawChunk = 1 << 14
+
+// writeFloat32s writes x as little-endian float32 values, a chunk at a
+// time (no copy of x as a whole).
+func writeFloat32s(w io.Writer, x []float32) error {
+	buf := make([]byte, 4*rawChunk)
+	for len(x) > 0 {
+		k := min(len(x), rawChunk)
+		for i, v := range x[:k] {
+			binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v))
+		}
+		if _, err := w.Write(buf[:4*k]); err != nil {
+			return err
+		}
+		x = x[k:]
+	}
+	return nil
+}
+
+// readFloat32s fills dst with little-endian float32 values from r; a file
+// that ends early is an error that says how many values were there.
+func readFloat32s(r io.Reader, dst []float32) error {
+	buf := make([]byte, 4*rawChunk)
+	for done := 0; done < len(dst); {
+		k := min(len(dst)-done, rawChunk)
+		got, err := io.ReadFull(r, buf[:4*k])
+		if err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return fmt.Errorf("the file ends after %d of %d values (truncated)", done+got/4, len(dst))
+			}
+			return err
+		}
+		for i := range k {
+			dst[done+i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:]))
+		}
+		done += k
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package gnn
 
 import (
+	"encoding/binary"
 	"encoding/gob"
 	"math"
 	"os"
@@ -10,9 +11,11 @@ import (
 	"testing"
 )
 
-// Ŵ round-trips bit for bit through the raw bytes of version 3, a version-2
-// checkpoint (Ŵ as a float32 slice) still loads, and raw bytes that are not
-// whole float32 values are refused with the file named.
+// Ŵ and the best epoch's Ŵ round-trip bit for bit through the raw values
+// of version 4, a file cut inside them is refused with the file and the
+// values that are there, versions 3 (Ŵ as bytes) and 2 (Ŵ as a float32
+// slice) still load, and raw bytes that are not whole float32 values are
+// refused with the file named.
 func TestCheckpointWeightsVersions(t *testing.T) {
 	dir := t.TempDir()
 	m, err := NewModel(ModelSpec{N: 9}, 3)
@@ -20,7 +23,9 @@ func TestCheckpointWeightsVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.w[1], m.w[2], m.w[3] = -0.0, 1e-40, -3.25 // a signed zero and a subnormal survive
-	path := filepath.Join(dir, "v3.gob")
+	m.track.Best = m.snapshot()
+	m.track.Best.W[4] = 7.5 // the best epoch's Ŵ differs from the current one
+	path := filepath.Join(dir, "v4.gob")
 	if err := m.Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +34,24 @@ func TestCheckpointWeightsVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !slices.Equal(bitsOf(l.W()), bitsOf(m.W())) {
-		t.Fatalf("Ŵ differs after a version-3 round trip")
+		t.Fatalf("Ŵ differs after a version-4 round trip")
+	}
+	if l.track.Best == nil || !slices.Equal(bitsOf(l.track.Best.W), bitsOf(m.track.Best.W)) {
+		t.Fatalf("the best epoch's Ŵ differs after a version-4 round trip")
+	}
+	if m.track.Best.W == nil {
+		t.Fatalf("Save cleared the model's own best Ŵ")
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(dir, "cut4.gob")
+	if err := os.WriteFile(cut, raw[:len(raw)-10], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(cut); err == nil || !strings.Contains(err.Error(), cut) || !strings.Contains(err.Error(), "ends after 78 of 81 values") {
+		t.Fatalf("version 4 cut in the best Ŵ: error %v, want one naming the file and the values there", err)
 	}
 
 	write := func(name string, c checkpoint) string {
@@ -54,16 +76,35 @@ func TestCheckpointWeightsVersions(t *testing.T) {
 		t.Fatalf("a version-2 checkpoint loads a different model")
 	}
 
-	bad := old
-	bad.Version, bad.W, bad.WBits = 3, nil, float32Bytes(m.w)[:4*len(m.w)-1]
+	v3 := old
+	v3.Version, v3.W, v3.WBits = 3, nil, float32Bytes(m.w)
+	l, err = Load(write("v3.gob", v3))
+	if err != nil {
+		t.Fatalf("version 3: %v", err)
+	}
+	if !slices.Equal(bitsOf(l.W()), bitsOf(m.W())) {
+		t.Fatalf("a version-3 checkpoint loads a different Ŵ")
+	}
+
+	bad := v3
+	bad.WBits = bad.WBits[:4*len(m.w)-1]
 	p := write("cut.gob", bad)
 	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "multiple of 4") {
 		t.Fatalf("raw Ŵ cut short: error %v, want one naming the file and the byte count", err)
 	}
 	bad.Version = 9
-	if _, err := Load(write("future.gob", bad)); err == nil || !strings.Contains(err.Error(), "versions 2 to 3") {
+	if _, err := Load(write("future.gob", bad)); err == nil || !strings.Contains(err.Error(), "versions 2 to 4") {
 		t.Fatalf("version 9: error %v, want the versions this build reads", err)
 	}
+}
+
+// float32Bytes returns x as little-endian bytes (version 3's WBits).
+func float32Bytes(x []float32) []byte {
+	out := make([]byte, 4*len(x))
+	for k, v := range x {
+		binary.LittleEndian.PutUint32(out[4*k:], math.Float32bits(v))
+	}
+	return out
 }
 
 // bitsOf returns the bit patterns of x (so that -0 and NaN compare exactly).
