@@ -60,8 +60,9 @@ func flatSenders(sums, squares []float64, frames int) []int {
 // constant out instead would push it onto the other senders' weights, or
 // onto φ*, which cannot hold a per-receiver constant once neurons share
 // embeddings. sums and rsum are Ψ's and R's column sums over the frames.
-func robustSolve(gram, cross []float64, n int, ridge float64, flat []int, sums, rsum []float64, frames int) ([]float32, SolveReport) {
-	sys := newLSSystem(gram, n, ridge, flat, sums, frames)
+// work, when not nil, lends the factorisation its buffers.
+func robustSolve(gram, cross []float64, n int, ridge float64, flat []int, sums, rsum []float64, frames int, work *linalg.Workspace) ([]float32, SolveReport) {
+	sys := newLSSystem(gram, n, ridge, flat, sums, frames, work)
 	if sys.size == 0 {
 		return make([]float32, n*n), sys.rep
 	}
@@ -79,9 +80,10 @@ type lsSystem struct {
 }
 
 // newLSSystem factorises the system of robustSolve (see there) for the
-// N×N Gram matrix gram; size 0 means every sender is flat.
-func newLSSystem(gram []float64, n int, ridge float64, flat []int, sums []float64, frames int) *lsSystem {
-	sys, err := linalg.FactorZeroDiagonal(linalg.Gram{N: n, G: gram, LD: n, Flat: flat, Sums: sums, Frames: frames}, robustRule(ridge))
+// N×N Gram matrix gram; size 0 means every sender is flat. work, when not
+// nil, lends it its buffers (the system is valid until work's next use).
+func newLSSystem(gram []float64, n int, ridge float64, flat []int, sums []float64, frames int, work *linalg.Workspace) *lsSystem {
+	sys, err := linalg.FactorZeroDiagonal(linalg.Gram{N: n, G: gram, LD: n, Flat: flat, Sums: sums, Frames: frames, Work: work}, robustRule(ridge))
 	if err != nil {
 		// robustRule has a pseudo-inverse fallback: only a malformed
 		// system (a bug of the caller) gets here.

@@ -157,7 +157,7 @@ func (s *wSolver) solveGroupOwn(acc *n5GroupSums, flat []int, own bool, w []floa
 	n := s.data.N
 	members, cols, m := acc.members, acc.cols, len(acc.members)
 	const k1 = 1 + n5OwnK
-	sys := newLSSystem(s.gram, n, s.cfg.Ridge, flat, s.colSum, len(s.frames))
+	sys := newLSSystem(s.gram, n, s.cfg.Ridge, flat, s.colSum, len(s.frames), nil)
 	if sys.size == 0 {
 		for _, i := range members {
 			clear(w[i*n : (i+1)*n])

@@ -722,7 +722,7 @@ func (s *wSolver) solveInputRows(w []float32, flat []int) {
 		}
 	})
 	zeros := make([]float64, n)
-	w2, _ := robustSolve(gram, cross, n, s.cfg.Ridge, flat, zeros, zeros, len(s.frames))
+	w2, _ := robustSolve(gram, cross, n, s.cfg.Ridge, flat, zeros, zeros, len(s.frames), nil)
 	for _, i := range o.Neurons {
 		copy(w[i*n:(i+1)*n], w2[i*n:(i+1)*n])
 	}

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ngs-lab/ngs/ops/linalg"
 )
 
 // gramOf returns ΨᵀΨ, Ψᵀ·R, ψ's column sums and sums of squares, and R's
@@ -71,7 +73,17 @@ func TestRobustSolveDegenerate(t *testing.T) {
 	// With a negligible starting ridge the duplicated senders make the
 	// system singular: the solve must raise the ridge or use a
 	// pseudo-inverse.
-	got, rep := robustSolve(gram, cross, n, 1e-14, flat, sums, rsum, f)
+	got, rep := robustSolve(gram, cross, n, 1e-14, flat, sums, rsum, f, nil)
+	// A workspace lends its buffers and gives the same weights, on its
+	// first use and when it is reused (its buffers then hold the last
+	// system's values).
+	var work linalg.Workspace
+	for use := 1; use <= 2; use++ {
+		again, _ := robustSolve(gram, cross, n, 1e-14, flat, sums, rsum, f, &work)
+		if !slices.Equal(again, got) {
+			t.Fatalf("use %d of a workspace: weights differ from the allocating solve's", use)
+		}
+	}
 	if rep.Method == "cholesky" {
 		t.Errorf("method %q: expected the ridge to be raised or a pseudo-inverse for duplicated senders", rep.Method)
 	}
@@ -119,7 +131,7 @@ func TestRobustSolveAllFlat(t *testing.T) {
 	}
 	gram, cross, sums, squares, rsum := gramOf(psi, r, f, n)
 	flat := flatSenders(sums, squares, f)
-	got, rep := robustSolve(gram, cross, n, 1e-5, flat, sums, rsum, f)
+	got, rep := robustSolve(gram, cross, n, 1e-5, flat, sums, rsum, f, nil)
 	if len(flat) != n || !strings.Contains(rep.Method, "flat") {
 		t.Fatalf("flat %v, method %q: expected every sender flat", flat, rep.Method)
 	}

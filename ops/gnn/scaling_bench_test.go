@@ -115,7 +115,7 @@ func BenchmarkScaling(b *testing.B) {
 		if os.Getenv("NGS_SCALING_SOLVE") != "0" {
 			start = time.Now()
 			flat := flatSenders(s.colSum, s.colSq, len(s.frames))
-			_, rep := robustSolve(s.gram, s.cross, n, s.cfg.Ridge, flat, s.colSum, s.rsum, len(s.frames))
+			_, rep := robustSolve(s.gram, s.cross, n, s.cfg.Ridge, flat, s.colSum, s.rsum, len(s.frames), &s.work)
 			solveS = time.Since(start).Seconds() + tablesS
 			fmt.Printf("# N = %d: solve by %s (ridge %.3g, condition %.3g), tables %.3g s\n", n, rep.Method, rep.Ridge, rep.Cond, tablesS)
 		}

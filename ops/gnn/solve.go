@@ -3,6 +3,7 @@ package gnn
 import (
 	"math"
 
+	"github.com/ngs-lab/ngs/ops/linalg"
 	"github.com/ngs-lab/ngs/ops/metrics"
 	"github.com/ngs-lab/ngs/ops/nn"
 )
@@ -54,6 +55,8 @@ type wSolver struct {
 	// (TrainConfig.FreezeEmbedding).
 	freezeA bool
 	solved  bool // a solve has been committed (Moved has a reference)
+	// work keeps the float64 factor and inverse between solves.
+	work linalg.Workspace
 }
 
 // gramBlock is the number of frames multiplied in float32 before their
@@ -289,7 +292,7 @@ func (s *wSolver) solve() SolveReport {
 		s.useOwn = ownDone
 	}
 	if !ownDone {
-		w, rep = robustSolve(s.gram, s.cross, n, s.cfg.Ridge, flat, s.colSum, s.rsum, len(s.frames))
+		w, rep = robustSolve(s.gram, s.cross, n, s.cfg.Ridge, flat, s.colSum, s.rsum, len(s.frames), &s.work)
 	}
 	rep.Flat = flat
 	s.solveInputRows(w, flat) // issue 14: additive input rows jointly with e (omega.go)

@@ -97,6 +97,32 @@ type Gram struct {
 	// number; read only when Flat is not empty.
 	Sums   []float64
 	Frames int
+	// Work, when not nil, lends the factorisation its buffers (see
+	// Workspace); nil: they are allocated.
+	Work *Workspace
+}
+
+// Workspace keeps the two size×size float64 buffers of a factorisation
+// (the factor, later the solutions, and the inverse) between systems of
+// one size, so that a caller solving again and again (the trainer, every
+// few dozen steps) neither allocates nor faults in 16·size² bytes each
+// time: 1 GB at N = 8000, about a tenth of a solve's time. A system
+// factorised with a workspace is valid until the workspace's next use, and
+// so are the solutions it returns. The zero value is ready.
+type Workspace struct{ factor, inverse []float64 }
+
+// buffers returns the factor's and the inverse's size×size storage: the
+// workspace's (grown when too small), or new ones for a nil workspace (the
+// inverse nil then: the factorisation allocates it).
+func (w *Workspace) buffers(size int) (factor, inverse []float64) {
+	if w == nil {
+		return make([]float64, size*size), nil
+	}
+	if cap(w.factor) < size*size {
+		w.factor, w.inverse = nil, nil // let the old ones go first
+		w.factor, w.inverse = make([]float64, size*size), make([]float64, size*size)
+	}
+	return w.factor[:size*size], w.inverse[:size*size]
 }
 
 // Regularisation says how FactorZeroDiagonal inverted the system.
@@ -182,7 +208,7 @@ func FactorZeroDiagonal(g Gram, rule RidgeRule) (*ZeroDiagonalSystem, error) {
 	if na == n {
 		whole = g.G
 	}
-	inv, spare, rep, err := RegularisedInverse(at, whole, ld, size, rule)
+	inv, spare, rep, err := regularisedInverse(at, whole, ld, size, rule, g.Work)
 	if err != nil {
 		return nil, err
 	}
@@ -197,6 +223,12 @@ func FactorZeroDiagonal(g Gram, rule RidgeRule) (*ZeroDiagonalSystem, error) {
 // directly instead of through at. spare is size² values of scratch (the
 // factor's storage) that the caller may reuse.
 func RegularisedInverse(at func(p, q int) float64, a []float64, lda, size int, rule RidgeRule) (inv, spare []float64, rep Regularisation, err error) {
+	return regularisedInverse(at, a, lda, size, rule, nil)
+}
+
+// regularisedInverse is RegularisedInverse in the buffers of work (nil:
+// allocated).
+func regularisedInverse(at func(p, q int) float64, a []float64, lda, size int, rule RidgeRule, work *Workspace) (inv, spare []float64, rep Regularisation, err error) {
 	scale := rule.Scale
 	if scale == 0 {
 		for p := 0; p < size; p++ {
@@ -204,7 +236,7 @@ func RegularisedInverse(at func(p, q int) float64, a []float64, lda, size int, r
 		}
 		scale = math.Max(scale/float64(max(size, 1)), 1e-300)
 	}
-	f := make([]float64, size*size)
+	f, invBuf := work.buffers(size)
 	// fill writes A + reg·I into f's lower triangle (the one Cholesky
 	// reads), entry (p, q) from at(q, p), q ≤ p, so along the rows of A.
 	fill := func(reg float64) { FillLower(f, size, reg, at) }
@@ -216,7 +248,7 @@ func RegularisedInverse(at func(p, q int) float64, a []float64, lda, size int, r
 		var chol Cholesky
 		if ok := chol.Factorize(f, size); ok && (rule.MaxCond <= 0 || chol.Cond() <= rule.MaxCond) {
 			rep = Regularisation{Method: "cholesky", Ridge: r, Cond: chol.Cond(), Rank: size}
-			return chol.Inverse(nil)
+			return chol.Inverse(invBuf)
 		}
 		return nil
 	}
