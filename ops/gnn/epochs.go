@@ -55,6 +55,10 @@ type epochTrainer interface {
 	// errSettled (with the loss of a step that ran) ends the epoch after
 	// this step and training after the epoch's end.
 	trainStep(epoch, step int) (float64, error)
+	// stepsDone runs after an epoch's last step, before its hook: memory
+	// that only the steps use goes, so that it does not add to the epoch
+	// end's (the hook's, the checkpoint's).
+	stepsDone()
 	// trackEpoch runs after epoch's hook (newPhase: the hook changed the
 	// embeddings or φ*) and before its checkpoint.
 	trackEpoch(epoch int, newPhase bool)
@@ -102,6 +106,7 @@ func (l *epochLoop) run(ctx context.Context, tr epochTrainer) error {
 			steps++
 			l.report(epoch, step+1, tr)
 		}
+		tr.stepsDone()
 		m.losses = append(m.losses, epochLoss/float64(steps))
 		m.epochs++
 		if frozen {

@@ -160,6 +160,9 @@ func (t *graphTrainer) trainStep(epoch, step int) (float64, error) {
 	return data, nil
 }
 
+// stepsDone does nothing: TrainGraph's steps keep no memory of their own.
+func (t *graphTrainer) stepsDone() {}
+
 // trackEpoch does nothing: TrainGraph holds out no validation frames.
 func (t *graphTrainer) trackEpoch(int, bool) {}
 

@@ -451,3 +451,36 @@ func TestFlatSolveRestoresLastSolve(t *testing.T) {
 		t.Errorf("warnings %q do not name the restored solve", warnings)
 	}
 }
+
+// TestWorkspaceLetGoAtEpochEnd checks that the solver's float64 workspace
+// (1 GB at N = 8000) serves the solves within an epoch and is let go before
+// the epoch-end hook runs and after training: the hooks, the checkpoint and
+// the report must not find it held.
+func TestWorkspaceLetGoAtEpochEnd(t *testing.T) {
+	sim := smallFig2()
+	m, err := NewModel(ModelSpec{N: sim.N}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tr *trainer
+	var atHook []int
+	held := 0
+	cfg := TrainConfig{Epochs: 2, Batch: 8, StepsPerEpoch: 12, Solver: SolverAlternating,
+		Alternating: AlternatingConfig{WarmupSteps: 4, SolveEvery: 4},
+		OnEpochEnd: func(int, *Model) error {
+			atHook = append(atHook, tr.solver.work.Bytes())
+			return nil
+		},
+		ProgressEvery: 1,
+		OnProgress:    func(Progress) { held = max(held, tr.solver.work.Bytes()) }}.withDefaults(sim.Data.T)
+	tr = newTrainer(m, sim.Data, cfg)
+	if err := tr.run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if want := 16 * sim.N * sim.N; held != want {
+		t.Errorf("workspace held %d bytes between solves, want %d (the factor and the inverse)", held, want)
+	}
+	if !slices.Equal(atHook, []int{0, 0}) || tr.solver.work.Bytes() != 0 {
+		t.Errorf("workspace at the epoch-end hooks %v and after training %d bytes: want it let go", atHook, tr.solver.work.Bytes())
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/ngs-lab/ngs/ops/eval"
+	"github.com/ngs-lab/ngs/ops/linalg"
 	"github.com/ngs-lab/ngs/ops/metrics"
 	"github.com/ngs-lab/ngs/ops/nn"
 )
@@ -408,6 +409,7 @@ func (t *trainer) converged() bool {
 func (t *trainer) finish() {
 	m, tr := t.m, &t.m.track
 	defer t.finishInput() // issue 14: e for the final fit, and Ω* fitted to it
+	defer t.stepsDone()   // the solves are over
 	solving := t.solver != nil && !t.warmingUp()
 	if solving {
 		t.noteSolve(t.solver.solveOver(t.finalFrames()))
@@ -430,6 +432,15 @@ func (t *trainer) finish() {
 		return
 	}
 	m.restoreParams(tr.Best)
+}
+
+// stepsDone lets the solver's workspace go at an epoch's end and after the
+// final solve: 1 GB at N = 8000, which the hooks, the checkpoint and the
+// report must not find still held. The next solve allocates it again.
+func (t *trainer) stepsDone() {
+	if t.solver != nil {
+		t.solver.work = linalg.Workspace{}
+	}
 }
 
 // finalFrames are the Gram frames of the last solve: Alternating.FinalFrames

@@ -111,6 +111,9 @@ type Gram struct {
 // so are the solutions it returns. The zero value is ready.
 type Workspace struct{ factor, inverse []float64 }
 
+// Bytes is the memory the workspace holds (0 for the zero value).
+func (w *Workspace) Bytes() int { return 8 * (cap(w.factor) + cap(w.inverse)) }
+
 // buffers returns the factor's and the inverse's size×size storage: the
 // workspace's (grown when too small), or new ones for a nil workspace (the
 // inverse nil then: the factorisation allocates it).
