@@ -265,6 +265,20 @@ func (d *Dataset) mapFiles(in *runtime.Interp) error {
 	return nil
 }
 
+// dropResident returns what takes a mapped dataset's pages out of resident
+// memory (npy.Mapped.DropResident), or nil for a dataset held in memory.
+// A failed madvise only costs memory: it is ignored.
+func (d *Dataset) dropResident() func() {
+	if len(d.mapped) == 0 {
+		return nil
+	}
+	return func() {
+		for _, m := range d.mapped {
+			_ = m.DropResident()
+		}
+	}
+}
+
 // maxSteps bounds frames, burnin and stride (10¹⁵ steps would take
 // decades; beyond it a number no longer converts to an int safely).
 const maxSteps = 1e15

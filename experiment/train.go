@@ -156,7 +156,7 @@ func train(c *runtime.Call) (runtime.Value, error) {
 		return nil, c.Errorf("%v", err)
 	}
 	start := time.Now()
-	m, err := gnn.Train(ctx, spec, gnn.Data{U: data.U, DU: data.DU, T: data.Frames, N: data.Network.N}, cfg)
+	m, err := gnn.Train(ctx, spec, gnn.Data{U: data.U, DU: data.DU, T: data.Frames, N: data.Network.N, DropResident: data.dropResident()}, cfg)
 	bar.done()
 	fit.Seconds = time.Since(start).Seconds()
 	fit.Model = m

@@ -455,7 +455,8 @@ func TestFlatSolveRestoresLastSolve(t *testing.T) {
 // TestWorkspaceLetGoAtEpochEnd checks that the solver's float64 workspace
 // (1 GB at N = 8000) serves the solves within an epoch and is let go before
 // the epoch-end hook runs and after training: the hooks, the checkpoint and
-// the report must not find it held.
+// the report must not find it held. The recording's resident pages are
+// dropped at the same points.
 func TestWorkspaceLetGoAtEpochEnd(t *testing.T) {
 	sim := smallFig2()
 	m, err := NewModel(ModelSpec{N: sim.N}, 1)
@@ -473,9 +474,17 @@ func TestWorkspaceLetGoAtEpochEnd(t *testing.T) {
 		},
 		ProgressEvery: 1,
 		OnProgress:    func(Progress) { held = max(held, tr.solver.work.Bytes()) }}.withDefaults(sim.Data.T)
-	tr = newTrainer(m, sim.Data, cfg)
+	data := sim.Data
+	drops := 0
+	data.DropResident = func() { drops++ }
+	tr = newTrainer(m, data, cfg)
 	if err := tr.run(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+	// the recording's pages: after the first reads, at both epochs' ends
+	// and after the final solve
+	if drops != 4 {
+		t.Errorf("the recording's resident pages were dropped %d times, want 4", drops)
 	}
 	if want := 16 * sim.N * sim.N; held != want {
 		t.Errorf("workspace held %d bytes between solves, want %d (the factor and the inverse)", held, want)

@@ -63,6 +63,13 @@ type wSolver struct {
 // product is added to the float64 Gram matrix.
 const gramBlock = 512
 
+// dropFrames: a Gram pass over more than 2·dropFrames frames (the final
+// solve over every training frame) drops the recording's resident pages
+// (Data.DropResident) after every dropFrames frames, so that its memory
+// does not grow with T. Shorter passes keep their pages: the next solve
+// reads the same frames.
+const dropFrames = 16_384
+
 // SolveReport says what one exact Ŵ solve did.
 type SolveReport struct {
 	// Method is "cholesky", or "cholesky+ridge" when the ridge had to be
@@ -218,7 +225,11 @@ func (s *wSolver) accumulate(tb tables) {
 	if s.useOwn {
 		s.startOwn()
 	}
+	dropping := len(s.frames) > 2*dropFrames
 	for b0 := 0; b0 < len(s.frames); b0 += gramBlock {
+		if dropping && b0 > 0 && b0%dropFrames < gramBlock {
+			s.data.dropResident()
+		}
 		fr := s.frames[b0:min(b0+gramBlock, len(s.frames))]
 		s.fill(tb, fr)
 		rows := len(fr)

@@ -696,6 +696,19 @@ func (c TrainConfig) validateRobust() error {
 type Data struct {
 	U, DU []float32
 	T, N  int
+	// DropResident, when not nil, takes U's and DU's pages out of the
+	// process's resident memory (data memory-mapped from a recording;
+	// npy.Mapped.DropResident). Training calls it after its passes over
+	// the whole recording, at each epoch's end and every dropFrames frames
+	// of a long Gram pass, so that its peak memory does not grow with T.
+	DropResident func()
+}
+
+// dropResident calls d.DropResident when it is set.
+func (d Data) dropResident() {
+	if d.DropResident != nil {
+		d.DropResident()
+	}
 }
 
 // Validate checks sizes and finiteness, naming the first bad frame and neuron.

@@ -267,6 +267,7 @@ func neuronList(idx []int) string {
 // Train's steps: the phase's learning rates and, when due, a solve of Ŵ
 // before each Adam step.
 func (t *trainer) run(ctx context.Context) error {
+	t.data.dropResident() // checks, scale and ranges read every frame
 	t.setPhase()
 	return t.epochLoop.run(ctx, t)
 }
@@ -435,12 +436,14 @@ func (t *trainer) finish() {
 }
 
 // stepsDone lets the solver's workspace go at an epoch's end and after the
-// final solve: 1 GB at N = 8000, which the hooks, the checkpoint and the
-// report must not find still held. The next solve allocates it again.
+// final solve (1 GB at N = 8000, which the hooks, the checkpoint and the
+// report must not find still held; the next solve allocates it again), and
+// the recording's pages that the epoch read.
 func (t *trainer) stepsDone() {
 	if t.solver != nil {
 		t.solver.work = linalg.Workspace{}
 	}
+	t.data.dropResident()
 }
 
 // finalFrames are the Gram frames of the last solve: Alternating.FinalFrames

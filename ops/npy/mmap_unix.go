@@ -54,6 +54,21 @@ func (o Options) Map(path string) (*Mapped, error) {
 	return m, nil
 }
 
+// DropResident takes the mapping's pages out of the process's resident
+// memory (madvise MADV_DONTNEED): the file's pages stay in the kernel's page
+// cache, and a later read faults them back in without I/O while they are
+// cached. Data stays valid. A long pass over a recording calls it now and
+// then, so that the pages it read do not add up to the whole file.
+func (m *Mapped) DropResident() error {
+	if m.raw == nil {
+		return nil
+	}
+	if err := syscall.Madvise(m.raw, syscall.MADV_DONTNEED); err != nil {
+		return fmt.Errorf("npy: dropping the resident pages of %s: %w", m.path, err)
+	}
+	return nil
+}
+
 // Close unmaps the file; Data must not be used afterwards.
 func (m *Mapped) Close() error {
 	if m.raw == nil {

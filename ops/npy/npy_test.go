@@ -205,3 +205,35 @@ func TestWriteErrorsSurfaceWithFile(t *testing.T) {
 	expectError(t, err, "/dev/full", "a device", "only regular files")
 	expectError(t, WriteFloat32(filepath.Join(t.TempDir(), "x.npy"), make([]float32, 5), 2, 3), "needs 6 elements, found 5")
 }
+
+// TestDropResidentKeepsData checks that a mapping whose resident pages were
+// dropped still reads the file's values (they fault back in from the page
+// cache), and that dropping twice and on an empty mapping is harmless.
+func TestDropResidentKeepsData(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "u.npy")
+	want := make([]float32, 3*4096)
+	for k := range want {
+		want[k] = float32(k)*0.5 - 7
+	}
+	if err := WriteFloat32(path, want, 3, 4096); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Map(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for round := 0; round < 2; round++ {
+		if err := m.DropResident(); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		for k, v := range m.Data {
+			if v != want[k] {
+				t.Fatalf("round %d: value %d is %v after dropping the resident pages, want %v", round, k, v, want[k])
+			}
+		}
+	}
+	if err := (&Mapped{}).DropResident(); err != nil {
+		t.Fatalf("empty mapping: %v", err)
+	}
+}

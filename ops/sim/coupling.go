@@ -22,6 +22,11 @@ type coupler struct {
 	w     []float32
 	half  []uint16 // W in binary16, or nil
 	errs  []error  // per worker, from the last couple
+	// diag is W's diagonal, read once for the weights at diagOf (a Run's
+	// W does not change): reading W[i, i] at every step cost a cache miss
+	// per row, 0.2 ms of a 5 ms step at N = 8000.
+	diag   []float32
+	diagOf *float32
 }
 
 // minRowsPerWorker keeps the synchronisation cost below the work of a block.
@@ -41,9 +46,17 @@ func newCoupler(n int, terms []*eqn.BoundTerm, half []uint16) *coupler {
 // close stops the coupler's helper goroutines.
 func (c *coupler) close() { c.team.Close() }
 
-// couple fills the Coupled vectors of all terms for weights w.
+// couple fills the Coupled vectors of all terms for weights w, which must
+// not change between calls that pass the same slice.
 func (c *coupler) couple(w []float32) error {
 	c.w = w
+	if len(w) > 0 && c.diagOf != &w[0] {
+		c.diag = c.diag[:0]
+		for i := 0; i < c.n; i++ {
+			c.diag = append(c.diag, w[i*c.n+i])
+		}
+		c.diagOf = &w[0]
+	}
 	c.team.Run()
 	c.w = nil
 	for _, err := range c.errs {
@@ -104,7 +117,7 @@ func (c *coupler) product(w []float32, t *eqn.BoundTerm, lo, hi int) error {
 		return err
 	}
 	for i := lo; i < hi; i++ {
-		t.Coupled[i] -= w[i*n+i] * s[i]
+		t.Coupled[i] -= c.diag[i] * s[i]
 	}
 	return nil
 }
