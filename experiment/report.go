@@ -109,7 +109,7 @@ func (d *Dataset) pipelineData() *pipeline.Data {
 	if d == nil {
 		return nil
 	}
-	out := &pipeline.Data{U: d.U, DU: d.DU, E: d.E, Frames: d.Frames, Neurons: len(d.Neurons), Dt: d.Dt}
+	out := &pipeline.Data{U: d.U, DU: d.DU, E: d.E, Frames: d.Frames, Neurons: len(d.Neurons), Dt: d.Dt, DropResident: d.dropResident()}
 	if r := d.Recording; r != nil {
 		out.Recording = &pipeline.Recording{HoldU: r.HoldU, HoldRaw: r.HoldRaw, HoldDU: r.HoldDU, HoldFrames: r.HoldFrames,
 			HoldRun: r.HoldRun, Smoothed: r.Smoothed, Method: r.MethodText(), Types: r.Types}

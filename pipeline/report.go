@@ -28,6 +28,18 @@ type Data struct {
 	// Recording describes the frames held out of a recording (nil for a
 	// simulation).
 	Recording *Recording
+	// DropResident, when not nil, takes the pages of memory-mapped U, DU
+	// and E out of resident memory (npy.Mapped.DropResident): the report
+	// calls it after each section and every baselineDrop frames of the
+	// least-squares baseline, so that what it reads does not stay resident.
+	DropResident func()
+}
+
+// dropResident calls d.DropResident when it is set.
+func (d *Data) dropResident() {
+	if d.DropResident != nil {
+		d.DropResident()
+	}
 }
 
 // Recording is what the report needs of a recording read from files: the
@@ -218,6 +230,7 @@ func (rp *reporter) sections() map[string]float64 {
 		if err := s.fn(); err != nil {
 			rp.r.Skip(s.name, err.Error())
 		}
+		rp.data.dropResident()
 		times[s.name] = time.Since(t0).Seconds()
 		if rp.cfg.OnSection != nil {
 			rp.cfg.OnSection(s.name, k+1, len(list), times[s.name])
@@ -263,6 +276,10 @@ const baselineFrames = 40_000
 // at a time, so that its memory does not grow with the recording.
 const baselineBlock = 256
 
+// baselineDrop is how many frames the baseline reads between drops of a
+// mapped recording's resident pages (Data.DropResident).
+const baselineDrop = 16 * baselineBlock
+
 // leastSquares is the reviewer's baseline: with the true ψ and local update
 // known, the W minimising the derivative error, solved directly. It reads
 // evenly strided frames in blocks, so its memory is the normal equations'
@@ -294,6 +311,9 @@ func (rp *reporter) leastSquares() ([]float32, error) {
 		e = make([]float32, baselineBlock*n)
 	}
 	for start := 0; start < frames; start += baselineBlock {
+		if start > 0 && start%baselineDrop == 0 {
+			d.dropResident()
+		}
 		rows := min(baselineBlock, frames-start)
 		for r := 0; r < rows; r++ {
 			src := (start + r) * stride * n

@@ -700,7 +700,8 @@ type Data struct {
 	// process's resident memory (data memory-mapped from a recording;
 	// npy.Mapped.DropResident). Training calls it after its passes over
 	// the whole recording, at each epoch's end and every dropFrames frames
-	// of a long Gram pass, so that its peak memory does not grow with T.
+	// of a Gram pass and at its end, so that its peak memory does not grow
+	// with T.
 	DropResident func()
 }
 

@@ -276,6 +276,9 @@ func (t *trainer) run(ctx context.Context) error {
 // alternating solver's solve of Ŵ when due, then one Adam step.
 func (t *trainer) trainStep(epoch, _ int) (float64, error) {
 	m, cfg := t.m, t.cfg
+	if m.track.Steps%dropSteps == 0 {
+		t.data.dropResident() // the batches' frames since the last drop
+	}
 	t.setPhase()
 	if t.solveDue() {
 		first := m.track.Steps == max(cfg.Alternating.WarmupSteps, 0)
@@ -434,6 +437,11 @@ func (t *trainer) finish() {
 	}
 	m.restoreParams(tr.Best)
 }
+
+// dropSteps is how many steps' batches of a mapped recording stay resident
+// before training drops them (Data.DropResident): each frame read maps the
+// pages around it too, 0.5 MB a frame in Supp 11's warm-up.
+const dropSteps = 64
 
 // stepsDone lets the solver's workspace go at an epoch's end and after the
 // final solve (1 GB at N = 8000, which the hooks, the checkpoint and the
