@@ -2,6 +2,7 @@ package gnn
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"encoding/gob"
 	"errors"
@@ -195,8 +196,8 @@ func sameShape(have, want ModelSpec) error {
 	return nil
 }
 
-// decodeFloat32 decodes little-endian float32 bytes (float32Bytes's) into
-// dst, which they must fill exactly.
+// decodeFloat32 decodes version 3's little-endian float32 bytes into dst,
+// which they must fill exactly (readFloat32s does the conversion).
 func decodeFloat32(dst []float32, b []byte) error {
 	if len(b)%4 != 0 {
 		return fmt.Errorf("%d bytes, expected a multiple of 4 (float32 values)", len(b))
@@ -204,10 +205,7 @@ func decodeFloat32(dst []float32, b []byte) error {
 	if len(b) != 4*len(dst) {
 		return fmt.Errorf("%d values, its spec needs %d", len(b)/4, len(dst))
 	}
-	for k := range dst {
-		dst[k] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*k:]))
-	}
-	return nil
+	return readFloat32s(bytes.NewReader(b), dst)
 }
 
 // readWeights reads version 4's raw values after the gob message: Ŵ into
