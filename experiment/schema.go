@@ -123,6 +123,7 @@ var trainSchema = &lang.BlockSchema{
 		{Name: "solve_lr", Type: lang.Number().Above(0), Doc: "the MLPs' learning rate between solves"},
 		{Name: "adam_W", Type: lang.Boolean(), Doc: "also Adam on Ŵ between solves"},
 		{Name: "own_term", Type: lang.Boolean(), Doc: "give each receiver's row of the solve its own columns u_i, ψ*(u_i), φ*(u_i) and refit φ* to the own term they fit (sparse networks)"},
+		{Name: "sparse_penalty", Type: lang.Number().AtLeast(0).AtMost(1), Doc: "L1 penalty of the relaxed-lasso solve of Ŵ, relative to each row's largest correlation (0: least squares; 1e-3 for sparse wiring)"},
 		{Name: "until_r2", Type: lang.Number().Above(0), Doc: "stop once the live R² reaches this (needs truth)"},
 		{Name: "ridge", Type: lang.Number().Above(0).AtMost(1e-2), Doc: "the solve's starting ridge, relative to the Gram diagonal"},
 		{Name: "validation", Type: lang.Number().AtLeast(0).Below(0.5), Doc: "fraction of frames held out (0 turns it off)"},

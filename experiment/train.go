@@ -361,6 +361,7 @@ var trainSetters = map[string]trainSetter{
 	"keep_adam":        boolSetting(func(st *trainSettings) *bool { return &st.cfg.KeepAdamMoments }),
 	"adam_W":           boolSetting(func(st *trainSettings) *bool { return &st.cfg.Alternating.AdamW }),
 	"own_term":         boolSetting(func(st *trainSettings) *bool { return &st.cfg.Alternating.OwnTerm }),
+	"sparse_penalty":   floatSetting(func(st *trainSettings) *float64 { return &st.cfg.Alternating.SparsePenalty }),
 	"phi_zero":         scheduleSetting("phi_zero", func(st *trainSettings) *gnn.Schedule { return &st.cfg.Penalties.PhiZero }),
 	"edge_diff":        scheduleSetting("edge_diff", func(st *trainSettings) *gnn.Schedule { return &st.cfg.Penalties.EdgeDiff }),
 	"W_L1":             scheduleSetting("W_L1", func(st *trainSettings) *gnn.Schedule { return &st.cfg.Penalties.WL1 }),

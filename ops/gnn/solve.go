@@ -91,6 +91,11 @@ type SolveReport struct {
 	// the solve fitted, after its refit (NaN when the solve had no
 	// own-term columns; see ownterm.go).
 	OwnRefit float64
+	// Penalty is the sparse solve's L1 penalty, relative to each row's
+	// largest correlation (0: the least-squares solve; see sparse.go), and
+	// DenseRows the rows that kept their least-squares solution.
+	Penalty   float64
+	DenseRows int
 	// Moved is how far the solve moved Ŵ, free of ψ*'s scale: 1 − ρ² of
 	// the committed rows' off-diagonal weights against the previous
 	// solve's (NaN for the first solve or a rejected one). It needs no
@@ -306,6 +311,10 @@ func (s *wSolver) solve() SolveReport {
 	}
 	if !ownDone {
 		w, rep = robustSolve(s.gram, s.cross, n, s.cfg.Ridge, flat, s.colSum, s.rsum, len(s.frames), &s.work)
+		if s.cfg.SparsePenalty > 0 && len(flat) < n {
+			w, rep.DenseRows = s.solveSparse(w, flat) // sparse.go
+			rep.Penalty = s.cfg.SparsePenalty
+		}
 	}
 	rep.Flat = flat
 	s.solveInputRows(w, flat) // issue 14: additive input rows jointly with e (omega.go)

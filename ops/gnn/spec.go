@@ -406,6 +406,11 @@ type AlternatingConfig struct {
 	// networks, where the other neurons reproduce each neuron's own term
 	// and Ŵ otherwise absorbs it. Off by default.
 	OwnTerm bool
+	// SparsePenalty > 0 solves Ŵ by the relaxed lasso (sparse.go) at this
+	// L1 penalty, relative to each receiver row's largest correlation with
+	// ψ* (1e-3 is a sound start): for sparse wiring, where least squares
+	// needs ψ* exact. 0 (the default) keeps least squares.
+	SparsePenalty float64
 }
 
 // Progress is what the progress callback receives.
@@ -682,6 +687,7 @@ func (c TrainConfig) validateRobust() error {
 		{a.Grid >= 8, "solve_grid", "≥ 8", a.Grid},
 		{a.SolveEvery >= 1, "solve_every", "≥ 1", a.SolveEvery},
 		{a.Frames >= 0, "gram_frames", "≥ 1", a.Frames},
+		{a.SparsePenalty >= 0 && a.SparsePenalty <= 1, "sparse_penalty", "in [0, 1]", a.SparsePenalty},
 	}
 	for _, k := range checks {
 		if !k.ok {

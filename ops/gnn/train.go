@@ -522,6 +522,9 @@ func (t *trainer) noteSolve(rep SolveReport) {
 	if !math.IsNaN(rep.Moved) {
 		t.solveNote += fmt.Sprintf(", Ŵ moved %.2g", rep.Moved)
 	}
+	if rep.Penalty > 0 {
+		t.solveNote += fmt.Sprintf(", L1 penalty %.2g (%d dense rows)", rep.Penalty, rep.DenseRows)
+	}
 }
 
 // warmingUp says whether the alternating solver is still in its Adam warm-up.
