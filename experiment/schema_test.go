@@ -96,7 +96,7 @@ func TestTrainBlockChecksAgainstSchema(t *testing.T) {
 	for _, c := range []struct{ setting, value string }{
 		{"batch", `"16"`}, {"ridge", "0.5"}, {"validation", "0.5"}, {"solver", `"altrnating"`},
 		{"until", `"never"`}, {"lr_decay", "0"}, {"solve_grid", "4"}, {"epochs", "1.5"}, {"resume", "1"},
-		{"phi_zero", `"x"`},
+		{"phi_zero", `"x"`}, {"sparse_penalty", "1.5"}, {"sparse_penalty", "-0.1"},
 	} {
 		_, _, err := run(t, trainBase+"x = "+c.value+"\nf = train(m, d) { "+c.setting+" = x }\n")
 		_, static := runtime.Compile("test.ngs", []byte(trainBase+"f = train(m, d) { "+c.setting+" = "+c.value+" }\n"), runtime.CompileOptions{})
@@ -110,7 +110,11 @@ func TestTrainBlockChecksAgainstSchema(t *testing.T) {
 			t.Errorf("%s = %s: train says %q, the checker %q", c.setting, c.value, got, want)
 		}
 	}
-	_, _, err := run(t, trainBase+"x = 1e-3\nf = train(m, d) { lr { psi = x; W = -x } }\n")
+	_, _, err := run(t, trainBase+"f = train(m, d) { own_term = true; sparse_penalty = 1e-3 }\n")
+	if want := "sparse_penalty must be 0 with own_term"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("own_term with sparse_penalty: got %v, want %q", err, want)
+	}
+	_, _, err = run(t, trainBase+"x = 1e-3\nf = train(m, d) { lr { psi = x; W = -x } }\n")
 	if want := "W must be a number ≥ 0, found -0.001"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("lr { W = -x }: got %v, want %q", err, want)
 	}

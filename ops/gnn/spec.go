@@ -688,6 +688,7 @@ func (c TrainConfig) validateRobust() error {
 		{a.SolveEvery >= 1, "solve_every", "≥ 1", a.SolveEvery},
 		{a.Frames >= 0, "gram_frames", "≥ 1", a.Frames},
 		{a.SparsePenalty >= 0 && a.SparsePenalty <= 1, "sparse_penalty", "in [0, 1]", a.SparsePenalty},
+		{a.SparsePenalty == 0 || !a.OwnTerm, "sparse_penalty", "0 with own_term (the own-term solve has no L1 path)", a.SparsePenalty},
 	}
 	for _, k := range checks {
 		if !k.ok {
