@@ -126,7 +126,7 @@ func (s *wSolver) solveSparse(dense []float32, flat []int) ([]float32, int) {
 // prediction by more than tol.
 func lassoRow(g []float64, n, i int, skip []bool, lam, tol float64, w, r []float64) {
 	var active []int
-	delta := make(map[int]float64)
+	var delta []float64 // each active weight's change over the active sweeps
 	for round := 0; round < lassoRounds; round++ {
 		if lassoSweep(g, n, i, skip, lam, w, r, nil, nil) <= tol {
 			return
@@ -137,13 +137,17 @@ func lassoRow(g []float64, n, i int, skip []bool, lam, tol float64, w, r []float
 				active = append(active, j)
 			}
 		}
-		clear(delta)
+		delta = append(delta[:0], make([]float64, len(active))...)
 		for sweep := 0; sweep < lassoSweeps; sweep++ {
 			if lassoSweep(g, n, i, skip, lam, w, r, active, delta) <= tol {
 				break
 			}
 		}
-		for j, d := range delta { // bring r up to date outside the active set
+		for p, j := range active { // bring r up to date outside the active set
+			d := delta[p]
+			if d == 0 {
+				continue
+			}
 			row := g[j*n : (j+1)*n]
 			inA := 0
 			for k := range r {
@@ -159,11 +163,12 @@ func lassoRow(g []float64, n, i int, skip []bool, lam, tol float64, w, r []float
 
 // lassoSweep is one coordinate-descent sweep of lassoRow: over every sender
 // (active nil; r updated in full), or over the active senders only (r
-// updated on them, each weight's total change added to delta). It returns
-// the largest change of the prediction, |Δw_j|·√G_jj.
-func lassoSweep(g []float64, n, i int, skip []bool, lam float64, w, r []float64, active []int, delta map[int]float64) float64 {
+// updated on them, each weight's total change added to delta, which is
+// aligned with active). It returns the largest change of the prediction,
+// |Δw_j|·√G_jj.
+func lassoSweep(g []float64, n, i int, skip []bool, lam float64, w, r []float64, active []int, delta []float64) float64 {
 	most := 0.0
-	update := func(j int) {
+	update := func(j, p int) {
 		d := g[j*n+j]
 		if j == i || skip[j] || d <= 0 {
 			return
@@ -189,17 +194,17 @@ func lassoSweep(g []float64, n, i int, skip []bool, lam float64, w, r []float64,
 			for _, k := range active {
 				r[k] -= row[k] * dw
 			}
-			delta[j] += dw
+			delta[p] += dw
 		}
 		most = math.Max(most, math.Abs(dw)*math.Sqrt(d))
 	}
 	if active == nil {
 		for j := 0; j < n; j++ {
-			update(j)
+			update(j, -1)
 		}
 	} else {
-		for _, j := range active {
-			update(j)
+		for p, j := range active {
+			update(j, p)
 		}
 	}
 	return most
