@@ -96,6 +96,10 @@ type SolveReport struct {
 	// DenseRows the rows that kept their least-squares solution.
 	Penalty   float64
 	DenseRows int
+	// PsiStep is the size of the Gauss–Newton step of the shared ψ* that
+	// followed the sparse solve, relative to ψ*'s values (psirefit.go; NaN
+	// when there was none or it was undone).
+	PsiStep float64
 	// Moved is how far the solve moved Ŵ, free of ψ*'s scale: 1 − ρ² of
 	// the committed rows' off-diagonal weights against the previous
 	// solve's (NaN for the first solve or a rejected one). It needs no
@@ -328,6 +332,13 @@ func (s *wSolver) solve() SolveReport {
 		rep.Applied, rep.ValBefore, rep.ValAfter = s.damp(w, s.dampRows(owned))
 	}
 	rep = s.commit(w, owned, rep, len(flat) == n)
+	rep.PsiStep = math.NaN()
+	if s.psiStepApplies() && len(flat) < n {
+		var next tables
+		rep.PsiStep, next = s.psiStep(tb) // psirefit.go
+		s.lastTables = &next
+		s.last = rep
+	}
 	if s.useOwn && len(flat) < n {
 		rep.OwnRefit = s.refitOwnTerm(tb, rep.Applied) // φ* takes the fitted own term
 		s.last = rep
