@@ -1,0 +1,392 @@
+package gnn
+
+import (
+	"math"
+	"sync"
+
+	"github.com/ngs-lab/ngs/ops/linalg"
+	"github.com/ngs-lab/ngs/ops/nn"
+)
+
+// The joint step of ψ*, Ŵ and each receiver's own term after a sparse
+// solve (psirefit.go explains the step on ψ*).
+//
+// Every receiver i is fitted on its support S_i (the senders the sparse
+// solve kept) and three columns of its own, o_i = (u_i, ψ*(u_i), φ*(u_i)),
+// as the own-term solve does (ownterm.go): in a sparse network a
+// receiver's own dynamics are nearly reproduced by its inputs, so whatever
+// φ* has not learned would otherwise be fitted by the wrong senders and the
+// wrong ψ*. The rows' systems are built on a strided subset of the Gram
+// frames: ΨᵀΨ once for all rows (a float32 product per block, summed in
+// float64), and per row the own columns' products, all over the same
+// frames, so that the Gauss–Newton matrix is a true Schur complement.
+
+// stepOwn is the number of own columns of a row in the joint step.
+const stepOwn = ownBasisK
+
+// rowSystems are the per-receiver least-squares systems over [Ψ_S, o_i]
+// on a set of frames, and, for the Gauss–Newton step, the derivative
+// products with ψ*'s knot values.
+type rowSystems struct {
+	n, knots int
+	support  [][]int
+	gram     []float64   // N×N: ΨᵀΨ over the frames
+	os       [][]float64 // per row, stepOwn×|S|: Σ_t o_k ψ_S
+	oo       [][]float64 // per row, stepOwn×stepOwn: Σ_t o_k o_l
+	cs       [][]float64 // per row, |S|: Σ_t ψ_S r_i (r = du − φ*)
+	co       [][]float64 // per row, stepOwn: Σ_t o_k r_i
+	bs       [][]float64 // per row, K×|S|: Σ_t F_t[b,i] ψ_S (Gauss–Newton only)
+	bo       [][]float64 // per row, K×stepOwn: Σ_t F_t[b,i] o_k
+	a        []float64   // K×K: Σ_t F_t F_tᵀ
+	g        []float64   // K: Σ_t F_t (r − Ŵψ)
+}
+
+// supports returns each receiver's senders with a non-zero weight in Ŵ.
+func supports(w []float32, n int) [][]int {
+	out := make([][]int, n)
+	for i := 0; i < n; i++ {
+		for j, v := range w[i*n : (i+1)*n] {
+			if v != 0 {
+				out[i] = append(out[i], j)
+			}
+		}
+	}
+	return out
+}
+
+// knotRange is the range of ψ*'s knots: the whole activity range.
+func (s *wSolver) knotRange() (lo, hi float32) {
+	lo, hi = s.lo[0], s.hi[0]
+	for i := range s.lo {
+		lo, hi = min(lo, s.lo[i]), max(hi, s.hi[i])
+	}
+	return lo, hi
+}
+
+// buildRowSystems accumulates the rows' systems over frames with the
+// tables tb; with knots > 0 also the Gauss–Newton products of ψ*'s knot
+// values (F_t is Ŵ times the hat functions of the senders' activities).
+func (s *wSolver) buildRowSystems(tb tables, frames []int, support [][]int, knots int) *rowSystems {
+	n := s.data.N
+	rs := &rowSystems{n: n, knots: knots, support: support, gram: s.subsetGram(tb, frames)}
+	alloc := func(per func(m int) int) [][]float64 {
+		out := make([][]float64, n)
+		for i := range out {
+			out[i] = make([]float64, per(len(support[i])))
+		}
+		return out
+	}
+	rs.os = alloc(func(m int) int { return stepOwn * m })
+	rs.oo = alloc(func(int) int { return stepOwn * stepOwn })
+	rs.cs = alloc(func(m int) int { return m })
+	rs.co = alloc(func(int) int { return stepOwn })
+	var wt, f, r []float32
+	var lo, scale float32
+	blk := psiRefitBlock
+	ld := blk * n
+	if knots > 0 {
+		rs.bs = alloc(func(m int) int { return knots * m })
+		rs.bo = alloc(func(int) int { return knots * stepOwn })
+		rs.a = make([]float64, knots*knots)
+		rs.g = make([]float64, knots)
+		wt = transposeSquare(s.m.w, n)
+		f = make([]float32, knots*ld)
+		r = make([]float32, ld)
+		var hi float32
+		lo, hi = s.knotRange()
+		scale = float32(knots-1) / (hi - lo)
+	}
+	own := make([]float32, stepOwn*ld)
+	for b0 := 0; b0 < len(frames); b0 += blk {
+		fr := frames[b0:min(b0+blk, len(frames))]
+		rows := len(fr)
+		s.fillRaw(tb, fr)
+		s.ownColumns(tb, fr, own, ld)
+		if knots > 0 {
+			copy(r, s.resid[:rows*n])
+			nn.Gemm(false, true, rows, n, n, -1, s.psiMat[:rows*n], n, s.m.w, n, 1, r, n)
+			scatterHats(s.data.U, fr, n, wt, lo, scale, knots, f, ld)
+			rs.addDerivative(f, r, rows*n, ld)
+		}
+		rs.addRows(s.psiMat, s.resid, own, f, rows, ld)
+	}
+	return rs
+}
+
+// transposeSquare returns the n×n matrix w transposed.
+func transposeSquare(w []float32, n int) []float32 {
+	t := make([]float32, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			t[j*n+i] = w[i*n+j]
+		}
+	}
+	return t
+}
+
+// ownColumns writes the own columns of the given frames into own (column
+// k of frame q and receiver i at k*ld + q*n + i).
+func (s *wSolver) ownColumns(tb tables, frames []int, own []float32, ld int) {
+	n := s.data.N
+	nn.ParallelRows(len(frames), func(q0, q1 int) {
+		b := make([]float32, stepOwn)
+		for q := q0; q < q1; q++ {
+			u := s.data.U[frames[q]*n : (frames[q]+1)*n]
+			for i, v := range u {
+				s.ownBasis(tb, i, v, b)
+				for k, x := range b {
+					own[k*ld+q*n+i] = x
+				}
+			}
+		}
+	})
+}
+
+// scatterHats writes F_t = Ŵ·H_t for the given frames into f (knot b of
+// frame q and receiver i at b*ld + q*n + i), from wt = Ŵᵀ: each sender's
+// activity touches two hats, which take its column of Ŵ scaled by the
+// interpolation weights.
+func scatterHats(u []float32, frames []int, n int, wt []float32, lo, scale float32, knots int, f []float32, ld int) {
+	clear(f)
+	nn.ParallelRows(len(frames), func(q0, q1 int) {
+		for q := q0; q < q1; q++ {
+			for j, v := range u[frames[q]*n : (frames[q]+1)*n] {
+				p := (v - lo) * scale
+				c := min(max(int(p), 0), knots-2)
+				t := min(max(p-float32(c), 0), 1)
+				f0, f1 := f[c*ld+q*n:], f[(c+1)*ld+q*n:]
+				for i, w := range wt[j*n : (j+1)*n] {
+					f0[i] += (1 - t) * w
+					f1[i] += t * w
+				}
+			}
+		}
+	})
+}
+
+// addDerivative adds one block's Σ F Fᵀ and Σ F r (cols columns of f and r
+// in use, row stride ld) to the Gauss–Newton matrix and gradient.
+func (rs *rowSystems) addDerivative(f, r []float32, cols, ld int) {
+	k := rs.knots
+	ata := make([]float32, k*k)
+	atr := make([]float32, k)
+	nn.Gemm(false, true, k, k, cols, 1, f, ld, f, ld, 0, ata, k)
+	nn.Gemm(false, true, k, 1, cols, 1, f, ld, r, ld, 0, atr, 1)
+	for x, v := range ata {
+		rs.a[x] += float64(v)
+	}
+	for x, v := range atr {
+		rs.g[x] += float64(v)
+	}
+}
+
+// addRows adds one block of frames to every row's own and cross sums.
+func (rs *rowSystems) addRows(psi, resid, own, f []float32, rows, ld int) {
+	n, kn := rs.n, rs.knots
+	nn.ParallelRows(n, func(i0, i1 int) {
+		o := make([]float64, stepOwn)
+		fi := make([]float64, kn)
+		for i := i0; i < i1; i++ {
+			sup := rs.support[i]
+			m := len(sup)
+			for q := 0; q < rows; q++ {
+				ps := psi[q*n : (q+1)*n]
+				ri := float64(resid[q*n+i])
+				for k := range o {
+					o[k] = float64(own[k*ld+q*n+i])
+					rs.co[i][k] += o[k] * ri
+					for l := range o[:k+1] {
+						rs.oo[i][k*stepOwn+l] += o[k] * float64(own[l*ld+q*n+i])
+					}
+				}
+				for p, j := range sup {
+					x := float64(ps[j])
+					rs.cs[i][p] += x * ri
+					for k, ok := range o {
+						rs.os[i][k*m+p] += ok * x
+					}
+				}
+				if kn == 0 {
+					continue
+				}
+				for b := range fi {
+					fi[b] = float64(f[b*ld+q*n+i])
+				}
+				for b, v := range fi {
+					row := rs.bs[i][b*m : (b+1)*m]
+					for p, j := range sup {
+						row[p] += float64(ps[j]) * v
+					}
+					for k, ok := range o {
+						rs.bo[i][b*stepOwn+k] += ok * v
+					}
+				}
+			}
+		}
+	})
+}
+
+// factor returns the Cholesky factor of row i's Gram matrix over
+// [Ψ_S, o_i] (order |S| + stepOwn), with a ridge relative to each diagonal
+// raised from 10⁻⁹ until it factorises; ok is false when none up to 10⁻³
+// does.
+func (rs *rowSystems) factor(i int) (ch linalg.Cholesky, ok bool) {
+	n, sup := rs.n, rs.support[i]
+	m := len(sup)
+	size := m + stepOwn
+	g := make([]float64, size*size)
+	for ridge := 1e-9; ridge <= 1e-3; ridge *= 100 {
+		for p, j := range sup {
+			for q, l := range sup {
+				g[p*size+q] = rs.gram[j*n+l]
+			}
+			for k := 0; k < stepOwn; k++ {
+				g[p*size+m+k] = rs.os[i][k*m+p]
+				g[(m+k)*size+p] = rs.os[i][k*m+p]
+			}
+		}
+		for k := 0; k < stepOwn; k++ {
+			for l := 0; l <= k; l++ {
+				v := rs.oo[i][k*stepOwn+l]
+				g[(m+k)*size+m+l], g[(m+l)*size+m+k] = v, v
+			}
+		}
+		var scaleSum float64
+		for d := 0; d < size; d++ {
+			scaleSum += g[d*size+d]
+		}
+		floor := 1e-12 * scaleSum / float64(size)
+		for d := 0; d < size; d++ {
+			g[d*size+d] += ridge*g[d*size+d] + floor
+		}
+		if ch.Factorize(g, size) {
+			return ch, true
+		}
+	}
+	return ch, false
+}
+
+// schur returns Σ_i B_iᵀ G_i⁻¹ B_i over the rows whose system factorises
+// (B_i = [Ψ_S, o_i]ᵀ F^i), the part of the Gauss–Newton matrix that Ŵ's
+// rows and the own terms take back.
+func (rs *rowSystems) schur() []float64 {
+	kn := rs.knots
+	out := make([]float64, kn*kn)
+	var mu sync.Mutex
+	nn.ParallelRows(rs.n, func(i0, i1 int) {
+		local := make([]float64, kn*kn)
+		for i := i0; i < i1; i++ {
+			m := len(rs.support[i])
+			size := m + stepOwn
+			ch, ok := rs.factor(i)
+			if !ok {
+				continue
+			}
+			x := make([]float64, kn*size) // row b: (B_i's column b)ᵀ
+			for b := 0; b < kn; b++ {
+				copy(x[b*size:b*size+m], rs.bs[i][b*m:(b+1)*m])
+				copy(x[b*size+m:(b+1)*size], rs.bo[i][b*stepOwn:(b+1)*stepOwn])
+			}
+			ch.ForwardRows(x, kn)
+			for b := 0; b < kn; b++ {
+				for c := b; c < kn; c++ {
+					v := dotF64(x[b*size:(b+1)*size], x[c*size:(c+1)*size])
+					local[b*kn+c] += v
+					if c != b {
+						local[c*kn+b] += v
+					}
+				}
+			}
+		}
+		mu.Lock()
+		for k, v := range local {
+			out[k] += v
+		}
+		mu.Unlock()
+	})
+	return out
+}
+
+// solveRows fits every row on [Ψ_S, o_i] by least squares: it returns Ŵ
+// (zero off the supports; a row whose system does not factorise keeps
+// old's) and the own coefficients (N×stepOwn, in ownBasis's order; zero for
+// such a row).
+func (rs *rowSystems) solveRows(old []float32) (w []float32, coef []float64) {
+	n := rs.n
+	w = make([]float32, n*n)
+	coef = make([]float64, n*stepOwn)
+	nn.ParallelRows(n, func(i0, i1 int) {
+		for i := i0; i < i1; i++ {
+			sup := rs.support[i]
+			m := len(sup)
+			ch, ok := rs.factor(i)
+			if !ok {
+				copy(w[i*n:(i+1)*n], old[i*n:(i+1)*n])
+				continue
+			}
+			x := append(append([]float64(nil), rs.cs[i]...), rs.co[i]...)
+			ch.SolveVec(x)
+			for p, j := range sup {
+				w[i*n+j] = float32(x[p])
+			}
+			copy(coef[i*stepOwn:(i+1)*stepOwn], x[m:])
+		}
+	})
+	return w, coef
+}
+
+// psiStep moves the shared ψ*, Ŵ and φ* together after a committed sparse
+// solve read with the tables tb:
+//
+//  1. a Gauss–Newton step of ψ*'s knot values, with Ŵ's rows (on their
+//     supports) and the own columns projected out;
+//  2. ψ*'s MLP refitted to the new curve;
+//  3. every row of Ŵ and its own columns solved again with the new ψ*,
+//     and φ* trained toward the own terms they fitted (as the own-term
+//     solve does, refitOwnTerm).
+//
+// The step stands unless it leaves the validation error collapseFactor
+// times worse; then ψ*, φ*, the embeddings and Ŵ are restored. It returns
+// the step's size relative to ψ*'s knot values (NaN when undone) and the
+// tables now in force.
+func (s *wSolver) psiStep(tb tables) (float64, tables) {
+	m, n := s.m, s.data.N
+	saved := [][]float32{append([]float32(nil), m.psi.Params...), append([]float32(nil), m.phi.Params...), append([]float32(nil), m.a...)}
+	before := s.valError(tb, m.w)
+	frames := strided(s.frames, psiRefitFrames)
+	support := supports(m.w, n)
+	rs := s.buildRowSystems(tb, frames, support, psiKnots)
+	lo, hi := s.knotRange()
+	theta0 := psiKnotsOf(tb, lo, hi, psiKnots)
+	mat := rs.a
+	for k, v := range rs.schur() {
+		mat[k] -= v
+	}
+	delta := solveStep(mat, rs.g, theta0, psiKnots)
+	curve := &psiCurve{lo: lo, hi: hi, vals: make([]float32, psiKnots)}
+	var dd, tt float64
+	for k := range curve.vals {
+		curve.vals[k] = float32(theta0[k] + delta[k])
+		dd += delta[k] * delta[k]
+		tt += theta0[k] * theta0[k]
+	}
+	m.refitSharedPsiTo(curve)
+	next := s.tables()
+	w, coef := s.buildRowSystems(next, frames, support, 0).solveRows(m.w)
+	if s.own == nil {
+		s.own = &ownTerm{}
+	}
+	s.own.coef = coef
+	s.refitOwnTerm(next, 1)
+	s.own.coef = nil
+	final := s.tables()
+	after := s.valError(final, w)
+	if after > before*collapseFactor || math.IsNaN(after) {
+		copy(m.psi.Params, saved[0])
+		copy(m.phi.Params, saved[1])
+		copy(m.a, saved[2])
+		return math.NaN(), tb
+	}
+	copy(m.w, w)
+	return math.Sqrt(dd / math.Max(tt, 1e-30)), final
+}
