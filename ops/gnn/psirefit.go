@@ -104,23 +104,28 @@ const psiStepDamping = 1e-3
 
 // Settings of the shared ψ*'s MLP refit toward a solved curve.
 const (
-	psiFitPoints = 512  // evenly spaced points over the curve's range
-	psiFitSteps  = 1500 // most Adam steps per refit
-	psiFitLR     = 1e-3
+	psiFitPoints = 512  // points: half evenly spaced over the range, half at the data's quantiles
+	psiFitSteps  = 4000 // most Adam steps per refit
+	psiFitLR     = 2e-3
 	// psiFitTol stops the refit once the root mean squared error is below
 	// this fraction of the curve's RMS.
-	psiFitTol = 2e-3
+	psiFitTol = 1e-3
 )
 
 // refitSharedPsiTo trains a shared ψ*'s MLP toward the curve c by Adam on
-// psiFitPoints points of its range; only ψ*'s parameters change. It returns
-// the relative RMS error reached.
-func (m *Model) refitSharedPsiTo(c *psiCurve) float64 {
+// psiFitPoints points: half spread evenly over the curve's range, half at
+// the given activities (the data's quantiles, where ψ*'s accuracy
+// matters; evenly spread when nil). Only ψ*'s parameters change. It
+// returns the relative RMS error reached.
+func (m *Model) refitSharedPsiTo(c *psiCurve, quantiles []float32) float64 {
 	x := make([]float32, psiFitPoints)
 	target := make([]float32, psiFitPoints)
 	var ss float64
 	for k := range x {
 		x[k] = c.lo + (c.hi-c.lo)*float32(k)/float32(psiFitPoints-1)
+		if k%2 == 1 && len(quantiles) > 0 {
+			x[k] = quantiles[k/2*len(quantiles)/(psiFitPoints/2)]
+		}
 		target[k] = c.at(x[k])
 		ss += float64(target[k]) * float64(target[k])
 	}

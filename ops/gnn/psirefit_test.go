@@ -25,7 +25,7 @@ func TestPsiStepRecoversSparseW(t *testing.T) {
 	clear(last.W)
 	clear(last.B)
 	lin := &psiCurve{lo: -20, hi: 20, vals: []float32{-4, 4}} // ψ* = 0.2·u
-	if rel := m.refitSharedPsiTo(lin); rel > 0.02 {
+	if rel := m.refitSharedPsiTo(lin, nil); rel > 0.02 {
 		t.Fatalf("ψ* refit to a line: relative error %.3g", rel)
 	}
 	cfg := TrainConfig{}.withDefaults(frames).Alternating

@@ -57,6 +57,13 @@ type wSolver struct {
 	solved  bool // a solve has been committed (Moved has a reference)
 	// work keeps the float64 factor and inverse between solves.
 	work linalg.Workspace
+	// psiFit is the relative RMS error of ψ*'s MLP against the curve of
+	// the last ψ* step (psistep.go).
+	psiFit float64
+	// curve is the shared ψ* of the joint steps (psistep.go): the solves
+	// read it instead of ψ*'s MLP, which follows it as closely as Adam can
+	// fit it.
+	curve *psiCurve
 }
 
 // gramBlock is the number of frames multiplied in float32 before their
@@ -100,6 +107,9 @@ type SolveReport struct {
 	// followed the sparse solve, relative to ψ*'s values (psirefit.go; NaN
 	// when there was none or it was undone).
 	PsiStep float64
+	// PsiFit is the relative RMS error of ψ*'s MLP against the stepped
+	// curve it was refitted to.
+	PsiFit float64
 	// Moved is how far the solve moved Ŵ, free of ψ*'s scale: 1 − ρ² of
 	// the committed rows' off-diagonal weights against the previous
 	// solve's (NaN for the first solve or a rejected one). It needs no
@@ -178,6 +188,9 @@ func (s *wSolver) tables() tables {
 	if s.m.spec.PsiShared() {
 		// ψ*(u) is the same for every sender: one fine table.
 		tab, lo, hi := s.tabulateShared()
+		if s.curve != nil {
+			tab, lo, hi = s.curve.vals, s.curve.lo, s.curve.hi
+		}
 		scale := float32(len(tab)-1) / (hi - lo)
 		tb.shared, tb.sharedLo, tb.sharedScale = tab, lo, scale
 		tb.psiOf = func(_ int, v float32) float32 { return lerp(tab, (v-lo)*scale) }
@@ -297,6 +310,20 @@ func mirrorUpper(a []float64, n int) {
 // least-squares solution, damped per row by the validation frames. It never
 // fails; what it had to do is in the returned report.
 func (s *wSolver) solve() SolveReport {
+	if s.solved || !s.psiStepApplies() {
+		return s.solveOnce()
+	}
+	// The first sparse solve with ψ* steps (psistep.go).
+	s.linearizePsi()
+	rep := s.solveOnce()
+	for k := 1; k < psiFirstSolves; k++ {
+		rep = s.solveOnce()
+	}
+	return rep
+}
+
+// solveOnce is one solve of Ŵ (solve's work).
+func (s *wSolver) solveOnce() SolveReport {
 	if s.m.spec.receiverGrouped() {
 		return s.solveN5() // one Gram matrix per receiver group (solve_n5.go)
 	}
@@ -335,7 +362,8 @@ func (s *wSolver) solve() SolveReport {
 	rep.PsiStep = math.NaN()
 	if s.psiStepApplies() && len(flat) < n {
 		var next tables
-		rep.PsiStep, next = s.psiStep(tb) // psirefit.go
+		rep.PsiStep, next = s.psiStep(tb) // psistep.go
+		rep.PsiFit = s.psiFit
 		s.lastTables = &next
 		s.last = rep
 	}

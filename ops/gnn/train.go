@@ -525,7 +525,7 @@ func (t *trainer) noteSolve(rep SolveReport) {
 	if rep.Penalty > 0 {
 		t.solveNote += fmt.Sprintf(", L1 penalty %.2g (%d dense rows)", rep.Penalty, rep.DenseRows)
 		if !math.IsNaN(rep.PsiStep) {
-			t.solveNote += fmt.Sprintf(", ψ* step %.2g", rep.PsiStep)
+			t.solveNote += fmt.Sprintf(", ψ* step %.2g (MLP off by %.2g)", rep.PsiStep, rep.PsiFit)
 		}
 	}
 }
@@ -556,6 +556,11 @@ func (t *trainer) setPhase() {
 		if grp := t.adam.Group(g.name); grp != nil && g.v > 0 {
 			grp.LR = g.v * scale
 		}
+	}
+	if psi := t.adam.Group("psi"); psi != nil {
+		// After the warm-up a shared ψ* under joint steps moves with them
+		// alone (psistep.go).
+		psi.Frozen = t.solver != nil && !t.warmingUp() && t.solver.psiStepApplies()
 	}
 	w := t.adam.Group("W")
 	w.Frozen = frozenW
