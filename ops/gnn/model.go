@@ -33,6 +33,10 @@ type Model struct {
 	// learns in closed form or is given (see omega.go); nil otherwise.
 	etab    *inputTable
 	sirenR2 float64 // R² of Ω*'s fit to etab (NaN before one)
+	// psiCurve, when set, is the shared ψ* that training's batches read in
+	// place of ψ*'s MLP: the curve of the joint steps (psistep.go), which
+	// the MLP follows only as closely as Adam fits it.
+	psiCurve *psiCurve
 }
 
 // NewModel builds a model with the paper's initialisation: Ŵ ~ Normal(0,1)

@@ -67,6 +67,8 @@ type gridWork struct {
 	tab  []float32 // ψ* at the grid points (a view into w)
 	vals []float32 // the rows' interpolated ψ*
 	dTab []float32 // loss gradient w.r.t. tab
+	// curveTab holds the grid values of Model.psiCurve when it is set.
+	curveTab []float32
 }
 
 // usePsiGrid makes the batches of wk evaluate ψ* through grid (nil: the
@@ -84,7 +86,17 @@ func (m *Model) usePsiGrid(wk *batchWork, grid *psiGrid) {
 // rows values of u; it returns the rows' values and clears the grid
 // gradient for the backward pass.
 func (m *Model) forwardGrid(gw *gridWork, u []float32, rows int) []float32 {
-	gw.tab = m.psi.Forward(gw.w, gw.grid.in, len(gw.grid.in))
+	if c := m.psiCurve; c != nil {
+		if len(gw.curveTab) != len(gw.grid.in) {
+			gw.curveTab = make([]float32, len(gw.grid.in))
+		}
+		for k, u := range gw.grid.in {
+			gw.curveTab[k] = c.at(u)
+		}
+		gw.tab = gw.curveTab
+	} else {
+		gw.tab = m.psi.Forward(gw.w, gw.grid.in, len(gw.grid.in))
+	}
 	clear(gw.dTab)
 	out := gw.vals[:rows]
 	nn.ParallelRows(rows, func(lo, hi int) {
@@ -117,7 +129,9 @@ func (m *Model) backwardGrid(gw *gridWork, u, dPsi []float32) {
 			gw.scatter(u[r], d)
 		}
 	}
-	m.psi.Backward(gw.w, gw.dTab, nil)
+	if m.psiCurve == nil { // the curve is not trained by Adam
+		m.psi.Backward(gw.w, gw.dTab, nil)
+	}
 }
 
 // forwardPsi evaluates ψ* for the first rows rows of the batch: through the

@@ -384,7 +384,7 @@ func (s *wSolver) psiStep(tb tables) (float64, tables) {
 		tt += theta0[k] * theta0[k]
 	}
 	oldCurve := s.curve
-	s.curve = curve
+	s.curve, m.psiCurve = curve, curve
 	s.psiFit = m.refitSharedPsiTo(curve, s.quantiles(frames, psiFitPoints/2))
 	next := s.tables()
 	_, coef := s.buildRowSystems(next, frames, support, 0).solveRows(m.w, true)
@@ -403,7 +403,7 @@ func (s *wSolver) psiStep(tb tables) (float64, tables) {
 		copy(m.psi.Params, saved[0])
 		copy(m.phi.Params, saved[1])
 		copy(m.a, saved[2])
-		s.curve = oldCurve
+		s.curve, m.psiCurve = oldCurve, oldCurve
 		return math.NaN(), tb
 	}
 	copy(m.w, w)
@@ -411,19 +411,23 @@ func (s *wSolver) psiStep(tb tables) (float64, tables) {
 }
 
 // keepScale returns the curve θ0 + δ rescaled to θ0's largest |value|
-// (when θ0 is not flat). ψ*'s scale is free against Ŵ's, and the
+// and turned to θ0's sign (when θ0 is not flat). ψ*'s scale is free against Ŵ's, and the
 // Gauss–Newton matrix is singular along it, so the step's scale is set by
 // the damping alone; the rows solved after the step take up the scale.
 func keepScale(theta0, delta []float64, lo, hi float32) *psiCurve {
 	vals := make([]float32, len(theta0))
-	var old, now float64
+	var old, now, dot float64
 	for k := range vals {
 		v := theta0[k] + delta[k]
 		old, now = math.Max(old, math.Abs(theta0[k])), math.Max(now, math.Abs(v))
+		dot += v * theta0[k]
 		vals[k] = float32(v)
 	}
 	if old > 1e-6 && now > 0 {
 		f := float32(old / now)
+		if dot < 0 {
+			f = -f // ψ*'s sign is free too: keep θ0's
+		}
 		for k := range vals {
 			vals[k] *= f
 		}
@@ -485,6 +489,6 @@ func (s *wSolver) linearizePsi() {
 		u := float64(lo) + float64(hi-lo)*float64(k)/float64(psiKnots-1)
 		line.vals[k] = float32(mv + b*(u-mu))
 	}
-	s.curve = line
+	s.curve, s.m.psiCurve = line, line
 	s.psiFit = s.m.refitSharedPsiTo(line, q)
 }
