@@ -11,24 +11,26 @@ import (
 type batchWork struct {
 	B, N, D int
 
-	u, y   []float32 // B×N activity and target of the batch
-	tNorm  []float32 // B normalised times k/T (for Ω*)
-	frame  []int     // B frame indices (for the input table)
-	psiIn  []float32 // B·N × psiIn
-	phiIn  []float32 // B·N × (1+D)
-	psiW   *nn.Work  // allocated on first use (not with a ψ* grid)
-	phiW   *nn.Work
-	psiOut []float32 // B×N = Ψ (view into psiW)
-	phiOut []float32 // B×N = Φ (view into phiW)
-	msg    []float32 // B×N messages Ψ·Ŵᵀ
-	e      []float32 // B×N external input (nil without Ω*)
-	pred   []float32 // B×N
-	dPred  []float32 // B×N
-	dMsg   []float32 // B×N
-	dPsi   []float32 // B×N
-	dPhi   []float32 // B×N
-	dPsiIn []float32 // B·N × psiIn
-	dPhiIn []float32 // B·N × (1+D)
+	u, y  []float32 // B×N activity and target of the batch
+	tNorm []float32 // B normalised times k/T (for Ω*)
+	frame []int     // B frame indices (for the input table)
+	psiIn []float32 // B·N × psiIn
+	phiIn []float32 // B·N × (1+D)
+	psiW  *nn.Work  // allocated on first use (not with a ψ* grid)
+	// curveVals holds ψ* read from Model.psiCurve (without a ψ* grid).
+	curveVals []float32
+	phiW      *nn.Work
+	psiOut    []float32 // B×N = Ψ (view into psiW)
+	phiOut    []float32 // B×N = Φ (view into phiW)
+	msg       []float32 // B×N messages Ψ·Ŵᵀ
+	e         []float32 // B×N external input (nil without Ω*)
+	pred      []float32 // B×N
+	dPred     []float32 // B×N
+	dMsg      []float32 // B×N
+	dPsi      []float32 // B×N
+	dPhi      []float32 // B×N
+	dPsiIn    []float32 // B·N × psiIn
+	dPhiIn    []float32 // B·N × (1+D)
 
 	// Ω*: B·K rows of (x, y, t).
 	omIn  []float32

@@ -53,6 +53,10 @@ type checkpoint struct {
 	// InputTable is the learned input table (omega.go), nil without one
 	// or when the input is given (training rebuilds it from the data).
 	InputTable *inputTable
+	// PsiCurve, PsiCurveLo and PsiCurveHi are the joint steps' ψ*
+	// (psistep.go), nil without one; older checkpoints have none.
+	PsiCurve               []float32
+	PsiCurveLo, PsiCurveHi float32
 }
 
 // Save writes the model to path (a temporary file renamed into place, so a
@@ -73,6 +77,9 @@ func (m *Model) Save(path string) error {
 	}
 	if m.etab != nil && !m.etab.Known {
 		c.InputTable = m.etab
+	}
+	if pc := m.psiCurve; pc != nil {
+		c.PsiCurve, c.PsiCurveLo, c.PsiCurveHi = pc.vals, pc.lo, pc.hi
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".checkpoint-*")
 	if err != nil {
@@ -169,6 +176,12 @@ func Load(path string) (*Model, error) {
 	}
 	if m.track.LRScale == 0 {
 		m.track.LRScale = 1
+	}
+	if len(c.PsiCurve) > 0 {
+		if len(c.PsiCurve) < 2 || !(c.PsiCurveHi > c.PsiCurveLo) || !m.spec.PsiShared() {
+			return nil, fmt.Errorf("gnn: checkpoint %s: ψ*'s curve has %d values over [%g, %g] (want at least 2 over a non-empty range, for a shared ψ*)", path, len(c.PsiCurve), c.PsiCurveLo, c.PsiCurveHi)
+		}
+		m.psiCurve = &psiCurve{lo: c.PsiCurveLo, hi: c.PsiCurveHi, vals: c.PsiCurve}
 	}
 	return m, nil
 }

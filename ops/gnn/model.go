@@ -33,9 +33,9 @@ type Model struct {
 	// learns in closed form or is given (see omega.go); nil otherwise.
 	etab    *inputTable
 	sirenR2 float64 // R² of Ω*'s fit to etab (NaN before one)
-	// psiCurve, when set, is the shared ψ* that training's batches read in
-	// place of ψ*'s MLP: the curve of the joint steps (psistep.go), which
-	// the MLP follows only as closely as Adam fits it.
+	// psiCurve, when set, is the shared ψ*: the curve of the sparse solve's
+	// joint steps (psistep.go). Training, the solves and Psi read it in
+	// place of ψ*'s MLP, which follows it only as closely as Adam fits it.
 	psiCurve *psiCurve
 }
 
@@ -232,6 +232,13 @@ func (m *Model) PsiAt(uj, ui, ai, aj []float32) ([]float32, error) {
 		if len(src) != rows*w && !(src == nil && in == ReceiverActivity) {
 			return nil, fmt.Errorf("gnn: Psi (%s) needs %d %s values for %d points, found %d", m.spec.Variant, rows*w, names[in], rows, len(src))
 		}
+	}
+	if c := m.psiCurve; c != nil && m.spec.PsiShared() {
+		out := make([]float32, rows)
+		for r, u := range uj {
+			out[r] = c.at(u)
+		}
+		return out, nil
 	}
 	in := m.spec.psiIn()
 	x := make([]float32, rows*in)

@@ -140,6 +140,16 @@ func (m *Model) forwardPsi(wk *batchWork, rows int) []float32 {
 	if wk.grid != nil {
 		return m.forwardGrid(wk.grid, wk.u, rows)
 	}
+	if c := m.psiCurve; c != nil && m.spec.PsiShared() {
+		if len(wk.curveVals) < rows {
+			wk.curveVals = make([]float32, wk.B*wk.N)
+		}
+		out := wk.curveVals[:rows]
+		for r := range out {
+			out[r] = c.at(wk.u[r])
+		}
+		return out
+	}
 	if wk.psiW == nil {
 		wk.psiW = m.psi.NewWork(wk.B * wk.N)
 	}

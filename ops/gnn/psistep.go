@@ -376,16 +376,12 @@ func (s *wSolver) psiStep(tb tables) (float64, tables) {
 		mat[k] -= v
 	}
 	delta := solveStep(mat, rs.g, theta0, psiKnots)
-	curve := keepScale(theta0, delta, lo, hi)
-	var dd, tt float64
-	for k, v := range curve.vals {
-		d := float64(v) - theta0[k]
-		dd += d * d
-		tt += theta0[k] * theta0[k]
-	}
-	oldCurve := s.curve
-	s.curve, m.psiCurve = curve, curve
-	s.psiFit = m.refitSharedPsiTo(curve, s.quantiles(frames, psiFitPoints/2))
+	q := s.quantiles(frames, psiFitPoints/2)
+	curve := keepScale(theta0, delta, lo, hi, q)
+	step := curveChange(theta0, curve, q)
+	oldCurve := m.psiCurve
+	m.psiCurve = curve
+	s.psiFit = m.refitSharedPsiTo(curve, q)
 	next := s.tables()
 	_, coef := s.buildRowSystems(next, frames, support, 0).solveRows(m.w, true)
 	if s.own == nil {
@@ -403,36 +399,43 @@ func (s *wSolver) psiStep(tb tables) (float64, tables) {
 		copy(m.psi.Params, saved[0])
 		copy(m.phi.Params, saved[1])
 		copy(m.a, saved[2])
-		s.curve, m.psiCurve = oldCurve, oldCurve
+		m.psiCurve = oldCurve
 		return math.NaN(), tb
 	}
 	copy(m.w, w)
-	return math.Sqrt(dd / math.Max(tt, 1e-30)), final
+	return step, final
 }
 
-// keepScale returns the curve θ0 + δ rescaled to θ0's largest |value|
-// and turned to θ0's sign (when θ0 is not flat). ψ*'s scale is free against Ŵ's, and the
-// Gauss–Newton matrix is singular along it, so the step's scale is set by
-// the damping alone; the rows solved after the step take up the scale.
-func keepScale(theta0, delta []float64, lo, hi float32) *psiCurve {
+// keepScale returns the curve θ0 + δ rescaled to θ0's RMS over the data's
+// quantiles q and turned to θ0's sign there (when θ0 is not flat there).
+// ψ*'s scale and sign are free against Ŵ's, and the Gauss–Newton matrix
+// is singular along θ0, so the step's scale is set by the damping alone;
+// the rows solved after the step take up the scale. (Scaling by the
+// largest knot value let the far ends, where few data constrain the curve,
+// set the scale.)
+func keepScale(theta0, delta []float64, lo, hi float32, q []float32) *psiCurve {
 	vals := make([]float32, len(theta0))
-	var old, now, dot float64
+	old := &psiCurve{lo: lo, hi: hi, vals: make([]float32, len(theta0))}
 	for k := range vals {
-		v := theta0[k] + delta[k]
-		old, now = math.Max(old, math.Abs(theta0[k])), math.Max(now, math.Abs(v))
-		dot += v * theta0[k]
-		vals[k] = float32(v)
+		vals[k] = float32(theta0[k] + delta[k])
+		old.vals[k] = float32(theta0[k])
 	}
-	if old > 1e-6 && now > 0 {
-		f := float32(old / now)
-		if dot < 0 {
-			f = -f // ψ*'s sign is free too: keep θ0's
+	c := &psiCurve{lo: lo, hi: hi, vals: vals}
+	var oo, nn2, on float64
+	for _, u := range q {
+		a, b := float64(old.at(u)), float64(c.at(u))
+		oo, nn2, on = oo+a*a, nn2+b*b, on+a*b
+	}
+	if oo > 1e-12*float64(len(q)) && nn2 > 0 {
+		f := float32(math.Sqrt(oo / nn2))
+		if on < 0 {
+			f = -f
 		}
 		for k := range vals {
 			vals[k] *= f
 		}
 	}
-	return &psiCurve{lo: lo, hi: hi, vals: vals}
+	return c
 }
 
 // quantiles returns k quantiles of the activities over the given frames
@@ -489,6 +492,21 @@ func (s *wSolver) linearizePsi() {
 		u := float64(lo) + float64(hi-lo)*float64(k)/float64(psiKnots-1)
 		line.vals[k] = float32(mv + b*(u-mu))
 	}
-	s.curve, s.m.psiCurve = line, line
+	s.m.psiCurve = line
 	s.psiFit = s.m.refitSharedPsiTo(line, q)
+}
+
+// curveChange is the RMS change from the knot values theta0 to the curve
+// c over the data's quantiles q, relative to theta0's RMS there.
+func curveChange(theta0 []float64, c *psiCurve, q []float32) float64 {
+	old := &psiCurve{lo: c.lo, hi: c.hi, vals: make([]float32, len(theta0))}
+	for k, v := range theta0 {
+		old.vals[k] = float32(v)
+	}
+	var dd, oo float64
+	for _, u := range q {
+		a, d := float64(old.at(u)), float64(c.at(u)-old.at(u))
+		dd, oo = dd+d*d, oo+a*a
+	}
+	return math.Sqrt(dd / math.Max(oo, 1e-30))
 }

@@ -60,10 +60,6 @@ type wSolver struct {
 	// psiFit is the relative RMS error of ψ*'s MLP against the curve of
 	// the last ψ* step (psistep.go).
 	psiFit float64
-	// curve is the shared ψ* of the joint steps (psistep.go): the solves
-	// read it instead of ψ*'s MLP, which follows it as closely as Adam can
-	// fit it.
-	curve *psiCurve
 }
 
 // gramBlock is the number of frames multiplied in float32 before their
@@ -188,8 +184,8 @@ func (s *wSolver) tables() tables {
 	if s.m.spec.PsiShared() {
 		// ψ*(u) is the same for every sender: one fine table.
 		tab, lo, hi := s.tabulateShared()
-		if s.curve != nil {
-			tab, lo, hi = s.curve.vals, s.curve.lo, s.curve.hi
+		if c := s.m.psiCurve; c != nil { // the joint steps' ψ* (psistep.go)
+			tab, lo, hi = c.vals, c.lo, c.hi
 		}
 		scale := float32(len(tab)-1) / (hi - lo)
 		tb.shared, tb.sharedLo, tb.sharedScale = tab, lo, scale

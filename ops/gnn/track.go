@@ -8,6 +8,10 @@ import (
 // params is a copy of a model's learnable parameters.
 type params struct {
 	W, A, Phi, Psi, Omega []float32
+	// Curve, CurveLo and CurveHi are the joint steps' ψ* (Model.psiCurve;
+	// Curve nil without one).
+	Curve            []float32
+	CurveLo, CurveHi float32
 }
 
 // snapshot copies m's parameters.
@@ -29,6 +33,9 @@ func (m *Model) functions() *params {
 	if m.omega != nil {
 		p.Omega = slices.Clone(m.omega.Params)
 	}
+	if c := m.psiCurve; c != nil {
+		p.Curve, p.CurveLo, p.CurveHi = slices.Clone(c.vals), c.lo, c.hi
+	}
 	return p
 }
 
@@ -40,6 +47,10 @@ func (m *Model) restoreFunctions(p *params) {
 	if m.omega != nil {
 		copy(m.omega.Params, p.Omega)
 	}
+	m.psiCurve = nil
+	if p.Curve != nil {
+		m.psiCurve = &psiCurve{lo: p.CurveLo, hi: p.CurveHi, vals: slices.Clone(p.Curve)}
+	}
 }
 
 // clone deep-copies p (nil stays nil).
@@ -48,7 +59,8 @@ func (p *params) clone() *params {
 		return nil
 	}
 	return &params{W: slices.Clone(p.W), A: slices.Clone(p.A), Phi: slices.Clone(p.Phi),
-		Psi: slices.Clone(p.Psi), Omega: slices.Clone(p.Omega)}
+		Psi: slices.Clone(p.Psi), Omega: slices.Clone(p.Omega),
+		Curve: slices.Clone(p.Curve), CurveLo: p.CurveLo, CurveHi: p.CurveHi}
 }
 
 // track is the training state beyond the parameters that a checkpoint must

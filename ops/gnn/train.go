@@ -631,7 +631,7 @@ func (t *trainer) options(epoch int) stepOptions {
 	return stepOptions{
 		gradW:     !t.adam.Group("W").Frozen,
 		gradA:     !cfg.FreezeEmbedding && !frozenPA,
-		gradPsi:   !frozenPA,
+		gradPsi:   !frozenPA && m.psiCurve == nil, // the joint steps move ψ*'s curve alone (psistep.go)
 		gradOmega: m.omega != nil,
 		phiZero:   cfg.Penalties.PhiZero.At(epoch),
 		edgeDiff:  cfg.Penalties.EdgeDiff.At(epoch),
