@@ -57,9 +57,6 @@ type wSolver struct {
 	solved  bool // a solve has been committed (Moved has a reference)
 	// work keeps the float64 factor and inverse between solves.
 	work linalg.Workspace
-	// psiFit is the relative RMS error of ψ*'s MLP against the curve of
-	// the last ψ* step (psistep.go).
-	psiFit float64
 }
 
 // gramBlock is the number of frames multiplied in float32 before their
@@ -103,9 +100,6 @@ type SolveReport struct {
 	// followed the sparse solve, relative to ψ*'s values (psirefit.go; NaN
 	// when there was none or it was undone).
 	PsiStep float64
-	// PsiFit is the relative RMS error of ψ*'s MLP against the stepped
-	// curve it was refitted to.
-	PsiFit float64
 	// Moved is how far the solve moved Ŵ, free of ψ*'s scale: 1 − ρ² of
 	// the committed rows' off-diagonal weights against the previous
 	// solve's (NaN for the first solve or a rejected one). It needs no
@@ -359,7 +353,6 @@ func (s *wSolver) solveOnce() SolveReport {
 	if s.psiStepApplies() && len(flat) < n {
 		var next tables
 		rep.PsiStep, next = s.psiStep(tb) // psistep.go
-		rep.PsiFit = s.psiFit
 		s.lastTables = &next
 		s.last = rep
 	}

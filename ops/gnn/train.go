@@ -525,7 +525,7 @@ func (t *trainer) noteSolve(rep SolveReport) {
 	if rep.Penalty > 0 {
 		t.solveNote += fmt.Sprintf(", L1 penalty %.2g (%d dense rows)", rep.Penalty, rep.DenseRows)
 		if !math.IsNaN(rep.PsiStep) {
-			t.solveNote += fmt.Sprintf(", ψ* step %.2g (MLP off by %.2g)", rep.PsiStep, rep.PsiFit)
+			t.solveNote += fmt.Sprintf(", ψ* step %.2g", rep.PsiStep)
 		}
 	}
 }
