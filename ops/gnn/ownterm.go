@@ -328,19 +328,10 @@ func (s *wSolver) borderedAt(active, pos []int, r0 float64) (w []float32, coef [
 	return w, coef, rep, true
 }
 
-// ownValError is the mean squared error over the validation frames (psiMat
-// and resid filled for them) of Ŵ = w with the own terms of s.own.coef.
+// ownValError is the mean squared error over the validation frames of
+// Ŵ = w with the own terms of s.own.coef.
 func (s *wSolver) ownValError(tb tables, w []float32) float64 {
-	n, v := s.data.N, len(s.val)
-	pred := make([]float32, v*n)
-	nn.Gemm(false, true, v, n, n, 1, s.psiMat[:v*n], n, w, n, 0, pred, n)
-	s.addOwnPrediction(tb, s.val, pred, 1)
-	var e float64
-	for k, p := range pred {
-		d := float64(s.resid[k] - p)
-		e += d * d
-	}
-	return e / float64(len(pred))
+	return s.valError(tb, w, true) // psirefit.go
 }
 
 // factorActive factorises ΨᵀΨ over the active senders plus the ridge

@@ -140,9 +140,9 @@ func (s *wSolver) psiStepApplies() bool {
 }
 
 // valError is the mean squared error of Ŵ = w on the validation frames
-// with the tables tb (+Inf without validation frames, so that no step is
-// undone for want of them).
-func (s *wSolver) valError(tb tables, w []float32) float64 {
+// with the tables tb, with own the own terms of s.own.coef added (+Inf
+// without validation frames, so that no step is undone for want of them).
+func (s *wSolver) valError(tb tables, w []float32, own bool) float64 {
 	n, v := s.data.N, len(s.val)
 	if v == 0 {
 		return math.Inf(1)
@@ -150,6 +150,9 @@ func (s *wSolver) valError(tb tables, w []float32) float64 {
 	s.fill(tb, s.val)
 	pred := make([]float32, v*n)
 	nn.Gemm(false, true, v, n, n, 1, s.psiMat[:v*n], n, w, n, 0, pred, n)
+	if own {
+		s.addOwnPrediction(tb, s.val, pred, 1)
+	}
 	var e float64
 	for k, p := range pred {
 		d := float64(s.resid[k] - p)

@@ -368,7 +368,7 @@ func (rs *rowSystems) solveRows(old []float32, own bool) (w []float32, coef []fl
 // now in force.
 func (s *wSolver) psiStep(tb tables) (float64, tables) {
 	m, n := s.m, s.data.N
-	before := s.valError(tb, m.w)
+	before := s.valError(tb, m.w, false)
 	frames := strided(s.frames, psiRefitFrames)
 	support := supports(m.w, n)
 	rs := s.buildRowSystems(tb, frames, support, psiKnots)
@@ -390,7 +390,7 @@ func (s *wSolver) psiStep(tb tables) (float64, tables) {
 		s.own = &ownTerm{}
 	}
 	s.own.coef = coef
-	after := s.valErrorOwn(next, w)
+	after := s.valError(next, w, true)
 	if after > before*collapseFactor || math.IsNaN(after) {
 		s.own.coef = nil
 		m.psiCurve = oldCurve
@@ -505,25 +505,6 @@ func curveChange(theta0 []float64, c *psiCurve, q []float32) float64 {
 		dd, oo = dd+d*d, oo+a*a
 	}
 	return math.Sqrt(dd / math.Max(oo, 1e-30))
-}
-
-// valErrorOwn is the validation mean squared error of Ŵ = w with the own
-// terms of s.own.coef added, with the tables tb.
-func (s *wSolver) valErrorOwn(tb tables, w []float32) float64 {
-	n, v := s.data.N, len(s.val)
-	if v == 0 {
-		return math.Inf(1)
-	}
-	s.fill(tb, s.val)
-	pred := make([]float32, v*n)
-	nn.Gemm(false, true, v, n, n, 1, s.psiMat[:v*n], n, w, n, 0, pred, n)
-	s.addOwnPrediction(tb, s.val, pred, 1)
-	var e float64
-	for k, p := range pred {
-		d := float64(s.resid[k] - p)
-		e += d * d
-	}
-	return e / float64(len(pred))
 }
 
 // psiQuantiles is the number of the data's quantiles at which a step's
