@@ -57,6 +57,10 @@ type wSolver struct {
 	solved  bool // a solve has been committed (Moved has a reference)
 	// work keeps the float64 factor and inverse between solves.
 	work linalg.Workspace
+	// steps says whether the sparse solves are followed by joint steps of
+	// ψ* (psistep.go): from the first solve on, unless it kept least
+	// squares for most rows.
+	steps bool
 }
 
 // gramBlock is the number of frames multiplied in float32 before their
@@ -303,10 +307,16 @@ func (s *wSolver) solve() SolveReport {
 	if s.solved || !s.psiStepApplies() {
 		return s.solveOnce()
 	}
-	// The first sparse solve with ψ* steps (psistep.go).
-	s.linearizePsi()
+	// The first sparse solve: where most rows keep least squares the
+	// wiring is not sparse and ψ* is left to Adam; else the joint steps
+	// begin (psistep.go).
 	rep := s.solveOnce()
-	for k := 1; k < psiFirstSolves; k++ {
+	if rep.DenseRows > s.data.N/2 {
+		return rep
+	}
+	s.steps = true
+	s.linearizePsi()
+	for k := 0; k < psiFirstSolves; k++ {
 		rep = s.solveOnce()
 	}
 	return rep
@@ -350,7 +360,7 @@ func (s *wSolver) solveOnce() SolveReport {
 	}
 	rep = s.commit(w, owned, rep, len(flat) == n)
 	rep.PsiStep = math.NaN()
-	if s.psiStepApplies() && len(flat) < n {
+	if s.steps && s.psiStepApplies() && len(flat) < n {
 		var next tables
 		rep.PsiStep, next = s.psiStep(tb) // psistep.go
 		s.lastTables = &next

@@ -558,9 +558,9 @@ func (t *trainer) setPhase() {
 		}
 	}
 	if psi := t.adam.Group("psi"); psi != nil {
-		// After the warm-up a shared ψ* under joint steps moves with them
-		// alone (psistep.go).
-		psi.Frozen = t.solver != nil && !t.warmingUp() && t.solver.psiStepApplies()
+		// A shared ψ* under joint steps moves with them alone
+		// (psistep.go).
+		psi.Frozen = t.m.psiCurve != nil
 	}
 	w := t.adam.Group("W")
 	w.Frozen = frozenW
