@@ -58,8 +58,7 @@ type wSolver struct {
 	// work keeps the float64 factor and inverse between solves.
 	work linalg.Workspace
 	// steps says whether the sparse solves are followed by joint steps of
-	// ψ* (psistep.go): from the first solve on, unless it kept least
-	// squares for most rows.
+	// ψ* (psistep.go): from the first sparse solve on.
 	steps bool
 }
 
@@ -307,15 +306,11 @@ func (s *wSolver) solve() SolveReport {
 	if s.solved || !s.psiStepApplies() {
 		return s.solveOnce()
 	}
-	// The first sparse solve: where most rows keep least squares the
-	// wiring is not sparse and ψ* is left to Adam; else the joint steps
-	// begin (psistep.go).
-	rep := s.solveOnce()
-	if rep.DenseRows > s.data.N/2 {
-		return rep
-	}
+	// The first sparse solve: ψ* restarts from its line and the joint
+	// steps begin (psistep.go).
 	s.steps = true
 	s.linearizePsi()
+	var rep SolveReport
 	for k := 0; k < psiFirstSolves; k++ {
 		rep = s.solveOnce()
 	}
