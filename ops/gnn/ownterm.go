@@ -160,18 +160,7 @@ func (s *wSolver) addOwn(tb tables, frames []int) {
 		o.psi64 = make([]float64, gramBlock*n)
 		o.col64 = make([]float64, gramBlock*n)
 	}
-	nn.ParallelRows(rows, func(lo, hi int) {
-		b := make([]float32, ownBasisK)
-		for k := lo; k < hi; k++ {
-			u := s.data.U[frames[k]*n : (frames[k]+1)*n]
-			for i, v := range u {
-				s.ownBasis(tb, i, v, b)
-				for c := 0; c < ownBasisK; c++ {
-					o.vals[c*blk+k*n+i] = b[c]
-				}
-			}
-		}
-	})
+	s.ownColumns(tb, frames, o.vals, blk)
 	psi, col := o.psi64[:blk], o.col64[:blk]
 	widen(psi, s.psiMat[:blk])
 	linalg.Gemm(true, false, n, n, rows, 1, psi, n, psi, n, 1, s.gram, n)
@@ -198,6 +187,24 @@ func (s *wSolver) addOwn(tb tables, frames []int) {
 					for d := 0; d < ownBasisK; d++ {
 						sq[c*ownBasisK+d] += b[c] * b[d]
 					}
+				}
+			}
+		}
+	})
+}
+
+// ownColumns writes the own columns of the given frames into own (column
+// k of frame q and receiver i at k*ld + q*n + i).
+func (s *wSolver) ownColumns(tb tables, frames []int, own []float32, ld int) {
+	n := s.data.N
+	nn.ParallelRows(len(frames), func(q0, q1 int) {
+		b := make([]float32, ownBasisK)
+		for q := q0; q < q1; q++ {
+			u := s.data.U[frames[q]*n : (frames[q]+1)*n]
+			for i, v := range u {
+				s.ownBasis(tb, i, v, b)
+				for k, x := range b {
+					own[k*ld+q*n+i] = x
 				}
 			}
 		}

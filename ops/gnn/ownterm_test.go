@@ -33,10 +33,15 @@ func exactPsiModel(t testing.TB, n int) *Model {
 	for _, l := range m.psi.Layers {
 		l.W[0], l.B[0] = 1, 0
 	}
+	zeroPhi(m)
+	return m
+}
+
+// zeroPhi makes m's φ* 0 everywhere (its last layer cleared).
+func zeroPhi(m *Model) {
 	last := m.phi.Layers[len(m.phi.Layers)-1]
 	clear(last.W)
 	clear(last.B)
-	return m
 }
 
 // TestOwnTermSolveSparse: in a sparse network (10 % fill) each neuron's own

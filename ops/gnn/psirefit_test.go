@@ -17,9 +17,7 @@ func linearPsiModel(t *testing.T, n int) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := m.phi.Layers[len(m.phi.Layers)-1]
-	clear(last.W)
-	clear(last.B)
+	zeroPhi(m)
 	if rel := m.refitSharedPsiTo(&psiCurve{lo: -20, hi: 20, vals: []float32{-4, 4}}, nil); rel > 0.02 {
 		t.Fatalf("ψ* refit to a line: relative error %.3g", rel)
 	}

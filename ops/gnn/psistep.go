@@ -22,9 +22,6 @@ import (
 // float64), and per row the own columns' products, all over the same
 // frames, so that the Gauss–Newton matrix is a true Schur complement.
 
-// stepOwn is the number of own columns of a row in the joint step.
-const stepOwn = ownBasisK
-
 // rowSystems are the per-receiver least-squares systems over [Ψ_S, o_i]
 // on a set of frames, and, for the Gauss–Newton step, the derivative
 // products with ψ*'s knot values.
@@ -32,12 +29,12 @@ type rowSystems struct {
 	n, knots int
 	support  [][]int
 	gram     []float64   // N×N: ΨᵀΨ over the frames
-	os       [][]float64 // per row, stepOwn×|S|: Σ_t o_k ψ_S
-	oo       [][]float64 // per row, stepOwn×stepOwn: Σ_t o_k o_l
+	os       [][]float64 // per row, ownBasisK×|S|: Σ_t o_k ψ_S
+	oo       [][]float64 // per row, ownBasisK×ownBasisK: Σ_t o_k o_l
 	cs       [][]float64 // per row, |S|: Σ_t ψ_S r_i (r = du − φ*)
-	co       [][]float64 // per row, stepOwn: Σ_t o_k r_i
+	co       [][]float64 // per row, ownBasisK: Σ_t o_k r_i
 	bs       [][]float64 // per row, K×|S|: Σ_t F_t[b,i] ψ_S (Gauss–Newton only)
-	bo       [][]float64 // per row, K×stepOwn: Σ_t F_t[b,i] o_k
+	bo       [][]float64 // per row, K×ownBasisK: Σ_t F_t[b,i] o_k
 	a        []float64   // K×K: Σ_t F_t F_tᵀ
 	g        []float64   // K: Σ_t F_t (r − Ŵψ)
 }
@@ -77,17 +74,17 @@ func (s *wSolver) buildRowSystems(tb tables, frames []int, support [][]int, knot
 		}
 		return out
 	}
-	rs.os = alloc(func(m int) int { return stepOwn * m })
-	rs.oo = alloc(func(int) int { return stepOwn * stepOwn })
+	rs.os = alloc(func(m int) int { return ownBasisK * m })
+	rs.oo = alloc(func(int) int { return ownBasisK * ownBasisK })
 	rs.cs = alloc(func(m int) int { return m })
-	rs.co = alloc(func(int) int { return stepOwn })
+	rs.co = alloc(func(int) int { return ownBasisK })
 	var wt, f, r []float32
 	var lo, scale float32
 	blk := psiRefitBlock
 	ld := blk * n
 	if knots > 0 {
 		rs.bs = alloc(func(m int) int { return knots * m })
-		rs.bo = alloc(func(int) int { return knots * stepOwn })
+		rs.bo = alloc(func(int) int { return knots * ownBasisK })
 		rs.a = make([]float64, knots*knots)
 		rs.g = make([]float64, knots)
 		wt = transposeSquare(s.m.w, n)
@@ -97,7 +94,7 @@ func (s *wSolver) buildRowSystems(tb tables, frames []int, support [][]int, knot
 		lo, hi = s.knotRange()
 		scale = float32(knots-1) / (hi - lo)
 	}
-	own := make([]float32, stepOwn*ld)
+	own := make([]float32, ownBasisK*ld)
 	for b0 := 0; b0 < len(frames); b0 += blk {
 		fr := frames[b0:min(b0+blk, len(frames))]
 		rows := len(fr)
@@ -123,24 +120,6 @@ func transposeSquare(w []float32, n int) []float32 {
 		}
 	}
 	return t
-}
-
-// ownColumns writes the own columns of the given frames into own (column
-// k of frame q and receiver i at k*ld + q*n + i).
-func (s *wSolver) ownColumns(tb tables, frames []int, own []float32, ld int) {
-	n := s.data.N
-	nn.ParallelRows(len(frames), func(q0, q1 int) {
-		b := make([]float32, stepOwn)
-		for q := q0; q < q1; q++ {
-			u := s.data.U[frames[q]*n : (frames[q]+1)*n]
-			for i, v := range u {
-				s.ownBasis(tb, i, v, b)
-				for k, x := range b {
-					own[k*ld+q*n+i] = x
-				}
-			}
-		}
-	})
 }
 
 // scatterHats writes F_t = Ŵ·H_t for the given frames into f (knot b of
@@ -185,7 +164,7 @@ func (rs *rowSystems) addDerivative(f, r []float32, cols, ld int) {
 func (rs *rowSystems) addRows(psi, resid, own, f []float32, rows, ld int) {
 	n, kn := rs.n, rs.knots
 	nn.ParallelRows(n, func(i0, i1 int) {
-		o := make([]float64, stepOwn)
+		o := make([]float64, ownBasisK)
 		fi := make([]float64, kn)
 		for i := i0; i < i1; i++ {
 			sup := rs.support[i]
@@ -197,7 +176,7 @@ func (rs *rowSystems) addRows(psi, resid, own, f []float32, rows, ld int) {
 					o[k] = float64(own[k*ld+q*n+i])
 					rs.co[i][k] += o[k] * ri
 					for l := range o[:k+1] {
-						rs.oo[i][k*stepOwn+l] += o[k] * float64(own[l*ld+q*n+i])
+						rs.oo[i][k*ownBasisK+l] += o[k] * float64(own[l*ld+q*n+i])
 					}
 				}
 				for p, j := range sup {
@@ -219,7 +198,7 @@ func (rs *rowSystems) addRows(psi, resid, own, f []float32, rows, ld int) {
 						row[p] += float64(ps[j]) * v
 					}
 					for k, ok := range o {
-						rs.bo[i][b*stepOwn+k] += ok * v
+						rs.bo[i][b*ownBasisK+k] += ok * v
 					}
 				}
 			}
@@ -228,7 +207,7 @@ func (rs *rowSystems) addRows(psi, resid, own, f []float32, rows, ld int) {
 }
 
 // factor returns the Cholesky factor of row i's Gram matrix over
-// [Ψ_S, o_i] (order |S| + stepOwn), with a ridge relative to each diagonal
+// [Ψ_S, o_i] (order |S| + ownBasisK), with a ridge relative to each diagonal
 // raised from 10⁻⁹ until it factorises; ok is false when none up to 10⁻³
 // does.
 func (rs *rowSystems) factor(i int, own bool) (ch linalg.Cholesky, ok bool) {
@@ -236,7 +215,7 @@ func (rs *rowSystems) factor(i int, own bool) (ch linalg.Cholesky, ok bool) {
 	m := len(sup)
 	size := m
 	if own {
-		size += stepOwn
+		size += ownBasisK
 	}
 	g := make([]float64, size*size)
 	for ridge := 1e-9; ridge <= 1e-3; ridge *= 100 {
@@ -244,14 +223,14 @@ func (rs *rowSystems) factor(i int, own bool) (ch linalg.Cholesky, ok bool) {
 			for q, l := range sup {
 				g[p*size+q] = rs.gram[j*n+l]
 			}
-			for k := 0; own && k < stepOwn; k++ {
+			for k := 0; own && k < ownBasisK; k++ {
 				g[p*size+m+k] = rs.os[i][k*m+p]
 				g[(m+k)*size+p] = rs.os[i][k*m+p]
 			}
 		}
-		for k := 0; own && k < stepOwn; k++ {
+		for k := 0; own && k < ownBasisK; k++ {
 			for l := 0; l <= k; l++ {
-				v := rs.oo[i][k*stepOwn+l]
+				v := rs.oo[i][k*ownBasisK+l]
 				g[(m+k)*size+m+l], g[(m+l)*size+m+k] = v, v
 			}
 		}
@@ -281,7 +260,7 @@ func (rs *rowSystems) schur() []float64 {
 		local := make([]float64, kn*kn)
 		for i := i0; i < i1; i++ {
 			m := len(rs.support[i])
-			size := m + stepOwn
+			size := m + ownBasisK
 			ch, ok := rs.factor(i, true)
 			if !ok {
 				continue
@@ -289,7 +268,7 @@ func (rs *rowSystems) schur() []float64 {
 			x := make([]float64, kn*size) // row b: (B_i's column b)ᵀ
 			for b := 0; b < kn; b++ {
 				copy(x[b*size:b*size+m], rs.bs[i][b*m:(b+1)*m])
-				copy(x[b*size+m:(b+1)*size], rs.bo[i][b*stepOwn:(b+1)*stepOwn])
+				copy(x[b*size+m:(b+1)*size], rs.bo[i][b*ownBasisK:(b+1)*ownBasisK])
 			}
 			ch.ForwardRows(x, kn)
 			for b := 0; b < kn; b++ {
@@ -314,11 +293,11 @@ func (rs *rowSystems) schur() []float64 {
 // solveRows fits every row on Ψ_S, with own the own columns too, by least
 // squares: it returns Ŵ (zero off the supports; a row whose system does
 // not factorise keeps old's) and, with own, the own coefficients
-// (N×stepOwn, in ownBasis's order; zero for such a row).
+// (N×ownBasisK, in ownBasis's order; zero for such a row).
 func (rs *rowSystems) solveRows(old []float32, own bool) (w []float32, coef []float64) {
 	n := rs.n
 	w = make([]float32, n*n)
-	coef = make([]float64, n*stepOwn)
+	coef = make([]float64, n*ownBasisK)
 	nn.ParallelRows(n, func(i0, i1 int) {
 		for i := i0; i < i1; i++ {
 			sup := rs.support[i]
@@ -340,7 +319,7 @@ func (rs *rowSystems) solveRows(old []float32, own bool) (w []float32, coef []fl
 				w[i*n+j] = float32(x[p])
 			}
 			if own {
-				copy(coef[i*stepOwn:(i+1)*stepOwn], x[m:])
+				copy(coef[i*ownBasisK:(i+1)*ownBasisK], x[m:])
 			}
 		}
 	})
@@ -380,8 +359,9 @@ func (s *wSolver) psiStep(tb tables) (float64, tables) {
 	}
 	delta := solveStep(mat, rs.g, theta0, psiKnots)
 	q := s.quantiles(frames, psiQuantiles)
-	curve := keepScale(theta0, delta, lo, hi, q)
-	step := curveChange(theta0, curve, q)
+	start := curveOf(theta0, lo, hi)
+	curve := keepScale(start, delta, q)
+	step := curveChange(start, curve, q)
 	oldCurve := m.psiCurve
 	m.psiCurve = curve
 	next := s.tables()
@@ -403,24 +383,23 @@ func (s *wSolver) psiStep(tb tables) (float64, tables) {
 	return step, final
 }
 
-// keepScale returns the curve θ0 + δ rescaled to θ0's RMS over the data's
-// quantiles q and turned to θ0's sign there (when θ0 is not flat there).
+// keepScale returns the curve start + δ rescaled to start's RMS over the
+// data's quantiles q and turned to its sign there (when start is not flat
+// there).
 // ψ*'s scale and sign are free against Ŵ's, and the Gauss–Newton matrix
 // is singular along θ0, so the step's scale is set by the damping alone;
 // the rows solved after the step take up the scale. (Scaling by the
 // largest knot value let the far ends, where few data constrain the curve,
 // set the scale.)
-func keepScale(theta0, delta []float64, lo, hi float32, q []float32) *psiCurve {
-	vals := make([]float32, len(theta0))
-	old := &psiCurve{lo: lo, hi: hi, vals: make([]float32, len(theta0))}
-	for k := range vals {
-		vals[k] = float32(theta0[k] + delta[k])
-		old.vals[k] = float32(theta0[k])
+func keepScale(start *psiCurve, delta []float64, q []float32) *psiCurve {
+	vals := make([]float32, len(start.vals))
+	for k, v := range start.vals {
+		vals[k] = v + float32(delta[k])
 	}
-	c := &psiCurve{lo: lo, hi: hi, vals: vals}
+	c := &psiCurve{lo: start.lo, hi: start.hi, vals: vals}
 	var oo, nn2, on float64
 	for _, u := range q {
-		a, b := float64(old.at(u)), float64(c.at(u))
+		a, b := float64(start.at(u)), float64(c.at(u))
 		oo, nn2, on = oo+a*a, nn2+b*b, on+a*b
 	}
 	if oo > 1e-12*float64(len(q)) && nn2 > 0 {
@@ -492,19 +471,24 @@ func (s *wSolver) linearizePsi() {
 	s.m.psiCurve = line
 }
 
-// curveChange is the RMS change from the knot values theta0 to the curve
-// c over the data's quantiles q, relative to theta0's RMS there.
-func curveChange(theta0 []float64, c *psiCurve, q []float32) float64 {
-	old := &psiCurve{lo: c.lo, hi: c.hi, vals: make([]float32, len(theta0))}
-	for k, v := range theta0 {
-		old.vals[k] = float32(v)
-	}
+// curveChange is the RMS change from the curve start to c over the data's
+// quantiles q, relative to start's RMS there.
+func curveChange(start, c *psiCurve, q []float32) float64 {
 	var dd, oo float64
 	for _, u := range q {
-		a, d := float64(old.at(u)), float64(c.at(u)-old.at(u))
+		a, d := float64(start.at(u)), float64(c.at(u)-start.at(u))
 		dd, oo = dd+d*d, oo+a*a
 	}
 	return math.Sqrt(dd / math.Max(oo, 1e-30))
+}
+
+// curveOf is the curve through the knot values theta over [lo, hi].
+func curveOf(theta []float64, lo, hi float32) *psiCurve {
+	c := &psiCurve{lo: lo, hi: hi, vals: make([]float32, len(theta))}
+	for k, v := range theta {
+		c.vals[k] = float32(v)
+	}
+	return c
 }
 
 // psiQuantiles is the number of the data's quantiles at which a step's
