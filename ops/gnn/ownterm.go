@@ -115,11 +115,15 @@ func (s *wSolver) ownTermApplies() bool {
 }
 
 // ownBasis writes neuron i's own-term columns at activity v into b:
-// u_i, ψ*(u_i), φ*(u_i).
+// u_i, ψ*(u_i), φ*(u_i), and with a fourth entry in b the constant 1
+// (the sparse solve's own columns, stepOwnK).
 func (s *wSolver) ownBasis(tb tables, i int, v float32, b []float32) {
 	b[0] = v
 	b[1] = tb.psiOf(i, v)
 	b[2] = s.interp(tb.phi, i, s.cfg.Grid, v)
+	if len(b) > ownBasisK {
+		b[ownBasisK] = 1
+	}
 }
 
 // startOwn clears the own-term sums before an accumulation.
@@ -138,9 +142,11 @@ func (s *wSolver) startOwn() {
 		o.sq = make([]float64, n*ownBasisK*ownBasisK)
 		o.rhs = make([]float64, n*ownBasisK)
 	}
-	for k := range o.cross {
-		clear(o.cross[k])
-		clear(o.sums[k])
+	for _, c := range o.cross {
+		clear(c)
+	}
+	for _, c := range o.sums {
+		clear(c)
 	}
 	clear(o.sq)
 	clear(o.rhs)
@@ -160,7 +166,7 @@ func (s *wSolver) addOwn(tb tables, frames []int) {
 		o.psi64 = make([]float64, gramBlock*n)
 		o.col64 = make([]float64, gramBlock*n)
 	}
-	s.ownColumns(tb, frames, o.vals, blk)
+	s.ownColumns(tb, frames, o.vals, blk, ownBasisK)
 	psi, col := o.psi64[:blk], o.col64[:blk]
 	widen(psi, s.psiMat[:blk])
 	linalg.Gemm(true, false, n, n, rows, 1, psi, n, psi, n, 1, s.gram, n)
@@ -193,12 +199,12 @@ func (s *wSolver) addOwn(tb tables, frames []int) {
 	})
 }
 
-// ownColumns writes the own columns of the given frames into own (column
-// k of frame q and receiver i at k*ld + q*n + i).
-func (s *wSolver) ownColumns(tb tables, frames []int, own []float32, ld int) {
+// ownColumns writes the first k own columns of ownBasis for the given
+// frames into own (column c of frame q and receiver i at c*ld + q*n + i).
+func (s *wSolver) ownColumns(tb tables, frames []int, own []float32, ld, k int) {
 	n := s.data.N
 	nn.ParallelRows(len(frames), func(q0, q1 int) {
-		b := make([]float32, ownBasisK)
+		b := make([]float32, k)
 		for q := q0; q < q1; q++ {
 			u := s.data.U[frames[q]*n : (frames[q]+1)*n]
 			for i, v := range u {
@@ -531,18 +537,20 @@ func solveSmallSym(a *mat.SymDense, b, diag []float64) []float64 {
 }
 
 // addOwnPrediction adds α·B_i c_i to the predictions pred (frames×N) of the
-// given frames.
+// given frames (c_i has ownBasisK or stepOwnK entries, as s.own.coef's
+// length says).
 func (s *wSolver) addOwnPrediction(tb tables, frames []int, pred []float32, alpha float64) {
 	n, coef := s.data.N, s.own.coef
+	kc := len(coef) / n
 	nn.ParallelRows(len(frames), func(lo, hi int) {
-		b := make([]float32, ownBasisK)
+		b := make([]float32, kc)
 		for k := lo; k < hi; k++ {
 			u := s.data.U[frames[k]*n : (frames[k]+1)*n]
 			for i, v := range u {
 				s.ownBasis(tb, i, v, b)
 				var add float64
-				for c := 0; c < ownBasisK; c++ {
-					add += coef[i*ownBasisK+c] * float64(b[c])
+				for c := 0; c < kc; c++ {
+					add += coef[i*kc+c] * float64(b[c])
 				}
 				pred[k*n+i] += float32(alpha * add)
 			}
@@ -569,7 +577,7 @@ func (s *wSolver) refitOwnTerm(tb tables, alpha float64) float64 {
 	// The embeddings move too where only φ* sees them: the own terms differ
 	// per neuron (per type), and φ* can tell neurons apart only by a_i.
 	trainA := m.spec.EmbeddingDim > 0 && m.spec.PsiShared() && !s.freezeA && m.freezeEpochs == 0
-	return s.refitPhiOwn(ownRefit{pick: pick, k: ownBasisK, coef: o.coef, alpha: alpha,
+	return s.refitPhiOwn(ownRefit{pick: pick, k: len(o.coef) / n, coef: o.coef, alpha: alpha,
 		steps: ownRefitSteps, lr: ownRefitLR, trainA: trainA,
 		basis: func(p int, v float32, b []float32) { s.ownBasis(tb, pick[p], v, b) }})
 }

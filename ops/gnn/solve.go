@@ -51,6 +51,10 @@ type wSolver struct {
 	bins       *binSums // per-bin sums for the additive input rows (omega.go)
 	own        *ownTerm // own-term columns of the solve (ownterm.go); nil when off
 	useOwn     bool     // whether the current solve has own-term columns
+	// ownSums says whether the accumulation sums the own columns: for the
+	// own-term solve and for the sparse solve with joint steps, whose lasso
+	// projects them out (sparseown.go).
+	ownSums bool
 	// freezeA keeps the embeddings where they are in the own-term refit
 	// (TrainConfig.FreezeEmbedding).
 	freezeA bool
@@ -239,7 +243,7 @@ func (s *wSolver) accumulate(tb tables) {
 	clear(s.colSq)
 	clear(s.rsum)
 	s.startBinSums() // issue 14 (omega.go)
-	if s.useOwn {
+	if s.ownSums {
 		s.startOwn()
 	}
 	defer s.data.dropResident()
@@ -251,7 +255,7 @@ func (s *wSolver) accumulate(tb tables) {
 		s.fill(tb, fr)
 		rows := len(fr)
 		s.addBinSums(fr) // issue 14 (omega.go)
-		if s.useOwn {
+		if s.ownSums {
 			s.addOwn(tb, fr) // float64 products, the Gram's too (ownterm.go)
 		} else {
 			s.addGram32(rows)
@@ -326,6 +330,7 @@ func (s *wSolver) solveOnce() SolveReport {
 	tb := s.tables()
 	s.lastTables = &tb
 	s.useOwn = s.ownTermApplies()
+	s.ownSums = s.useOwn || (s.steps && s.psiStepApplies())
 	s.accumulate(tb)
 	flat := flatSenders(s.colSum, s.colSq, len(s.frames))
 	var w []float32
@@ -349,7 +354,11 @@ func (s *wSolver) solveOnce() SolveReport {
 		owned[i] = m.inputIndex == nil || m.inputIndex[i] < 0 || m.etab != nil
 	}
 	rep.Applied, rep.ValBefore, rep.ValAfter, rep.OwnRefit = 1, math.NaN(), math.NaN(), math.NaN()
-	if len(s.val) > 0 {
+	// The sparse solve with joint steps fits its rows with the own columns
+	// projected out (sparseown.go), so Ŵ alone does not predict the
+	// validation frames: its guard is the joint step's (psiStep).
+	joint := s.ownSums && !s.useOwn
+	if len(s.val) > 0 && !joint {
 		s.fill(tb, s.val)
 		rep.Applied, rep.ValBefore, rep.ValAfter = s.damp(w, s.dampRows(owned))
 	}
