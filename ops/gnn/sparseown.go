@@ -38,14 +38,19 @@ type ownProjection struct {
 	dm []float64
 }
 
+// newOwnProjection allocates a projection of k own columns for n senders.
+func newOwnProjection(n, k int) *ownProjection {
+	return &ownProjection{b: make([]float64, n*k), p: make([]float64, n*k),
+		y: make([]float64, k), d: make([]float64, k), dm: make([]float64, k)}
+}
+
 // projectionFor fills pr with receiver i's own columns from the sums the
 // accumulation gathered (s.own, the Gram matrix's column i, ψ*'s column
 // sums and the residual sums over the Gram frames).
 func (s *wSolver) projectionFor(i int, pr *ownProjection) {
 	n, o, k := s.data.N, s.own, stepOwnK
 	if len(pr.b) != n*k {
-		pr.b, pr.p = make([]float64, n*k), make([]float64, n*k)
-		pr.y, pr.d, pr.dm = make([]float64, k), make([]float64, k), make([]float64, k)
+		*pr = *newOwnProjection(n, k)
 	}
 	for j := 0; j < n; j++ {
 		b := pr.b[j*k : (j+1)*k]
@@ -65,8 +70,15 @@ func (s *wSolver) projectionFor(i int, pr *ownProjection) {
 	}
 	m.SetSym(ownBasisK, ownBasisK, float64(len(s.frames)))
 	pr.d[ownBasisK] = s.rsum[i]
+	pr.prepare(m)
+}
+
+// prepare computes P = B·M⁺ and M⁺d from pr's b and d and the own columns'
+// Gram matrix m, and sets y to its value at w = 0.
+func (pr *ownProjection) prepare(m *mat.SymDense) {
+	k := len(pr.y)
 	pinv := pseudoInverse(m)
-	for j := 0; j < n; j++ {
+	for j := 0; j < len(pr.b)/k; j++ {
 		b, p := pr.b[j*k:(j+1)*k], pr.p[j*k:(j+1)*k]
 		for a := range p {
 			p[a] = 0
