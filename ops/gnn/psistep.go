@@ -78,7 +78,7 @@ type rowFit struct {
 
 // buildRowSystems accumulates the rows' systems over frames with the
 // tables tb; with knots > 0 also the Gauss–Newton products of ψ*'s knot
-// values at the joint fit at (the residual is the joint fit's, and F_t
+// values at the rows' joint fit `at` (the residual is that fit's, and F_t
 // is Ŵ times the hat functions of the senders' activities, plus each
 // row's own ψ* coefficient times the hats of its own activity: the own
 // column ψ*(u_i) moves with ψ* too).
@@ -375,7 +375,7 @@ func (rs *rowSystems) solveRows(old []float32, own bool) (w []float32, coef []fl
 //     ψ* as the senders' columns do. (Taking the residual of Ŵ alone and
 //     leaving ψ*(u_i) out of the derivative stalled ψ* 2–4 % off tanh:
 //     from session 18's full-scale 5 % model, W R² 0.96 → 0.984 in eight
-//     solves; with both, ψ* came within 0.5 % in one step and W R² to
+//     solves; with both, ψ* came within 0.6 % in one step and W R² to
 //     0.991);
 //  3. the new curve is made the model's ψ* (Model.psiCurve), and the rows
 //     are fitted again with it; those rows are Ŵ's new rows;

@@ -121,13 +121,9 @@ func (s *wSolver) solveSparse(dense []float32, flat []int) ([]float32, int) {
 				copy(out[i*n:(i+1)*n], dense[i*n:(i+1)*n])
 				continue
 			}
-			if pr != nil {
-				proj = proj[:0]
-				for j := range c {
-					proj = append(proj, pr.target(j, c[j]))
-				}
-			} else {
-				proj = append(proj[:0], c...)
+			proj = proj[:0]
+			for j := range c {
+				proj = append(proj, pr.target(j, c[j]))
 			}
 			relaxed, support := relaxRow(s.gram, n, proj, w, pr)
 			for _, j := range support {
@@ -147,10 +143,10 @@ func (s *wSolver) solveSparse(dense []float32, flat []int) ([]float32, int) {
 // lassoRow runs coordinate descent on receiver i's row w (warm start) for
 // ½wᵀGw − cᵀw + lam‖w‖₁ with w_i = 0 and the skipped senders at 0, with
 // pr (when not nil) the own columns projected out of G and c; r holds
-// c − Gw and is kept up to date (and pr's y with it). Sweeps over all senders alternate with
-// sweeps over the senders with a non-zero weight (the active set), which
-// update r only on that set; they stop once no weight moves the
-// prediction by more than tol.
+// c − Gw and is kept up to date (and pr's y with it). Sweeps over all
+// senders alternate with sweeps over the senders with a non-zero weight
+// (the active set), which update r only on that set; they stop once no
+// weight moves the prediction by more than tol.
 func lassoRow(g []float64, n, i int, skip []bool, lam, tol float64, w, r []float64, pr *ownProjection) {
 	var active []int
 	var delta []float64 // each active weight's change over the active sweeps
