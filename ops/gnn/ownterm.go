@@ -209,8 +209,8 @@ func (s *wSolver) ownColumns(tb tables, frames []int, own []float32, ld, k int) 
 			u := s.data.U[frames[q]*n : (frames[q]+1)*n]
 			for i, v := range u {
 				s.ownBasis(tb, i, v, b)
-				for k, x := range b {
-					own[k*ld+q*n+i] = x
+				for c, x := range b {
+					own[c*ld+q*n+i] = x
 				}
 			}
 		}
