@@ -64,6 +64,9 @@ type wSolver struct {
 	// steps says whether the sparse solves are followed by joint steps of
 	// ψ* (psistep.go): from the first sparse solve on.
 	steps bool
+	// psiSettled says a joint step has settled ψ*, which lifts the sparse
+	// solve's support bound (sparse.go).
+	psiSettled bool
 }
 
 // gramBlock is the number of frames multiplied in float32 before their
@@ -367,6 +370,7 @@ func (s *wSolver) solveOnce() SolveReport {
 	if s.steps && s.psiStepApplies() && len(flat) < n {
 		var next tables
 		rep.PsiStep, next = s.psiStep(tb) // psistep.go
+		s.psiSettled = s.psiSettled || rep.PsiStep < psiSettledStep
 		s.lastTables = &next
 		s.last = rep
 	}

@@ -50,20 +50,41 @@ const (
 // prediction by more than this fraction of the best single sender's fit.
 const lassoTol = 1e-5
 
-// maxSupport is the largest fraction of the senders a row may keep: a row's
-// path stops at the last penalty within it, and a row that keeps more
-// already at the path's first penalty (dense wiring) keeps its
-// least-squares solution. With the own columns projected out the lasso
+// The support bound is the largest fraction of the senders a row may
+// keep: a row's path stops at the last penalty within it, and a row that
+// keeps more already at the path's first penalty (dense wiring) keeps its
+// least-squares solution. While ψ* is still far off, the lasso spreads a
+// row's weight over many senders to absorb ψ*'s error, and the joint
+// steps fit each row on its support from psiRefitFrames frames: the bound
+// is supportBoundEarly then. Once a joint step has settled ψ* (it moved by
+// less than psiSettledStep of its spread) the bound rises to
+// supportBoundSettled, since with the own columns projected out the lasso
 // keeps about twice the true senders (Supp 8 at N = 1000: 148 per row at
-// 5 % fill, 380 at 20 %, 640 at 50 %), and a bound of a quarter cut
-// 20 % fill's rows to recall 0.47 and W R² 0.93 where the unbounded path
-// reached 0.996 (docs/RESULTS.md, session 20).
-var maxSupport = 0.9
+// 5 % fill, 380 at 20 %). At 20 % fill the early bound alone held rows
+// to recall 0.47 and W R² 0.93; lifting it from there gave 0.998 in one
+// solve, where the settled bound from the start (ψ* a line) gave 0.11
+// (docs/RESULTS.md, session 20).
+const (
+	supportBoundEarly   = 0.25
+	supportBoundSettled = 0.9
+)
+
+// psiSettledStep is the joint step's size, relative to ψ*'s spread over
+// the data, below which ψ* counts as settled.
+const psiSettledStep = 0.01
+
+// supportBound is the sparse solve's support bound now (see above).
+func (s *wSolver) supportBound() float64 {
+	if s.psiSettled {
+		return supportBoundSettled
+	}
+	return supportBoundEarly
+}
 
 // solveSparse solves Ŵ row by row by the relaxed lasso at the penalty
 // s.cfg.SparsePenalty (see the top of this file); dense is the
 // least-squares solution, which the rows whose support grows past
-// maxSupport already at the path's first penalty keep. It returns the new
+// the support bound already at the path's first penalty keep. It returns the new
 // Ŵ and the number of rows that kept least squares.
 func (s *wSolver) solveSparse(dense []float32, flat []int) ([]float32, int) {
 	n := s.data.N
@@ -78,6 +99,7 @@ func (s *wSolver) solveSparse(dense []float32, flat []int) ([]float32, int) {
 		}
 	}
 	path = append(path, s.cfg.SparsePenalty)
+	bound := s.supportBound()
 	out := make([]float32, n*n)
 	kept := make([]bool, n)
 	nn.ParallelRows(n, func(lo, hi int) {
@@ -104,14 +126,14 @@ func (s *wSolver) solveSparse(dense []float32, flat []int) ([]float32, int) {
 			clear(w)
 			copy(r, c)
 			pr.restart()
-			under := false // w holds a solution within maxSupport
+			under := false // w holds a solution within the bound
 			for _, frac := range path {
 				copy(last, w)
 				if pr != nil {
 					lastY = append(lastY[:0], pr.y...)
 				}
 				lassoRow(s.gram, n, i, skip, frac*cmax, lassoTol*fit, w, r, pr)
-				if float64(nonZeros(w)) > maxSupport*float64(n) {
+				if float64(nonZeros(w)) > bound*float64(n) {
 					copy(w, last)
 					if pr != nil {
 						copy(pr.y, lastY)

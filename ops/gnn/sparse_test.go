@@ -53,10 +53,10 @@ func TestSparseSolveToleratesPsiError(t *testing.T) {
 	}
 }
 
-// TestSparseSolveDenseNetwork: on a dense network the lasso keeps most
-// senders and still recovers W; with the support bound lowered below what
-// the rows keep at the path's first penalty, every row keeps least squares
-// instead, which recovers W too.
+// TestSparseSolveDenseNetwork: on a dense network, under the settled
+// support bound the lasso keeps most senders and still recovers W; under
+// the early bound every row keeps more than it already at the path's first
+// penalty and keeps least squares instead, which recovers W too.
 func TestSparseSolveDenseNetwork(t *testing.T) {
 	n, frames := 100, 10000
 	sim := sparseFig2(n, frames, 1, 5)
@@ -64,12 +64,12 @@ func TestSparseSolveDenseNetwork(t *testing.T) {
 	train, val := splitFrames(frames, 0.1)
 	cfg := TrainConfig{}.withDefaults(frames).Alternating
 	cfg.SparsePenalty = 1e-3
-	for _, bound := range []float64{maxSupport, 0.05} {
-		saved := maxSupport
-		maxSupport = bound
+	for _, settled := range []bool{true, false} {
 		m := exactPsiModel(t, n)
-		rep := newWSolver(m, d, cfg, train, strided(val, 500)).solveOnce() // the lasso alone, no ψ* steps
-		maxSupport = saved
+		s := newWSolver(m, d, cfg, train, strided(val, 500))
+		s.psiSettled = settled
+		bound := s.supportBound()
+		rep := s.solveOnce() // the lasso alone, no ψ* steps
 		fit := metrics.LinearFit(sim.W, m.w)
 		keptLS := rep.DenseRows >= n*9/10 // least squares in nearly every row
 		lassoed := rep.DenseRows <= n/10  // the lasso in nearly every row
