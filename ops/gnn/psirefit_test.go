@@ -181,29 +181,34 @@ func (m *Model) refitSharedPsiTo(c *psiCurve, quantiles []float32) float64 {
 	return rel
 }
 
-// TestSettledBoundAtDenserFill: at 20 % fill the lasso, with the own
-// columns projected out, keeps more senders than the early support bound
-// allows. Once a joint step has settled ψ* the bound lifts, and the rows
-// it had cut recover W.
+// TestSettledBoundAtDenserFill: at 20 % and 50 % fill the lasso, with the
+// own columns projected out, keeps more senders than the early support
+// bound allows. Under it the rows stop at a larger penalty (at 50 % at the
+// path's first, with no row falling back to least squares); once a joint
+// step has settled ψ* the bound lifts, and the rows it had cut recover W.
 func TestSettledBoundAtDenserFill(t *testing.T) {
-	n, frames := 200, 20000
-	sim := sparseFig2(n, frames, 0.2, 3)
-	train, val := splitFrames(frames, 0.1)
-	cfg := TrainConfig{}.withDefaults(frames).Alternating
-	cfg.SparsePenalty = 1e-3
-	m := linearPsiModel(t, n)
-	s := newWSolver(m, sim.Data, cfg, train, strided(val, 500))
-	var early, r2 float64
-	for it := 0; it < 6; it++ {
-		settled := s.psiSettled
-		rep := s.solve()
-		r2 = metrics.LinearFit(sim.W, m.w).R2
-		t.Logf("solve %d: W R² %.4f, ψ* step %.3g, bound %.2f", it, r2, rep.PsiStep, s.supportBound())
-		if !settled {
-			early = r2
+	for _, fill := range []float64{0.2, 0.5} {
+		n, frames := 200, 20000
+		sim := sparseFig2(n, frames, fill, 3)
+		train, val := splitFrames(frames, 0.1)
+		cfg := TrainConfig{}.withDefaults(frames).Alternating
+		cfg.SparsePenalty = 1e-3
+		m := linearPsiModel(t, n)
+		s := newWSolver(m, sim.Data, cfg, train, strided(val, 500))
+		var early, r2 float64
+		denseRows := 0
+		for it := 0; it < 6; it++ {
+			settled := s.psiSettled
+			rep := s.solve()
+			denseRows = max(denseRows, rep.DenseRows)
+			r2 = metrics.LinearFit(sim.W, m.w).R2
+			t.Logf("fill %.1f, solve %d: W R² %.4f, ψ* step %.3g, bound %.2f, %d rows least squares", fill, it, r2, rep.PsiStep, s.supportBound(), rep.DenseRows)
+			if !settled {
+				early = r2
+			}
 		}
-	}
-	if !s.psiSettled || r2 < 0.99 || r2 < early+0.02 {
-		t.Errorf("settled %v: W R² %.4f after the bound lifted, %.4f before; want settled, ≥ 0.99 and 0.02 above", s.psiSettled, r2, early)
+		if !s.psiSettled || denseRows > 0 || r2 < 0.99 || r2 < early+0.02 {
+			t.Errorf("fill %.1f: settled %v, %d rows least squares, W R² %.4f after the bound lifted, %.4f before; want settled, none, ≥ 0.99 and 0.02 above", fill, s.psiSettled, denseRows, r2, early)
+		}
 	}
 }
