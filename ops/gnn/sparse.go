@@ -51,12 +51,11 @@ const (
 const lassoTol = 1e-5
 
 // The support bound is the largest fraction of the senders a row may
-// keep: a row's path stops at the last penalty within it, and a row that
-// keeps more already at the path's first penalty (dense wiring) keeps its
-// least-squares solution. While ψ* is still far off, the lasso spreads a
-// row's weight over many senders to absorb ψ*'s error, and the joint
-// steps fit each row on its support from psiRefitFrames frames: the bound
-// is supportBoundEarly then. Once a joint step has settled ψ* (it moved by
+// keep: a row's path stops at the last penalty within it (for a row that
+// keeps more already at the path's first penalty, see solveSparse). While
+// ψ* is still far off, the lasso spreads a row's weight over many senders
+// to absorb ψ*'s error, and the joint steps fit each row on its support
+// from psiRefitFrames frames: the bound is supportBoundEarly then. Once a joint step has settled ψ* (it moved by
 // less than psiSettledStep of its spread) the bound rises to
 // supportBoundSettled, since with the own columns projected out the lasso
 // keeps about twice the true senders (Supp 8 at N = 1000: 148 per row at
@@ -83,9 +82,9 @@ func (s *wSolver) supportBound() float64 {
 
 // solveSparse solves Ŵ row by row by the relaxed lasso at the penalty
 // s.cfg.SparsePenalty (see the top of this file); dense is the
-// least-squares solution, which the rows whose support grows past
-// the support bound already at the path's first penalty keep. It returns the new
-// Ŵ and the number of rows that kept least squares. With joint steps
+// least-squares solution, which the rows whose support grows past the
+// support bound already at the path's first penalty keep. It returns the
+// new Ŵ and the number of rows that kept least squares. With joint steps
 // (s.steps) no row keeps least squares: one that passes the bound already
 // at the first penalty keeps that penalty's senders, since a step fits
 // each row on its support from psiRefitFrames frames and a row of all the
