@@ -67,6 +67,9 @@ type wSolver struct {
 	// psiSettled says a joint step has settled ψ*, which lifts the sparse
 	// solve's support bound (sparse.go).
 	psiSettled bool
+	// groupSettledIn is 1 + the epoch in which the grouped ψ* steps
+	// settled or one was undone (groupstep.go); 0 when none has.
+	groupSettledIn int
 }
 
 // gramBlock is the number of frames multiplied in float32 before their
@@ -310,6 +313,9 @@ func mirrorUpper(a []float64, n int) {
 // least-squares solution, damped per row by the validation frames. It never
 // fails; what it had to do is in the returned report.
 func (s *wSolver) solve() SolveReport {
+	if label, emb, ok := s.groupStepApplies(); ok {
+		return s.solveWithGroupStep(label, emb) // groupstep.go
+	}
 	if s.solved || !s.psiStepApplies() {
 		return s.solveOnce()
 	}
