@@ -70,6 +70,9 @@ type wSolver struct {
 	// groupSettledIn is 1 + the epoch in which the grouped ψ* steps
 	// settled or one was undone (groupstep.go); 0 when none has.
 	groupSettledIn int
+	// groupSteps counts the grouped steps that stood in the epoch
+	// groupStepsIn − 1.
+	groupSteps, groupStepsIn int
 }
 
 // gramBlock is the number of frames multiplied in float32 before their
