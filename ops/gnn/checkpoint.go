@@ -49,6 +49,7 @@ type checkpoint struct {
 	Epochs         int
 	Losses         []float64
 	FreezeEpochs   int
+	GroupedPsi     bool // Model.psiGrouped
 	Track          track
 	// InputTable is the learned input table (omega.go), nil without one
 	// or when the input is given (training rebuilds it from the data).
@@ -65,7 +66,7 @@ type checkpoint struct {
 func (m *Model) Save(path string) error {
 	c := checkpoint{Magic: checkpointMagic, Version: checkpointVersion, Spec: m.spec,
 		Phi: m.phi.Params, Psi: m.psi.Params, RawW: len(m.w), A: m.a, XNorm: m.xnorm,
-		Epochs: m.epochs, Losses: m.losses, FreezeEpochs: m.freezeEpochs, Track: m.track}
+		Epochs: m.epochs, Losses: m.losses, FreezeEpochs: m.freezeEpochs, GroupedPsi: m.psiGrouped, Track: m.track}
 	var bestW []float32
 	if best := m.track.Best; best != nil {
 		shallow := *best
@@ -168,6 +169,7 @@ func Load(path string) (*Model, error) {
 		copy(p.dst, p.src)
 	}
 	m.xnorm, m.epochs, m.losses, m.freezeEpochs, m.track = c.XNorm, c.Epochs, c.Losses, c.FreezeEpochs, c.Track
+	m.psiGrouped = c.GroupedPsi
 	if t := c.InputTable; t != nil && m.omega != nil {
 		if t.Bins < 1 || t.T < 1 || len(t.E) != t.Bins*len(m.spec.Omega.Neurons) {
 			return nil, fmt.Errorf("gnn: checkpoint %s: the input table has %d values for %d bins of %d input neurons", path, len(t.E), t.Bins, len(m.spec.Omega.Neurons))

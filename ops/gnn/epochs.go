@@ -85,8 +85,8 @@ func (l *epochLoop) run(ctx context.Context, tr epochTrainer) error {
 		epoch := m.epochs
 		l.rng = rand.New(rand.NewSource(cfg.Seed + 7919*int64(epoch+1)))
 		frozen := m.freezeEpochs > 0
-		l.adam.Group("a").Frozen = cfg.FreezeEmbedding || frozen
-		l.adam.Group("psi").Frozen = frozen
+		l.adam.Group("a").Frozen = cfg.FreezeEmbedding || m.holdsPsiAndA()
+		l.adam.Group("psi").Frozen = m.holdsPsiAndA()
 		var epochLoss float64
 		var settled error
 		steps := 0

@@ -125,6 +125,10 @@ func groupStepW2(t *testing.T, sim simulation, model func() *Model, score func(s
 		r = score(sim, m.w)
 		t.Logf("steps %v, solve %d: W R² %.4f, ψ* step %.3g", steps, it, r, rep.PsiStep)
 	}
+	m.freezeEpochs = 0
+	if m.holdsPsiAndA() != steps {
+		t.Errorf("steps %v: Adam holds ψ* and a after the freeze: %v; want it to once a step stood", steps, m.holdsPsiAndA())
+	}
 	return r
 }
 
@@ -184,7 +188,7 @@ func n5GroupModel(t *testing.T, sim simulation) *Model {
 // whose transfer depends on the receiver's type as well: the steps move one
 // curve per pair of types.
 func TestGroupStepRecoversN5(t *testing.T) {
-	n, frames := 200, 20000
+	n, frames := 120, 12000
 	sim := simulateN5(n, frames, 0, 0.01, cauchyW(n, 3), 4)
 	model := func() *Model { return n5GroupModel(t, sim) }
 	base := groupStepW2(t, sim, model, pairW2, 1, false)

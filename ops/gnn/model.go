@@ -27,6 +27,11 @@ type Model struct {
 
 	// freezeEpochs > 0 freezes a and ψ* for that many coming epochs.
 	freezeEpochs int
+	// psiGrouped is set once a grouped step of ψ* has stood
+	// (groupstep.go): from then on the solves' steps move ψ*, and Adam
+	// holds ψ* and the embeddings (which keep the groups) for the rest of
+	// training.
+	psiGrouped bool
 	inputIndex   []int // neuron → index into Omega.Neurons, or -1
 	track        track // validation, best fit and resume state
 	// etab is the input table e (time bins × input neurons) that training
@@ -154,6 +159,10 @@ func (m *Model) SetEmbeddings(a []float32) error {
 // FreezeEmbeddingAndPsi freezes a and ψ* for the next `epochs` epochs of
 // training (the step after clustering in SPEC §3).
 func (m *Model) FreezeEmbeddingAndPsi(epochs int) { m.freezeEpochs = epochs }
+
+// holdsPsiAndA says whether Adam leaves ψ* and the embeddings alone now:
+// during a clustering step's freeze, and once the grouped steps own ψ*.
+func (m *Model) holdsPsiAndA() bool { return m.freezeEpochs > 0 || m.psiGrouped }
 
 // Clone returns an independent deep copy.
 func (m *Model) Clone() *Model {

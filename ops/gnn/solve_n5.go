@@ -63,7 +63,7 @@ func (s *wSolver) solveN5() SolveReport {
 		rep.Flat = append(rep.Flat, j)
 	}
 	slices.Sort(rep.Flat)
-	rep.Applied, rep.ValBefore, rep.ValAfter = 1, math.NaN(), math.NaN()
+	rep.Applied, rep.ValBefore, rep.ValAfter, rep.PsiStep = 1, math.NaN(), math.NaN(), math.NaN()
 	if len(s.val) > 0 {
 		rep.Applied, rep.ValBefore, rep.ValAfter = s.dampN5(w, owned, groups, tabs, phi, coef)
 	}

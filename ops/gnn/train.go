@@ -627,7 +627,7 @@ func (t *trainer) solveDue() bool {
 
 func (t *trainer) options(epoch int) stepOptions {
 	m, cfg := t.m, t.cfg
-	frozenPA := m.freezeEpochs > 0
+	frozenPA := m.holdsPsiAndA()
 	return stepOptions{
 		gradW:     !t.adam.Group("W").Frozen,
 		gradA:     !cfg.FreezeEmbedding && !frozenPA,
