@@ -32,8 +32,8 @@ type Model struct {
 	// holds ψ* and the embeddings (which keep the groups) for the rest of
 	// training.
 	psiGrouped bool
-	inputIndex   []int // neuron → index into Omega.Neurons, or -1
-	track        track // validation, best fit and resume state
+	inputIndex []int // neuron → index into Omega.Neurons, or -1
+	track      track // validation, best fit and resume state
 	// etab is the input table e (time bins × input neurons) that training
 	// learns in closed form or is given (see omega.go); nil otherwise.
 	etab    *inputTable
