@@ -57,7 +57,7 @@ func groupedW2(sim simulation, w []float32) float64 {
 func n4GroupModel(t *testing.T, sim simulation) *Model {
 	t.Helper()
 	n := sim.N
-	m, err := NewModel(ModelSpec{N: n, Variant: N4, EmbeddingDim: 2, Psi: NetSpec{Hidden: 32, Layers: 3}}, 1)
+	m, err := NewModel(ModelSpec{N: n, Variant: N4, EmbeddingDim: 2, Psi: NetSpec{Hidden: 64, Layers: 3}}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func typeEmbeddings() [][]float32 {
 func n5GroupModel(t *testing.T, sim simulation) *Model {
 	t.Helper()
 	n := sim.N
-	m, err := NewModel(ModelSpec{N: n, Variant: N5, EmbeddingDim: 2, Psi: NetSpec{Hidden: 32, Layers: 3}}, 1)
+	m, err := NewModel(ModelSpec{N: n, Variant: N5, EmbeddingDim: 2, Psi: NetSpec{Hidden: 64, Layers: 3}}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func n5GroupModel(t *testing.T, sim simulation) *Model {
 	for i := 0; i < n; i++ {
 		copy(m.a[2*i:], emb[sim.Types[i]])
 	}
-	grid := knotGrid(-20, 20, 200)
+	grid := knotGrid(-20, 20, 80)
 	var recv, send, points, targets [][]float32
 	target := make([]float32, len(grid))
 	for k, u := range grid {
@@ -167,7 +167,7 @@ func n5GroupModel(t *testing.T, sim simulation) *Model {
 			points, targets = append(points, grid), append(targets, target)
 		}
 	}
-	if mse := m.refitPsiCurves(recv, send, points, targets, 3000, 3e-3); mse > 1e-3 {
+	if mse := m.refitPsiCurves(recv, send, points, targets, 2000, 3e-3); mse > 1e-3 {
 		t.Fatalf("ψ* refit to tanh(u/2): mean squared error %.3g", mse)
 	}
 	phi := make([]float32, n*len(grid))
