@@ -40,8 +40,9 @@ import (
 // freeze); once one stands, Adam holds ψ* and a for the rest of training
 // (its steps moved the curves away again: at full scale Supp 13's live
 // W R² fell from 0.95 to 0.86 in the epoch after the freeze), and the
-// steps go on in every epoch, until in each epoch a step moves the curves by less than
-// groupSettledStep, does not improve the fit, or groupMaxSteps have stood.
+// steps go on in every epoch, until in each epoch a step moves the curves
+// by less than groupSettledStep, does not improve the fit, or
+// groupMaxSteps have stood.
 
 // groupKnots is the number of knots of each group's curve.
 const groupKnots = 64
