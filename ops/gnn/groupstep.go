@@ -529,15 +529,14 @@ func others(i, n int) []int {
 }
 
 // factor returns the Cholesky factor of row i's Gram matrix over the
-// senders j ≠ i and the own columns (order N − 1 + stepOwnK), with the
-// ridge raised as rowSystems.factor does.
-func (ws *groupRowWork) factor(i int, gram []float64, oo *[stepOwnK + 1][stepOwnK + 1]float64) (ch linalg.Cholesky, ok bool) {
+// senders j ≠ i and its ws.k own columns (order N − 1 + ws.k), with
+// factorRidged's ridge.
+func (ws *groupRowWork) factor(i int, gram []float64, oo *[stepOwnK + 1][stepOwnK + 1]float64) (linalg.Cholesky, bool) {
 	n, k1 := ws.n, ws.k
 	c := k1 + 1
 	size := n - 1 + k1
-	g := ws.gi
 	sent := others(i, n)
-	for ridge := 1e-9; ridge <= 1e-3; ridge *= 100 {
+	return factorRidged(ws.gi, size, func(g []float64) {
 		for p, j := range sent {
 			row := g[p*size : (p+1)*size]
 			for q, l := range sent {
@@ -554,19 +553,7 @@ func (ws *groupRowWork) factor(i int, gram []float64, oo *[stepOwnK + 1][stepOwn
 				g[(n-1+k)*size+n-1+l], g[(n-1+l)*size+n-1+k] = oo[k][l], oo[k][l]
 			}
 		}
-		var tr float64
-		for d := 0; d < size; d++ {
-			tr += g[d*size+d]
-		}
-		floor := 1e-12 * tr / float64(size)
-		for d := 0; d < size; d++ {
-			g[d*size+d] += ridge*g[d*size+d] + floor
-		}
-		if ch.Factorize(g, size) {
-			return ch, true
-		}
-	}
-	return ch, false
+	})
 }
 
 // refitPsiCurves trains ψ*'s MLP for steps Adam steps (rate lr, falling

@@ -245,18 +245,16 @@ func (rs *rowSystems) addRows(psi, resid, own, f []float32, rows, ld int) {
 }
 
 // factor returns the Cholesky factor of row i's Gram matrix over
-// [Ψ_S, o_i] (order |S| + stepOwnK), with a ridge relative to each diagonal
-// raised from 10⁻⁹ until it factorises; ok is false when none up to 10⁻³
-// does.
-func (rs *rowSystems) factor(i int, own bool) (ch linalg.Cholesky, ok bool) {
+// [Ψ_S, o_i] (order |S| + stepOwnK, or |S| without own), with
+// factorRidged's ridge.
+func (rs *rowSystems) factor(i int, own bool) (linalg.Cholesky, bool) {
 	n, sup := rs.n, rs.support[i]
 	m := len(sup)
 	size := m
 	if own {
 		size += stepOwnK
 	}
-	g := make([]float64, size*size)
-	for ridge := 1e-9; ridge <= 1e-3; ridge *= 100 {
+	return factorRidged(make([]float64, size*size), size, func(g []float64) {
 		for p, j := range sup {
 			for q, l := range sup {
 				g[p*size+q] = rs.gram[j*n+l]
@@ -272,6 +270,16 @@ func (rs *rowSystems) factor(i int, own bool) (ch linalg.Cholesky, ok bool) {
 				g[(m+k)*size+m+l], g[(m+l)*size+m+k] = v, v
 			}
 		}
+	})
+}
+
+// factorRidged returns the Cholesky factor of the size×size matrix that
+// fill writes into g, with a ridge relative to each diagonal raised from
+// 10⁻⁹ (×100 at a time, g refilled each time) until it factorises; ok is
+// false when none up to 10⁻³ does.
+func factorRidged(g []float64, size int, fill func(g []float64)) (ch linalg.Cholesky, ok bool) {
+	for ridge := 1e-9; ridge <= 1e-3; ridge *= 100 {
+		fill(g)
 		var scaleSum float64
 		for d := 0; d < size; d++ {
 			scaleSum += g[d*size+d]
