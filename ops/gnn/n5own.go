@@ -226,7 +226,7 @@ func (s *wSolver) n5RefitPhi(groups [][]int, tabs [][]float32, phi []float32, co
 		}
 	}
 	s.refitPhiOwn(ownRefit{pick: pick, k: n5OwnK, coef: coef, alpha: alpha,
-		steps: n5RefitSteps, lr: n5RefitLR, decay: 1, keepGrads: true, // a nudge: Adam goes on from it
+		steps: n5RefitSteps, lr: n5RefitLR, keepGrads: true,
 		basis: func(p int, v float32, b []float32) {
 			var a [n5OwnK]float32
 			s.n5OwnBasis(tabs[group[p]], phi, pick[p], v, &a)

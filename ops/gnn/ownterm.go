@@ -80,17 +80,8 @@ const ownMaxCond = 1e15
 const (
 	ownRefitGrid  = 24   // points per neuron over its activity range
 	ownRefitRows  = 8192 // most points per refit (N = 1000: every third neuron)
-	ownRefitSteps = 200  // Adam steps per solve
-	ownRefitLR    = 5e-3 // the first step's rate
-	ownRefitDecay = 0.1  // the rate falls geometrically to this share of ownRefitLR by the last step
-	// ownRefitFloor: a correction whose mean square is below this share of
-	// φ*'s variance over the refit points is not refitted. A fresh Adam
-	// moves every weight by about its rate, and a 200-step refit leaves
-	// some 1e-4 of the variance as the MLP's own error (N4, N = 200), so a
-	// smaller correction is lost in it; refit after refit, that error
-	// built up (Supp 13's rule at N = 200: W R² 0.9895 fell to 0.981 over
-	// six solves and the validation error rose ×1.6).
-	ownRefitFloor = 1e-3
+	ownRefitSteps = 100  // Adam steps per solve
+	ownRefitLR    = 5e-3
 	// ownDropCol drops an own column whose variance left after the other
 	// neurons' ψ* is below this fraction of its own (no information of its
 	// own: float rounding).
@@ -587,7 +578,7 @@ func (s *wSolver) refitOwnTerm(tb tables, alpha float64) float64 {
 	// per neuron (per type), and φ* can tell neurons apart only by a_i.
 	trainA := m.spec.EmbeddingDim > 0 && m.spec.PsiShared() && !s.freezeA && m.freezeEpochs == 0
 	return s.refitPhiOwn(ownRefit{pick: pick, k: len(o.coef) / n, coef: o.coef, alpha: alpha,
-		steps: ownRefitSteps, lr: ownRefitLR, decay: ownRefitDecay, trainA: trainA,
+		steps: ownRefitSteps, lr: ownRefitLR, trainA: trainA,
 		basis: func(p int, v float32, b []float32) { s.ownBasis(tb, pick[p], v, b) }})
 }
 
@@ -611,8 +602,7 @@ type ownRefit struct {
 	coef  []float64                           // N×k: the solve's c_i
 	alpha float64                             // the share of the solve applied
 	steps int                                 // Adam steps
-	lr    float64                             // Adam learning rate of the first step
-	decay float64                             // the rate's share left at the last step (geometric; 1: constant)
+	lr    float64                             // Adam learning rate
 	// trainA moves the embeddings with φ*; keepGrads restores φ*'s
 	// gradients afterwards (else they are left at zero).
 	trainA, keepGrads bool
@@ -621,8 +611,7 @@ type ownRefit struct {
 // refitPhiOwn trains φ* toward φ*(u, a_i) + α·B_i(u)·c_i on ownRefitGrid
 // points over each picked neuron's activity range, and returns the relative
 // squared error left (mean squared error of φ* against the targets over
-// their variance), or NaN when the correction was below ownRefitFloor and
-// φ* was left as it is.
+// their variance).
 func (s *wSolver) refitPhiOwn(r ownRefit) float64 {
 	m, n, g := s.m, s.data.N, ownRefitGrid
 	d := m.spec.EmbeddingDim
@@ -648,9 +637,8 @@ func (s *wSolver) refitPhiOwn(r ownRefit) float64 {
 	}
 	w := m.phi.NewWork(rows)
 	cur := m.phi.Forward(w, x, rows)
-	var mean, vr, corr float64
+	var mean, vr float64
 	for row := range target {
-		corr += float64(target[row]) * float64(target[row])
 		target[row] += cur[row]
 		mean += float64(target[row])
 	}
@@ -658,15 +646,12 @@ func (s *wSolver) refitPhiOwn(r ownRefit) float64 {
 	for _, t := range target {
 		vr += (float64(t) - mean) * (float64(t) - mean)
 	}
-	if corr < ownRefitFloor*vr {
-		return math.NaN() // below what a refit resolves (ownRefitFloor)
-	}
 	var saved []float32
 	if r.keepGrads {
 		saved = append([]float32(nil), m.phi.Grads...)
 	}
 	opt := nn.NewAdam()
-	group, _ := opt.Add("phi", m.phi.Params, m.phi.Grads, r.lr)
+	opt.Add("phi", m.phi.Params, m.phi.Grads, r.lr)
 	var dx, ga []float32
 	if r.trainA {
 		dx = make([]float32, rows*(1+d))
@@ -693,7 +678,6 @@ func (s *wSolver) refitPhiOwn(r ownRefit) float64 {
 		if st == r.steps {
 			break
 		}
-		group.LR = r.lr * math.Pow(r.decay, float64(st)/float64(max(r.steps-1, 1)))
 		m.phi.ZeroGrads()
 		m.phi.Backward(w, dy, dx)
 		if r.trainA {
