@@ -17,7 +17,8 @@ type batchWork struct {
 	psiIn []float32 // B·N × psiIn
 	phiIn []float32 // B·N × (1+D)
 	psiW  *nn.Work  // allocated on first use (not with a ψ* grid)
-	// curveVals holds ψ* read from Model.psiCurve (without a ψ* grid).
+	// curveVals holds ψ* read from Model.psiCurve (without a ψ* grid) or
+	// from the group curves (Model.psiGroups).
 	curveVals []float32
 	phiW      *nn.Work
 	psiOut    []float32 // B×N = Ψ (view into psiW)

@@ -58,6 +58,9 @@ type checkpoint struct {
 	// (psistep.go), nil without one; older checkpoints have none.
 	PsiCurve               []float32
 	PsiCurveLo, PsiCurveHi float32
+	// PsiGroups are the grouped steps' curves (groupcurves.go); older
+	// checkpoints have none.
+	PsiGroups []GroupPsi
 }
 
 // Save writes the model to path (a temporary file renamed into place, so a
@@ -82,6 +85,7 @@ func (m *Model) Save(path string) error {
 	if pc := m.psiCurve; pc != nil {
 		c.PsiCurve, c.PsiCurveLo, c.PsiCurveHi = pc.vals, pc.lo, pc.hi
 	}
+	c.PsiGroups = m.psiGroups
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".checkpoint-*")
 	if err != nil {
 		return fmt.Errorf("gnn: save checkpoint: %w", err)
@@ -185,6 +189,13 @@ func Load(path string) (*Model, error) {
 		}
 		m.psiCurve = &psiCurve{lo: c.PsiCurveLo, hi: c.PsiCurveHi, vals: c.PsiCurve}
 	}
+	d := m.spec.EmbeddingDim
+	for k, g := range c.PsiGroups {
+		if len(g.Vals) < 2 || !(g.Hi > g.Lo) || len(g.Send) != d || (g.Recv != nil && len(g.Recv) != d) {
+			return nil, fmt.Errorf("gnn: checkpoint %s: ψ*'s group curve %d has %d values over [%g, %g] for embeddings of %d and %d values (want at least 2 values over a non-empty range, embeddings of %d)", path, k, len(g.Vals), g.Lo, g.Hi, len(g.Recv), len(g.Send), d)
+		}
+	}
+	m.psiGroups = c.PsiGroups
 	return m, nil
 }
 

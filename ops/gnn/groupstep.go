@@ -29,10 +29,11 @@ import (
 //     plus the own ψ* coefficient times the receiver's hats);
 //   - each curve keeps its mean, spread and sign (keepScale), which are
 //     free against Ŵ's columns;
-//   - ψ*'s MLP is then trained toward the new curves at the groups'
-//     embeddings (the model keeps one ψ*, which the report and symbolic
-//     regression read), and Ŵ is solved again. The step stands only when
-//     that solve fits the validation frames better than the one before.
+//   - the new curves become the model's ψ* at the groups' embeddings
+//     (Model.psiGroups, groupcurves.go: the solves, the training batches,
+//     the report and symbolic regression read them), ψ*'s MLP is trained
+//     toward them, and Ŵ is solved again. The step stands only when that
+//     solve fits the validation frames better than the one before.
 //
 // A subset of the rows suffices: the knots are few (groupKnots per group)
 // against the rows' equations, and each row costs a factorisation of order
@@ -124,6 +125,7 @@ func (s *wSolver) solveWithGroupStep(label []int, emb [][]float32) SolveReport {
 	}
 	psi := slices.Clone(s.m.psi.Params)
 	w := slices.Clone(s.m.w)
+	curves := s.m.psiGroups
 	tb := s.lastTables
 	if tb == nil || s.m.spec.receiverGrouped() { // the N5 solve keeps no tables
 		t := s.tables()
@@ -137,6 +139,7 @@ func (s *wSolver) solveWithGroupStep(label []int, emb [][]float32) SolveReport {
 	if !(next.ValAfter <= rep.ValAfter) {
 		copy(s.m.psi.Params, psi)
 		copy(s.m.w, w)
+		s.m.psiGroups = curves
 		if s.lastTables != nil {
 			t := s.tables()
 			s.lastTables = &t
@@ -170,7 +173,7 @@ func (s *wSolver) groupedPsiStep(tb tables, label []int, emb [][]float32) float6
 	n, groups := s.data.N, len(emb)
 	frames := strided(s.frames, min(len(s.frames), max(groupStepFrames*n, 2000)))
 	lo, hi := s.knotRange()
-	grid := knotGrid(lo, hi, groupRefitPoints)
+	grid := knotGrid(lo, hi, groupCurvePoints)
 	q := make([][]float32, groups)
 	for g := range q {
 		q[g] = groupQuantiles(s.data.U, frames, n, label, g, psiQuantiles)
@@ -184,6 +187,7 @@ func (s *wSolver) groupedPsiStep(tb tables, label []int, emb [][]float32) float6
 		}
 	}
 	var points, targets, recvs, sends [][]float32
+	var next []GroupPsi
 	var step float64
 	curves := 0
 	for b, members := range blocks {
@@ -203,13 +207,14 @@ func (s *wSolver) groupedPsiStep(tb tables, label []int, emb [][]float32) float6
 		// the MLP's, sampled finely, plus the interpolated step.
 		fine := s.groupCurveValues(ar, emb, grid)
 		for g := 0; g < groups; g++ {
-			start := &psiCurve{lo: lo, hi: hi, vals: fine[g*groupRefitPoints : (g+1)*groupRefitPoints]}
+			start := &psiCurve{lo: lo, hi: hi, vals: fine[g*groupCurvePoints : (g+1)*groupCurvePoints]}
 			coarse := curveOf(delta[g*groupKnots:(g+1)*groupKnots], lo, hi)
-			d := make([]float64, groupRefitPoints)
+			d := make([]float64, groupCurvePoints)
 			for k, u := range grid {
 				d[k] = float64(coarse.at(u))
 			}
 			curve := keepScale(start, d, q[g])
+			next = append(next, GroupPsi{Recv: ar, Send: emb[g], Lo: curve.lo, Hi: curve.hi, Vals: curve.vals})
 			c := curveChange(start, curve, q[g])
 			step += c * c
 			curves++
@@ -227,6 +232,7 @@ func (s *wSolver) groupedPsiStep(tb tables, label []int, emb [][]float32) float6
 		return math.NaN()
 	}
 	s.m.refitPsiCurves(recvs, sends, points, targets, groupRefitSteps, groupRefitLR)
+	s.m.psiGroups = next // read in place of the MLP where the embeddings match
 	return math.Sqrt(step / float64(curves))
 }
 
@@ -260,9 +266,11 @@ func (s *wSolver) blockStep(tb tables, frames, rows, label []int, groups int, ar
 	return solveGroupStep(ws.m, ws.g, theta0, groups), true
 }
 
-// groupRefitPoints is the number of points per group at which ψ*'s MLP is
-// trained toward the stepped curves.
-const groupRefitPoints = 256
+// groupCurvePoints is the number of evenly spaced points of each group's
+// curve (Model.psiGroups): the MLP sampled finely plus the interpolated
+// step. At 1024 over Supp 13's activity range, linear interpolation of
+// tanh(u) is off by under 1e-4.
+const groupCurvePoints = 1024
 
 // seq returns 0, 1, …, n−1.
 func seq(n int) []int {

@@ -42,6 +42,10 @@ type Model struct {
 	// joint steps (psistep.go). Training, the solves and Psi read it in
 	// place of ψ*'s MLP, which follows it only as closely as Adam fits it.
 	psiCurve *psiCurve
+	// psiGroups are ψ*'s curves per group (N4) or pair of groups (N5)
+	// that the grouped steps set (groupcurves.go); ψ* is read from them
+	// where the embeddings match.
+	psiGroups []GroupPsi
 }
 
 // NewModel builds a model with the paper's initialisation: Ŵ ~ Normal(0,1)
@@ -261,7 +265,9 @@ func (m *Model) PsiAt(uj, ui, ai, aj []float32) ([]float32, error) {
 		}
 		off += w
 	}
-	return evalMLP(m.psi, x, rows), nil
+	out := evalMLP(m.psi, x, rows)
+	m.applyGroupPsi(out, uj, ai, aj)
+	return out, nil
 }
 
 // Omega evaluates the raw SIREN Ω*(x, y, t) at R points (e = Ω*²).

@@ -150,6 +150,16 @@ func (m *Model) forwardPsi(wk *batchWork, rows int) []float32 {
 		}
 		return out
 	}
+	if cs := m.neuronGroupPsi(); cs != nil && m.psiGrouped { // Adam holds ψ* (no backward)
+		if len(wk.curveVals) < rows {
+			wk.curveVals = make([]float32, wk.B*wk.N)
+		}
+		out := wk.curveVals[:rows]
+		for r := range out {
+			out[r] = cs[r%wk.N].at(wk.u[r])
+		}
+		return out
+	}
 	if wk.psiW == nil {
 		wk.psiW = m.psi.NewWork(wk.B * wk.N)
 	}

@@ -12,6 +12,8 @@ type params struct {
 	// Curve nil without one).
 	Curve            []float32
 	CurveLo, CurveHi float32
+	// Groups are the grouped steps' curves (Model.psiGroups).
+	Groups []GroupPsi
 }
 
 // snapshot copies m's parameters.
@@ -36,6 +38,7 @@ func (m *Model) functions() *params {
 	if c := m.psiCurve; c != nil {
 		p.Curve, p.CurveLo, p.CurveHi = slices.Clone(c.vals), c.lo, c.hi
 	}
+	p.Groups = cloneGroupPsi(m.psiGroups)
 	return p
 }
 
@@ -51,6 +54,7 @@ func (m *Model) restoreFunctions(p *params) {
 	if p.Curve != nil {
 		m.psiCurve = &psiCurve{lo: p.CurveLo, hi: p.CurveHi, vals: slices.Clone(p.Curve)}
 	}
+	m.psiGroups = cloneGroupPsi(p.Groups)
 }
 
 // clone deep-copies p (nil stays nil).
@@ -60,7 +64,7 @@ func (p *params) clone() *params {
 	}
 	return &params{W: slices.Clone(p.W), A: slices.Clone(p.A), Phi: slices.Clone(p.Phi),
 		Psi: slices.Clone(p.Psi), Omega: slices.Clone(p.Omega),
-		Curve: slices.Clone(p.Curve), CurveLo: p.CurveLo, CurveHi: p.CurveHi}
+		Curve: slices.Clone(p.Curve), CurveLo: p.CurveLo, CurveHi: p.CurveHi, Groups: cloneGroupPsi(p.Groups)}
 }
 
 // track is the training state beyond the parameters that a checkpoint must
