@@ -115,3 +115,29 @@ func TestRefineKeepsDiffuseClusters(t *testing.T) {
 		t.Errorf("32 clouds of 31 points: %d clusters, accuracy %.3f, expected 32 and 1", k, m.Accuracy)
 	}
 }
+
+// TestRefineKeepsRoundedPoints: after a clustering step has put every
+// neuron of a cluster on one embedding, its points are equal but for float
+// rounding; normalised on their own, that rounding spans the unit range and
+// must not be cut (Supp 13 got 8 clusters of its 4 types so).
+func TestRefineKeepsRoundedPoints(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var points [][]float64
+	var truth []int
+	for c, centre := range [][2]float64{{0, 0}, {1, 0.2}, {0.3, 1}, {0.9, 0.9}} {
+		for k := 0; k < 50; k++ {
+			// two sub-groups 1e-7 apart, as float32 rounding leaves them
+			off := 1e-7 * float64(k%2)
+			points = append(points, []float64{centre[0] + off, centre[1] + 1e-8*rng.Float64()})
+			truth = append(truth, c)
+		}
+	}
+	labels, k := cutAndRefine(t, points, 0.2, 3)
+	if k != 4 {
+		t.Fatalf("%d clusters of 4 groups of rounded copies of one point; want 4", k)
+	}
+	m, err := Accuracy(labels, truth)
+	if err != nil || m.Accuracy != 1 {
+		t.Errorf("accuracy %v (err %v), want 1", m.Accuracy, err)
+	}
+}
