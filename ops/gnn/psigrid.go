@@ -135,35 +135,35 @@ func (m *Model) backwardGrid(gw *gridWork, u, dPsi []float32) {
 }
 
 // forwardPsi evaluates ψ* for the first rows rows of the batch: through the
-// grid when wk has one, else the MLP row by row.
+// grid when wk has one, from the joint steps' shared curve or the grouped
+// steps' curves when the model has them, else the MLP row by row.
 func (m *Model) forwardPsi(wk *batchWork, rows int) []float32 {
 	if wk.grid != nil {
 		return m.forwardGrid(wk.grid, wk.u, rows)
 	}
 	if c := m.psiCurve; c != nil && m.spec.PsiShared() {
-		if len(wk.curveVals) < rows {
-			wk.curveVals = make([]float32, wk.B*wk.N)
-		}
-		out := wk.curveVals[:rows]
-		for r := range out {
-			out[r] = c.at(wk.u[r])
-		}
-		return out
+		return wk.curveRows(rows, func(int) *psiCurve { return c })
 	}
 	if cs := m.neuronGroupPsi(); cs != nil && m.psiGrouped { // Adam holds ψ* (no backward)
-		if len(wk.curveVals) < rows {
-			wk.curveVals = make([]float32, wk.B*wk.N)
-		}
-		out := wk.curveVals[:rows]
-		for r := range out {
-			out[r] = cs[r%wk.N].at(wk.u[r])
-		}
-		return out
+		return wk.curveRows(rows, func(r int) *psiCurve { return cs[r%wk.N] })
 	}
 	if wk.psiW == nil {
 		wk.psiW = m.psi.NewWork(wk.B * wk.N)
 	}
 	return m.psi.Forward(wk.psiW, wk.psiIn[:rows*m.spec.psiIn()], rows)
+}
+
+// curveRows returns ψ* read from curves for the first rows rows of the
+// batch: curve(r) at the row's activity.
+func (wk *batchWork) curveRows(rows int, curve func(r int) *psiCurve) []float32 {
+	if len(wk.curveVals) < rows {
+		wk.curveVals = make([]float32, wk.B*wk.N)
+	}
+	out := wk.curveVals[:rows]
+	for r := range out {
+		out[r] = curve(r).at(wk.u[r])
+	}
+	return out
 }
 
 // trainingPsiGrid is the grid of cfg.PsiGrid points over the data's
