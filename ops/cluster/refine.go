@@ -80,11 +80,11 @@ func splitCluster(points [][]float64, idx []int, threshold float64, minSize int,
 
 // refineMinSpan is the widest coordinate range (of points min-max
 // normalised, as Refine gets them) below which a cluster is one point up
-// to rounding and is not split: normalising it on its own would blow float rounding up to the unit
-// range. After a clustering step has put every embedding on its cluster's
-// median, the φ* curves of a cluster are equal but for float32 rounding
-// (1e-7 of their range), and Refine cut each of Supp 13's 4 clusters in
-// two (8 clusters at threshold 0.2, accuracy 0.725).
+// to rounding and is not split: normalised on its own, its rounding would
+// span the unit range. After a clustering step has put every embedding on
+// its cluster's median, the φ* curves of a cluster are equal but for
+// float32 rounding (1e-7 of their range), and Refine cut each of Supp 13's
+// 4 clusters in two (8 clusters at threshold 0.2, accuracy 0.725).
 const refineMinSpan = 1e-5
 
 // spanOf returns the widest range of any coordinate of points.

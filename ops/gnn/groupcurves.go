@@ -1,6 +1,9 @@
 package gnn
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // GroupPsi is ψ* for one group of senders (N4), or for one pair of a
 // receiver group and a sender group (N5), as the grouped steps left it
@@ -102,11 +105,7 @@ func cloneGroupPsi(gs []GroupPsi) []GroupPsi {
 	}
 	out := make([]GroupPsi, len(gs))
 	for k, g := range gs {
-		out[k] = GroupPsi{Recv: append([]float32(nil), g.Recv...), Send: append([]float32(nil), g.Send...),
-			Lo: g.Lo, Hi: g.Hi, Vals: append([]float32(nil), g.Vals...)}
-		if g.Recv == nil {
-			out[k].Recv = nil
-		}
+		out[k] = GroupPsi{Recv: slices.Clone(g.Recv), Send: slices.Clone(g.Send), Lo: g.Lo, Hi: g.Hi, Vals: slices.Clone(g.Vals)}
 	}
 	return out
 }
