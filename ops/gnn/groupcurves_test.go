@@ -1,6 +1,7 @@
 package gnn
 
 import (
+	"math"
 	"path/filepath"
 	"testing"
 )
@@ -39,7 +40,7 @@ func TestGroupCurvesAreThePsi(t *testing.T) {
 		if psi[i] != want || batch[i] != want {
 			t.Fatalf("neuron %d: Psi %g, batch %g; want its curve's %g", i, psi[i], batch[i], want)
 		}
-		apart = max(apart, float64(abs32(mlp[i]-want)))
+		apart = max(apart, math.Abs(float64(mlp[i]-want)))
 	}
 	if apart == 0 {
 		t.Errorf("ψ*'s MLP matches the curves exactly: the test cannot tell which is read")
@@ -67,11 +68,4 @@ func TestGroupCurvesAreThePsi(t *testing.T) {
 	if len(m.psiGroups) != len(saved) {
 		t.Fatalf("%d curves after restoring the snapshot, want %d", len(m.psiGroups), len(saved))
 	}
-}
-
-func abs32(x float32) float32 {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
