@@ -115,3 +115,18 @@ func bitsOf(x []float32) []uint32 {
 	}
 	return out
 }
+
+// saveAndLoad saves m to a checkpoint in a temporary folder and loads it
+// back, failing the test on either error.
+func saveAndLoad(t *testing.T, m *Model) *Model {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "m.gob")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}

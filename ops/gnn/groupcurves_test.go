@@ -2,7 +2,6 @@ package gnn
 
 import (
 	"math"
-	"path/filepath"
 	"testing"
 )
 
@@ -46,14 +45,7 @@ func TestGroupCurvesAreThePsi(t *testing.T) {
 		t.Errorf("ψ*'s MLP matches the curves exactly: the test cannot tell which is read")
 	}
 	// A checkpoint and a snapshot keep the curves.
-	path := filepath.Join(t.TempDir(), "m.gob")
-	if err := m.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	l, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := saveAndLoad(t, m)
 	got, _ := l.Psi(wk.u[:n], l.a, l.a)
 	snap := m.snapshot()
 	saved := m.psiGroups

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"math/rand"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -255,14 +254,7 @@ func TestInputTableCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.etab = &inputTable{Bins: 3, T: 30, E: []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, Linear: true}
-	path := filepath.Join(t.TempDir(), "m.gob")
-	if err := m.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	got, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := saveAndLoad(t, m)
 	if got.etab == nil || !got.etab.Linear || got.etab.Bins != 3 || got.etab.T != 30 || !slices.Equal(got.etab.E, m.etab.E) {
 		t.Errorf("input table after load: %+v, saved %+v", got.etab, m.etab)
 	}

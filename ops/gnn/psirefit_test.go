@@ -109,14 +109,7 @@ func TestPsiCurveCheckpoint(t *testing.T) {
 		}
 	}
 	check("model", m)
-	path := t.TempDir() + "/m.ckpt"
-	if err := m.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	loaded := saveAndLoad(t, m)
 	check("loaded", loaded)
 	snap := m.snapshot()
 	m.psiCurve = nil

@@ -177,14 +177,7 @@ func TestCheckpointRoundTripAndShapeCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.SetXNorm(7)
-	path := filepath.Join(dir, "m.gob")
-	if err := m.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	l, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := saveAndLoad(t, m)
 	u := []float32{-3, 0.5, 4}
 	a := []float32{1, 2, 0.3, -1, 2, 2}
 	p1, _ := m.Psi(u, nil, a)
