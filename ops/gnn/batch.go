@@ -187,6 +187,18 @@ func (m *Model) forward(wk *batchWork, b int) {
 			}
 		}
 	})
+	m.addBias(wk.pred[:rows], n)
+}
+
+// addBias adds each receiver's constant term (Model.bias) to pred, frames
+// of n values each; nothing without one.
+func (m *Model) addBias(pred []float32, n int) {
+	if m.bias == nil {
+		return
+	}
+	for r := range pred {
+		pred[r] += m.bias[r%n]
+	}
 }
 
 func (m *Model) inputMode() InputMode {

@@ -61,6 +61,9 @@ type checkpoint struct {
 	// PsiGroups are the grouped steps' curves (groupcurves.go); older
 	// checkpoints have none.
 	PsiGroups []GroupPsi
+	// Bias is the receivers' constant terms (Model.bias); older
+	// checkpoints and models without one have none.
+	Bias []float32
 }
 
 // Save writes the model to path (a temporary file renamed into place, so a
@@ -86,6 +89,7 @@ func (m *Model) Save(path string) error {
 		c.PsiCurve, c.PsiCurveLo, c.PsiCurveHi = pc.vals, pc.lo, pc.hi
 	}
 	c.PsiGroups = m.psiGroups
+	c.Bias = m.bias
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".checkpoint-*")
 	if err != nil {
 		return fmt.Errorf("gnn: save checkpoint: %w", err)
@@ -196,6 +200,10 @@ func Load(path string) (*Model, error) {
 		}
 	}
 	m.psiGroups = c.PsiGroups
+	if c.Bias != nil && len(c.Bias) != m.spec.N {
+		return nil, fmt.Errorf("gnn: checkpoint %s: the receivers' constant terms have %d values for %d neurons", path, len(c.Bias), m.spec.N)
+	}
+	m.bias = c.Bias
 	return m, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"slices"
 
 	"github.com/ngs-lab/ngs/ops/metrics"
 	"github.com/ngs-lab/ngs/ops/nn"
@@ -46,6 +47,12 @@ type Model struct {
 	// that the grouped steps set (groupcurves.go); ψ* is read from them
 	// where the embeddings match.
 	psiGroups []GroupPsi
+	// bias is each receiver's constant term of du_i/dt, fitted by the
+	// own-term solve with its row of Ŵ (ownterm.go) and added to every
+	// prediction; nil without one. It holds what a per-receiver constant in
+	// the data would otherwise push onto the row's weights: an offset of
+	// ψ*, say, which reaches receiver i as δ·Σ_j Ŵ_ij.
+	bias []float32
 }
 
 // NewModel builds a model with the paper's initialisation: Ŵ ~ Normal(0,1)
@@ -177,6 +184,7 @@ func (m *Model) Clone() *Model {
 	}
 	c.w, c.gw = append([]float32(nil), m.w...), make([]float32, len(m.w))
 	c.a, c.ga = append([]float32(nil), m.a...), make([]float32, len(m.a))
+	c.bias = slices.Clone(m.bias)
 	c.losses = append([]float64(nil), m.losses...)
 	c.track = m.track.clone()
 	c.etab = m.etab.clone()

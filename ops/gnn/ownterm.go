@@ -103,6 +103,11 @@ type ownTerm struct {
 	rhs          []float64   // N×K: Σ_t b_k(u_ti)·r_ti
 	sums         [][]float64 // K of N: Σ_t b_k(u_ti)
 	coef         []float64   // N×K: the last solve's c_i (nil when the solve had none)
+	// bias is the last bordered solve's constant per receiver (nil when the
+	// solve had none): the receiver's own constant term, which the model
+	// keeps as Model.bias rather than φ*, since φ* cannot hold a
+	// per-receiver constant once neurons share embeddings.
+	bias []float64
 }
 
 // ownTermApplies says whether the solve adds the own-term columns: not for
@@ -150,7 +155,7 @@ func (s *wSolver) startOwn() {
 	}
 	clear(o.sq)
 	clear(o.rhs)
-	o.coef = nil
+	o.coef, o.bias = nil, nil
 }
 
 // addOwn adds one block of Gram frames (psiMat and resid filled for them)
@@ -256,22 +261,22 @@ func (s *wSolver) solveOwnBordered(tb tables, flat []int) (w []float32, rep Solv
 		s.fill(tb, s.val)
 	}
 	best := math.Inf(1)
-	var bestCoef []float64
+	var bestCoef, bestBias []float64
 	for _, r0 := range ownRidges {
-		cw, coef, crep, done := s.borderedAt(active, pos, r0)
+		cw, coef, bias, crep, done := s.borderedAt(active, pos, r0)
 		if !done {
 			continue
 		}
 		if len(s.val) == 0 {
-			w, rep, bestCoef = cw, crep, coef
+			w, rep, bestCoef, bestBias = cw, crep, coef, bias
 			break
 		}
-		s.own.coef = coef
+		s.own.coef, s.own.bias = coef, bias
 		if e := s.ownValError(tb, cw); e < best {
-			best, w, rep, bestCoef = e, cw, crep, coef
+			best, w, rep, bestCoef, bestBias = e, cw, crep, coef, bias
 		}
 	}
-	s.own.coef = bestCoef
+	s.own.coef, s.own.bias = bestCoef, bestBias
 	return w, rep, w != nil
 }
 
@@ -280,46 +285,44 @@ func (s *wSolver) solveOwnBordered(tb tables, flat []int) (w []float32, rep Solv
 var ownRidges = []float64{1e-13, 1e-10, 1e-7, 1e-4}
 
 // borderedAt is solveOwnBordered's solve at one starting ridge r0.
-func (s *wSolver) borderedAt(active, pos []int, r0 float64) (w []float32, coef []float64, rep SolveReport, ok bool) {
+func (s *wSolver) borderedAt(active, pos []int, r0 float64) (w []float32, coef, bias []float64, rep SolveReport, ok bool) {
 	n, o, na := s.data.N, s.own, len(active)
 	var chol linalg.Cholesky
 	ridge, cond := s.factorActive(&chol, active, r0)
 	if cond == 0 {
-		return nil, nil, rep, false
+		return nil, nil, nil, rep, false
 	}
 	rep = SolveReport{Method: "cholesky, own-term columns (float64)", Ridge: ridge, Cond: cond, Rank: na}
 	if ridge > r0*1.0001 {
 		rep.Method = "cholesky+ridge, own-term columns (float64)"
 	}
-	// Rows per receiver: y_i, then Y_i's two columns, over the active senders.
+	// Rows per receiver: y_i, then Y_i's two columns, over the active
+	// senders; the constant column's row is the same for every receiver.
 	y := gatherRows(s.cross, n, active)
 	yc := [2][]float64{gatherRows(o.cross[0], n, active), gatherRows(o.cross[1], n, active)}
+	one := make([]float64, na)
+	for p, j := range active {
+		one[p] = s.colSum[j]
+	}
 	chol.ForwardRows(y, n)
 	chol.ForwardRows(yc[0], n)
 	chol.ForwardRows(yc[1], n)
-	coef = make([]float64, n*ownBasisK)
-	kk := ownBasisK * ownBasisK
+	chol.ForwardRows(one, 1)
+	coef, bias = make([]float64, n*ownBasisK), make([]float64, n)
 	nn.ParallelRows(n, func(lo, hi int) {
-		a := mat.NewSymDense(2, nil)
-		b, diag := make([]float64, 2), make([]float64, 2)
+		sys := newBorderedRow(len(ownCrossCols) + 1)
 		for i := lo; i < hi; i++ {
 			yi := y[i*na : (i+1)*na]
-			sq, br := o.sq[i*kk:(i+1)*kk], o.rhs[i*ownBasisK:(i+1)*ownBasisK]
-			for p, bp := range ownCrossCols {
-				yp := yc[p][i*na : (i+1)*na]
-				b[p] = br[bp] - dotF64(yp, yi)
-				diag[p] = sq[bp*ownBasisK+bp]
-				for q := p; q < 2; q++ {
-					a.SetSym(p, q, sq[bp*ownBasisK+ownCrossCols[q]]-dotF64(yp, yc[q][i*na:(i+1)*na]))
-				}
-			}
-			c := solveSmallSym(a, b, diag)
+			cols := [3][]float64{yc[0][i*na : (i+1)*na], yc[1][i*na : (i+1)*na], one}
+			c := sys.solve(o, s, i, yi, cols[:])
 			for p, bp := range ownCrossCols {
 				coef[i*ownBasisK+bp] = c[p]
-				if c[p] != 0 {
-					yp := yc[p][i*na : (i+1)*na]
-					for q := range yi {
-						yi[q] -= c[p] * yp[q]
+			}
+			bias[i] = c[len(ownCrossCols)]
+			for p, cp := range c {
+				if cp != 0 {
+					for q, v := range cols[p] {
+						yi[q] -= cp * v
 					}
 				}
 			}
@@ -338,7 +341,44 @@ func (s *wSolver) borderedAt(active, pos []int, r0 float64) (w []float32, coef [
 			w[i*n+i] = 0
 		}
 	}
-	return w, coef, rep, true
+	return w, coef, bias, rep, true
+}
+
+// borderedRow is one receiver's Schur system of the bordered solve: its
+// own columns u_i and φ*(u_i) (ownCrossCols) and the constant 1.
+type borderedRow struct {
+	a          *mat.SymDense
+	b, diag, s []float64
+}
+
+func newBorderedRow(k int) *borderedRow {
+	return &borderedRow{a: mat.NewSymDense(k, nil), b: make([]float64, k), diag: make([]float64, k), s: make([]float64, k*k)}
+}
+
+// solve returns receiver i's coefficients of the own columns and of the
+// constant, given y_i = L⁻¹Ψᵀr_i and the columns' L⁻¹Ψᵀb (cols, in the
+// order u_i, φ*(u_i), 1).
+func (r *borderedRow) solve(o *ownTerm, s *wSolver, i int, yi []float64, cols [][]float64) []float64 {
+	k, kk := len(cols), ownBasisK*ownBasisK
+	sq, br := o.sq[i*kk:(i+1)*kk], o.rhs[i*ownBasisK:(i+1)*ownBasisK]
+	last := k - 1
+	// Inner products of the own columns and the constant over the frames.
+	for p, bp := range ownCrossCols {
+		for q, bq := range ownCrossCols {
+			r.s[p*k+q] = sq[bp*ownBasisK+bq]
+		}
+		r.s[p*k+last], r.s[last*k+p] = o.sums[bp][i], o.sums[bp][i]
+		r.b[p] = br[bp]
+	}
+	r.s[last*k+last], r.b[last] = float64(len(s.frames)), s.rsum[i]
+	for p := 0; p < k; p++ {
+		r.b[p] -= dotF64(cols[p], yi)
+		r.diag[p] = r.s[p*k+p]
+		for q := p; q < k; q++ {
+			r.a.SetSym(p, q, r.s[p*k+q]-dotF64(cols[p], cols[q]))
+		}
+	}
+	return solveSmallSym(r.a, r.b, r.diag)
 }
 
 // ownValError is the mean squared error over the validation frames of
@@ -551,6 +591,9 @@ func (s *wSolver) addOwnPrediction(tb tables, frames []int, pred []float32, alph
 				var add float64
 				for c := 0; c < kc; c++ {
 					add += coef[i*kc+c] * float64(b[c])
+				}
+				if s.own.bias != nil {
+					add += s.own.bias[i]
 				}
 				pred[k*n+i] += float32(alpha * add)
 			}

@@ -41,6 +41,7 @@ func (m *Model) predictInto(wk *batchWork, u, e []float32, t float32) []float32 
 				wk.pred[i] = wk.phiOut[i] + e[i]*wk.msg[i]
 			}
 		}
+		m.addBias(wk.pred, len(wk.pred))
 	}
 	return append([]float32(nil), wk.pred...)
 }

@@ -375,6 +375,9 @@ func (s *wSolver) solveOnce() SolveReport {
 		rep.Applied, rep.ValBefore, rep.ValAfter = s.damp(w, s.dampRows(owned))
 	}
 	rep = s.commit(w, owned, rep, len(flat) == n)
+	if s.useOwn && rep.Applied > 0 {
+		s.commitBias(rep.Applied)
+	}
 	rep.PsiStep = math.NaN()
 	if s.steps && s.psiStepApplies() && len(flat) < n {
 		var next tables
@@ -411,6 +414,21 @@ func (s *wSolver) commit(w []float32, owned []bool, rep SolveReport, flatAll boo
 	}
 	s.last = rep
 	return rep
+}
+
+// commitBias moves the model's receiver constants (Model.bias) the share
+// applied of the way to the own-term solve's.
+func (s *wSolver) commitBias(applied float64) {
+	m, fit := s.m, s.own.bias
+	if fit == nil {
+		return
+	}
+	if m.bias == nil {
+		m.bias = make([]float32, len(fit))
+	}
+	for i, b := range fit {
+		m.bias[i] += float32(applied * (b - float64(m.bias[i])))
+	}
 }
 
 // moved is 1 − ρ² between the off-diagonal entries of the owned rows of
@@ -471,6 +489,7 @@ func (s *wSolver) damp(w []float32, owned []bool) (applied, before, after float6
 	nn.Gemm(false, true, v, n, n, 1, s.psiMat[:v*n], n, w, n, 0, pNew, n)
 	if s.useOwn && s.own.coef != nil {
 		s.addOwnPrediction(*s.lastTables, s.val, pNew, 1) // the own term's change
+		s.m.addBias(pOld, n)                              // the constants it replaces
 	}
 	var rd, dd, rr float64
 	rows := 0

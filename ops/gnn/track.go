@@ -14,18 +14,22 @@ type params struct {
 	CurveLo, CurveHi float32
 	// Groups are the grouped steps' curves (Model.psiGroups).
 	Groups []GroupPsi
+	// Bias is the receivers' constant terms (Model.bias; nil without).
+	Bias []float32
 }
 
 // snapshot copies m's parameters.
 func (m *Model) snapshot() *params {
 	p := m.functions()
 	p.W = slices.Clone(m.w)
+	p.Bias = slices.Clone(m.bias)
 	return p
 }
 
 // restoreParams copies p into m's parameters.
 func (m *Model) restoreParams(p *params) {
 	copy(m.w, p.W)
+	m.bias = slices.Clone(p.Bias)
 	m.restoreFunctions(p)
 }
 
@@ -64,7 +68,7 @@ func (p *params) clone() *params {
 	}
 	return &params{W: slices.Clone(p.W), A: slices.Clone(p.A), Phi: slices.Clone(p.Phi),
 		Psi: slices.Clone(p.Psi), Omega: slices.Clone(p.Omega),
-		Curve: slices.Clone(p.Curve), CurveLo: p.CurveLo, CurveHi: p.CurveHi, Groups: cloneGroupPsi(p.Groups)}
+		Curve: slices.Clone(p.Curve), CurveLo: p.CurveLo, CurveHi: p.CurveHi, Groups: cloneGroupPsi(p.Groups), Bias: slices.Clone(p.Bias)}
 }
 
 // track is the training state beyond the parameters that a checkpoint must
