@@ -34,8 +34,13 @@ import (
 // φ* + B_i c_i (n5RefitPhi), so that the next solve finds c_i ≈ 0 and Adam
 // sees a φ* that already differs per neuron.
 
-// n5OwnK is the number of own-term columns per receiver.
-const n5OwnK = 3
+// n5OwnK is the number of own-term columns per receiver: u_i, ψ*(u_i),
+// φ*(u_i) and the constant 1 (n5OwnConst), which the model keeps as its
+// bias (Model.bias) rather than φ*'s.
+const n5OwnK = 4 // the constant is 0 unless wSolver.constant
+
+// n5OwnConst is the index of the constant among the own-term columns.
+const n5OwnConst = 3
 
 // n5OwnTerms switches the own-term columns of the N5 solve on (a test
 // compares with them off).
@@ -49,12 +54,18 @@ const (
 )
 
 // n5OwnBasis writes receiver i's own-term columns at activity v into b:
-// v, the group's ψ*(v, a_G, a_i) (table psiTab) and φ*(v, a_i) (table phi).
+// v, the group's ψ*(v, a_G, a_i) (table psiTab), φ*(v, a_i) (table phi)
+// and 1 when the solve fits the receivers' constants (wSolver.constant;
+// else 0, a column solveSmallSym leaves out).
 func (s *wSolver) n5OwnBasis(psiTab, phi []float32, i int, v float32, b *[n5OwnK]float32) {
 	g := s.cfg.Grid
 	b[0] = v
 	b[1] = s.interp(psiTab, i, g, v)
 	b[2] = s.interp(phi, i, g, v)
+	b[n5OwnConst] = 0
+	if s.constant {
+		b[n5OwnConst] = 1
+	}
 }
 
 // n5GroupSums are the sums of one group's solve over the Gram frames.
@@ -205,7 +216,8 @@ func (s *wSolver) solveGroupOwn(acc *n5GroupSums, flat []int, own bool, w []floa
 	return sys.rep
 }
 
-// n5RefitPhi trains φ* toward φ*(u, a_i) + α·B_i(u)·c_i over every
+// n5RefitPhi trains φ* toward φ*(u, a_i) + α·B_i(u)·c_i (the constant
+// left out: the model's bias takes it) over every
 // receiver's activity range (ownRefitGrid points each, n5RefitSteps Adam
 // steps; refitPhiOwn, N2's refit too), so that φ* carries the own terms the
 // solve fitted (tabs: each group's ψ* table, for the ψ* column of B_i).
@@ -230,6 +242,7 @@ func (s *wSolver) n5RefitPhi(groups [][]int, tabs [][]float32, phi []float32, co
 		basis: func(p int, v float32, b []float32) {
 			var a [n5OwnK]float32
 			s.n5OwnBasis(tabs[group[p]], phi, pick[p], v, &a)
+			a[n5OwnConst] = 0 // the constant is the model's bias, not φ*'s
 			copy(b, a[:])
 		}})
 }

@@ -304,21 +304,27 @@ func (s *wSolver) borderedAt(active, pos []int, r0 float64) (w []float32, coef, 
 	for p, j := range active {
 		one[p] = s.colSum[j]
 	}
+	k := len(ownCrossCols)
+	if s.constant {
+		k++
+	}
 	chol.ForwardRows(y, n)
 	chol.ForwardRows(yc[0], n)
 	chol.ForwardRows(yc[1], n)
 	chol.ForwardRows(one, 1)
 	coef, bias = make([]float64, n*ownBasisK), make([]float64, n)
 	nn.ParallelRows(n, func(lo, hi int) {
-		sys := newBorderedRow(len(ownCrossCols) + 1)
+		sys := newBorderedRow(k)
 		for i := lo; i < hi; i++ {
 			yi := y[i*na : (i+1)*na]
 			cols := [3][]float64{yc[0][i*na : (i+1)*na], yc[1][i*na : (i+1)*na], one}
-			c := sys.solve(o, s, i, yi, cols[:])
+			c := sys.solve(o, s, i, yi, cols[:k])
 			for p, bp := range ownCrossCols {
 				coef[i*ownBasisK+bp] = c[p]
 			}
-			bias[i] = c[len(ownCrossCols)]
+			if s.constant {
+				bias[i] = c[len(ownCrossCols)]
+			}
 			for p, cp := range c {
 				if cp != 0 {
 					for q, v := range cols[p] {
@@ -328,6 +334,9 @@ func (s *wSolver) borderedAt(active, pos []int, r0 float64) (w []float32, coef, 
 			}
 		}
 	})
+	if !s.constant {
+		bias = nil
+	}
 	linv := chol.InverseFactor(nil)
 	wa := make([]float64, n*na)
 	linalg.Gemm(false, false, n, na, na, 1, y, na, linv, na, 0, wa, na)
@@ -361,16 +370,20 @@ func newBorderedRow(k int) *borderedRow {
 func (r *borderedRow) solve(o *ownTerm, s *wSolver, i int, yi []float64, cols [][]float64) []float64 {
 	k, kk := len(cols), ownBasisK*ownBasisK
 	sq, br := o.sq[i*kk:(i+1)*kk], o.rhs[i*ownBasisK:(i+1)*ownBasisK]
-	last := k - 1
+	last := len(ownCrossCols) // the constant's index, when k has it
 	// Inner products of the own columns and the constant over the frames.
 	for p, bp := range ownCrossCols {
 		for q, bq := range ownCrossCols {
 			r.s[p*k+q] = sq[bp*ownBasisK+bq]
 		}
-		r.s[p*k+last], r.s[last*k+p] = o.sums[bp][i], o.sums[bp][i]
+		if last < k {
+			r.s[p*k+last], r.s[last*k+p] = o.sums[bp][i], o.sums[bp][i]
+		}
 		r.b[p] = br[bp]
 	}
-	r.s[last*k+last], r.b[last] = float64(len(s.frames)), s.rsum[i]
+	if last < k {
+		r.s[last*k+last], r.b[last] = float64(len(s.frames)), s.rsum[i]
+	}
 	for p := 0; p < k; p++ {
 		r.b[p] -= dotF64(cols[p], yi)
 		r.diag[p] = r.s[p*k+p]

@@ -3,6 +3,7 @@ package gnn
 import (
 	"math"
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 
@@ -171,5 +172,84 @@ func BenchmarkOwnTermSparseN1000(b *testing.B) {
 			}
 			b.ReportMetric(metrics.LinearFit(sim.W, m.w).R2, name)
 		}
+	}
+}
+
+// TestOwnTermBiasTakesPsiOffset: a ψ* that is right but for a constant
+// offset δ reaches receiver i as the constant δ·Σ_j Ŵ_ij. Without a
+// constant of its own the row's weights must imitate it (a rank-one error
+// in Ŵ, largest on the senders whose ψ is most nearly linear); the
+// bordered solve's constant column (the final solve's) takes it, the model
+// keeps it as its bias, its predictions and checkpoints carry it, and a
+// solve without the column drops it.
+func TestOwnTermBiasTakesPsiOffset(t *testing.T) {
+	n, frames, delta := 200, 20000, float32(0.1)
+	sim := simulateN4(n, frames, cauchyW(n, 3), 4)
+	emb := typeEmbeddings()
+	grid := knotGrid(-25, 25, 200)
+	var pts, tg [][]float32
+	for k := range emb {
+		c := make([]float32, len(grid))
+		for q, u := range grid {
+			c[q] = float32(math.Tanh(float64(u)/n5Params[k][2])) + delta
+		}
+		pts, tg = append(pts, grid), append(tg, c)
+	}
+	solveW := func(constant bool) (*Model, float64) {
+		defer func(v bool) { groupedPsiSteps = v }(groupedPsiSteps)
+		groupedPsiSteps = false
+		m := n4GroupModel(t, sim)
+		if mse := m.refitPsiCurves(make([][]float32, 4), emb, pts, tg, 3000, 3e-3); mse > 1e-3 {
+			t.Fatalf("ψ* refit to tanh(u/w) + δ: mean squared error %.3g", mse)
+		}
+		train, val := splitFrames(sim.T, 0.1)
+		cfg := TrainConfig{}.withDefaults(sim.T).Alternating
+		cfg.OwnTerm = true
+		s := newWSolver(m, sim.Data, cfg, train, strided(val, 500))
+		s.constant = constant
+		s.solve()
+		return m, groupedW2(sim, m.w)
+	}
+	_, without := solveW(false)
+	m, with := solveW(true)
+	t.Logf("W R² %.4f without the constant column, %.4f with it", without, with)
+	if with < 0.99 || with < without+0.01 {
+		t.Errorf("W R² %.4f with the constant column (%.4f without); want ≥ 0.99 and 0.01 above", with, without)
+	}
+	// The bias is the offset's share of each row: −δ·Σ_j Ŵ_ij.
+	fit := metrics.FitEach(func(visit func(x, y float64)) {
+		for i := 0; i < n; i++ {
+			var row float64
+			for _, w := range m.w[i*n : (i+1)*n] {
+				row += float64(w)
+			}
+			visit(-float64(delta)*row, float64(m.bias[i]))
+		}
+	})
+	if fit.R2 < 0.99 || math.Abs(fit.Slope-1) > 0.05 {
+		t.Errorf("bias against −δ·Σ_j Ŵ_ij: R² %.4f, slope %.3f; want R² ≥ 0.99, slope 1 ± 0.05", fit.R2, fit.Slope)
+	}
+	// The model predicts with it, and a checkpoint keeps it.
+	back := saveAndLoad(t, m)
+	if !slices.Equal(back.bias, m.bias) {
+		t.Fatal("the checkpoint lost the model's bias")
+	}
+	u := sim.Data.U[1000*n : 1001*n]
+	with1, _ := m.Predict(u, nil, 0)
+	saved := m.bias
+	m.bias = nil
+	without1, _ := m.Predict(u, nil, 0)
+	m.bias = saved
+	for i := range u {
+		if d := with1[i] - without1[i]; math.Abs(float64(d-m.bias[i])) > 1e-4*(1+math.Abs(float64(m.bias[i]))) {
+			t.Fatalf("neuron %d: the prediction moved by %g with the bias %g", i, d, m.bias[i])
+		}
+	}
+	train, val := splitFrames(sim.T, 0.1)
+	cfg := TrainConfig{}.withDefaults(sim.T).Alternating
+	cfg.OwnTerm = true
+	newWSolver(m, sim.Data, cfg, train, strided(val, 500)).solve()
+	if m.bias != nil {
+		t.Error("a solve without the constant column kept the model's bias")
 	}
 }

@@ -27,24 +27,28 @@ import (
 // validation frames and applied per receiver row only as far as it lowers
 // that row's validation error (see damp).
 type wSolver struct {
-	m       *Model
-	data    Data
-	cfg     AlternatingConfig
-	frames  []int     // Gram frames (training frames only)
-	val     []int     // validation frames used to score solves
-	lo, hi  []float32 // per-neuron activity range over the data
-	scale   []float32 // per neuron (Grid−1)/(hi−lo): table points per unit of u
-	psiMat  []float32 // block×N: ψ* per frame and sender
-	resid   []float32 // block×N: du − φ* per frame and receiver
-	blockG  []float32 // N×N: one block's ΨᵀΨ
-	blockC  []float32 // N×N: one block's Ψᵀ·resid
-	gram    []float64 // N×N: ΨᵀΨ over all Gram frames
-	cross   []float64 // N×N: Ψᵀ·resid
-	colSum  []float64 // N: Σ_k ψ*_kj
-	colSq   []float64 // N: Σ_k ψ*_kj²
-	rsum    []float64 // N: Σ_k resid_ki
-	scratch []float32 // workspace of nn.MulTN
-	last    SolveReport
+	// constant makes the own-term solves (ownterm.go, n5own.go) fit each
+	// receiver's constant term with its row, kept as the model's bias: the
+	// final solve's (trainer.finish). Any other solve drops the bias.
+	constant bool
+	m        *Model
+	data     Data
+	cfg      AlternatingConfig
+	frames   []int     // Gram frames (training frames only)
+	val      []int     // validation frames used to score solves
+	lo, hi   []float32 // per-neuron activity range over the data
+	scale    []float32 // per neuron (Grid−1)/(hi−lo): table points per unit of u
+	psiMat   []float32 // block×N: ψ* per frame and sender
+	resid    []float32 // block×N: du − φ* per frame and receiver
+	blockG   []float32 // N×N: one block's ΨᵀΨ
+	blockC   []float32 // N×N: one block's Ψᵀ·resid
+	gram     []float64 // N×N: ΨᵀΨ over all Gram frames
+	cross    []float64 // N×N: Ψᵀ·resid
+	colSum   []float64 // N: Σ_k ψ*_kj
+	colSq    []float64 // N: Σ_k ψ*_kj²
+	rsum     []float64 // N: Σ_k resid_ki
+	scratch  []float32 // workspace of nn.MulTN
+	last     SolveReport
 	// lastTables are the φ*/ψ* tables of the last solve (reused by the
 	// input estimate of omega.go).
 	lastTables *tables
@@ -375,8 +379,8 @@ func (s *wSolver) solveOnce() SolveReport {
 		rep.Applied, rep.ValBefore, rep.ValAfter = s.damp(w, s.dampRows(owned))
 	}
 	rep = s.commit(w, owned, rep, len(flat) == n)
-	if s.useOwn && rep.Applied > 0 {
-		s.commitBias(rep.Applied)
+	if s.useOwn && rep.Applied > 0 && s.own.bias != nil {
+		m.moveBias(s.own.bias, rep.Applied)
 	}
 	rep.PsiStep = math.NaN()
 	if s.steps && s.psiStepApplies() && len(flat) < n {
@@ -405,6 +409,9 @@ func (s *wSolver) commit(w []float32, owned []bool, rep SolveReport, flatAll boo
 		if s.solved {
 			rep.Moved = moved(s.m.w, w, owned, n)
 		}
+		if !s.constant {
+			s.m.bias = nil // this Ŵ was solved without the receivers' constants
+		}
 		s.solved = true
 		for i := 0; i < n; i++ {
 			if owned[i] {
@@ -416,13 +423,9 @@ func (s *wSolver) commit(w []float32, owned []bool, rep SolveReport, flatAll boo
 	return rep
 }
 
-// commitBias moves the model's receiver constants (Model.bias) the share
-// applied of the way to the own-term solve's.
-func (s *wSolver) commitBias(applied float64) {
-	m, fit := s.m, s.own.bias
-	if fit == nil {
-		return
-	}
+// moveBias moves the model's receiver constants (Model.bias, from 0 when
+// it has none) the share applied of the way to fit, a solve's.
+func (m *Model) moveBias(fit []float64, applied float64) {
 	if m.bias == nil {
 		m.bias = make([]float32, len(fit))
 	}
@@ -489,8 +492,8 @@ func (s *wSolver) damp(w []float32, owned []bool) (applied, before, after float6
 	nn.Gemm(false, true, v, n, n, 1, s.psiMat[:v*n], n, w, n, 0, pNew, n)
 	if s.useOwn && s.own.coef != nil {
 		s.addOwnPrediction(*s.lastTables, s.val, pNew, 1) // the own term's change
-		s.m.addBias(pOld, n)                              // the constants it replaces
 	}
+	s.m.addBias(pOld, n) // the current constants, which the solve replaces
 	var rd, dd, rr float64
 	rows := 0
 	for i := 0; i < n; i++ {

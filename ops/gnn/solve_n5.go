@@ -68,6 +68,16 @@ func (s *wSolver) solveN5() SolveReport {
 		rep.Applied, rep.ValBefore, rep.ValAfter = s.dampN5(w, owned, groups, tabs, phi, coef)
 	}
 	rep = s.commit(w, owned, rep, flatAll)
+	if coef != nil && !flatAll && s.constant {
+		fit := make([]float64, n)
+		for i := range fit {
+			fit[i] = coef[i*n5OwnK+n5OwnConst]
+			if !owned[i] && m.bias != nil {
+				fit[i] = float64(m.bias[i])
+			}
+		}
+		m.moveBias(fit, rep.Applied)
+	}
 	if coef != nil && !flatAll {
 		s.n5RefitPhi(groups, tabs, phi, coef, rep.Applied)
 	}
@@ -164,6 +174,13 @@ func (s *wSolver) dampN5(w []float32, owned []bool, groups [][]int, tabs [][]flo
 		pNew := make([]float32, v*k)
 		nn.Gemm(false, true, v, k, n, 1, s.psiMat[:v*n], n, wOld, n, 0, pOld, k)
 		nn.Gemm(false, true, v, k, n, 1, s.psiMat[:v*n], n, wNew, n, 0, pNew, k)
+		if b := s.m.bias; b != nil { // the current constants, which the solve replaces
+			for f := 0; f < v; f++ {
+				for c, i := range mine {
+					pOld[f*k+c] += b[i]
+				}
+			}
+		}
 		if coef != nil { // the own terms the solve fitted change the prediction too
 			var b [n5OwnK]float32
 			for f, fr := range s.val {

@@ -416,6 +416,11 @@ func (t *trainer) finish() {
 	defer t.stepsDone()   // the solves are over
 	solving := t.solver != nil && !t.warmingUp()
 	if solving {
+		// The final solve also fits each receiver's constant (the model's
+		// bias): what an offset of ψ* or φ* would otherwise push onto Ŵ.
+		// Only here: fitted during training it took the place of φ*'s
+		// learning (Supp 13 collapsed at epoch 3, docs/RESULTS.md session 24).
+		t.solver.constant = true
 		t.noteSolve(t.solver.solveOver(t.finalFrames()))
 	}
 	val := t.validate()
