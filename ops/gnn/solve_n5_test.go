@@ -233,3 +233,53 @@ func TestSolveN5OwnTermsUndoAMissingLeak(t *testing.T) {
 		t.Errorf("φ* squared error against the own term %.3g after the refit, want < a quarter of the %.3g before", after, before)
 	}
 }
+
+// A receiver constant in the data (b_i, which φ* cannot hold once
+// receivers share embeddings) pushes the group solve's Ŵ off unless the
+// solve fits it (wSolver.constant, the final solve's): then Ŵ is the
+// teacher's and the model's bias is b_i.
+func TestSolveN5ConstantTakesReceiverOffsets(t *testing.T) {
+	n, frames := 30, 1500
+	teacher, d := teacherN5(t, n, frames, 3, 0, 1)
+	rng := rand.New(rand.NewSource(7))
+	b := make([]float64, n)
+	for i := range b {
+		b[i] = rng.NormFloat64()
+	}
+	for f := 0; f < frames; f++ {
+		for i := 0; i < n; i++ {
+			d.DU[f*n+i] += float32(b[i])
+		}
+	}
+	train, val := splitFrames(frames, 0.1)
+	solve := func(constant bool) (float64, *Model) {
+		student := teacher.Clone()
+		if err := student.SetW(make([]float32, n*n)); err != nil {
+			t.Fatal(err)
+		}
+		s := newWSolver(student, d, TrainConfig{}.withDefaults(frames).Alternating, train, strided(val, 100))
+		s.constant = constant
+		s.solve()
+		var num, den float64
+		for k, v := range teacher.w {
+			e := float64(student.w[k] - v)
+			num += e * e
+			den += float64(v) * float64(v)
+		}
+		return num / den, student
+	}
+	with, student := solve(true)
+	without, plain := solve(false)
+	t.Logf("relative squared Ŵ error: with the constant %.3g, without %.3g", with, without)
+	if with > 1e-4 || without < 100*with {
+		t.Errorf("relative squared Ŵ error %.3g with the constant, %.3g without; want < 1e-4 and 100× less", with, without)
+	}
+	if plain.bias != nil {
+		t.Error("a solve without the constant left a bias in the model")
+	}
+	for i, v := range b {
+		if got := float64(student.bias[i]); math.Abs(got-v) > 0.02 {
+			t.Errorf("receiver %d: bias %.4f, want %.4f ± 0.02", i, got, v)
+		}
+	}
+}
