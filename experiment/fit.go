@@ -343,7 +343,8 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 	curves := m.SamplePhi(grid)
 	features, width := curves, len(grid)
 	if proj, _ := c.NamedString("projection", "curves"); proj == "profiles" {
-		if features, width = profileFeatures(m, grid, curves); width != len(grid) {
+		fits, k := receiverFits(c, st)
+		if features, width = profileFeatures(m, grid, curves, fits, k); width != len(grid) {
 			opts.Dims = profileDims
 		}
 	}
@@ -443,6 +444,29 @@ func (f *Fit) constantNeurons() []int {
 	return f.constant
 }
 
+// receiverFits returns the receiver fit profiles of an N5 model
+// (gnn.ReceiverFitProfile: N×k) for the "profiles" projection, or nil for
+// other models, without data, or when they cannot be computed (a warning).
+func receiverFits(c *runtime.Call, st *trainingState) ([]float32, int) {
+	m, data := st.fit.Model, st.fit.Data
+	if !m.Spec().PsiTakes(gnn.ReceiverEmbedding) || data == nil || data.U == nil || data.DU == nil {
+		return nil, 0
+	}
+	fits, k, err := gnn.ReceiverFitProfile(m, gnn.Data{U: data.U, DU: data.DU, T: data.Frames, N: m.N()}, 0)
+	if err != nil {
+		fmt.Fprintf(c.Out(), "warning: epoch %d: clustering without the receivers' fit profiles: %v\n", st.epoch, err)
+		return nil, 0
+	}
+	return fits, k
+}
+
+// fitBlockWeight scales the receivers' fit block of the "profiles"
+// features against the curve blocks (each of unit root-mean-square). On
+// Supp 14's epoch-3 state single linkage at threshold 0.2 found the 4
+// types (accuracy 0.985) with weights 1.5, 2, 2.5, 3 and 4, and 3 clusters
+// at 1, √3 and 6 (docs/RESULTS.md, session 24): 2.5 sits in the middle.
+const fitBlockWeight = 2.5
+
 // profileDims is the number of principal components the "profiles"
 // projection clusters: φ* separates the types by (c, s) and ψ* by the
 // receiver's width (N5), so more than the curves' two.
@@ -455,9 +479,12 @@ const profileDims = 3
 // and scaled to unit root-mean-square over the neurons, so that φ* and ψ*
 // weigh alike: N5's types differ in ψ*'s receiver width as much as in φ*,
 // and a φ* that has not yet separated them (its share of the self term is
-// still carried by Ŵ) must not hide what ψ* knows. Without embedding inputs
-// to ψ* it is the curves alone.
-func profileFeatures(m *gnn.Model, grid, curves []float32) ([]float32, int) {
+// still carried by Ŵ) must not hide what ψ* knows. fits (N×k, nil for
+// none) are the receivers' fit profiles (gnn.ReceiverFitProfile), added as
+// one more block of the same width, column c holding profile entry c·k/g,
+// normalised the same way and scaled by fitBlockWeight. Without embedding
+// inputs to ψ* it is the curves alone.
+func profileFeatures(m *gnn.Model, grid, curves, fits []float32, k int) ([]float32, int) {
 	n, d, g := m.N(), m.Spec().EmbeddingDim, len(grid)
 	emb := m.Embeddings()
 	blocks := [][]float32{curves}
@@ -487,6 +514,19 @@ func profileFeatures(m *gnn.Model, grid, curves []float32) ([]float32, int) {
 			blocks = append(blocks, p)
 		}
 	}
+	weights := make([]float64, len(blocks))
+	for b := range weights {
+		weights[b] = 1
+	}
+	if fits != nil && k > 0 && len(blocks) > 1 {
+		blk := make([]float32, n*g)
+		for i := 0; i < n; i++ {
+			for c := 0; c < g; c++ {
+				blk[i*g+c] = fits[i*k+c*k/g]
+			}
+		}
+		blocks, weights = append(blocks, blk), append(weights, fitBlockWeight)
+	}
 	if len(blocks) == 1 {
 		return curves, g
 	}
@@ -506,9 +546,9 @@ func profileFeatures(m *gnn.Model, grid, curves []float32) ([]float32, int) {
 				ss += dv * dv
 			}
 		}
-		scale := 1.0
+		scale := weights[b]
 		if rms := math.Sqrt(ss / float64(n*g)); rms > 0 {
-			scale = 1 / rms
+			scale = weights[b] / rms
 		}
 		for i := 0; i < n; i++ {
 			for k := 0; k < g; k++ {

@@ -24,7 +24,7 @@ func TestProfileFeatures(t *testing.T) {
 		t.Fatal(err)
 	}
 	curves := n2.SamplePhi(grid)
-	if f, w := profileFeatures(n2, grid, curves); w != g || &f[0] != &curves[0] {
+	if f, w := profileFeatures(n2, grid, curves, nil, 0); w != g || &f[0] != &curves[0] {
 		t.Fatalf("N2: width %d, expected the %d-point curves themselves", w, g)
 	}
 
@@ -40,7 +40,7 @@ func TestProfileFeatures(t *testing.T) {
 	if err := m.SetEmbeddings(a); err != nil {
 		t.Fatal(err)
 	}
-	f, w := profileFeatures(m, grid, m.SamplePhi(grid))
+	f, w := profileFeatures(m, grid, m.SamplePhi(grid), nil, 0)
 	if w != 3*g || len(f) != n*w {
 		t.Fatalf("N5: width %d (%d values), expected %d", w, len(f), 3*g)
 	}
@@ -134,5 +134,43 @@ func TestProfilesHook(t *testing.T) {
 	_, _, err := run(t, fmt.Sprintf(src, 2, filepath.Join(t.TempDir(), "ck"), false))
 	if err == nil || !strings.Contains(err.Error(), `"profiles"`) {
 		t.Fatalf("projection \"psi\": error %v, expected one naming the projections", err)
+	}
+}
+
+// TestProfileFeaturesFitBlock: the receivers' fit profiles come as a fourth
+// block of the grid's width, centred, of root-mean-square fitBlockWeight,
+// column c holding profile entry c·k/g.
+func TestProfileFeaturesFitBlock(t *testing.T) {
+	grid := linspace(-5, 5, 20)
+	g, n, k := len(grid), 6, 2
+	m, err := gnn.NewModel(gnn.ModelSpec{N: n, Variant: gnn.N5}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fits := make([]float32, n*k)
+	for i := 0; i < n; i++ { // receivers 0–2 fit group 0, 3–5 group 1
+		fits[i*k+1-i/3] = float32(1 + i)
+	}
+	f, w := profileFeatures(m, grid, m.SamplePhi(grid), fits, k)
+	if w != 4*g {
+		t.Fatalf("width %d, expected %d", w, 4*g)
+	}
+	var ss float64
+	for i := 0; i < n; i++ {
+		for c := 0; c < g; c++ {
+			v := float64(f[i*w+3*g+c])
+			ss += v * v
+			// columns of one profile entry are equal
+			if c > 0 && c*k/g == (c-1)*k/g && f[i*w+3*g+c] != f[i*w+3*g+c-1] {
+				t.Fatalf("receiver %d: fit block columns %d and %d differ", i, c-1, c)
+			}
+		}
+	}
+	if rms := math.Sqrt(ss / float64(n*g)); math.Abs(rms-fitBlockWeight) > 1e-4 {
+		t.Errorf("fit block root-mean-square %g, expected %g", rms, fitBlockWeight)
+	}
+	// receiver 5 is worse than receiver 3 under group 0 (6 against 4)
+	if !(f[5*w+3*g] > f[3*w+3*g]) {
+		t.Errorf("fit block: receiver 5's group-0 column %g, receiver 3's %g; expected the first larger", f[5*w+3*g], f[3*w+3*g])
 	}
 }
