@@ -71,20 +71,21 @@ func (s *wSolver) groupFitErrors(centre []float32, phi []float32, all []int, err
 	acc := s.accumulateGroupOwn(tab, phi, all)
 	flat := flatSenders(s.colSum, s.colSq, len(s.frames))
 	w := make([]float32, n*n)
-	coef := make([]float64, n*n5OwnK)
+	ko := s.n5OwnK()
+	coef := make([]float64, n*ko)
 	s.solveGroupOwn(acc, flat, true, w, coef)
 	s.fillGroup(tab, phi, all, s.val)
 	pred := make([]float32, v*n)
 	nn.Gemm(false, true, v, n, n, 1, s.psiMat[:v*n], n, w, n, 0, pred, n)
 	nn.ParallelRows(n, func(lo, hi int) {
-		var b [n5OwnK]float32
+		var b [n5MaxOwnK]float32
 		for i := lo; i < hi; i++ {
 			var sum float64
 			for f, fr := range s.val {
 				s.n5OwnBasis(tab, phi, i, s.data.U[fr*n+i], &b)
 				p := float64(pred[f*n+i])
-				for q := 0; q < n5OwnK; q++ {
-					p += coef[i*n5OwnK+q] * float64(b[q])
+				for q := 0; q < ko; q++ {
+					p += coef[i*ko+q] * float64(b[q])
 				}
 				e := float64(s.resid[f*n+i]) - p
 				sum += e * e

@@ -34,10 +34,20 @@ import (
 // φ* + B_i c_i (n5RefitPhi), so that the next solve finds c_i ≈ 0 and Adam
 // sees a φ* that already differs per neuron.
 
-// n5OwnK is the number of own-term columns per receiver: u_i, ψ*(u_i),
+// n5MaxOwnK is the number of own-term columns per receiver: u_i, ψ*(u_i),
 // φ*(u_i) and the constant 1 (n5OwnConst), which the model keeps as its
 // bias (Model.bias) rather than φ*'s.
-const n5OwnK = 4 // the constant is 0 unless wSolver.constant
+const n5MaxOwnK = 4
+
+// n5OwnK is the number of own-term columns this solve uses: the constant
+// only when it fits the receivers' constants (wSolver.constant), so that
+// the solves during training carry no column of zeros.
+func (s *wSolver) n5OwnK() int {
+	if s.constant {
+		return n5MaxOwnK
+	}
+	return n5MaxOwnK - 1
+}
 
 // n5OwnConst is the index of the constant among the own-term columns.
 const n5OwnConst = 3
@@ -56,8 +66,8 @@ const (
 // n5OwnBasis writes receiver i's own-term columns at activity v into b:
 // v, the group's ψ*(v, a_G, a_i) (table psiTab), φ*(v, a_i) (table phi)
 // and 1 when the solve fits the receivers' constants (wSolver.constant;
-// else 0, a column solveSmallSym leaves out).
-func (s *wSolver) n5OwnBasis(psiTab, phi []float32, i int, v float32, b *[n5OwnK]float32) {
+// else 0, and n5OwnK leaves that column out).
+func (s *wSolver) n5OwnBasis(psiTab, phi []float32, i int, v float32, b *[n5MaxOwnK]float32) {
 	g := s.cfg.Grid
 	b[0] = v
 	b[1] = s.interp(psiTab, i, g, v)
@@ -82,7 +92,7 @@ type n5GroupSums struct {
 // Gram frames.
 func (s *wSolver) accumulateGroupOwn(psiTab, phi []float32, members []int) *n5GroupSums {
 	n, m := s.data.N, len(members)
-	const k1 = 1 + n5OwnK
+	k1 := 1 + s.n5OwnK()
 	cols := m * k1
 	acc := &n5GroupSums{members: members, cols: cols, cross: make([]float64, n*cols),
 		ysum: make([]float64, cols), small: make([]float64, m*k1*k1)}
@@ -96,7 +106,7 @@ func (s *wSolver) accumulateGroupOwn(psiTab, phi []float32, members []int) *n5Gr
 		fr := s.frames[b0:min(b0+gramBlock, len(s.frames))]
 		rows := len(fr)
 		nn.ParallelRows(rows, func(lo, hi int) {
-			var b [n5OwnK]float32
+			var b [n5MaxOwnK]float32
 			for r := lo; r < hi; r++ {
 				f := fr[r]
 				u := s.data.U[f*n : (f+1)*n]
@@ -108,7 +118,7 @@ func (s *wSolver) accumulateGroupOwn(psiTab, phi []float32, members []int) *n5Gr
 				for c, i := range members {
 					row[c] = du[i] - s.interp(phi, i, g, u[i])
 					s.n5OwnBasis(psiTab, phi, i, u[i], &b)
-					for q := 0; q < n5OwnK; q++ {
+					for q := 0; q < k1-1; q++ {
 						row[(q+1)*m+c] = b[q]
 					}
 				}
@@ -141,7 +151,7 @@ func (s *wSolver) accumulateGroupOwn(psiTab, phi []float32, members []int) *n5Gr
 				sm := acc.small[c*k1*k1 : (c+1)*k1*k1]
 				for r := 0; r < rows; r++ {
 					row := y[r*cols : (r+1)*cols]
-					var v [k1]float64
+					var v [1 + n5MaxOwnK]float64
 					for q := 0; q < k1; q++ {
 						v[q] = float64(row[q*m+c])
 					}
@@ -167,7 +177,8 @@ func (s *wSolver) accumulateGroupOwn(psiTab, phi []float32, members []int) *n5Gr
 func (s *wSolver) solveGroupOwn(acc *n5GroupSums, flat []int, own bool, w []float32, coef []float64) SolveReport {
 	n := s.data.N
 	members, cols, m := acc.members, acc.cols, len(acc.members)
-	const k1 = 1 + n5OwnK
+	k1 := cols / m
+	ko := k1 - 1 // own columns
 	sys := newLSSystem(s.gram, n, s.cfg.Ridge, flat, s.colSum, len(s.frames), nil)
 	if sys.size == 0 {
 		for _, i := range members {
@@ -189,19 +200,19 @@ func (s *wSolver) solveGroupOwn(acc *n5GroupSums, flat []int, own bool, w []floa
 	z := sys.SolveRestricted(c, ldc, r, receivers)
 	size := sys.size
 	if own {
-		j := ownJoint{k: n5OwnK, size: size, z: z[:m*size],
-			bb: make([]float64, m*n5OwnK*n5OwnK), br: make([]float64, m*n5OwnK)}
-		for k := 0; k < n5OwnK; k++ {
+		j := ownJoint{k: ko, size: size, z: z[:m*size],
+			bb: make([]float64, m*ko*ko), br: make([]float64, m*ko)}
+		for k := 0; k < ko; k++ {
 			j.u = append(j.u, ownCols{c: c, ld: ldc, off: (k + 1) * m})
 			j.y = append(j.y, z[(k+1)*m*size:(k+2)*m*size])
 		}
 		// B_iᵀB_i and B_iᵀr_i from the members' [r, b_1..b_K] products
 		for ci := 0; ci < m; ci++ {
 			sm := acc.small[ci*k1*k1 : (ci+1)*k1*k1]
-			for k := 0; k < n5OwnK; k++ {
-				j.br[ci*n5OwnK+k] = sm[k+1]
-				for l := k; l < n5OwnK; l++ {
-					j.bb[(ci*n5OwnK+k)*n5OwnK+l] = sm[(k+1)*k1+l+1]
+			for k := 0; k < ko; k++ {
+				j.br[ci*ko+k] = sm[k+1]
+				for l := k; l < ko; l++ {
+					j.bb[(ci*ko+k)*ko+l] = sm[(k+1)*k1+l+1]
 				}
 			}
 		}
@@ -237,12 +248,12 @@ func (s *wSolver) n5RefitPhi(groups [][]int, tabs [][]float32, phi []float32, co
 			}
 		}
 	}
-	s.refitPhiOwn(ownRefit{pick: pick, k: n5OwnK, coef: coef, alpha: alpha,
+	s.refitPhiOwn(ownRefit{pick: pick, k: s.n5OwnK(), coef: coef, alpha: alpha,
 		steps: n5RefitSteps, lr: n5RefitLR, keepGrads: true,
 		basis: func(p int, v float32, b []float32) {
-			var a [n5OwnK]float32
+			var a [n5MaxOwnK]float32
 			s.n5OwnBasis(tabs[group[p]], phi, pick[p], v, &a)
 			a[n5OwnConst] = 0 // the constant is the model's bias, not φ*'s
-			copy(b, a[:])
+			copy(b, a[:len(b)])
 		}})
 }

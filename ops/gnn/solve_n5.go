@@ -34,7 +34,7 @@ func (s *wSolver) solveN5() SolveReport {
 	w := append([]float32(nil), m.w...)
 	var coef []float64
 	if n5OwnTerms {
-		coef = make([]float64, n*n5OwnK)
+		coef = make([]float64, n*s.n5OwnK())
 	}
 	var rep SolveReport
 	flatAll := true
@@ -71,7 +71,7 @@ func (s *wSolver) solveN5() SolveReport {
 	if coef != nil && !flatAll && s.constant {
 		fit := make([]float64, n)
 		for i := range fit {
-			fit[i] = coef[i*n5OwnK+n5OwnConst]
+			fit[i] = coef[i*s.n5OwnK()+n5OwnConst]
 			if !owned[i] && m.bias != nil {
 				fit[i] = float64(m.bias[i])
 			}
@@ -182,14 +182,15 @@ func (s *wSolver) dampN5(w []float32, owned []bool, groups [][]int, tabs [][]flo
 			}
 		}
 		if coef != nil { // the own terms the solve fitted change the prediction too
-			var b [n5OwnK]float32
+			var b [n5MaxOwnK]float32
+			ko := s.n5OwnK()
 			for f, fr := range s.val {
 				u := s.data.U[fr*n : (fr+1)*n]
 				for c, i := range mine {
 					s.n5OwnBasis(tabs[gi], phi, i, u[i], &b)
 					var add float64
-					for q := 0; q < n5OwnK; q++ {
-						add += coef[i*n5OwnK+q] * float64(b[q])
+					for q := 0; q < ko; q++ {
+						add += coef[i*ko+q] * float64(b[q])
 					}
 					pNew[f*k+c] += float32(add)
 				}
