@@ -342,8 +342,10 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 	}
 	curves := m.SamplePhi(grid)
 	features, width := curves, len(grid)
+	var fits []float32
 	if proj, _ := c.NamedString("projection", "curves"); proj == "profiles" {
-		fits, k := receiverFits(c, st)
+		var k int
+		fits, k = receiverFits(c, st)
 		if features, width = profileFeatures(m, grid, curves, fits, k); width != len(grid) {
 			opts.Dims = profileDims
 		}
@@ -380,6 +382,9 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 	}
 	if err := m.SetEmbeddings(res.ReplacedEmbeddings()); err != nil {
 		return nil, c.Errorf("%v", err)
+	}
+	if fits != nil {
+		reassignReceivers(c, st, res.Labels)
 	}
 	refit, _ := c.Number("refit")
 	lr, _ := c.Number("lr")
@@ -458,6 +463,25 @@ func receiverFits(c *runtime.Call, st *trainingState) ([]float32, int) {
 		return nil, 0
 	}
 	return fits, k
+}
+
+// reassignReceivers moves, after an N5 clustering step, the receivers whose
+// rows fit another cluster's design clearly better into that cluster
+// (gnn.ReassignReceivers), updating labels; a failure warns and changes
+// nothing.
+func reassignReceivers(c *runtime.Call, st *trainingState, labels []int) {
+	m, data := st.fit.Model, st.fit.Data
+	moved, err := gnn.ReassignReceivers(m, gnn.Data{U: data.U, DU: data.DU, T: data.Frames, N: m.N()}, 0)
+	if err != nil {
+		fmt.Fprintf(c.Out(), "warning: epoch %d: receivers not reassigned by their fit: %v\n", st.epoch, err)
+		return
+	}
+	for i, j := range moved {
+		labels[i] = labels[j]
+	}
+	if len(moved) > 0 {
+		fmt.Fprintf(c.Out(), "epoch %d: %d receivers moved to the cluster whose design fits their row best\n", st.epoch, len(moved))
+	}
 }
 
 // fitBlockWeight scales the receivers' fit block of the "profiles"

@@ -3,6 +3,7 @@ package gnn
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/ngs-lab/ngs/ops/nn"
 )
@@ -93,4 +94,66 @@ func (s *wSolver) groupFitErrors(centre []float32, phi []float32, all []int, err
 			errs[i*k+g] = sum
 		}
 	})
+}
+
+// reassignMargin is how much better (error ratio) another group's design
+// must fit a receiver's row than its own group's for ReassignReceivers to
+// move it.
+const reassignMargin = 1.25
+
+// ReassignReceivers moves every receiver of an N5 model whose row fits
+// another receiver group's design clearly better than its own group's
+// (ReceiverFitProfile; by more than reassignMargin in mean squared error)
+// into that group: it takes the embedding of the group's first member. This
+// is one step of an EM over the groups: after a clustering step a receiver
+// the curves put in the wrong cluster is still told apart by its row, which
+// the wrong group's ψ*(u_j, a_G, a_j) cannot fit (Supp 14: a cluster of
+// type-C and type-D receivers; docs/RESULTS.md, session 24). It returns,
+// per moved receiver, the neuron whose embedding it took.
+func ReassignReceivers(m *Model, d Data, gramFrames int) (moved map[int]int, err error) {
+	profile, k, err := ReceiverFitProfile(m, d, gramFrames)
+	if err != nil {
+		return nil, err
+	}
+	defer recoverInto(&err)
+	groups, _ := m.n5Groups()
+	if distinctEmbeddings(m) != len(groups) {
+		return nil, fmt.Errorf("gnn: reassigning receivers needs receivers grouped by identical embeddings (at most %d; after a clustering step)", n5ExactGroups)
+	}
+	own := make([]int, m.spec.N)
+	for g, members := range groups {
+		for _, i := range members {
+			own[i] = g
+		}
+	}
+	dim := m.spec.EmbeddingDim
+	limit := float32(math.Log(reassignMargin))
+	moved = map[int]int{}
+	for i, g := range own {
+		row := profile[i*k : (i+1)*k]
+		best := g
+		for h, v := range row {
+			if v < row[best] {
+				best = h
+			}
+		}
+		if best != g && row[g]-row[best] > limit && len(groups[best]) > 0 {
+			moved[i] = groups[best][0]
+		}
+	}
+	before := slices.Clone(m.a)
+	for i, j := range moved {
+		copy(m.a[i*dim:(i+1)*dim], before[j*dim:(j+1)*dim])
+	}
+	return moved, nil
+}
+
+// distinctEmbeddings counts the model's distinct embeddings.
+func distinctEmbeddings(m *Model) int {
+	d := m.spec.EmbeddingDim
+	seen := map[string]bool{}
+	for i := 0; i < m.spec.N; i++ {
+		seen[fmt.Sprint(m.a[i*d:(i+1)*d])] = true
+	}
+	return len(seen)
 }
