@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -342,10 +343,11 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 	}
 	curves := m.SamplePhi(grid)
 	features, width := curves, len(grid)
-	var fits []float32
 	if proj, _ := c.NamedString("projection", "curves"); proj == "profiles" {
-		var k int
-		fits, k = receiverFits(c, st)
+		if reassignReceivers(c, st) {
+			curves = m.SamplePhi(grid) // the moved receivers' φ* curves
+		}
+		fits, k := receiverFits(c, st)
 		if features, width = profileFeatures(m, grid, curves, fits, k); width != len(grid) {
 			opts.Dims = profileDims
 		}
@@ -382,9 +384,6 @@ func clusterStep(c *runtime.Call) (runtime.Value, error) {
 	}
 	if err := m.SetEmbeddings(res.ReplacedEmbeddings()); err != nil {
 		return nil, c.Errorf("%v", err)
-	}
-	if fits != nil {
-		reassignReceivers(c, st, res.Labels)
 	}
 	refit, _ := c.Number("refit")
 	lr, _ := c.Number("lr")
@@ -465,23 +464,28 @@ func receiverFits(c *runtime.Call, st *trainingState) ([]float32, int) {
 	return fits, k
 }
 
-// reassignReceivers moves, after an N5 clustering step, the receivers whose
-// rows fit another cluster's design clearly better into that cluster
-// (gnn.ReassignReceivers), updating labels; a failure warns and changes
-// nothing.
-func reassignReceivers(c *runtime.Call, st *trainingState, labels []int) {
+// reassignReceivers, before an N5 clustering step that follows an earlier
+// one, moves the receivers whose rows fit another group's design clearly
+// better into that group (gnn.ReassignReceivers), so that the step clusters
+// them there; it says whether any moved. Before the first clustering step
+// it does nothing; a failure warns and changes nothing.
+func reassignReceivers(c *runtime.Call, st *trainingState) bool {
 	m, data := st.fit.Model, st.fit.Data
+	if !m.Spec().PsiTakes(gnn.ReceiverEmbedding) || data == nil || data.U == nil || data.DU == nil {
+		return false
+	}
 	moved, err := gnn.ReassignReceivers(m, gnn.Data{U: data.U, DU: data.DU, T: data.Frames, N: m.N()}, 0)
+	if errors.Is(err, gnn.ErrReceiversUngrouped) {
+		return false
+	}
 	if err != nil {
 		fmt.Fprintf(c.Out(), "warning: epoch %d: receivers not reassigned by their fit: %v\n", st.epoch, err)
-		return
-	}
-	for i, j := range moved {
-		labels[i] = labels[j]
+		return false
 	}
 	if len(moved) > 0 {
-		fmt.Fprintf(c.Out(), "epoch %d: %d receivers moved to the cluster whose design fits their row best\n", st.epoch, len(moved))
+		fmt.Fprintf(c.Out(), "epoch %d: %d receivers moved to the group whose design fits their row best\n", st.epoch, len(moved))
 	}
+	return len(moved) > 0
 }
 
 // fitBlockWeight scales the receivers' fit block of the "profiles"

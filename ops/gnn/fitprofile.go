@@ -96,6 +96,10 @@ func (s *wSolver) groupFitErrors(centre []float32, phi []float32, all []int, err
 	})
 }
 
+// ErrReceiversUngrouped is ReassignReceivers' answer for a model whose
+// receivers do not share embeddings in groups yet (no clustering step).
+var ErrReceiversUngrouped = fmt.Errorf("gnn: reassigning receivers needs receivers grouped by identical embeddings (at most %d; after a clustering step)", n5ExactGroups)
+
 // reassignMargin is how much better (error ratio) another group's design
 // must fit a receiver's row than its own group's for ReassignReceivers to
 // move it.
@@ -105,11 +109,14 @@ const reassignMargin = 1.25
 // another receiver group's design clearly better than its own group's
 // (ReceiverFitProfile; by more than reassignMargin in mean squared error)
 // into that group: it takes the embedding of the group's first member. This
-// is one step of an EM over the groups: after a clustering step a receiver
-// the curves put in the wrong cluster is still told apart by its row, which
-// the wrong group's ψ*(u_j, a_G, a_j) cannot fit (Supp 14: a cluster of
-// type-C and type-D receivers; docs/RESULTS.md, session 24). It returns,
-// per moved receiver, the neuron whose embedding it took.
+// is one step of an EM over the groups: once the groups' ψ*(u_j, a_G, a_j)
+// have been trained on their members (an epoch or more after a clustering
+// step), a receiver the curves put in the wrong cluster is still told
+// apart by its row, which the wrong group's design cannot fit (Supp 14: a
+// cluster of type-C and type-D receivers; docs/RESULTS.md, session 24).
+// Right after a clustering step, with ψ* not yet trained at the new
+// groups' embeddings, it moved 208 of 1000 receivers, most of them wrongly.
+// It returns, per moved receiver, the neuron whose embedding it took.
 func ReassignReceivers(m *Model, d Data, gramFrames int) (moved map[int]int, err error) {
 	profile, k, err := ReceiverFitProfile(m, d, gramFrames)
 	if err != nil {
@@ -118,7 +125,7 @@ func ReassignReceivers(m *Model, d Data, gramFrames int) (moved map[int]int, err
 	defer recoverInto(&err)
 	groups, _ := m.n5Groups()
 	if distinctEmbeddings(m) != len(groups) {
-		return nil, fmt.Errorf("gnn: reassigning receivers needs receivers grouped by identical embeddings (at most %d; after a clustering step)", n5ExactGroups)
+		return nil, ErrReceiversUngrouped
 	}
 	own := make([]int, m.spec.N)
 	for g, members := range groups {
