@@ -51,9 +51,9 @@ func TestHeldOutSuiteShort(t *testing.T) {
 	}
 }
 
-// TestEveryScriptRunsSmall runs every script in scripts/ at neurons = 64,
-// frames = 2000, epochs = 1 (batch = 4 and steps = 50 where the script has
-// them): none may end in an error. Fig 3's movie comes from a small file the
+// TestEveryScriptRunsSmall runs every script in scripts/ and scripts/bench/
+// at neurons = 64, frames = 2000, epochs = 1 (batch = 4 and steps = 50 where
+// the script has them): none may end in an error. Fig 3's movie comes from a small file the
 // test writes, so that the test needs nothing outside the repository.
 func TestEveryScriptRunsSmall(t *testing.T) {
 	root, err := filepath.Abs("../..")
@@ -64,6 +64,11 @@ func TestEveryScriptRunsSmall(t *testing.T) {
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no scripts: %v", err)
 	}
+	bench, err := filepath.Glob(filepath.Join(root, "scripts", "bench", "*.ngs"))
+	if err != nil || len(bench) == 0 {
+		t.Fatalf("no bench scripts: %v", err)
+	}
+	paths = append(paths, bench...)
 	movie := filepath.Join(t.TempDir(), "movie.npy")
 	frames := make([]float32, 20*32*32)
 	for k := range frames {
@@ -78,7 +83,10 @@ func TestEveryScriptRunsSmall(t *testing.T) {
 	}
 	defer os.Chdir(wd)
 	for _, path := range paths {
-		name := filepath.Base(path)
+		name, err := filepath.Rel(filepath.Join(root, "scripts"), path)
+		if err != nil {
+			t.Fatal(err)
+		}
 		t.Run(strings.TrimSuffix(name, ".ngs"), func(t *testing.T) {
 			src, err := os.ReadFile(path)
 			if err != nil {
