@@ -53,22 +53,22 @@ func TestHeldOutSuiteShort(t *testing.T) {
 
 // TestEveryScriptRunsSmall runs every script in scripts/ and scripts/bench/
 // at neurons = 64, frames = 2000, epochs = 1 (batch = 4 and steps = 50 where
-// the script has them): none may end in an error. Fig 3's movie comes from a small file the
-// test writes, so that the test needs nothing outside the repository.
+// the script has them): none may end in an error. Fig 3's movie comes from a
+// small file the test writes, so that the test needs nothing outside the
+// repository.
 func TestEveryScriptRunsSmall(t *testing.T) {
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	paths, err := filepath.Glob(filepath.Join(root, "scripts", "*.ngs"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no scripts: %v", err)
+	var paths []string
+	for _, dir := range []string{"scripts", filepath.Join("scripts", "bench")} {
+		found, err := filepath.Glob(filepath.Join(root, dir, "*.ngs"))
+		if err != nil || len(found) == 0 {
+			t.Fatalf("no scripts in %s: %v", dir, err)
+		}
+		paths = append(paths, found...)
 	}
-	bench, err := filepath.Glob(filepath.Join(root, "scripts", "bench", "*.ngs"))
-	if err != nil || len(bench) == 0 {
-		t.Fatalf("no bench scripts: %v", err)
-	}
-	paths = append(paths, bench...)
 	movie := filepath.Join(t.TempDir(), "movie.npy")
 	frames := make([]float32, 20*32*32)
 	for k := range frames {
